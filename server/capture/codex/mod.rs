@@ -1,0 +1,102 @@
+//! Codex sessions on disk: where rollout files live (`$CODEX_HOME/sessions/YYYY/MM/DD/` and the
+//! flat `archived_sessions/`, plain `.jsonl` or compressed `.jsonl.zst`) and how to read them.
+
+pub mod rollout;
+pub mod tools;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use rollout::{CodexState, LineStats, RolloutReader};
+
+/// The folders Codex writes rollouts to under its home.
+pub fn default_roots(codex_home: &Path) -> Vec<PathBuf> {
+    vec![codex_home.join("sessions"), codex_home.join("archived_sessions")]
+}
+
+/// A path that could not be searched.
+#[derive(Debug)]
+pub struct DiscoverError {
+    pub path: PathBuf,
+    pub error: String,
+}
+
+/// Rollout files under `paths` (files are taken as given; folders are searched recursively for
+/// `*.jsonl` and `*.jsonl.zst`). When both `X.jsonl` and `X.jsonl.zst` exist the plain file wins,
+/// as in Codex itself. Missing paths are reported unless `missing_ok`.
+pub fn discover(paths: &[PathBuf], missing_ok: bool) -> (Vec<PathBuf>, Vec<DiscoverError>) {
+    let mut found: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
+    let mut errors = Vec::new();
+    let mut add = |p: PathBuf| {
+        let key = plain_name(&p);
+        let keep_existing = found.get(&key).is_some_and(|existing| !super::lines::is_zst(existing));
+        if !keep_existing {
+            found.insert(key, p);
+        }
+    };
+    for root in paths {
+        match std::fs::metadata(root) {
+            Ok(m) if m.is_file() => add(root.clone()),
+            Ok(_) => {
+                for entry in walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name() {
+                    match entry {
+                        Ok(e) if e.file_type().is_file() && is_rollout_name(e.path()) => add(e.into_path()),
+                        Ok(_) => {}
+                        Err(err) => errors.push(DiscoverError {
+                            path: err.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone()),
+                            error: err.to_string(),
+                        }),
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && missing_ok => {}
+            Err(e) => errors.push(DiscoverError { path: root.clone(), error: e.to_string() }),
+        }
+    }
+    (found.into_values().collect(), errors)
+}
+
+fn is_rollout_name(p: &Path) -> bool {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.ends_with(".jsonl") || name.ends_with(".jsonl.zst")
+}
+
+fn plain_name(p: &Path) -> PathBuf {
+    let s = p.to_string_lossy();
+    PathBuf::from(s.strip_suffix(".zst").unwrap_or(&s))
+}
+
+/// The thread id in a rollout file name: `rollout-YYYY-MM-DDThh-mm-ss-<uuid>.jsonl[.zst]`.
+pub fn session_id_from_name(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name.strip_suffix(".zst").unwrap_or(name).strip_suffix(".jsonl")?;
+    let rest = stem.strip_prefix("rollout-")?;
+    (rest.len() > 36).then(|| rest[rest.len() - 36..].to_owned()).filter(|id| id.matches('-').count() == 4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_id_comes_from_the_file_name() {
+        let p = Path::new("/x/rollout-2025-11-22T21-45-35-019aad50-a7e6-7422-b7a8-0b384290624f.jsonl.zst");
+        assert_eq!(session_id_from_name(p).as_deref(), Some("019aad50-a7e6-7422-b7a8-0b384290624f"));
+        assert_eq!(session_id_from_name(Path::new("notes.jsonl")), None);
+    }
+
+    #[test]
+    fn plain_file_wins_over_its_compressed_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let day = dir.path().join("sessions/2026/01/02");
+        std::fs::create_dir_all(&day).unwrap();
+        std::fs::write(day.join("rollout-a.jsonl"), "x\n").unwrap();
+        std::fs::write(day.join("rollout-a.jsonl.zst"), "x").unwrap();
+        std::fs::write(day.join("rollout-b.jsonl.zst"), "x").unwrap();
+        std::fs::write(day.join("notes.txt"), "x").unwrap();
+        let (files, errors) = discover(&[dir.path().join("sessions"), dir.path().join("nope")], true);
+        assert!(errors.is_empty());
+        let names: Vec<_> = files.iter().map(|p| p.file_name().unwrap().to_str().unwrap().to_owned()).collect();
+        assert_eq!(names, vec!["rollout-a.jsonl", "rollout-b.jsonl.zst"]);
+    }
+}

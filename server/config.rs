@@ -1,0 +1,35 @@
+//! Where things live: the data dir holding the store, and Codex's home. Every path has an
+//! override (flag, then environment variable) so that tests and development never touch a
+//! developer's real data.
+
+use std::path::{Path, PathBuf};
+
+/// Environment variable naming the data dir.
+pub const DATA_DIR_ENV: &str = "SESSIONLENS_DATA_DIR";
+
+/// The data dir: the explicit choice, else `$SESSIONLENS_DATA_DIR`, else the platform's data dir
+/// (`$XDG_DATA_HOME/sessionlens`, `~/.local/share/sessionlens` on Linux).
+pub fn data_dir(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(p) = explicit {
+        return Ok(p.to_owned());
+    }
+    if let Some(p) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    dirs::data_dir()
+        .map(|d| d.join("sessionlens"))
+        .ok_or_else(|| anyhow::anyhow!("no data directory on this system: pass --data-dir or set {DATA_DIR_ENV}"))
+}
+
+/// The store file inside a data dir.
+pub fn store_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("store.redb")
+}
+
+/// Codex's home: `$CODEX_HOME` when set and non-empty, else `~/.codex` (as Codex resolves it).
+pub fn codex_home() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("CODEX_HOME").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    dirs::home_dir().map(|h| h.join(".codex"))
+}

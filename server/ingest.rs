@@ -1,0 +1,219 @@
+//! The ingest driver: capture → normalize → store, for Codex rollout files.
+//!
+//! Idempotent and resumable. Each file is identified by the digest of its first line, so a file
+//! keeps its identity when Codex moves it to `archived_sessions/` or compresses it. Reading
+//! resumes at the stored offset after checking that the last consumed line is still there, with
+//! the reader state saved alongside; events are committed in bounded batches together with the
+//! cursor that produced them. Event ids are derived from their source position, so even a file
+//! read again from the start adds nothing twice.
+
+use crate::capture::codex::{self, CodexState, LineStats, RolloutReader};
+use crate::capture::lines::{self, LineReader, Next};
+use crate::store::records::{FileCursor, LineMark};
+use crate::store::Store;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+pub struct IngestOptions {
+    /// A file untouched this long is a finished session: its open turn is closed.
+    pub idle_after: Duration,
+    /// Events per transaction; bounds memory and the work a crash can lose.
+    pub batch_events: usize,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions { idle_after: Duration::from_secs(10 * 60), batch_events: 2000 }
+    }
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct IngestReport {
+    pub files: u64,
+    pub files_new: u64,
+    pub files_grown: u64,
+    pub files_unchanged: u64,
+    /// Files whose content no longer matched the stored cursor and were read again from the start.
+    pub files_reread: u64,
+    /// Sessions that received new events.
+    pub sessions: u64,
+    pub events_added: u64,
+    /// Events read that were already stored (nothing is ever stored twice).
+    pub events_already_stored: u64,
+    pub bytes_read: u64,
+    pub lines: LineStats,
+    /// Files whose last line is still being written; it is read next time.
+    pub partial_lines: u64,
+    pub errors: Vec<FileError>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FileError {
+    pub path: String,
+    pub error: String,
+}
+
+/// Ingests `files` (already discovered) into `store`. `on_bytes` is told how many bytes each step
+/// read, for a progress bar. Per-file failures are collected in the report, never fatal.
+pub fn ingest_codex(store: &Store, files: &[PathBuf], opts: &IngestOptions, on_bytes: &mut dyn FnMut(u64)) -> IngestReport {
+    let mut report = IngestReport::default();
+    let mut sessions = BTreeSet::new();
+    for path in files {
+        report.files += 1;
+        if let Err(e) = ingest_file(store, path, opts, &mut report, &mut sessions, on_bytes) {
+            tracing::warn!("{}: {e:#}", path.display());
+            report.errors.push(FileError { path: path.display().to_string(), error: format!("{e:#}") });
+        }
+    }
+    report.sessions = sessions.len() as u64;
+    report
+}
+
+fn ingest_file(
+    store: &Store,
+    path: &Path,
+    opts: &IngestOptions,
+    report: &mut IngestReport,
+    sessions: &mut BTreeSet<String>,
+    on_bytes: &mut dyn FnMut(u64),
+) -> anyhow::Result<()> {
+    let path = std::path::absolute(path)?;
+    let path_str = path.to_string_lossy().into_owned();
+    let meta = std::fs::metadata(&path)?;
+    let size = meta.len();
+    let mtime_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as u64);
+    let compressed = lines::is_zst(&path);
+    let idle = compressed
+        || meta.modified().ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age >= opts.idle_after);
+
+    if let Some(c) = store.cursor_by_path(&path_str)? {
+        if c.seen_size == size && c.seen_mtime_ns == mtime_ns && (c.idle_closed || !idle) {
+            report.files_unchanged += 1;
+            on_bytes(size);
+            return Ok(());
+        }
+    }
+
+    let Some(first) = lines::first_line(&path)? else {
+        if size > 0 {
+            report.partial_lines += 1;
+        }
+        on_bytes(size);
+        return Ok(());
+    };
+    let key = hex::encode(&Sha256::digest(&first)[..16]);
+    let previous = store.cursor(&key)?;
+    let (start, state) = match &previous {
+        Some(c) if still_there(&path, c) => (c.offset, serde_json::from_value::<CodexState>(c.state.clone()).ok()),
+        Some(c) => {
+            tracing::info!("{path_str}: content changed since byte {} was read; reading it again", c.offset);
+            report.files_reread += 1;
+            (0, None)
+        }
+        None => (0, None),
+    };
+    // A state that no longer decodes (an older build's) is rebuilt from the start: event ids make
+    // that safe.
+    let (start, state) = if start > 0 && state.is_none() { (0, None) } else { (start, state) };
+    if previous.is_none() {
+        report.files_new += 1;
+    } else {
+        report.files_grown += 1;
+    }
+
+    let fallback = codex::session_id_from_name(&path).unwrap_or_else(|| format!("file-{key}"));
+    let mut reader = RolloutReader::new(&key, state, &fallback);
+    let mut lines_in = LineReader::open(&path, start)?;
+    let mut last_line: Vec<u8> = Vec::new();
+    let mut last_mark = previous.as_ref().filter(|_| start > 0).and_then(|c| c.last_line.clone());
+    let mut events = Vec::new();
+    let mut line_count = previous.as_ref().filter(|_| start > 0).map_or(0, |c| c.lines);
+    let mut read_from = start;
+
+    let cursor_at = |offset: u64, mark: Option<LineMark>, state: &CodexState, lines: u64, idle_closed: bool| FileCursor {
+        key: key.clone(),
+        path: path_str.clone(),
+        session: state.session.clone(),
+        offset,
+        last_line: mark,
+        lines,
+        seen_size: size,
+        seen_mtime_ns: mtime_ns,
+        state: serde_json::to_value(state).unwrap_or_default(),
+        idle_closed,
+    };
+
+    loop {
+        match lines_in.next_line()? {
+            Next::Line { offset, bytes } => {
+                reader.line(offset, bytes, &mut events);
+                line_count += 1;
+                last_line.clear();
+                last_line.extend_from_slice(bytes);
+            }
+            Next::Partial { .. } => {
+                report.partial_lines += 1;
+                break;
+            }
+            Next::Eof => break,
+        }
+        if events.len() >= opts.batch_events {
+            last_mark = Some(mark(&last_line));
+            let end = lines_in.offset();
+            let outcome = store.commit(&events, &cursor_at(end, last_mark.clone(), &reader.state, line_count, false))?;
+            tracing::debug!("committed {} events from {path_str} up to byte {end}", outcome.added);
+            tally(report, sessions, &reader.state, outcome.added, outcome.duplicates);
+            events.clear();
+            on_bytes(end - read_from);
+            read_from = end;
+        }
+    }
+    let end = lines_in.offset();
+    if !last_line.is_empty() {
+        last_mark = Some(mark(&last_line));
+    }
+    if idle {
+        reader.finish_idle(&mut events);
+    }
+    let outcome = store.commit(&events, &cursor_at(end, last_mark, &reader.state, line_count, idle))?;
+    tracing::debug!("committed {} events from {path_str} up to byte {end}", outcome.added);
+    tally(report, sessions, &reader.state, outcome.added, outcome.duplicates);
+    on_bytes(size.saturating_sub(read_from.min(size)));
+    report.bytes_read += end - start;
+    report.lines.add(&reader.stats);
+    Ok(())
+}
+
+fn tally(report: &mut IngestReport, sessions: &mut BTreeSet<String>, state: &CodexState, added: u64, dup: u64) {
+    report.events_added += added;
+    report.events_already_stored += dup;
+    if added > 0 {
+        if let Some(s) = &state.session {
+            sessions.insert(s.clone());
+        }
+    }
+}
+
+fn mark(line: &[u8]) -> LineMark {
+    LineMark { len: line.len() as u64, sha256: hex::encode(Sha256::digest(line)) }
+}
+
+/// Whether the line a cursor last consumed is still where it was: the file grew by appending,
+/// was moved, or was compressed — not rewritten.
+fn still_there(path: &Path, c: &FileCursor) -> bool {
+    let Some(m) = &c.last_line else { return c.offset == 0 };
+    let Some(start) = c.offset.checked_sub(m.len + 1) else { return false };
+    let check = || -> std::io::Result<bool> {
+        let mut r = LineReader::open(path, start)?;
+        let bytes = r.read_exact_bytes(m.len as usize + 1)?;
+        Ok(bytes.last() == Some(&b'\n') && hex::encode(Sha256::digest(&bytes[..bytes.len() - 1])) == m.sha256)
+    };
+    check().unwrap_or(false)
+}

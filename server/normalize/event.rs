@@ -1,0 +1,298 @@
+//! The normalized event: one shape for every source (Codex rollouts today; terminal hooks and editor
+//! edits later), so that everything downstream — insights, symbol links, hovers, summaries — reads
+//! one schema instead of every format generation of every tool.
+//!
+//! An event's JSON form is also its canonical byte form: the store hashes those exact bytes into the
+//! chain, so field order is fixed by the declarations below and no map type with unstable order is
+//! used anywhere in an event.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// One thing that happened in a session, in the order it happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Stable identity derived from where the event came from (see [`EventId`]). Reading the same
+    /// bytes again, from the same path or a moved or compressed copy, yields the same id.
+    pub id: String,
+    /// The session (Codex thread) this event belongs to.
+    pub session: String,
+    /// When it happened: RFC 3339, UTC, as the source wrote it.
+    pub at: String,
+    /// The turn it belongs to: the source's turn id where it has one, else `t1`, `t2`, … in order.
+    pub turn: Option<String>,
+    #[serde(flatten)]
+    pub body: Body,
+}
+
+/// What happened. Serialized with a `kind` tag next to the kind's own fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Body {
+    /// The session's header: where and how it ran.
+    SessionStart(SessionInfo),
+    /// The same session picked up again in the same file (Codex `resume`).
+    SessionResume(SessionInfo),
+    /// What the developer asked, as typed: IDE preambles stripped, scaffolding never reaches here.
+    Prompt {
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ide: Option<IdeContext>,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        images: u32,
+        /// Typed while the assistant was still working on the turn (Codex "steering"): more input
+        /// to the same turn, not a new one.
+        #[serde(default, skip_serializing_if = "is_false")]
+        steer: bool,
+    },
+    /// What the assistant said: progress commentary or the turn's final answer.
+    Assistant {
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        phase: Option<String>,
+    },
+    /// A reasoning summary the assistant chose to show.
+    Reasoning { text: String },
+    /// A command that ran, with its outcome.
+    Command(Command),
+    /// Files the assistant changed.
+    Edit(Edit),
+    /// A turn ended: completed, aborted (with the reason), or inferred from the next turn starting.
+    TurnEnd {
+        status: TurnStatus,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration_ms: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tokens: Option<TokenUsage>,
+    },
+    /// The conversation history was compacted (older context summarized away).
+    Compacted {},
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Where and how a session ran.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// `cli`, `vscode`, `exec`, `mcp`, `subagent`, `custom:<name>` or `unknown`.
+    pub surface: String,
+    pub originator: Option<String>,
+    pub cwd: Option<String>,
+    pub model: Option<String>,
+    pub cli_version: Option<String>,
+    pub git_branch: Option<String>,
+    pub git_commit: Option<String>,
+    pub started_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forked_from: Option<String>,
+}
+
+/// The editor state the VS Code panel prepends to a prompt ("# Context from my IDE setup").
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct IdeContext {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_file: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open_tabs: Vec<String>,
+}
+
+/// A command and its outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Command {
+    /// The command line as the developer would type it (the script of `bash -lc`, not the wrapper).
+    pub command: String,
+    pub workdir: Option<String>,
+    /// `None` when no exit status was recorded (still running, interrupted, output lost).
+    pub exit_code: Option<i32>,
+    pub duration_ms: Option<u64>,
+    /// Head and tail of the output; the middle of long output is elided.
+    pub output: String,
+    /// The tool that ran it: `shell`, `shell_command`, `exec_command`, `local_shell`, `user_shell`, `terminal`.
+    pub tool: String,
+    pub status: CommandStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandStatus {
+    /// Ran to the end; `exit_code` says how it went.
+    Exited,
+    /// Timed out.
+    TimedOut,
+    /// Still running when the turn ended (a background process).
+    Running,
+    /// No result was ever recorded (the turn was interrupted or the output is missing).
+    NoResult,
+    /// The user or the sandbox declined to run it.
+    Declined,
+}
+
+/// One `apply_patch` (or equivalent) call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Edit {
+    pub files: Vec<FileChange>,
+    /// `None` when the outcome was not recorded.
+    pub success: Option<bool>,
+    pub tool: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileChange {
+    pub path: String,
+    pub op: FileOp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub move_to: Option<String>,
+    pub added: u32,
+    pub removed: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hunks: Vec<Hunk>,
+    /// The change as diff text, capped in size.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub diff: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileOp {
+    Add,
+    Update,
+    Delete,
+    Move,
+}
+
+/// One hunk: where it starts (when the source says) and what it changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hunk {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_start: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_start: Option<u32>,
+    /// The anchor text after `@@` in apply_patch hunks (often a function signature).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    pub added: u32,
+    pub removed: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TurnStatus {
+    Completed,
+    Aborted,
+    /// No end marker: the turn ended because the next one began or the session went quiet.
+    Inferred,
+}
+
+/// Tokens spent in one turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TokenUsage {
+    pub input: u64,
+    pub cached_input: u64,
+    pub output: u64,
+    pub reasoning_output: u64,
+    pub total: u64,
+}
+
+impl TokenUsage {
+    /// `self - earlier`, for turning cumulative counters into one turn's usage.
+    pub fn since(&self, earlier: &TokenUsage) -> TokenUsage {
+        TokenUsage {
+            input: self.input.saturating_sub(earlier.input),
+            cached_input: self.cached_input.saturating_sub(earlier.cached_input),
+            output: self.output.saturating_sub(earlier.output),
+            reasoning_output: self.reasoning_output.saturating_sub(earlier.reasoning_output),
+            total: self.total.saturating_sub(earlier.total),
+        }
+    }
+}
+
+impl Body {
+    /// The `kind` tag as it appears in JSON.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Body::SessionStart(_) => "session_start",
+            Body::SessionResume(_) => "session_resume",
+            Body::Prompt { .. } => "prompt",
+            Body::Assistant { .. } => "assistant",
+            Body::Reasoning { .. } => "reasoning",
+            Body::Command(_) => "command",
+            Body::Edit(_) => "edit",
+            Body::TurnEnd { .. } => "turn_end",
+            Body::Compacted {} => "compacted",
+        }
+    }
+}
+
+impl Event {
+    /// The canonical bytes the store hashes. Serialization of these types cannot fail (no maps with
+    /// non-string keys, no floats), so a failure here is a programming error caught by the tests.
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("events always serialize")
+    }
+}
+
+/// Builds event ids: a digest of the source, the source-specific anchor (file fingerprint and the
+/// byte offset of the line that anchors the event) and a short tag naming the event's role, so one
+/// line may anchor several events without collisions.
+pub struct EventId;
+
+impl EventId {
+    pub fn derive(source: &str, file_key: &str, anchor_offset: u64, tag: &str) -> String {
+        let mut h = Sha256::new();
+        h.update(source.as_bytes());
+        h.update([0]);
+        h.update(file_key.as_bytes());
+        h.update([0]);
+        h.update(anchor_offset.to_le_bytes());
+        h.update(tag.as_bytes());
+        hex::encode(&h.finalize()[..16])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_carries_kind_at_turn_and_fields() {
+        let e = Event {
+            id: "x".into(),
+            session: "s".into(),
+            at: "2026-01-01T00:00:00.000Z".into(),
+            turn: None,
+            body: Body::Command(Command {
+                command: "npm test".into(),
+                workdir: None,
+                exit_code: Some(1),
+                duration_ms: Some(1200),
+                output: "FAIL".into(),
+                tool: "shell".into(),
+                status: CommandStatus::Exited,
+            }),
+        };
+        let v: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();
+        assert_eq!(v["kind"], "command");
+        assert_eq!(v["turn"], serde_json::Value::Null);
+        assert_eq!(v["exit_code"], 1);
+        assert_eq!(v["duration_ms"], 1200);
+        let back: Event = serde_json::from_value(v).unwrap();
+        assert_eq!(back, e);
+    }
+
+    #[test]
+    fn ids_differ_by_anchor_and_tag() {
+        let a = EventId::derive("codex", "k", 10, "prompt");
+        assert_eq!(a, EventId::derive("codex", "k", 10, "prompt"));
+        assert_ne!(a, EventId::derive("codex", "k", 11, "prompt"));
+        assert_ne!(a, EventId::derive("codex", "k", 10, "turn_end"));
+        assert_eq!(a.len(), 32);
+    }
+}

@@ -1,0 +1,13 @@
+//! One event schema for every source, and the filters every event passes before it is written:
+//! secret redaction and output excerpting. Pure code: no I/O.
+
+pub mod event;
+pub mod redact;
+pub mod summary;
+pub mod text;
+
+pub use event::{
+    Body, Command, CommandStatus, Edit, Event, EventId, FileChange, FileOp, Hunk, IdeContext,
+    SessionInfo, TokenUsage, TurnStatus,
+};
+pub use summary::SessionSummary;

@@ -1,0 +1,68 @@
+//! Text helpers shared by every source: size caps that keep the head and the tail (where compilers
+//! and test runners put the summary), cut on character boundaries.
+
+/// Longest output excerpt kept for a command, in bytes.
+pub const OUTPUT_CAP: usize = 4096;
+/// Longest diff text kept per changed file, in bytes.
+pub const DIFF_CAP: usize = 8192;
+
+/// Keeps `text` whole when it fits in `cap` bytes; otherwise its head and tail with a marker saying
+/// how much was elided.
+pub fn excerpt(text: &str, cap: usize) -> String {
+    if text.len() <= cap {
+        return text.to_owned();
+    }
+    let half = cap / 2;
+    let head_end = floor_char_boundary(text, half);
+    let tail_start = ceil_char_boundary(text, text.len() - half);
+    let elided = tail_start - head_end;
+    format!(
+        "{}\n… [{elided} bytes elided] …\n{}",
+        &text[..head_end],
+        &text[tail_start..]
+    )
+}
+
+/// Keeps the head of `text` up to `cap` bytes.
+pub fn truncate(text: &str, cap: usize) -> String {
+    if text.len() <= cap {
+        return text.to_owned();
+    }
+    let end = floor_char_boundary(text, cap);
+    format!("{}\n… [{} bytes elided]", &text[..end], text.len() - end)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_text_is_kept_whole() {
+        assert_eq!(excerpt("abc", 10), "abc");
+    }
+
+    #[test]
+    fn long_text_keeps_head_and_tail_on_char_boundaries() {
+        let text = "é".repeat(100); // 200 bytes
+        let out = excerpt(&text, 41);
+        assert!(out.starts_with("éééé"));
+        assert!(out.ends_with("éééé"));
+        assert!(out.contains("bytes elided"));
+        let t = truncate(&text, 5);
+        assert!(t.starts_with("éé\n"));
+    }
+}

@@ -1,0 +1,436 @@
+//! The store: one redb file per user (`store.redb` in the data dir) holding the hash-chained event
+//! log, session summaries and source file cursors. The only module that imports redb.
+//!
+//! Many processes use the store at once — editor windows, the CLI, hooks — so it is opened in
+//! redb's multi-writer mode: every process may read and write, write transactions are serialized
+//! across processes by a file lock, and each commit is atomic and durable. Everything one ingest
+//! step changes (events, their chain links, the session summary, the file cursor) is written in
+//! one transaction, so a crash at any point leaves either all of it or none.
+
+pub mod codec;
+pub mod records;
+pub mod tables;
+
+use crate::normalize::{Event, SessionSummary};
+use codec::{DecodeError, chain_hash, decode_event, decode_record, encode_event, encode_record};
+use redb::{
+    ConcurrencyMode, Database, DatabaseError, ReadableDatabase, ReadableTable, ReadableTableMetadata,
+};
+use records::FileCursor;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tables::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the data directory {path}: {source}")]
+    CreateDir { path: PathBuf, source: std::io::Error },
+    #[error(
+        "the store {path} is held exclusively by another process (an older sessionlens?); gave up after {waited:?}"
+    )]
+    Locked { path: PathBuf, waited: Duration },
+    #[error("the store {path} was written by a newer sessionlens (schema {found}, this build reads up to {SCHEMA_VERSION})")]
+    NewerSchema { path: PathBuf, found: u32 },
+    #[error("cannot open the store {path}: {message}")]
+    Open { path: PathBuf, message: String },
+    #[error("store error: {0}")]
+    Db(String),
+    #[error("undecodable record in {table}: {source}")]
+    Decode { table: &'static str, source: DecodeError },
+}
+
+macro_rules! db_err {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self { StoreError::Db(e.to_string()) }
+        }
+    )*};
+}
+db_err!(redb::TransactionError, redb::TableError, redb::StorageError, redb::CommitError);
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What one commit did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CommitOutcome {
+    pub added: u64,
+    /// Events already in the log (same id), skipped.
+    pub duplicates: u64,
+}
+
+/// The result of walking the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub events: u64,
+    pub head: String,
+    pub failure: Option<VerifyFailure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyFailure {
+    pub seq: u64,
+    pub event_id: Option<String>,
+    pub reason: String,
+}
+
+/// How a session id given by a person resolved.
+pub enum SessionMatch {
+    One(String),
+    None,
+    Many(Vec<String>),
+}
+
+pub struct Store {
+    db: Database,
+    path: PathBuf,
+}
+
+/// How long to wait for a store held exclusively by another process before giving up.
+const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+impl Store {
+    /// Opens (creating if needed) the store at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.to_owned(), source })?;
+        }
+        let start = Instant::now();
+        let mut delay = Duration::from_millis(20);
+        let db = loop {
+            let opened = Database::builder()
+                .set_concurrency_mode(ConcurrencyMode::MultiWriter)
+                .create(path);
+            match opened {
+                Ok(db) => break db,
+                Err(DatabaseError::DatabaseAlreadyOpen) if start.elapsed() < LOCK_WAIT => {
+                    tracing::debug!("store is busy; retrying in {delay:?}");
+                    std::thread::sleep(delay);
+                    delay = (delay * 2).min(Duration::from_millis(500));
+                }
+                Err(DatabaseError::DatabaseAlreadyOpen) => {
+                    return Err(StoreError::Locked { path: path.to_owned(), waited: start.elapsed() });
+                }
+                Err(e) => return Err(StoreError::Open { path: path.to_owned(), message: e.to_string() }),
+            }
+        };
+        let store = Store { db, path: path.to_owned() };
+        store.init()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn init(&self) -> Result<()> {
+        {
+            let txn = self.db.begin_read()?;
+            if let Ok(meta) = txn.open_table(META) {
+                if let Some(v) = meta.get("schema")? {
+                    let found = u32::from_le_bytes(v.value().try_into().unwrap_or([0; 4]));
+                    if found > SCHEMA_VERSION {
+                        return Err(StoreError::NewerSchema { path: self.path.clone(), found });
+                    }
+                    return Ok(());
+                }
+            }
+        }
+        let txn = self.db.begin_write()?;
+        {
+            let mut meta = txn.open_table(META)?;
+            if meta.get("schema")?.is_none() {
+                meta.insert("schema", &SCHEMA_VERSION.to_le_bytes()[..])?;
+            }
+            txn.open_table(EVENTS)?;
+            txn.open_table(EVENT_IDS)?;
+            txn.open_table(SESSION_EVENTS)?;
+            txn.open_table(SESSIONS)?;
+            txn.open_table(FILES)?;
+            txn.open_table(PATHS)?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// The cursor of the file last seen at `path`, if any.
+    pub fn cursor_by_path(&self, path: &str) -> Result<Option<FileCursor>> {
+        let txn = self.db.begin_read()?;
+        let paths = txn.open_table(PATHS)?;
+        let Some(key) = paths.get(path)? else { return Ok(None) };
+        let key = key.value().to_owned();
+        drop(paths);
+        let files = txn.open_table(FILES)?;
+        read_cursor(&files, &key)
+    }
+
+    pub fn cursor(&self, key: &str) -> Result<Option<FileCursor>> {
+        let txn = self.db.begin_read()?;
+        let files = txn.open_table(FILES)?;
+        read_cursor(&files, key)
+    }
+
+    /// Appends `events` to the log (skipping ids already stored), folds them into their session
+    /// summaries and saves `cursor`, all in one transaction. A cursor never moves backwards: when
+    /// another process got further in the same file meanwhile, its cursor is kept.
+    pub fn commit(&self, events: &[Event], cursor: &FileCursor) -> Result<CommitOutcome> {
+        let txn = self.db.begin_write()?;
+        let mut outcome = CommitOutcome::default();
+        {
+            let mut meta = txn.open_table(META)?;
+            let (mut seq, mut head) = read_head(&meta)?;
+            let mut log = txn.open_table(EVENTS)?;
+            let mut ids = txn.open_table(EVENT_IDS)?;
+            let mut by_session = txn.open_table(SESSION_EVENTS)?;
+            let mut sessions = txn.open_table(SESSIONS)?;
+            let mut summaries: HashMap<String, SessionSummary> = HashMap::new();
+            for e in events {
+                if ids.get(e.id.as_str())?.is_some() {
+                    outcome.duplicates += 1;
+                    continue;
+                }
+                let canonical = e.canonical_bytes();
+                seq += 1;
+                head = chain_hash(&head, &canonical);
+                log.insert(seq, encode_event(&head, &canonical).as_slice())?;
+                ids.insert(e.id.as_str(), seq)?;
+                by_session.insert((e.session.as_str(), seq), ())?;
+                if !summaries.contains_key(&e.session) {
+                    let existing = match sessions.get(e.session.as_str())? {
+                        Some(v) => decode_record(v.value()).unwrap_or_else(|err| {
+                            tracing::warn!("rebuilding undecodable summary of {}: {err}", e.session);
+                            SessionSummary::new(&e.session)
+                        }),
+                        None => SessionSummary::new(&e.session),
+                    };
+                    summaries.insert(e.session.clone(), existing);
+                }
+                summaries.get_mut(&e.session).expect("inserted above").apply(e);
+                outcome.added += 1;
+            }
+            for (id, s) in &summaries {
+                sessions.insert(id.as_str(), encode_record(s).as_slice())?;
+            }
+            if outcome.added > 0 {
+                let mut v = seq.to_le_bytes().to_vec();
+                v.extend_from_slice(&head);
+                meta.insert("head", v.as_slice())?;
+            }
+            let mut files = txn.open_table(FILES)?;
+            let keep_existing = read_cursor(&files, &cursor.key)?.is_some_and(|c| c.offset > cursor.offset);
+            if !keep_existing {
+                files.insert(cursor.key.as_str(), encode_record(cursor).as_slice())?;
+            }
+            let mut paths = txn.open_table(PATHS)?;
+            paths.insert(cursor.path.as_str(), cursor.key.as_str())?;
+        }
+        txn.commit()?;
+        Ok(outcome)
+    }
+
+    /// Every session, most recent first.
+    pub fn sessions(&self) -> Result<Vec<SessionSummary>> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(SESSIONS)?;
+        let mut out = Vec::new();
+        for row in table.iter()? {
+            let (k, v) = row?;
+            match decode_record::<SessionSummary>(v.value()) {
+                Ok(s) => out.push(s),
+                Err(e) => tracing::warn!("skipping undecodable session {}: {e}", k.value()),
+            }
+        }
+        out.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    pub fn session(&self, id: &str) -> Result<Option<SessionSummary>> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(SESSIONS)?;
+        let Some(v) = table.get(id)? else { return Ok(None) };
+        decode_record(v.value()).map(Some).map_err(|source| StoreError::Decode { table: "sessions", source })
+    }
+
+    /// Resolves a full session id or a unique prefix of one.
+    pub fn find_session(&self, prefix: &str) -> Result<SessionMatch> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(SESSIONS)?;
+        if table.get(prefix)?.is_some() {
+            return Ok(SessionMatch::One(prefix.to_owned()));
+        }
+        let mut hits = Vec::new();
+        for row in table.range(prefix..)? {
+            let (k, _) = row?;
+            let k = k.value();
+            if !k.starts_with(prefix) {
+                break;
+            }
+            hits.push(k.to_owned());
+        }
+        Ok(match hits.len() {
+            0 => SessionMatch::None,
+            1 => SessionMatch::One(hits.remove(0)),
+            _ => SessionMatch::Many(hits),
+        })
+    }
+
+    /// A session's events in log order, with their seq numbers.
+    pub fn session_events(&self, session: &str) -> Result<Vec<(u64, Event)>> {
+        let txn = self.db.begin_read()?;
+        let index = txn.open_table(SESSION_EVENTS)?;
+        let log = txn.open_table(EVENTS)?;
+        let mut out = Vec::new();
+        for row in index.range((session, 0)..=(session, u64::MAX))? {
+            let (k, _) = row?;
+            let seq = k.value().1;
+            let Some(v) = log.get(seq)? else { continue };
+            let decoded = decode_event(v.value())
+                .map_err(|source| StoreError::Decode { table: "events", source })
+                .and_then(|(_, json)| {
+                    serde_json::from_slice::<Event>(json)
+                        .map_err(|e| StoreError::Decode { table: "events", source: e.into() })
+                });
+            match decoded {
+                Ok(e) => out.push((seq, e)),
+                Err(e) => tracing::warn!("skipping event #{seq}: {e}"),
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn event_count(&self) -> Result<u64> {
+        let txn = self.db.begin_read()?;
+        Ok(txn.open_table(EVENTS)?.len()?)
+    }
+
+    /// Walks the whole log, recomputing every link of the chain from the stored bytes.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        let txn = self.db.begin_read()?;
+        let log = txn.open_table(EVENTS)?;
+        let meta = txn.open_table(META)?;
+        let ids = txn.open_table(EVENT_IDS)?;
+        let (head_seq, head_hash) = read_head(&meta)?;
+        let mut prev = [0u8; 32];
+        let mut expected = 1u64;
+        let fail = |seq: u64, event_id: Option<String>, reason: String, events: u64, prev: &[u8; 32]| VerifyReport {
+            events,
+            head: hex::encode(prev),
+            failure: Some(VerifyFailure { seq, event_id, reason }),
+        };
+        for row in log.iter()? {
+            let (k, v) = row?;
+            let seq = k.value();
+            let bytes = v.value();
+            let event_id = event_id_of(bytes);
+            if seq != expected {
+                return Ok(fail(expected, None, format!("event #{expected} is missing (next stored is #{seq})"), expected - 1, &prev));
+            }
+            let (stored, canonical) = match decode_event(bytes) {
+                Ok(x) => x,
+                Err(e) => return Ok(fail(seq, event_id, format!("undecodable record: {e}"), seq - 1, &prev)),
+            };
+            let computed = chain_hash(&prev, canonical);
+            if computed != stored {
+                return Ok(fail(seq, event_id, "its content does not match its chain hash".into(), seq - 1, &prev));
+            }
+            prev = computed;
+            expected += 1;
+        }
+        let count = expected - 1;
+        if count != head_seq || (count > 0 && prev != head_hash) {
+            return Ok(fail(count.max(1), None, format!("the log ends at #{count} but the recorded head is #{head_seq}"), count, &prev));
+        }
+        let indexed = ids.len()?;
+        if indexed != count {
+            return Ok(fail(count, None, format!("{indexed} event ids are indexed for {count} events"), count, &prev));
+        }
+        Ok(VerifyReport { events: count, head: hex::encode(prev), failure: None })
+    }
+}
+
+fn read_head(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<(u64, [u8; 32])> {
+    let Some(v) = meta.get("head")? else { return Ok((0, [0; 32])) };
+    let v = v.value();
+    if v.len() != 40 {
+        return Err(StoreError::Db("the chain head record is damaged".into()));
+    }
+    let seq = u64::from_le_bytes(v[..8].try_into().expect("8 bytes"));
+    let mut hash = [0u8; 32];
+    hash.copy_from_slice(&v[8..]);
+    Ok((seq, hash))
+}
+
+fn read_cursor(files: &impl ReadableTable<&'static str, &'static [u8]>, key: &str) -> Result<Option<FileCursor>> {
+    let Some(v) = files.get(key)? else { return Ok(None) };
+    match decode_record(v.value()) {
+        Ok(c) => Ok(Some(c)),
+        Err(e) => {
+            // Reading the file again from the start is safe: event ids make it idempotent.
+            tracing::warn!("cursor {key} is undecodable ({e}); the file will be read again");
+            Ok(None)
+        }
+    }
+}
+
+/// Best-effort id of a possibly damaged event record, for error messages.
+fn event_id_of(bytes: &[u8]) -> Option<String> {
+    let (_, json) = decode_event(bytes).ok()?;
+    let v: serde_json::Value = serde_json::from_slice(json).ok()?;
+    v.get("id")?.as_str().map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::{Body, Event};
+
+    fn ev(id: &str, session: &str, text: &str) -> Event {
+        Event {
+            id: id.into(),
+            session: session.into(),
+            at: "2026-01-01T00:00:00.000Z".into(),
+            turn: Some("t1".into()),
+            body: Body::Prompt { text: text.into(), ide: None, images: 0, steer: false },
+        }
+    }
+
+    fn cursor(key: &str, offset: u64) -> FileCursor {
+        FileCursor { key: key.into(), path: format!("/p/{key}"), offset, ..FileCursor::default() }
+    }
+
+    #[test]
+    fn commits_are_idempotent_and_chained() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("store.redb")).unwrap();
+        let batch = vec![ev("a", "s1", "What is useEffect?"), ev("b", "s1", "and useMemo?")];
+        assert_eq!(store.commit(&batch, &cursor("k", 10)).unwrap(), CommitOutcome { added: 2, duplicates: 0 });
+        assert_eq!(store.commit(&batch, &cursor("k", 10)).unwrap(), CommitOutcome { added: 0, duplicates: 2 });
+        let report = store.verify().unwrap();
+        assert_eq!((report.events, report.failure), (2, None));
+        assert_eq!(store.session("s1").unwrap().unwrap().turns, 2);
+        assert_eq!(store.session_events("s1").unwrap().len(), 2);
+        assert!(matches!(store.find_session("s").unwrap(), SessionMatch::One(id) if id == "s1"));
+    }
+
+    #[test]
+    fn cursors_never_move_backwards() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("store.redb")).unwrap();
+        store.commit(&[], &cursor("k", 100)).unwrap();
+        store.commit(&[], &cursor("k", 50)).unwrap();
+        assert_eq!(store.cursor("k").unwrap().unwrap().offset, 100);
+        assert_eq!(store.cursor_by_path("/p/k").unwrap().unwrap().offset, 100);
+    }
+
+    #[test]
+    fn two_handles_share_one_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.redb");
+        let a = Store::open(&path).unwrap();
+        let b = Store::open(&path).unwrap();
+        a.commit(&[ev("a", "s", "x")], &cursor("k1", 1)).unwrap();
+        b.commit(&[ev("b", "s", "y"), ev("a", "s", "x")], &cursor("k2", 1)).unwrap();
+        assert_eq!(a.event_count().unwrap(), 2);
+        assert_eq!(b.verify().unwrap().failure, None);
+    }
+}

@@ -1,0 +1,31 @@
+//! Every table of the store, declared in one place. Keys and values are plain bytes or integers;
+//! records are versioned by their first byte (see `codec`), so a newer build can still read what
+//! an older one wrote.
+
+use redb::TableDefinition;
+
+/// `"schema"` → u32 LE store schema version; `"head"` → u64 LE last seq ‖ 32-byte chain hash.
+pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+
+/// The event log: seq (1, 2, …) → event record `[version][chain hash; 32][canonical event JSON]`.
+/// Append-only: a seq is never rewritten.
+pub const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
+
+/// Event id → seq. Makes every insert idempotent: an id already here is never stored again.
+pub const EVENT_IDS: TableDefinition<&str, u64> = TableDefinition::new("event_ids");
+
+/// (session id, seq) → (): a session's events in log order, for timelines.
+pub const SESSION_EVENTS: TableDefinition<(&str, u64), ()> = TableDefinition::new("session_events");
+
+/// Session id → versioned `SessionSummary` record (a view folded from the session's events).
+pub const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions");
+
+/// File fingerprint → versioned `FileCursor` record: how far a source file has been read.
+pub const FILES: TableDefinition<&str, &[u8]> = TableDefinition::new("files");
+
+/// Last path a file was seen at → its fingerprint, for the cheap "unchanged since last run" check.
+pub const PATHS: TableDefinition<&str, &str> = TableDefinition::new("paths");
+
+/// The schema version this build writes. Bump it, and add a decoder for the old shape, whenever a
+/// table's layout changes.
+pub const SCHEMA_VERSION: u32 = 1;

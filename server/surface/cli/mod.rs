@@ -1,0 +1,115 @@
+//! The `sessionlens` command line: readable text for people, `--json` for machines. Every
+//! command is a thin call into the library; logs go to stderr so stdout stays clean for output.
+
+mod demo;
+mod fmt;
+mod ingest;
+mod show;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "sessionlens", version, about = "Remembers what you learned with Codex and gives it back in the code.")]
+struct Cli {
+    /// Where the store lives (default: $SESSIONLENS_DATA_DIR, else the platform data dir).
+    #[arg(long, global = true, value_name = "DIR", env = "SESSIONLENS_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Read sessions from disk into the store.
+    Ingest {
+        #[command(subcommand)]
+        source: IngestSource,
+    },
+    /// List the sessions in the store, newest first.
+    Sessions {
+        /// Keep only sessions whose working directory is inside DIR.
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one session's events in order.
+    Timeline {
+        /// A session id, or any unique prefix of one.
+        session: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the event log's hash chain.
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run Session Lens on bundled example sessions (in a temporary store unless --data-dir is given).
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum IngestSource {
+    /// Codex rollout files (CLI and IDE). No path: $CODEX_HOME/sessions and archived_sessions.
+    Codex {
+        /// Files or folders to read.
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        /// Minutes without writes after which a session counts as ended.
+        #[arg(long, default_value_t = 10, value_name = "MINUTES")]
+        idle_minutes: u64,
+        /// Events per transaction (tuning and tests).
+        #[arg(long, default_value_t = 2000, hide = true)]
+        batch_events: usize,
+    },
+}
+
+/// Runs the CLI and maps the outcome to the process exit code: 0 success, 1 a check that failed
+/// (`verify`), 2 an error.
+pub fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let data_dir = cli.data_dir.as_deref();
+    match cli.command {
+        Cmd::Ingest { source: IngestSource::Codex { paths, json, idle_minutes, batch_events } } => {
+            let opts = crate::ingest::IngestOptions {
+                idle_after: std::time::Duration::from_secs(idle_minutes * 60),
+                batch_events: batch_events.max(1),
+            };
+            ingest::run(data_dir, &paths, &opts, json)
+        }
+        Cmd::Sessions { workspace, json } => show::sessions(data_dir, workspace.as_deref(), json),
+        Cmd::Timeline { session, json } => show::timeline(data_dir, &session, json),
+        Cmd::Verify { json } => show::verify(data_dir, json),
+        Cmd::Demo => demo::run(data_dir),
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SESSIONLENS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+fn open_store(data_dir: Option<&std::path::Path>) -> anyhow::Result<crate::store::Store> {
+    let dir = crate::config::data_dir(data_dir)?;
+    Ok(crate::store::Store::open(&crate::config::store_path(&dir))?)
+}

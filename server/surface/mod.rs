@@ -1,0 +1,4 @@
+//! Surfaces: what people and tools see. Today the CLI; the language server joins it here, and
+//! both are thin faces over the same library calls.
+
+pub mod cli;
