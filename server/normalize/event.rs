@@ -125,6 +125,8 @@ pub struct Command {
 pub enum CommandStatus {
     /// Ran to the end; `exit_code` says how it went.
     Exited,
+    /// Ran and returned output, but the source recorded no exit status.
+    Ran,
     /// Timed out.
     TimedOut,
     /// Still running when the turn ended (a background process).

@@ -564,7 +564,7 @@ impl<'a> RolloutReader<'a> {
         t.ended = true;
         let (anchor, turn, last_at) = (t.anchor, Some(t.id.clone()), t.last_at.clone());
         let tokens = match (self.state.tokens_total, t.base_tokens) {
-            (Some(total), Some(base)) => Some(total.since(&base)),
+            (Some(total), Some(base)) if total != base => Some(total.since(&base)),
             (Some(total), None) => Some(total),
             _ => None,
         };
@@ -723,6 +723,7 @@ impl<'a> RolloutReader<'a> {
     fn emit_command(&mut self, call_id: &str, call: PendingCall, outcome: Option<Outcome>, out: &mut Vec<Event>) {
         self.remember_done(call_id);
         let CallKind::Command { command, workdir, tool } = call.kind else { return };
+        let had_result = outcome.is_some() || call.end.is_some();
         let end = call.end.unwrap_or_default();
         let outcome = outcome.unwrap_or_default();
         let exit_code = end.exit_code.or(outcome.exit_code);
@@ -736,6 +737,8 @@ impl<'a> RolloutReader<'a> {
             CommandStatus::Exited
         } else if outcome.running.is_some() {
             CommandStatus::Running
+        } else if had_result {
+            CommandStatus::Ran
         } else {
             CommandStatus::NoResult
         };

@@ -120,6 +120,7 @@ pub fn print_timeline(out: &mut impl Write, summary: Option<&SessionSummary>, ev
                     (CommandStatus::TimedOut, _) => "✗ timed out".to_owned(),
                     (CommandStatus::Running, _) => "… still running".to_owned(),
                     (CommandStatus::Declined, _) => "✗ declined".to_owned(),
+                    (CommandStatus::Ran, _) => "· ran".to_owned(),
                     _ => "? no result".to_owned(),
                 };
                 let took = c.duration_ms.filter(|d| *d > 0).map(|d| format!(" · {}", fmt::duration(d))).unwrap_or_default();

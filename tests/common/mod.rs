@@ -1,0 +1,119 @@
+//! Helpers shared by the integration tests and the ingest benchmark: fixture paths, reading a
+//! rollout through the library, and running the real binary in an isolated environment.
+#![allow(dead_code)]
+
+use sessionlens::capture::codex::{CodexState, LineStats, RolloutReader};
+use sessionlens::capture::lines::{LineReader, Next};
+use sessionlens::normalize::Event;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const CLI_REAL: &str = "real/rollout-2025-11-22T21-45-35-019aad50-a7e6-7422-b7a8-0b384290624f.jsonl";
+pub const CLI_REAL_ID: &str = "019aad50-a7e6-7422-b7a8-0b384290624f";
+pub const VSCODE_REAL: &str = "real/rollout-2026-04-15T18-46-36-019d9353-333c-7c41-a909-26f5c6221a5a.jsonl";
+pub const SHAPE_0146: &str = "real/shape-0.146-agent-sessions.jsonl";
+pub const G0: &str = "handwritten/rollout-2025-07-14T11-02-11-5973b6c0-94b8-487b-a530-2aeb6098ae0e.jsonl";
+pub const MESSY: &str = "handwritten/rollout-2025-12-01T11-00-00-019a0000-1111-7222-8333-444455556666.jsonl";
+pub const LIVE_2026: &str = "handwritten/rollout-2026-03-02T10-00-00-019b1111-2222-7333-8444-555566667777.jsonl";
+
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/codex").join(rel)
+}
+
+/// Everything a file yields when read in one go and then closed as an idle session.
+pub struct Read {
+    pub events: Vec<Event>,
+    pub stats: LineStats,
+    pub state: CodexState,
+    /// Bytes consumed (the end of the last complete line).
+    pub offset: u64,
+}
+
+/// Reads `path` from `start` with the given state, like one ingest pass.
+pub fn read_from(path: &Path, start: u64, state: Option<CodexState>, stop_at: Option<u64>, idle: bool) -> Read {
+    let key = "test-key";
+    let mut reader = RolloutReader::new(key, state, "fallback-session");
+    let mut lines = LineReader::open(path, start).unwrap();
+    let mut events = Vec::new();
+    loop {
+        if stop_at.is_some_and(|s| lines.offset() >= s) {
+            break;
+        }
+        match lines.next_line().unwrap() {
+            Next::Line { offset, bytes } => reader.line(offset, bytes, &mut events),
+            Next::Partial { .. } | Next::Eof => break,
+        }
+    }
+    if idle {
+        reader.finish_idle(&mut events);
+    }
+    Read { events, stats: reader.stats, state: reader.state, offset: lines.offset() }
+}
+
+pub fn read_all(rel: &str) -> Read {
+    read_from(&fixture(rel), 0, None, None, true)
+}
+
+/// Writes a copy of the real CLI rollout with its session id replaced, so each copy is a
+/// distinct session and a distinct file.
+pub fn replicate_cli(dir: &Path, n: usize) -> Vec<PathBuf> {
+    let content = std::fs::read_to_string(fixture(CLI_REAL)).unwrap();
+    (0..n)
+        .map(|i| {
+            let id = format!("019aad50-a7e6-7422-b7a8-{i:012x}");
+            let path = dir.join(format!("rollout-2025-11-22T21-45-35-{id}.jsonl"));
+            std::fs::write(&path, content.replace(CLI_REAL_ID, &id)).unwrap();
+            path
+        })
+        .collect()
+}
+
+/// An isolated environment for the real binary: its own data dir, Codex home and HOME.
+pub struct Env {
+    pub root: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env { root: tempfile::tempdir().unwrap() }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.root.path().join("data")
+    }
+
+    pub fn codex_home(&self) -> PathBuf {
+        self.root.path().join("codex")
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_sessionlens"));
+        c.env("SESSIONLENS_DATA_DIR", self.data_dir())
+            .env("CODEX_HOME", self.codex_home())
+            .env("HOME", self.root.path())
+            .env("TZ", "UTC")
+            .env_remove("SESSIONLENS_LOG")
+            .env_remove("RUST_LOG");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    /// Runs a command that must succeed and returns its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "sessionlens {args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+}
