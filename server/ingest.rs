@@ -96,6 +96,9 @@ fn ingest_file(
     if let Some(c) = store.cursor_by_path(&path_str)? {
         if c.seen_size == size && c.seen_mtime_ns == mtime_ns && (c.idle_closed || !idle) {
             report.files_unchanged += 1;
+            if c.partial_tail {
+                report.partial_lines += 1;
+            }
             on_bytes(size);
             return Ok(());
         }
@@ -136,18 +139,22 @@ fn ingest_file(
     let mut events = Vec::new();
     let mut line_count = previous.as_ref().filter(|_| start > 0).map_or(0, |c| c.lines);
     let mut read_from = start;
+    let mut partial = false;
 
-    let cursor_at = |offset: u64, mark: Option<LineMark>, state: &CodexState, lines: u64, idle_closed: bool| FileCursor {
+    // `done` marks the commit that ends a read of the whole file: only then are its size and
+    // mtime recorded, so a run killed after a mid-file batch never mistakes the file for read.
+    let cursor_at = |offset: u64, mark: Option<LineMark>, state: &CodexState, lines: u64, done: Option<(bool, bool)>| FileCursor {
         key: key.clone(),
         path: path_str.clone(),
         session: state.session.clone(),
         offset,
         last_line: mark,
         lines,
-        seen_size: size,
-        seen_mtime_ns: mtime_ns,
+        seen_size: if done.is_some() { size } else { 0 },
+        seen_mtime_ns: if done.is_some() { mtime_ns } else { 0 },
         state: serde_json::to_value(state).unwrap_or_default(),
-        idle_closed,
+        idle_closed: done.is_some_and(|(idle, _)| idle),
+        partial_tail: done.is_some_and(|(_, partial)| partial),
     };
 
     loop {
@@ -160,6 +167,7 @@ fn ingest_file(
             }
             Next::Partial { .. } => {
                 report.partial_lines += 1;
+                partial = true;
                 break;
             }
             Next::Eof => break,
@@ -167,7 +175,7 @@ fn ingest_file(
         if events.len() >= opts.batch_events {
             last_mark = Some(mark(&last_line));
             let end = lines_in.offset();
-            let outcome = store.commit(&events, &cursor_at(end, last_mark.clone(), &reader.state, line_count, false))?;
+            let outcome = store.commit(&events, &cursor_at(end, last_mark.clone(), &reader.state, line_count, None))?;
             tracing::debug!("committed {} events from {path_str} up to byte {end}", outcome.added);
             tally(report, sessions, &reader.state, outcome.added, outcome.duplicates);
             events.clear();
@@ -182,7 +190,7 @@ fn ingest_file(
     if idle {
         reader.finish_idle(&mut events);
     }
-    let outcome = store.commit(&events, &cursor_at(end, last_mark, &reader.state, line_count, idle))?;
+    let outcome = store.commit(&events, &cursor_at(end, last_mark, &reader.state, line_count, Some((idle, partial))))?;
     tracing::debug!("committed {} events from {path_str} up to byte {end}", outcome.added);
     tally(report, sessions, &reader.state, outcome.added, outcome.duplicates);
     on_bytes(size.saturating_sub(read_from.min(size)));

@@ -17,7 +17,8 @@ pub struct FileCursor {
     /// file rewritten in place is read again from the start instead of misread.
     pub last_line: Option<LineMark>,
     pub lines: u64,
-    /// Size and modification time at the last read, for the cheap "unchanged" check.
+    /// Size and modification time at the last read to the end of the file (0 while a read is
+    /// under way), for the cheap "unchanged" check.
     pub seen_size: u64,
     pub seen_mtime_ns: u64,
     /// The source reader's resumable state, opaque to the store.
@@ -25,6 +26,9 @@ pub struct FileCursor {
     /// When the source's open turn was closed because the file went quiet.
     #[serde(default)]
     pub idle_closed: bool,
+    /// The file ended in a line still being written at the last read.
+    #[serde(default)]
+    pub partial_tail: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

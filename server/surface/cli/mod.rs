@@ -14,7 +14,7 @@ use std::process::ExitCode;
 #[command(name = "sessionlens", version, about = "Remembers what you learned with Codex and gives it back in the code.")]
 struct Cli {
     /// Where the store lives (default: $SESSIONLENS_DATA_DIR, else the platform data dir).
-    #[arg(long, global = true, value_name = "DIR", env = "SESSIONLENS_DATA_DIR")]
+    #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Cmd,
@@ -47,7 +47,7 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
-    /// Run Session Lens on bundled example sessions (in a temporary store unless --data-dir is given).
+    /// Run Session Lens on bundled example sessions, in a temporary store unless --data-dir is given.
     Demo,
 }
 

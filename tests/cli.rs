@@ -1,0 +1,331 @@
+//! The real `sessionlens` binary on real files and a real redb store: discovery under
+//! CODEX_HOME, idempotent and resumable ingest (growth, move to the archive, compression, a kill
+//! mid-run, two processes at once), the JSON shapes of `sessions` and `timeline`, and `verify`
+//! catching an altered event.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+fn day_dir(env: &Env) -> PathBuf {
+    let d = env.codex_home().join("sessions/2025/11/22");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn copy_into(rel: &str, dir: &Path) -> PathBuf {
+    let src = fixture(rel);
+    let dst = dir.join(src.file_name().unwrap());
+    std::fs::copy(&src, &dst).unwrap();
+    dst
+}
+
+/// All event ids of all sessions, via the CLI.
+fn event_ids(env: &Env) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for s in env.json(&["sessions", "--json"]).as_array().unwrap() {
+        let id = s["id"].as_str().unwrap();
+        for e in env.json(&["timeline", id, "--json"]).as_array().unwrap() {
+            assert!(ids.insert(e["id"].as_str().unwrap().to_owned()), "event stored twice: {e}");
+        }
+    }
+    ids
+}
+
+fn assert_same(got: &BTreeSet<String>, want: &BTreeSet<String>) {
+    let missing = want.difference(got).count();
+    let extra = got.difference(want).count();
+    assert!(missing == 0 && extra == 0, "{missing} events missing, {extra} unexpected (of {})", want.len());
+}
+
+fn verify_ok(env: &Env) -> u64 {
+    let v = env.json(&["verify", "--json"]);
+    assert_eq!(v["ok"], true, "{v}");
+    v["events"].as_u64().unwrap()
+}
+
+#[test]
+fn demo_runs_on_bundled_sessions() {
+    let env = Env::new();
+    let out = env.ok(&["demo"]);
+    assert!(out.contains("019d9353") && out.contains("019aad50"), "{out}");
+    assert!(out.contains("❯ remove the scrolling horizontally"));
+    assert!(out.contains("Added 0 events"), "the second ingest adds nothing");
+    assert!(out.contains("✓ chain intact"));
+    assert!(!env.data_dir().exists(), "the demo never touches the configured store unless asked");
+}
+
+#[test]
+fn ingest_reads_codex_home_and_lists_sessions() {
+    let env = Env::new();
+    let day = day_dir(&env);
+    copy_into(CLI_REAL, &day);
+    copy_into(VSCODE_REAL, &day);
+    let archived = env.codex_home().join("archived_sessions");
+    std::fs::create_dir_all(&archived).unwrap();
+    copy_into(G0, &archived);
+
+    let report = env.json(&["ingest", "codex", "--json"]);
+    assert_eq!((report["files"].as_u64(), report["sessions"].as_u64()), (Some(3), Some(3)));
+    assert!(report["errors"].as_array().unwrap().is_empty());
+
+    let sessions = env.json(&["sessions", "--json"]);
+    let cli = sessions.as_array().unwrap().iter().find(|s| s["id"] == CLI_REAL_ID).unwrap();
+    for field in ["id", "source", "originator", "cwd", "started_at", "ended_at", "turns", "commands", "failed_commands", "edits"] {
+        assert!(cli.get(field).is_some(), "sessions JSON lacks {field}");
+    }
+    let read = read_all(CLI_REAL);
+    let count = |kind: &str| read.events.iter().filter(|e| e.body.kind() == kind).count() as u64;
+    assert_eq!(cli["source"], "cli");
+    assert_eq!(cli["turns"].as_u64().unwrap(), count("prompt"));
+    assert_eq!(cli["commands"].as_u64().unwrap(), count("command"));
+    let failed = read
+        .events
+        .iter()
+        .filter(|e| matches!(&e.body, sessionlens::normalize::Body::Command(c) if c.exit_code.is_some_and(|x| x != 0)))
+        .count() as u64;
+    assert_eq!(cli["failed_commands"].as_u64().unwrap(), failed);
+    assert!(failed > 0);
+    assert_eq!(cli["started_at"], "2025-11-22T20:45:35.590Z");
+
+    // --workspace keeps sessions whose cwd is inside the folder.
+    let ws = env.json(&["sessions", "--workspace", "/Users/user/git", "--json"]);
+    let ids: Vec<&str> = ws.as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec!["019d9353-333c-7c41-a909-26f5c6221a5a"]);
+
+    // The timeline's JSON carries kind, at, turn and each kind's fields.
+    let tl = env.json(&["timeline", "019d9353", "--json"]);
+    let events = tl.as_array().unwrap();
+    let prompt = events.iter().find(|e| e["kind"] == "prompt").unwrap();
+    assert_eq!(prompt["text"], "remove the scrolling horizontally");
+    assert!(prompt["at"].is_string() && prompt["turn"].is_string());
+    let cmd = events.iter().find(|e| e["kind"] == "command").unwrap();
+    for f in ["command", "exit_code", "duration_ms", "turn", "at"] {
+        assert!(cmd.get(f).is_some(), "command event lacks {f}: {cmd}");
+    }
+    let edit = events.iter().find(|e| e["kind"] == "edit").unwrap();
+    assert!(edit["files"][0]["path"].is_string());
+    assert!(events.iter().any(|e| e["kind"] == "session_start" && e["turn"].is_null()));
+
+    let text = env.ok(&["timeline", "019aad50"]);
+    assert!(text.contains("✗ exit"), "failed commands are marked");
+
+    // Ingesting again adds nothing.
+    let again = env.json(&["ingest", "codex", "--json"]);
+    assert_eq!((again["events_added"].as_u64(), again["files_unchanged"].as_u64()), (Some(0), Some(3)));
+    assert_eq!(verify_ok(&env), event_ids(&env).len() as u64);
+}
+
+#[test]
+fn a_growing_file_moved_and_compressed_is_never_doubled_or_lost() {
+    // Reference: the whole file in one go.
+    let reference = Env::new();
+    copy_into(CLI_REAL, &day_dir(&reference));
+    reference.ok(&["ingest", "codex", "--idle-minutes", "100000"]);
+    let mut want = event_ids(&reference);
+
+    // The same file seen while Codex writes it: cut mid-line, then complete.
+    let env = Env::new();
+    let day = day_dir(&env);
+    let full = std::fs::read(fixture(CLI_REAL)).unwrap();
+    let name = fixture(CLI_REAL).file_name().unwrap().to_owned();
+    let live = day.join(&name);
+    for cut in [full.len() / 3, full.len() / 3 + 17, 2 * full.len() / 3 + 5] {
+        std::fs::write(&live, &full[..cut]).unwrap();
+        let r = env.json(&["ingest", "codex", "--json", "--idle-minutes", "100000"]);
+        assert_eq!(r["partial_lines"], 1, "the cut line waits for the next read");
+    }
+    std::fs::write(&live, &full).unwrap();
+    env.ok(&["ingest", "codex", "--idle-minutes", "100000"]);
+    assert_same(&event_ids(&env), &want);
+
+    // Archived, then compressed by Codex: same file, nothing new.
+    let archived = env.codex_home().join("archived_sessions");
+    std::fs::create_dir_all(&archived).unwrap();
+    std::fs::rename(&live, archived.join(&name)).unwrap();
+    let r = env.json(&["ingest", "codex", "--json", "--idle-minutes", "100000"]);
+    assert_eq!((r["events_added"].as_u64(), r["files_reread"].as_u64()), (Some(0), Some(0)));
+    let plain = archived.join(&name);
+    let zst = PathBuf::from(format!("{}.zst", plain.display()));
+    std::fs::write(&zst, zstd::encode_all(&full[..], 3).unwrap()).unwrap();
+    std::fs::remove_file(&plain).unwrap();
+    let r = env.json(&["ingest", "codex", "--json"]);
+    assert_eq!(r["files_reread"].as_u64(), Some(0));
+    // The compressed file is cold: the one thing added is the end of its last, open turn.
+    assert_eq!(r["events_added"].as_u64(), Some(1));
+    let got = event_ids(&env);
+    let new: Vec<&String> = got.difference(&want).collect();
+    assert_eq!(new.len(), 1);
+    let last = env.json(&["timeline", CLI_REAL_ID, "--json"]);
+    let last = last.as_array().unwrap().last().unwrap().clone();
+    assert_eq!((&last["kind"], &last["id"]), (&Value::from("turn_end"), &Value::from(new[0].as_str())));
+    want.insert(new[0].clone());
+    assert_eq!(got, want);
+    verify_ok(&env);
+}
+
+#[test]
+fn a_half_written_line_is_read_once_it_is_complete() {
+    let env = Env::new();
+    let path = copy_into(MESSY, &day_dir(&env));
+    let r = env.json(&["ingest", "codex", "--json"]);
+    assert_eq!(r["partial_lines"], 1);
+    assert_eq!(r["lines"]["malformed"], 1);
+    assert_eq!(r["lines"]["invalid_utf8"], 1);
+    assert_eq!(r["lines"]["unknown"]["hologram_frame"], 1);
+    let text = env.ok(&["ingest", "codex"]);
+    assert!(text.contains("still being written"), "{text}");
+
+    let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+    // Codex completes the line and goes on writing the turn.
+    std::io::Write::write_all(&mut f, b"\",\"images\":[]}}\n").unwrap();
+    std::io::Write::write_all(&mut f, br#"{"timestamp":"2025-12-01T10:00:07.000Z","type":"turn_context","payload":{"cwd":"/home/dev/api","model":"gpt-5.1-codex"}}"#).unwrap();
+    std::io::Write::write_all(&mut f, b"\n").unwrap();
+    drop(f);
+    env.ok(&["ingest", "codex"]);
+    let tl = env.json(&["timeline", "019a0000", "--json"]);
+    let prompts: Vec<&str> = tl.as_array().unwrap().iter().filter(|e| e["kind"] == "prompt").map(|e| e["text"].as_str().unwrap()).collect();
+    assert_eq!(prompts, vec!["run the tests", "fix it"]);
+    verify_ok(&env);
+}
+
+#[test]
+fn verify_names_the_first_altered_event() {
+    let env = Env::new();
+    copy_into(VSCODE_REAL, &day_dir(&env));
+    env.ok(&["ingest", "codex"]);
+    let total = verify_ok(&env);
+
+    // Alter one stored event the way a hand edit would: flip an exit code in its JSON.
+    let db = redb::Database::builder()
+        .set_concurrency_mode(redb::ConcurrencyMode::MultiWriter)
+        .create(env.data_dir().join("store.redb"))
+        .unwrap();
+    let (seq, id) = {
+        use redb::{ReadableDatabase, ReadableTable};
+        let txn = db.begin_read().unwrap();
+        let t = txn.open_table(sessionlens::store::tables::EVENTS).unwrap();
+        let mut found = None;
+        for row in t.iter().unwrap() {
+            let (k, v) = row.unwrap();
+            let json: Value = serde_json::from_slice(&v.value()[33..]).unwrap();
+            if json["kind"] == "command" && json["exit_code"] == 0 {
+                found = Some((k.value(), json["id"].as_str().unwrap().to_owned()));
+                break;
+            }
+        }
+        found.unwrap()
+    };
+    {
+        use redb::ReadableTable;
+        let txn = db.begin_write().unwrap();
+        {
+            let mut t = txn.open_table(sessionlens::store::tables::EVENTS).unwrap();
+            let mut bytes = t.get(seq).unwrap().unwrap().value().to_vec();
+            let s = String::from_utf8(bytes[33..].to_vec()).unwrap().replace("\"exit_code\":0", "\"exit_code\":1");
+            bytes.truncate(33);
+            bytes.extend_from_slice(s.as_bytes());
+            t.insert(seq, bytes.as_slice()).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    drop(db);
+
+    let out = env.run(&["verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("#{seq}")) && text.contains(&id), "{text}");
+    let v: Value = serde_json::from_slice(&env.run(&["verify", "--json"]).stdout).unwrap();
+    assert_eq!((v["ok"].as_bool(), v["failure"]["seq"].as_u64()), (Some(false), Some(seq)));
+    assert!(seq <= total);
+}
+
+/// Kill the ingest in the middle, run it again: nothing lost, nothing doubled, the chain holds.
+#[test]
+fn an_ingest_killed_mid_run_resumes_without_loss_or_duplicates() {
+    let reference = Env::new();
+    replicate_cli(&day_dir(&reference), 4);
+    reference.ok(&["ingest", "codex"]);
+    let want = event_ids(&reference);
+
+    let env = Env::new();
+    replicate_cli(&day_dir(&env), 4);
+    let mut child = env
+        .cmd()
+        .args(["ingest", "codex", "--batch-events", "40"])
+        .env("SESSIONLENS_LOG", "sessionlens=debug")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut commits = 0;
+    for line in stderr.lines() {
+        if line.unwrap().contains("committed") {
+            commits += 1;
+            if commits == 25 {
+                child.kill().unwrap();
+                break;
+            }
+        }
+    }
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the ingest was killed before it finished");
+    let partial = verify_ok(&env);
+    assert!(partial > 0 && partial < want.len() as u64, "killed mid-run: {partial} of {}", want.len());
+
+    env.ok(&["ingest", "codex"]);
+    assert_same(&event_ids(&env), &want);
+    assert_eq!(verify_ok(&env), want.len() as u64);
+}
+
+/// Two processes ingesting the same files into the same store at the same time.
+#[test]
+fn concurrent_ingests_share_the_store() {
+    let reference = Env::new();
+    replicate_cli(&day_dir(&reference), 3);
+    reference.ok(&["ingest", "codex"]);
+    let want = event_ids(&reference);
+
+    let env = Env::new();
+    replicate_cli(&day_dir(&env), 3);
+    let spawn = || env.cmd().args(["ingest", "codex", "--json", "--batch-events", "100"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    for out in [&a, &b] {
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let added: u64 = [&a, &b]
+        .iter()
+        .map(|o| serde_json::from_slice::<Value>(&o.stdout).unwrap()["events_added"].as_u64().unwrap())
+        .sum();
+    assert_eq!(added, want.len() as u64, "each event added by exactly one of the two");
+    assert_same(&event_ids(&env), &want);
+    verify_ok(&env);
+}
+
+#[test]
+fn bad_input_gets_a_clear_error() {
+    let env = Env::new();
+    let out = env.run(&["ingest", "codex", "/definitely/not/here"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("/definitely/not/here"));
+    let out = env.run(&["timeline", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no session matches"));
+    // An empty store verifies.
+    assert_eq!(verify_ok(&env), 0);
+    // Not a redb file: a clear error, not a panic.
+    let bogus = env.root.path().join("bogus");
+    std::fs::create_dir_all(&bogus).unwrap();
+    std::fs::write(bogus.join("store.redb"), b"not a database").unwrap();
+    let out = env.run(&["--data-dir", bogus.to_str().unwrap(), "sessions"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot open the store") && !err.contains("panicked"), "{err}");
+}
