@@ -9,6 +9,7 @@
 
 use crate::capture::codex::{self, CodexState, LineStats, RolloutReader};
 use crate::capture::lines::{self, LineReader, Next};
+use crate::normalize::Event;
 use crate::store::records::{FileCursor, LineMark};
 use crate::store::Store;
 use serde::Serialize;
@@ -56,27 +57,64 @@ pub struct FileError {
     pub error: String,
 }
 
+/// Events and the cursors that produced them, waiting to be committed together. One batch may span
+/// many small files (a first ingest of a Codex home has thousands), so commits — each one durable,
+/// with its fsyncs — stay few.
+struct Batch {
+    events: Vec<Event>,
+    cursors: Vec<FileCursor>,
+    /// Bytes of source read for the events in the batch, reported to progress when committed.
+    bytes: u64,
+}
+
 /// Ingests `files` (already discovered) into `store`. `on_bytes` is told how many bytes each step
 /// read, for a progress bar. Per-file failures are collected in the report, never fatal.
 pub fn ingest_codex(store: &Store, files: &[PathBuf], opts: &IngestOptions, on_bytes: &mut dyn FnMut(u64)) -> IngestReport {
     let mut report = IngestReport::default();
     let mut sessions = BTreeSet::new();
+    let mut batch = Batch { events: Vec::new(), cursors: Vec::new(), bytes: 0 };
     for path in files {
         report.files += 1;
-        if let Err(e) = ingest_file(store, path, opts, &mut report, &mut sessions, on_bytes) {
+        if let Err(e) = ingest_file(store, path, opts, &mut report, &mut batch, &mut sessions, on_bytes) {
             tracing::warn!("{}: {e:#}", path.display());
             report.errors.push(FileError { path: path.display().to_string(), error: format!("{e:#}") });
         }
+    }
+    if let Err(e) = flush(store, &mut batch, &mut report, &mut sessions, on_bytes) {
+        report.errors.push(FileError { path: store.path().display().to_string(), error: e.to_string() });
     }
     report.sessions = sessions.len() as u64;
     report
 }
 
+fn flush(
+    store: &Store,
+    batch: &mut Batch,
+    report: &mut IngestReport,
+    sessions: &mut BTreeSet<String>,
+    on_bytes: &mut dyn FnMut(u64),
+) -> crate::store::Result<()> {
+    if batch.events.is_empty() && batch.cursors.is_empty() {
+        return Ok(());
+    }
+    let outcome = store.commit(&batch.events, &batch.cursors)?;
+    tracing::debug!("committed {} events and {} cursors", outcome.added, batch.cursors.len());
+    report.events_added += outcome.added;
+    report.events_already_stored += outcome.duplicates;
+    sessions.extend(outcome.sessions);
+    batch.events.clear();
+    batch.cursors.clear();
+    on_bytes(std::mem::take(&mut batch.bytes));
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
 fn ingest_file(
     store: &Store,
     path: &Path,
     opts: &IngestOptions,
     report: &mut IngestReport,
+    batch: &mut Batch,
     sessions: &mut BTreeSet<String>,
     on_bytes: &mut dyn FnMut(u64),
 ) -> anyhow::Result<()> {
@@ -113,35 +151,35 @@ fn ingest_file(
     };
     let key = hex::encode(&Sha256::digest(&first)[..16]);
     let previous = store.cursor(&key)?;
-    let (start, state) = match &previous {
-        Some(c) if still_there(&path, c) => (c.offset, serde_json::from_value::<CodexState>(c.state.clone()).ok()),
+    let resumed = match &previous {
+        Some(c) if still_there(&path, c) => serde_json::from_value::<CodexState>(c.state.clone()).ok().map(|s| (c, s)),
         Some(c) => {
             tracing::info!("{path_str}: content changed since byte {} was read; reading it again", c.offset);
             report.files_reread += 1;
-            (0, None)
+            None
         }
-        None => (0, None),
+        None => None,
     };
-    // A state that no longer decodes (an older build's) is rebuilt from the start: event ids make
-    // that safe.
-    let (start, state) = if start > 0 && state.is_none() { (0, None) } else { (start, state) };
     if previous.is_none() {
         report.files_new += 1;
     } else {
         report.files_grown += 1;
     }
+    // Without a usable cursor (or with a state an older build wrote) the file is read from the
+    // start: event ids make that safe.
+    let (start, mut line_count, mut last_mark, state) = match resumed {
+        Some((c, state)) => (c.offset, c.lines, c.last_line.clone(), Some(state)),
+        None => (0, 0, None, None),
+    };
 
     let fallback = codex::session_id_from_name(&path).unwrap_or_else(|| format!("file-{key}"));
     let mut reader = RolloutReader::new(&key, state, &fallback);
     let mut lines_in = LineReader::open(&path, start)?;
     let mut last_line: Vec<u8> = Vec::new();
-    let mut last_mark = previous.as_ref().filter(|_| start > 0).and_then(|c| c.last_line.clone());
-    let mut events = Vec::new();
-    let mut line_count = previous.as_ref().filter(|_| start > 0).map_or(0, |c| c.lines);
-    let mut read_from = start;
+    let mut counted_from = start;
     let mut partial = false;
 
-    // `done` marks the commit that ends a read of the whole file: only then are its size and
+    // `done` marks the cursor that ends a read of the whole file: only then are its size and
     // mtime recorded, so a run killed after a mid-file batch never mistakes the file for read.
     let cursor_at = |offset: u64, mark: Option<LineMark>, state: &CodexState, lines: u64, done: Option<(bool, bool)>| FileCursor {
         key: key.clone(),
@@ -160,7 +198,7 @@ fn ingest_file(
     loop {
         match lines_in.next_line()? {
             Next::Line { offset, bytes } => {
-                reader.line(offset, bytes, &mut events);
+                reader.line(offset, bytes, &mut batch.events);
                 line_count += 1;
                 last_line.clear();
                 last_line.extend_from_slice(bytes);
@@ -172,15 +210,13 @@ fn ingest_file(
             }
             Next::Eof => break,
         }
-        if events.len() >= opts.batch_events {
+        if batch.events.len() >= opts.batch_events {
             last_mark = Some(mark(&last_line));
             let end = lines_in.offset();
-            let outcome = store.commit(&events, &cursor_at(end, last_mark.clone(), &reader.state, line_count, None))?;
-            tracing::debug!("committed {} events from {path_str} up to byte {end}", outcome.added);
-            tally(report, sessions, &reader.state, outcome.added, outcome.duplicates);
-            events.clear();
-            on_bytes(end - read_from);
-            read_from = end;
+            batch.cursors.push(cursor_at(end, last_mark.clone(), &reader.state, line_count, None));
+            batch.bytes += end - counted_from;
+            counted_from = end;
+            flush(store, batch, report, sessions, on_bytes)?;
         }
     }
     let end = lines_in.offset();
@@ -188,25 +224,16 @@ fn ingest_file(
         last_mark = Some(mark(&last_line));
     }
     if idle {
-        reader.finish_idle(&mut events);
+        reader.finish_idle(&mut batch.events);
     }
-    let outcome = store.commit(&events, &cursor_at(end, last_mark, &reader.state, line_count, Some((idle, partial))))?;
-    tracing::debug!("committed {} events from {path_str} up to byte {end}", outcome.added);
-    tally(report, sessions, &reader.state, outcome.added, outcome.duplicates);
-    on_bytes(size.saturating_sub(read_from.min(size)));
+    batch.cursors.push(cursor_at(end, last_mark, &reader.state, line_count, Some((idle, partial))));
+    batch.bytes += size.saturating_sub(counted_from.min(size));
     report.bytes_read += end - start;
     report.lines.add(&reader.stats);
-    Ok(())
-}
-
-fn tally(report: &mut IngestReport, sessions: &mut BTreeSet<String>, state: &CodexState, added: u64, dup: u64) {
-    report.events_added += added;
-    report.events_already_stored += dup;
-    if added > 0 {
-        if let Some(s) = &state.session {
-            sessions.insert(s.clone());
-        }
+    if batch.events.len() >= opts.batch_events {
+        flush(store, batch, report, sessions, on_bytes)?;
     }
+    Ok(())
 }
 
 fn mark(line: &[u8]) -> LineMark {

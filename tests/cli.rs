@@ -329,3 +329,23 @@ fn bad_input_gets_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot open the store") && !err.contains("panicked"), "{err}");
 }
+
+/// Secrets never reach the store file, not even inside the saved state of a call still waiting
+/// for its output.
+#[test]
+fn secrets_never_reach_the_store_file() {
+    let env = Env::new();
+    let day = day_dir(&env);
+    copy_into(LIVE_2026, &day);
+    let pending = [
+        r#"{"timestamp":"2026-03-04T09:00:00.000Z","type":"session_meta","payload":{"id":"019c0000-0000-7000-8000-00000000000a","timestamp":"2026-03-04T09:00:00.000Z","cwd":"/w","originator":"codex-tui","cli_version":"0.130.0","source":"cli"}}"#,
+        r#"{"timestamp":"2026-03-04T09:00:01.000Z","type":"event_msg","payload":{"type":"user_message","message":"deploy with my token"}}"#,
+        r#"{"timestamp":"2026-03-04T09:00:02.000Z","type":"response_item","payload":{"type":"function_call","name":"exec_command","arguments":"{\"cmd\":\"curl -H 'Authorization: Bearer abcdefghijklmnop0123456789' https://api.example.com\"}","call_id":"call_s1"}}"#,
+    ];
+    std::fs::write(day.join("rollout-2026-03-04T10-00-00-019c0000-0000-7000-8000-00000000000a.jsonl"), pending.join("\n") + "\n").unwrap();
+    env.ok(&["ingest", "codex"]);
+    let bytes = std::fs::read(env.data_dir().join("store.redb")).unwrap();
+    let contains = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(!contains("sk-proj-abcdef") && !contains("ghp_abcdef") && !contains("abcdefghijklmnop0123456789"));
+    assert!(contains("[REDACTED:bearer]"), "the pending call is in the saved state, redacted");
+}

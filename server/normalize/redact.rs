@@ -31,28 +31,28 @@ const RULES: &[(&str, &str, usize, bool)] = &[
         0,
         false,
     ),
-    ("api-key", r"\bsk-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_\-]{20,}", 0, false),
-    ("github-token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})", 0, false),
-    ("aws-key", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b", 0, false),
-    ("slack-token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}", 0, false),
-    ("google-api-key", r"\bAIza[0-9A-Za-z_\-]{35}", 0, false),
-    ("npm-token", r"\bnpm_[A-Za-z0-9]{36}\b", 0, false),
+    ("api-key", r"(?-u:\b)sk-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_\-]{20,}", 0, false),
+    ("github-token", r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})", 0, false),
+    ("aws-key", r"(?-u:\b)(?:AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)", 0, false),
+    ("slack-token", r"(?-u:\b)xox[abposr]-[A-Za-z0-9-]{10,}", 0, false),
+    ("google-api-key", r"(?-u:\b)AIza[0-9A-Za-z_\-]{35}", 0, false),
+    ("npm-token", r"(?-u:\b)npm_[A-Za-z0-9]{36}(?-u:\b)", 0, false),
     (
         "jwt",
-        r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+        r"(?-u:\b)eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
         0,
         false,
     ),
-    ("bearer", r"(?i)\bbearer\s+([A-Za-z0-9._~+/=-]{16,})", 1, false),
+    ("bearer", r"(?i)(?-u:\b)bearer\s+([A-Za-z0-9._~+/=-]{16,})", 1, false),
     (
         "url-password",
-        r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:([^@\s/]+)@",
+        r"(?-u:\b)[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:([^@\s/]+)@",
         1,
         false,
     ),
     (
         "assignment",
-        r#"(?i)\b[A-Z0-9_.-]*(?:PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)[A-Z0-9_]*["']?\s*[=:]\s*("[^"\n]*"|'[^'\n]*'|[^\s"'&;,)]+)"#,
+        r#"(?i)(?-u:\b)[A-Z0-9_.-]*(?:PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)[A-Z0-9_]*["']?\s*[=:]\s*("[^"\n]*"|'[^'\n]*'|[^\s"'&;,)]+)"#,
         1,
         true,
     ),
@@ -89,12 +89,11 @@ impl Redactor {
     /// Returns `text` with every secret replaced; borrows when there is nothing to redact, which is
     /// the common case and costs one pass of the combined automaton.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let hits = self.set.matches(text);
-        if !hits.matched_any() {
+        if !self.set.is_match(text) {
             return Cow::Borrowed(text);
         }
         let mut out = Cow::Borrowed(text);
-        for i in hits.iter() {
+        for i in self.set.matches(text).iter() {
             let rule = &self.rules[i];
             let replaced = rule.re.replace_all(&out, |caps: &Captures| replace(rule, caps));
             if let Cow::Owned(s) = replaced {

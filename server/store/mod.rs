@@ -17,7 +17,7 @@ use redb::{
     ConcurrencyMode, Database, DatabaseError, ReadableDatabase, ReadableTable, ReadableTableMetadata,
 };
 use records::FileCursor;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tables::*;
@@ -52,11 +52,13 @@ db_err!(redb::TransactionError, redb::TableError, redb::StorageError, redb::Comm
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// What one commit did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct CommitOutcome {
     pub added: u64,
     /// Events already in the log (same id), skipped.
     pub duplicates: u64,
+    /// Sessions that received new events.
+    pub sessions: BTreeSet<String>,
 }
 
 /// The result of walking the chain.
@@ -171,9 +173,10 @@ impl Store {
     }
 
     /// Appends `events` to the log (skipping ids already stored), folds them into their session
-    /// summaries and saves `cursor`, all in one transaction. A cursor never moves backwards: when
-    /// another process got further in the same file meanwhile, its cursor is kept.
-    pub fn commit(&self, events: &[Event], cursor: &FileCursor) -> Result<CommitOutcome> {
+    /// summaries and saves the `cursors` of the files they came from, all in one transaction. A
+    /// cursor never moves backwards: when another process got further in the same file
+    /// meanwhile, its cursor is kept.
+    pub fn commit(&self, events: &[Event], cursors: &[FileCursor]) -> Result<CommitOutcome> {
         let txn = self.db.begin_write()?;
         let mut outcome = CommitOutcome::default();
         {
@@ -185,7 +188,11 @@ impl Store {
             let mut sessions = txn.open_table(SESSIONS)?;
             let mut summaries: HashMap<String, SessionSummary> = HashMap::new();
             for e in events {
-                if ids.get(e.id.as_str())?.is_some() {
+                // Claim the id first; an id already present means the event is stored: put the
+                // old mapping back and skip it.
+                let existing = ids.insert(e.id.as_str(), seq + 1)?.map(|v| v.value());
+                if let Some(existing) = existing {
+                    ids.insert(e.id.as_str(), existing)?;
                     outcome.duplicates += 1;
                     continue;
                 }
@@ -193,7 +200,6 @@ impl Store {
                 seq += 1;
                 head = chain_hash(&head, &canonical);
                 log.insert(seq, encode_event(&head, &canonical).as_slice())?;
-                ids.insert(e.id.as_str(), seq)?;
                 by_session.insert((e.session.as_str(), seq), ())?;
                 if !summaries.contains_key(&e.session) {
                     let existing = match sessions.get(e.session.as_str())? {
@@ -207,6 +213,9 @@ impl Store {
                 }
                 summaries.get_mut(&e.session).expect("inserted above").apply(e);
                 outcome.added += 1;
+                if !outcome.sessions.contains(&e.session) {
+                    outcome.sessions.insert(e.session.clone());
+                }
             }
             for (id, s) in &summaries {
                 sessions.insert(id.as_str(), encode_record(s).as_slice())?;
@@ -217,12 +226,14 @@ impl Store {
                 meta.insert("head", v.as_slice())?;
             }
             let mut files = txn.open_table(FILES)?;
-            let keep_existing = read_cursor(&files, &cursor.key)?.is_some_and(|c| c.offset > cursor.offset);
-            if !keep_existing {
-                files.insert(cursor.key.as_str(), encode_record(cursor).as_slice())?;
-            }
             let mut paths = txn.open_table(PATHS)?;
-            paths.insert(cursor.path.as_str(), cursor.key.as_str())?;
+            for cursor in cursors {
+                let keep_existing = read_cursor(&files, &cursor.key)?.is_some_and(|c| c.offset > cursor.offset);
+                if !keep_existing {
+                    files.insert(cursor.key.as_str(), encode_record(cursor).as_slice())?;
+                }
+                paths.insert(cursor.path.as_str(), cursor.key.as_str())?;
+            }
         }
         txn.commit()?;
         Ok(outcome)
@@ -403,8 +414,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("store.redb")).unwrap();
         let batch = vec![ev("a", "s1", "What is useEffect?"), ev("b", "s1", "and useMemo?")];
-        assert_eq!(store.commit(&batch, &cursor("k", 10)).unwrap(), CommitOutcome { added: 2, duplicates: 0 });
-        assert_eq!(store.commit(&batch, &cursor("k", 10)).unwrap(), CommitOutcome { added: 0, duplicates: 2 });
+        let first = store.commit(&batch, &[cursor("k", 10)]).unwrap();
+        assert_eq!((first.added, first.duplicates, first.sessions.len()), (2, 0, 1));
+        let again = store.commit(&batch, &[cursor("k", 10)]).unwrap();
+        assert_eq!((again.added, again.duplicates, again.sessions.len()), (0, 2, 0));
         let report = store.verify().unwrap();
         assert_eq!((report.events, report.failure), (2, None));
         assert_eq!(store.session("s1").unwrap().unwrap().turns, 2);
@@ -416,8 +429,8 @@ mod tests {
     fn cursors_never_move_backwards() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("store.redb")).unwrap();
-        store.commit(&[], &cursor("k", 100)).unwrap();
-        store.commit(&[], &cursor("k", 50)).unwrap();
+        store.commit(&[], &[cursor("k", 100)]).unwrap();
+        store.commit(&[], &[cursor("k", 50)]).unwrap();
         assert_eq!(store.cursor("k").unwrap().unwrap().offset, 100);
         assert_eq!(store.cursor_by_path("/p/k").unwrap().unwrap().offset, 100);
     }
@@ -428,8 +441,8 @@ mod tests {
         let path = dir.path().join("store.redb");
         let a = Store::open(&path).unwrap();
         let b = Store::open(&path).unwrap();
-        a.commit(&[ev("a", "s", "x")], &cursor("k1", 1)).unwrap();
-        b.commit(&[ev("b", "s", "y"), ev("a", "s", "x")], &cursor("k2", 1)).unwrap();
+        a.commit(&[ev("a", "s", "x")], &[cursor("k1", 1)]).unwrap();
+        b.commit(&[ev("b", "s", "y"), ev("a", "s", "x")], &[cursor("k2", 1)]).unwrap();
         assert_eq!(a.event_count().unwrap(), 2);
         assert_eq!(b.verify().unwrap().failure, None);
     }

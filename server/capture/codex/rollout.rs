@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 
 /// Lines read and what became of the ones that produced nothing.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -135,8 +135,11 @@ pub struct CodexState {
     /// Running unified-exec processes: process id → the call that started it.
     running: BTreeMap<String, String>,
     /// Recently emitted call ids, so a late duplicate (`exec_command_end` after the output) is
-    /// never emitted again.
+    /// never emitted again. The deque keeps their order (it is what is saved); the set, rebuilt
+    /// from it on demand, answers lookups.
     done: VecDeque<String>,
+    #[serde(skip)]
+    done_set: HashSet<String>,
     tokens_total: Option<TokenUsage>,
 }
 
@@ -286,8 +289,8 @@ impl<'a> RolloutReader<'a> {
                     self.stats.malformed += 1;
                 }
             }
-            "turn_context" => match serde_json::from_str::<Value>(payload.get()) {
-                Ok(v) => self.turn_context(&v, offset, at, out),
+            "turn_context" => match serde_json::from_str::<TurnContext>(payload.get()) {
+                Ok(tc) => self.turn_context(tc, offset, at, out),
                 Err(_) => self.stats.malformed += 1,
             },
             "response_item" => {
@@ -318,7 +321,17 @@ impl<'a> RolloutReader<'a> {
                             | "patch_apply_end" | "token_count"
                     )
                 );
-                if wanted {
+                if ev_kind.as_deref() == Some("token_count") {
+                    // The most frequent line of all: read just the cumulative total.
+                    match serde_json::from_str::<TokenCount>(payload.get()) {
+                        Ok(tc) => {
+                            if let Some(total) = tc.info.and_then(|i| i.total_token_usage) {
+                                self.state.tokens_total = Some(total.into());
+                            }
+                        }
+                        Err(_) => self.stats.malformed += 1,
+                    }
+                } else if wanted {
                     match serde_json::from_str::<Value>(payload.get()) {
                         Ok(v) => self.event_msg(ev_kind.as_deref().unwrap_or(""), &v, offset, at, out),
                         Err(_) => self.stats.malformed += 1,
@@ -366,15 +379,19 @@ impl<'a> RolloutReader<'a> {
         }
     }
 
-    fn turn_context(&mut self, v: &Value, offset: u64, at: String, out: &mut Vec<Event>) {
-        if let Some(model) = str_field(v, "model") {
-            self.state.model = Some(model);
+    fn turn_context(&mut self, tc: TurnContext, offset: u64, at: String, out: &mut Vec<Event>) {
+        if let Some(model) = tc.model.filter(|m| !m.is_empty()) {
+            if self.state.model.as_deref() != Some(model.as_ref()) {
+                self.state.model = Some(model.into_owned());
+            }
         }
-        if let Some(cwd) = str_field(v, "cwd") {
-            self.state.cwd = Some(cwd);
+        if let Some(cwd) = tc.cwd.filter(|c| !c.is_empty()) {
+            if self.state.cwd.as_deref() != Some(cwd.as_ref()) {
+                self.state.cwd = Some(cwd.into_owned());
+            }
         }
-        match str_field(v, "turn_id") {
-            Some(id) => self.turn_started(id, offset, at, out),
+        match tc.turn_id.filter(|t| !t.is_empty()) {
+            Some(id) => self.turn_started(id.into_owned(), offset, at, out),
             None => self.materialize(out),
         }
     }
@@ -488,11 +505,6 @@ impl<'a> RolloutReader<'a> {
             }
             "exec_command_end" => self.exec_end(v, offset, at, out),
             "patch_apply_end" => self.patch_end(v, offset, at, out),
-            "token_count" => {
-                if let Some(total) = v.get("info").and_then(|i| i.get("total_token_usage")).and_then(token_usage) {
-                    self.state.tokens_total = Some(total);
-                }
-            }
             _ => {}
         }
     }
@@ -574,11 +586,19 @@ impl<'a> RolloutReader<'a> {
 
     fn start_call(&mut self, call_id: String, kind: CallKind, offset: u64, at: String, out: &mut Vec<Event>) {
         self.materialize(out);
-        if self.state.done.contains(&call_id) || self.state.calls.contains_key(&call_id) {
+        if self.is_done(&call_id) || self.state.calls.contains_key(&call_id) {
             return;
         }
         let turn = self.turn_id();
         self.touch_turn(&at);
+        // Pending calls are saved with the file cursor: redact before they enter the state.
+        let kind = match kind {
+            CallKind::Command { command, workdir, tool } => {
+                CallKind::Command { command: self.redactor.redact(&command).into_owned(), workdir, tool }
+            }
+            CallKind::Patch { input, workdir } => CallKind::Patch { input: self.redactor.redact(&input).into_owned(), workdir },
+            other => other,
+        };
         let call = PendingCall { anchor: offset, at, turn, kind, end: None, patch: None, progress: None };
         self.state.calls.insert(call_id, call);
     }
@@ -587,7 +607,8 @@ impl<'a> RolloutReader<'a> {
         self.materialize(out);
         self.touch_turn(&at);
         let Some(mut call) = self.state.calls.remove(call_id) else { return };
-        let outcome = tools::parse_outcome(text);
+        let mut outcome = tools::parse_outcome(text);
+        self.redactor.redact_in_place(&mut outcome.output);
         match call.kind.clone() {
             CallKind::Command { .. } => {
                 if let (Some(process), None, None) = (&outcome.running, outcome.exit_code, &call.end) {
@@ -627,17 +648,23 @@ impl<'a> RolloutReader<'a> {
     fn exec_end(&mut self, v: &Value, offset: u64, at: String, out: &mut Vec<Event>) {
         self.materialize(out);
         let Some(call_id) = str_field(v, "call_id") else { return };
-        if self.state.done.contains(&call_id) {
+        if self.is_done(&call_id) {
             return;
         }
         let end = ExecEnd {
             exit_code: v.get("exit_code").and_then(Value::as_i64).map(|c| c as i32),
             duration_ms: v.get("duration").and_then(tools::duration_ms),
             cwd: str_field(v, "cwd"),
-            output: str_field(v, "aggregated_output")
-                .or_else(|| str_field(v, "formatted_output"))
-                .or_else(|| str_field(v, "stdout"))
-                .unwrap_or_default(),
+            output: self
+                .redactor
+                .redact(&excerpt(
+                    &str_field(v, "aggregated_output")
+                        .or_else(|| str_field(v, "formatted_output"))
+                        .or_else(|| str_field(v, "stdout"))
+                        .unwrap_or_default(),
+                    OUTPUT_CAP,
+                ))
+                .into_owned(),
             declined: v.get("status").and_then(Value::as_str) == Some("declined"),
         };
         if let Some(call) = self.state.calls.get_mut(&call_id) {
@@ -681,13 +708,14 @@ impl<'a> RolloutReader<'a> {
     fn patch_end(&mut self, v: &Value, offset: u64, at: String, out: &mut Vec<Event>) {
         self.materialize(out);
         let Some(call_id) = str_field(v, "call_id") else { return };
-        if self.state.done.contains(&call_id) {
+        if self.is_done(&call_id) {
             return;
         }
-        let patch = PatchEnd {
-            files: v.get("changes").map(tools::parse_changes).unwrap_or_default(),
-            success: v.get("success").and_then(Value::as_bool),
-        };
+        let mut files = v.get("changes").map(tools::parse_changes).unwrap_or_default();
+        for f in &mut files {
+            self.redactor.redact_in_place(&mut f.diff);
+        }
+        let patch = PatchEnd { files, success: v.get("success").and_then(Value::as_bool) };
         if let Some(call) = self.state.calls.get_mut(&call_id) {
             call.patch = Some(patch);
             return;
@@ -742,13 +770,13 @@ impl<'a> RolloutReader<'a> {
         } else {
             CommandStatus::NoResult
         };
-        let redact = |s: &str| self.redactor.redact(s).into_owned();
+        // Command lines and outputs were redacted when they entered the reader's state.
         let cmd = Command {
-            command: redact(&command),
+            command,
             workdir: workdir.or(end.cwd),
             exit_code,
             duration_ms,
-            output: redact(&excerpt(raw_output, OUTPUT_CAP)),
+            output: excerpt(raw_output, OUTPUT_CAP),
             tool,
             status,
         };
@@ -759,16 +787,13 @@ impl<'a> RolloutReader<'a> {
         self.remember_done(call_id);
         let CallKind::Patch { input, workdir } = call.kind else { return };
         let base = workdir.or_else(|| self.state.cwd.clone());
-        let (mut files, patch_success) = match call.patch {
+        let (files, patch_success) = match call.patch {
             Some(p) if !p.files.is_empty() => (p.files, p.success),
             Some(p) => (tools::parse_patch(&input, base.as_deref()), p.success),
             None => (tools::parse_patch(&input, base.as_deref()), None),
         };
         if files.is_empty() {
             return;
-        }
-        for f in &mut files {
-            self.redactor.redact_in_place(&mut f.diff);
         }
         let success = patch_success.or_else(|| {
             let o = outcome.as_ref()?;
@@ -783,11 +808,24 @@ impl<'a> RolloutReader<'a> {
         self.emit(out, call.anchor, "edit", call.at, call.turn, Body::Edit(edit));
     }
 
+    fn is_done(&mut self, call_id: &str) -> bool {
+        if self.state.done_set.len() != self.state.done.len() {
+            self.state.done_set = self.state.done.iter().cloned().collect();
+        }
+        self.state.done_set.contains(call_id)
+    }
+
     fn remember_done(&mut self, call_id: &str) {
+        if self.is_done(call_id) {
+            return;
+        }
         if self.state.done.len() >= DONE_MEMORY {
-            self.state.done.pop_front();
+            if let Some(old) = self.state.done.pop_front() {
+                self.state.done_set.remove(&old);
+            }
         }
         self.state.done.push_back(call_id.to_owned());
+        self.state.done_set.insert(call_id.to_owned());
     }
 
     fn emit_text(&mut self, out: &mut Vec<Event>, anchor: u64, tag: &str, at: String, text: String, body: impl FnOnce(String) -> Body) {
@@ -880,15 +918,48 @@ fn content_text(content: Option<&Value>) -> String {
     }
 }
 
-fn token_usage(v: &Value) -> Option<TokenUsage> {
-    let n = |k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0);
-    v.is_object().then(|| TokenUsage {
-        input: n("input_tokens"),
-        cached_input: n("cached_input_tokens"),
-        output: n("output_tokens"),
-        reasoning_output: n("reasoning_output_tokens"),
-        total: n("total_tokens"),
-    })
+#[derive(Deserialize)]
+struct TurnContext<'a> {
+    #[serde(borrow, default)]
+    turn_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    model: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    cwd: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct TokenCount {
+    #[serde(default)]
+    info: Option<TokenInfo>,
+}
+
+#[derive(Deserialize)]
+struct TokenInfo {
+    #[serde(default)]
+    total_token_usage: Option<RawUsage>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawUsage {
+    input_tokens: u64,
+    cached_input_tokens: u64,
+    output_tokens: u64,
+    reasoning_output_tokens: u64,
+    total_tokens: u64,
+}
+
+impl From<RawUsage> for TokenUsage {
+    fn from(u: RawUsage) -> TokenUsage {
+        TokenUsage {
+            input: u.input_tokens,
+            cached_input: u.cached_input_tokens,
+            output: u.output_tokens,
+            reasoning_output: u.reasoning_output_tokens,
+            total: u.total_tokens,
+        }
+    }
 }
 
 /// The session header, whatever its generation.
