@@ -213,7 +213,8 @@ fn verify_names_the_first_altered_event() {
         let mut found = None;
         for row in t.iter().unwrap() {
             let (k, v) = row.unwrap();
-            let json: Value = serde_json::from_slice(&v.value()[33..]).unwrap();
+            let (_, canonical) = sessionlens::store::codec::decode_event(v.value()).unwrap();
+            let json: Value = serde_json::from_slice(&canonical).unwrap();
             if json["kind"] == "command" && json["exit_code"] == 0 {
                 found = Some((k.value(), json["id"].as_str().unwrap().to_owned()));
                 break;
@@ -226,10 +227,13 @@ fn verify_names_the_first_altered_event() {
         let txn = db.begin_write().unwrap();
         {
             let mut t = txn.open_table(sessionlens::store::tables::EVENTS).unwrap();
-            let mut bytes = t.get(seq).unwrap().unwrap().value().to_vec();
-            let s = String::from_utf8(bytes[33..].to_vec()).unwrap().replace("\"exit_code\":0", "\"exit_code\":1");
-            bytes.truncate(33);
-            bytes.extend_from_slice(s.as_bytes());
+            let record = t.get(seq).unwrap().unwrap().value().to_vec();
+            let (hash, canonical) = sessionlens::store::codec::decode_event(&record).unwrap();
+            let altered = String::from_utf8(canonical.to_vec()).unwrap().replace("\"exit_code\":0", "\"exit_code\":1");
+            // Stored back in the plain layout, with the original chain hash.
+            let mut bytes = vec![sessionlens::store::codec::EVENT_V1];
+            bytes.extend_from_slice(&hash);
+            bytes.extend_from_slice(altered.as_bytes());
             t.insert(seq, bytes.as_slice()).unwrap();
         }
         txn.commit().unwrap();

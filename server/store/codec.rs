@@ -4,11 +4,15 @@
 
 use serde::{Serialize, de::DeserializeOwned};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 /// Versioned JSON records (summaries, cursors).
 pub const RECORD_V1: u8 = 1;
-/// Event records: `[EVENT_V1][chain hash; 32][canonical event JSON]`.
+/// Event records, first layout: `[EVENT_V1][chain hash; 32][canonical event JSON]`.
 pub const EVENT_V1: u8 = 1;
+/// Event records, compressed: `[EVENT_V2][chain hash; 32][zstd frame of the canonical JSON]`.
+/// Used for large events (outputs, diffs), which compress well; small ones stay `EVENT_V1`.
+pub const EVENT_V2: u8 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
@@ -44,28 +48,44 @@ pub fn chain_hash(prev: &[u8; 32], canonical: &[u8]) -> [u8; 32] {
     h.finalize().into()
 }
 
-pub fn encode_event(hash: &[u8; 32], canonical: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(1 + 32 + canonical.len());
-    out.push(EVENT_V1);
+/// Events smaller than this are stored as they are: a frame's fixed cost outweighs the saving.
+const COMPRESS_FROM: usize = 1024;
+
+/// Encodes an event record: compressed (`EVENT_V2`) when it is large enough to gain from it,
+/// else plain (`EVENT_V1`). `compressor` is reused across events.
+pub fn encode_event(compressor: &mut zstd::bulk::Compressor<'_>, hash: &[u8; 32], canonical: &[u8]) -> Vec<u8> {
+    if canonical.len() < COMPRESS_FROM {
+        let mut out = Vec::with_capacity(1 + 32 + canonical.len());
+        out.push(EVENT_V1);
+        out.extend_from_slice(hash);
+        out.extend_from_slice(canonical);
+        return out;
+    }
+    let frame = compressor.compress(canonical).expect("compressing into a growable buffer cannot fail");
+    let mut out = Vec::with_capacity(1 + 32 + frame.len());
+    out.push(EVENT_V2);
     out.extend_from_slice(hash);
-    out.extend_from_slice(canonical);
+    out.extend_from_slice(&frame);
     out
 }
 
-/// Splits an event record into its stored hash and canonical bytes.
-pub fn decode_event(bytes: &[u8]) -> Result<([u8; 32], &[u8]), DecodeError> {
-    match bytes.first() {
-        None => Err(DecodeError::Empty),
-        Some(&EVENT_V1) => {
-            if bytes.len() < 33 {
-                return Err(DecodeError::Truncated);
-            }
-            let mut hash = [0u8; 32];
-            hash.copy_from_slice(&bytes[1..33]);
-            Ok((hash, &bytes[33..]))
-        }
-        Some(&v) => Err(DecodeError::NewerVersion(v)),
+/// Splits an event record, of any layout ever written, into its stored hash and canonical bytes.
+pub fn decode_event(bytes: &[u8]) -> Result<([u8; 32], Cow<'_, [u8]>), DecodeError> {
+    let version = *bytes.first().ok_or(DecodeError::Empty)?;
+    if version != EVENT_V1 && version != EVENT_V2 {
+        return Err(DecodeError::NewerVersion(version));
     }
+    if bytes.len() < 33 {
+        return Err(DecodeError::Truncated);
+    }
+    let mut hash = [0u8; 32];
+    hash.copy_from_slice(&bytes[1..33]);
+    let body = &bytes[33..];
+    if version == EVENT_V1 {
+        return Ok((hash, Cow::Borrowed(body)));
+    }
+    let canonical = zstd::stream::decode_all(body).map_err(|_| DecodeError::Truncated)?;
+    Ok((hash, Cow::Owned(canonical)))
 }
 
 #[cfg(test)]
@@ -80,5 +100,23 @@ mod tests {
         assert_eq!((s.id.as_str(), s.source.as_str(), s.turns), ("s", "cli", 3));
         assert!(matches!(decode_record::<serde_json::Value>(b"\x09{}"), Err(DecodeError::NewerVersion(9))));
         assert!(matches!(decode_event(b"\x01abc"), Err(DecodeError::Truncated)));
+    }
+
+    #[test]
+    fn both_event_layouts_decode_to_the_same_canonical_bytes() {
+        let text = "What is useEffect? ".repeat(100);
+        let json = format!(r#"{{"id":"a","kind":"prompt","text":"{text}"}}"#);
+        let canonical = json.as_bytes();
+        let hash = chain_hash(&[0; 32], canonical);
+        let mut v1 = vec![EVENT_V1];
+        v1.extend_from_slice(&hash);
+        v1.extend_from_slice(canonical);
+        let mut c = zstd::bulk::Compressor::new(1).unwrap();
+        let v2 = encode_event(&mut c, &hash, canonical);
+        assert_eq!(v2[0], EVENT_V2);
+        for record in [&v1, &v2] {
+            let (h, body) = decode_event(record).unwrap();
+            assert_eq!((h, body.as_ref()), (hash, canonical));
+        }
     }
 }

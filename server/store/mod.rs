@@ -187,6 +187,7 @@ impl Store {
             let mut by_session = txn.open_table(SESSION_EVENTS)?;
             let mut sessions = txn.open_table(SESSIONS)?;
             let mut summaries: HashMap<String, SessionSummary> = HashMap::new();
+            let mut compressor = zstd::bulk::Compressor::new(-5).map_err(|e| StoreError::Db(e.to_string()))?;
             for e in events {
                 // Claim the id first; an id already present means the event is stored: put the
                 // old mapping back and skip it.
@@ -199,7 +200,7 @@ impl Store {
                 let canonical = e.canonical_bytes();
                 seq += 1;
                 head = chain_hash(&head, &canonical);
-                log.insert(seq, encode_event(&head, &canonical).as_slice())?;
+                log.insert(seq, encode_event(&mut compressor, &head, &canonical).as_slice())?;
                 by_session.insert((e.session.as_str(), seq), ())?;
                 if !summaries.contains_key(&e.session) {
                     let existing = match sessions.get(e.session.as_str())? {
@@ -298,7 +299,7 @@ impl Store {
             let decoded = decode_event(v.value())
                 .map_err(|source| StoreError::Decode { table: "events", source })
                 .and_then(|(_, json)| {
-                    serde_json::from_slice::<Event>(json)
+                    serde_json::from_slice::<Event>(&json)
                         .map_err(|e| StoreError::Decode { table: "events", source: e.into() })
                 });
             match decoded {
@@ -340,7 +341,7 @@ impl Store {
                 Ok(x) => x,
                 Err(e) => return Ok(fail(seq, event_id, format!("undecodable record: {e}"), seq - 1, &prev)),
             };
-            let computed = chain_hash(&prev, canonical);
+            let computed = chain_hash(&prev, &canonical);
             if computed != stored {
                 return Ok(fail(seq, event_id, "its content does not match its chain hash".into(), seq - 1, &prev));
             }
@@ -386,7 +387,7 @@ fn read_cursor(files: &impl ReadableTable<&'static str, &'static [u8]>, key: &st
 /// Best-effort id of a possibly damaged event record, for error messages.
 fn event_id_of(bytes: &[u8]) -> Option<String> {
     let (_, json) = decode_event(bytes).ok()?;
-    let v: serde_json::Value = serde_json::from_slice(json).ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&json).ok()?;
     v.get("id")?.as_str().map(str::to_owned)
 }
 

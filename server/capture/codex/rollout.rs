@@ -225,6 +225,9 @@ impl<'a> RolloutReader<'a> {
         if text.trim().is_empty() {
             return;
         }
+        if self.fast_lane(text) {
+            return;
+        }
         let env: Envelope = match serde_json::from_str(text) {
             Ok(e) => e,
             Err(_) => {
@@ -267,6 +270,37 @@ impl<'a> RolloutReader<'a> {
                 }
             }
         }
+    }
+
+    /// Most of a rollout's bytes are reasoning blobs and token counts. Codex writes envelopes
+    /// compactly, `{"timestamp":…,"type":…,"payload":{"type":…`, so those lines are recognized by
+    /// their prefix: reasoning and message copies are skipped unparsed, token counts parsed in one
+    /// pass. Anything else, or anything unexpected, takes the general path. Returns whether the
+    /// line was handled.
+    fn fast_lane(&mut self, line: &str) -> bool {
+        let Some(rest) = line.strip_prefix("{\"timestamp\":\"") else { return false };
+        let Some((ts, rest)) = rest.split_once('"') else { return false };
+        let Some(rest) = rest.strip_prefix(",\"type\":\"") else { return false };
+        let Some((kind, rest)) = rest.split_once('"') else { return false };
+        let Some(payload) = rest.strip_prefix(",\"payload\":") else { return false };
+        let Some(item) = payload.strip_prefix("{\"type\":\"").and_then(|p| p.split_once('"')).map(|(k, _)| k) else {
+            return false;
+        };
+        match (kind, item) {
+            ("response_item", "reasoning" | "message" | "ghost_snapshot") if self.state.generation == Generation::Envelope => {}
+            ("event_msg", "token_count") => {
+                let Some(body) = payload.strip_suffix('}') else { return false };
+                let Ok(tc) = serde_json::from_str::<TokenCount>(body) else { return false };
+                if let Some(total) = tc.info.and_then(|i| i.total_token_usage) {
+                    self.state.tokens_total = Some(total.into());
+                }
+            }
+            _ => return false,
+        }
+        if self.state.last_at.as_deref() != Some(ts) {
+            self.state.last_at = Some(ts.to_owned());
+        }
+        true
     }
 
     /// The session has gone quiet: close what is open so it shows up as ended, and emit the
@@ -689,6 +723,7 @@ impl<'a> RolloutReader<'a> {
             return;
         }
         let command = tools::unwrap_shell(&argv).unwrap_or_else(|| argv.join(" "));
+        let command = self.redactor.redact(&command).into_owned();
         let tool = match v.get("source").and_then(Value::as_str) {
             Some("user_shell") => "user_shell",
             _ => "exec_command",
