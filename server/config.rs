@@ -18,7 +18,11 @@ pub fn data_dir(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
     }
     dirs::data_dir()
         .map(|d| d.join("sessionlens"))
-        .ok_or_else(|| anyhow::anyhow!("no data directory on this system: pass --data-dir or set {DATA_DIR_ENV}"))
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "no data directory on this system: pass --data-dir or set {DATA_DIR_ENV}"
+            )
+        })
 }
 
 /// The store file inside a data dir.

@@ -10,8 +10,8 @@
 use crate::capture::codex::{self, CodexState, LineStats, RolloutReader};
 use crate::capture::lines::{self, LineReader, Next};
 use crate::normalize::Event;
-use crate::store::records::{FileCursor, LineMark};
 use crate::store::Store;
+use crate::store::records::{FileCursor, LineMark};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -27,7 +27,10 @@ pub struct IngestOptions {
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        IngestOptions { idle_after: Duration::from_secs(10 * 60), batch_events: 2000 }
+        IngestOptions {
+            idle_after: Duration::from_secs(10 * 60),
+            batch_events: 2000,
+        }
     }
 }
 
@@ -69,19 +72,42 @@ struct Batch {
 
 /// Ingests `files` (already discovered) into `store`. `on_bytes` is told how many bytes each step
 /// read, for a progress bar. Per-file failures are collected in the report, never fatal.
-pub fn ingest_codex(store: &Store, files: &[PathBuf], opts: &IngestOptions, on_bytes: &mut dyn FnMut(u64)) -> IngestReport {
+pub fn ingest_codex(
+    store: &Store,
+    files: &[PathBuf],
+    opts: &IngestOptions,
+    on_bytes: &mut dyn FnMut(u64),
+) -> IngestReport {
     let mut report = IngestReport::default();
     let mut sessions = BTreeSet::new();
-    let mut batch = Batch { events: Vec::new(), cursors: Vec::new(), bytes: 0 };
+    let mut batch = Batch {
+        events: Vec::new(),
+        cursors: Vec::new(),
+        bytes: 0,
+    };
     for path in files {
         report.files += 1;
-        if let Err(e) = ingest_file(store, path, opts, &mut report, &mut batch, &mut sessions, on_bytes) {
+        if let Err(e) = ingest_file(
+            store,
+            path,
+            opts,
+            &mut report,
+            &mut batch,
+            &mut sessions,
+            on_bytes,
+        ) {
             tracing::warn!("{}: {e:#}", path.display());
-            report.errors.push(FileError { path: path.display().to_string(), error: format!("{e:#}") });
+            report.errors.push(FileError {
+                path: path.display().to_string(),
+                error: format!("{e:#}"),
+            });
         }
     }
     if let Err(e) = flush(store, &mut batch, &mut report, &mut sessions, on_bytes) {
-        report.errors.push(FileError { path: store.path().display().to_string(), error: e.to_string() });
+        report.errors.push(FileError {
+            path: store.path().display().to_string(),
+            error: e.to_string(),
+        });
     }
     report.sessions = sessions.len() as u64;
     report
@@ -98,7 +124,11 @@ fn flush(
         return Ok(());
     }
     let outcome = store.commit(&batch.events, &batch.cursors)?;
-    tracing::debug!("committed {} events and {} cursors", outcome.added, batch.cursors.len());
+    tracing::debug!(
+        "committed {} events and {} cursors",
+        outcome.added,
+        batch.cursors.len()
+    );
     report.events_added += outcome.added;
     report.events_already_stored += outcome.duplicates;
     sessions.extend(outcome.sessions);
@@ -129,7 +159,11 @@ fn ingest_file(
         .map_or(0, |d| d.as_nanos() as u64);
     let compressed = lines::is_zst(&path);
     let idle = compressed
-        || meta.modified().ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age >= opts.idle_after);
+        || meta
+            .modified()
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= opts.idle_after);
 
     if let Some(c) = store.cursor_by_path(&path_str)? {
         if c.seen_size == size && c.seen_mtime_ns == mtime_ns && (c.idle_closed || !idle) {
@@ -152,9 +186,14 @@ fn ingest_file(
     let key = hex::encode(&Sha256::digest(&first)[..16]);
     let previous = store.cursor(&key)?;
     let resumed = match &previous {
-        Some(c) if still_there(&path, c) => serde_json::from_value::<CodexState>(c.state.clone()).ok().map(|s| (c, s)),
+        Some(c) if still_there(&path, c) => serde_json::from_value::<CodexState>(c.state.clone())
+            .ok()
+            .map(|s| (c, s)),
         Some(c) => {
-            tracing::info!("{path_str}: content changed since byte {} was read; reading it again", c.offset);
+            tracing::info!(
+                "{path_str}: content changed since byte {} was read; reading it again",
+                c.offset
+            );
             report.files_reread += 1;
             None
         }
@@ -181,7 +220,11 @@ fn ingest_file(
 
     // `done` marks the cursor that ends a read of the whole file: only then are its size and
     // mtime recorded, so a run killed after a mid-file batch never mistakes the file for read.
-    let cursor_at = |offset: u64, mark: Option<LineMark>, state: &CodexState, lines: u64, done: Option<(bool, bool)>| FileCursor {
+    let cursor_at = |offset: u64,
+                     mark: Option<LineMark>,
+                     state: &CodexState,
+                     lines: u64,
+                     done: Option<(bool, bool)>| FileCursor {
         key: key.clone(),
         path: path_str.clone(),
         session: state.session.clone(),
@@ -213,7 +256,13 @@ fn ingest_file(
         if batch.events.len() >= opts.batch_events {
             last_mark = Some(mark(&last_line));
             let end = lines_in.offset();
-            batch.cursors.push(cursor_at(end, last_mark.clone(), &reader.state, line_count, None));
+            batch.cursors.push(cursor_at(
+                end,
+                last_mark.clone(),
+                &reader.state,
+                line_count,
+                None,
+            ));
             batch.bytes += end - counted_from;
             counted_from = end;
             flush(store, batch, report, sessions, on_bytes)?;
@@ -226,7 +275,13 @@ fn ingest_file(
     if idle {
         reader.finish_idle(&mut batch.events);
     }
-    batch.cursors.push(cursor_at(end, last_mark, &reader.state, line_count, Some((idle, partial))));
+    batch.cursors.push(cursor_at(
+        end,
+        last_mark,
+        &reader.state,
+        line_count,
+        Some((idle, partial)),
+    ));
     batch.bytes += size.saturating_sub(counted_from.min(size));
     report.bytes_read += end - start;
     report.lines.add(&reader.stats);
@@ -237,18 +292,26 @@ fn ingest_file(
 }
 
 fn mark(line: &[u8]) -> LineMark {
-    LineMark { len: line.len() as u64, sha256: hex::encode(Sha256::digest(line)) }
+    LineMark {
+        len: line.len() as u64,
+        sha256: hex::encode(Sha256::digest(line)),
+    }
 }
 
 /// Whether the line a cursor last consumed is still where it was: the file grew by appending,
 /// was moved, or was compressed — not rewritten.
 fn still_there(path: &Path, c: &FileCursor) -> bool {
-    let Some(m) = &c.last_line else { return c.offset == 0 };
-    let Some(start) = c.offset.checked_sub(m.len + 1) else { return false };
+    let Some(m) = &c.last_line else {
+        return c.offset == 0;
+    };
+    let Some(start) = c.offset.checked_sub(m.len + 1) else {
+        return false;
+    };
     let check = || -> std::io::Result<bool> {
         let mut r = LineReader::open(path, start)?;
         let bytes = r.read_exact_bytes(m.len as usize + 1)?;
-        Ok(bytes.last() == Some(&b'\n') && hex::encode(Sha256::digest(&bytes[..bytes.len() - 1])) == m.sha256)
+        Ok(bytes.last() == Some(&b'\n')
+            && hex::encode(Sha256::digest(&bytes[..bytes.len() - 1])) == m.sha256)
     };
     check().unwrap_or(false)
 }

@@ -24,7 +24,10 @@ fn sources() -> Vec<PathBuf> {
 }
 
 fn rel(p: &Path) -> String {
-    p.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap().to_string_lossy().replace('\\', "/")
+    p.strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// Crates only one layer may use: (crate path prefix in code, the folder allowed to use it).
@@ -53,16 +56,34 @@ fn each_owned_crate_is_imported_by_its_layer_only() {
             }
         }
     }
-    assert!(violations.is_empty(), "layer violations:\n{}", violations.join("\n"));
+    assert!(
+        violations.is_empty(),
+        "layer violations:\n{}",
+        violations.join("\n")
+    );
 }
 
 #[test]
 fn inner_layers_do_not_reach_outward() {
     // capture and normalize never depend on the store or the surface; the store never on capture.
     let rules: &[(&str, &[&str])] = &[
-        ("server/normalize/", &["crate::store", "crate::surface", "crate::capture", "crate::ingest"]),
-        ("server/capture/", &["crate::store", "crate::surface", "crate::ingest"]),
-        ("server/store/", &["crate::capture", "crate::surface", "crate::ingest"]),
+        (
+            "server/normalize/",
+            &[
+                "crate::store",
+                "crate::surface",
+                "crate::capture",
+                "crate::ingest",
+            ],
+        ),
+        (
+            "server/capture/",
+            &["crate::store", "crate::surface", "crate::ingest"],
+        ),
+        (
+            "server/store/",
+            &["crate::capture", "crate::surface", "crate::ingest"],
+        ),
     ];
     let mut violations = Vec::new();
     for file in sources() {
@@ -86,10 +107,18 @@ fn inner_layers_do_not_reach_outward() {
 fn every_source_file_says_why_it_exists() {
     let missing: Vec<String> = sources()
         .into_iter()
-        .filter(|f| !std::fs::read_to_string(f).unwrap().trim_start().starts_with("//!"))
+        .filter(|f| {
+            !std::fs::read_to_string(f)
+                .unwrap()
+                .trim_start()
+                .starts_with("//!")
+        })
         .map(|f| rel(&f))
         .collect();
-    assert!(missing.is_empty(), "files without a leading //! doc comment: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "files without a leading //! doc comment: {missing:?}"
+    );
 }
 
 #[test]
@@ -106,12 +135,19 @@ fn only_the_cli_prints_to_stdout() {
             if code.starts_with("//") {
                 continue;
             }
-            if code.contains("println!(") || code.contains("print!(") || code.contains("std::io::stdout") || code.contains("dbg!(") {
+            if code.contains("println!(")
+                || code.contains("print!(")
+                || code.contains("std::io::stdout")
+                || code.contains("dbg!(")
+            {
                 offenders.push(format!("{path}:{}", n + 1));
             }
         }
     }
-    assert!(offenders.is_empty(), "stdout is protocol outside the CLI: {offenders:?}");
+    assert!(
+        offenders.is_empty(),
+        "stdout is protocol outside the CLI: {offenders:?}"
+    );
 }
 
 #[test]
@@ -122,6 +158,9 @@ fn store_tables_are_declared_in_one_place() {
             continue;
         }
         let text = std::fs::read_to_string(&file).unwrap();
-        assert!(!text.contains("TableDefinition::new"), "{path} declares a table outside store/tables.rs");
+        assert!(
+            !text.contains("TableDefinition::new"),
+            "{path} declares a table outside store/tables.rs"
+        );
     }
 }

@@ -31,7 +31,10 @@ fn event_ids(env: &Env) -> BTreeSet<String> {
     for s in env.json(&["sessions", "--json"]).as_array().unwrap() {
         let id = s["id"].as_str().unwrap();
         for e in env.json(&["timeline", id, "--json"]).as_array().unwrap() {
-            assert!(ids.insert(e["id"].as_str().unwrap().to_owned()), "event stored twice: {e}");
+            assert!(
+                ids.insert(e["id"].as_str().unwrap().to_owned()),
+                "event stored twice: {e}"
+            );
         }
     }
     ids
@@ -40,7 +43,11 @@ fn event_ids(env: &Env) -> BTreeSet<String> {
 fn assert_same(got: &BTreeSet<String>, want: &BTreeSet<String>) {
     let missing = want.difference(got).count();
     let extra = got.difference(want).count();
-    assert!(missing == 0 && extra == 0, "{missing} events missing, {extra} unexpected (of {})", want.len());
+    assert!(
+        missing == 0 && extra == 0,
+        "{missing} events missing, {extra} unexpected (of {})",
+        want.len()
+    );
 }
 
 fn verify_ok(env: &Env) -> u64 {
@@ -53,11 +60,20 @@ fn verify_ok(env: &Env) -> u64 {
 fn demo_runs_on_bundled_sessions() {
     let env = Env::new();
     let out = env.ok(&["demo"]);
-    assert!(out.contains("019d9353") && out.contains("019aad50"), "{out}");
+    assert!(
+        out.contains("019d9353") && out.contains("019aad50"),
+        "{out}"
+    );
     assert!(out.contains("❯ remove the scrolling horizontally"));
-    assert!(out.contains("Added 0 events"), "the second ingest adds nothing");
+    assert!(
+        out.contains("Added 0 events"),
+        "the second ingest adds nothing"
+    );
     assert!(out.contains("✓ chain intact"));
-    assert!(!env.data_dir().exists(), "the demo never touches the configured store unless asked");
+    assert!(
+        !env.data_dir().exists(),
+        "the demo never touches the configured store unless asked"
+    );
 }
 
 #[test]
@@ -71,12 +87,31 @@ fn ingest_reads_codex_home_and_lists_sessions() {
     copy_into(G0, &archived);
 
     let report = env.json(&["ingest", "codex", "--json"]);
-    assert_eq!((report["files"].as_u64(), report["sessions"].as_u64()), (Some(3), Some(3)));
+    assert_eq!(
+        (report["files"].as_u64(), report["sessions"].as_u64()),
+        (Some(3), Some(3))
+    );
     assert!(report["errors"].as_array().unwrap().is_empty());
 
     let sessions = env.json(&["sessions", "--json"]);
-    let cli = sessions.as_array().unwrap().iter().find(|s| s["id"] == CLI_REAL_ID).unwrap();
-    for field in ["id", "source", "originator", "cwd", "started_at", "ended_at", "turns", "commands", "failed_commands", "edits"] {
+    let cli = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == CLI_REAL_ID)
+        .unwrap();
+    for field in [
+        "id",
+        "source",
+        "originator",
+        "cwd",
+        "started_at",
+        "ended_at",
+        "turns",
+        "commands",
+        "failed_commands",
+        "edits",
+    ] {
         assert!(cli.get(field).is_some(), "sessions JSON lacks {field}");
     }
     let read = read_all(CLI_REAL);
@@ -95,7 +130,12 @@ fn ingest_reads_codex_home_and_lists_sessions() {
 
     // --workspace keeps sessions whose cwd is inside the folder.
     let ws = env.json(&["sessions", "--workspace", "/Users/user/git", "--json"]);
-    let ids: Vec<&str> = ws.as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = ws
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, vec!["019d9353-333c-7c41-a909-26f5c6221a5a"]);
 
     // The timeline's JSON carries kind, at, turn and each kind's fields.
@@ -110,14 +150,24 @@ fn ingest_reads_codex_home_and_lists_sessions() {
     }
     let edit = events.iter().find(|e| e["kind"] == "edit").unwrap();
     assert!(edit["files"][0]["path"].is_string());
-    assert!(events.iter().any(|e| e["kind"] == "session_start" && e["turn"].is_null()));
+    assert!(
+        events
+            .iter()
+            .any(|e| e["kind"] == "session_start" && e["turn"].is_null())
+    );
 
     let text = env.ok(&["timeline", "019aad50"]);
     assert!(text.contains("✗ exit"), "failed commands are marked");
 
     // Ingesting again adds nothing.
     let again = env.json(&["ingest", "codex", "--json"]);
-    assert_eq!((again["events_added"].as_u64(), again["files_unchanged"].as_u64()), (Some(0), Some(3)));
+    assert_eq!(
+        (
+            again["events_added"].as_u64(),
+            again["files_unchanged"].as_u64()
+        ),
+        (Some(0), Some(3))
+    );
     assert_eq!(verify_ok(&env), event_ids(&env).len() as u64);
 }
 
@@ -138,7 +188,10 @@ fn a_growing_file_moved_and_compressed_is_never_doubled_or_lost() {
     for cut in [full.len() / 3, full.len() / 3 + 17, 2 * full.len() / 3 + 5] {
         std::fs::write(&live, &full[..cut]).unwrap();
         let r = env.json(&["ingest", "codex", "--json", "--idle-minutes", "100000"]);
-        assert_eq!(r["partial_lines"], 1, "the cut line waits for the next read");
+        assert_eq!(
+            r["partial_lines"], 1,
+            "the cut line waits for the next read"
+        );
     }
     std::fs::write(&live, &full).unwrap();
     env.ok(&["ingest", "codex", "--idle-minutes", "100000"]);
@@ -149,7 +202,10 @@ fn a_growing_file_moved_and_compressed_is_never_doubled_or_lost() {
     std::fs::create_dir_all(&archived).unwrap();
     std::fs::rename(&live, archived.join(&name)).unwrap();
     let r = env.json(&["ingest", "codex", "--json", "--idle-minutes", "100000"]);
-    assert_eq!((r["events_added"].as_u64(), r["files_reread"].as_u64()), (Some(0), Some(0)));
+    assert_eq!(
+        (r["events_added"].as_u64(), r["files_reread"].as_u64()),
+        (Some(0), Some(0))
+    );
     let plain = archived.join(&name);
     let zst = PathBuf::from(format!("{}.zst", plain.display()));
     std::fs::write(&zst, zstd::encode_all(&full[..], 3).unwrap()).unwrap();
@@ -163,7 +219,10 @@ fn a_growing_file_moved_and_compressed_is_never_doubled_or_lost() {
     assert_eq!(new.len(), 1);
     let last = env.json(&["timeline", CLI_REAL_ID, "--json"]);
     let last = last.as_array().unwrap().last().unwrap().clone();
-    assert_eq!((&last["kind"], &last["id"]), (&Value::from("turn_end"), &Value::from(new[0].as_str())));
+    assert_eq!(
+        (&last["kind"], &last["id"]),
+        (&Value::from("turn_end"), &Value::from(new[0].as_str()))
+    );
     want.insert(new[0].clone());
     assert_eq!(got, want);
     verify_ok(&env);
@@ -181,7 +240,10 @@ fn a_half_written_line_is_read_once_it_is_complete() {
     let text = env.ok(&["ingest", "codex"]);
     assert!(text.contains("still being written"), "{text}");
 
-    let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
     // Codex completes the line and goes on writing the turn.
     std::io::Write::write_all(&mut f, b"\",\"images\":[]}}\n").unwrap();
     std::io::Write::write_all(&mut f, br#"{"timestamp":"2025-12-01T10:00:07.000Z","type":"turn_context","payload":{"cwd":"/home/dev/api","model":"gpt-5.1-codex"}}"#).unwrap();
@@ -189,7 +251,13 @@ fn a_half_written_line_is_read_once_it_is_complete() {
     drop(f);
     env.ok(&["ingest", "codex"]);
     let tl = env.json(&["timeline", "019a0000", "--json"]);
-    let prompts: Vec<&str> = tl.as_array().unwrap().iter().filter(|e| e["kind"] == "prompt").map(|e| e["text"].as_str().unwrap()).collect();
+    let prompts: Vec<&str> = tl
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "prompt")
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
     assert_eq!(prompts, vec!["run the tests", "fix it"]);
     verify_ok(&env);
 }
@@ -229,7 +297,9 @@ fn verify_names_the_first_altered_event() {
             let mut t = txn.open_table(sessionlens::store::tables::EVENTS).unwrap();
             let record = t.get(seq).unwrap().unwrap().value().to_vec();
             let (hash, canonical) = sessionlens::store::codec::decode_event(&record).unwrap();
-            let altered = String::from_utf8(canonical.to_vec()).unwrap().replace("\"exit_code\":0", "\"exit_code\":1");
+            let altered = String::from_utf8(canonical.to_vec())
+                .unwrap()
+                .replace("\"exit_code\":0", "\"exit_code\":1");
             // Stored back in the plain layout, with the original chain hash.
             let mut bytes = vec![sessionlens::store::codec::EVENT_V1];
             bytes.extend_from_slice(&hash);
@@ -243,9 +313,15 @@ fn verify_names_the_first_altered_event() {
     let out = env.run(&["verify"]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains(&format!("#{seq}")) && text.contains(&id), "{text}");
+    assert!(
+        text.contains(&format!("#{seq}")) && text.contains(&id),
+        "{text}"
+    );
     let v: Value = serde_json::from_slice(&env.run(&["verify", "--json"]).stdout).unwrap();
-    assert_eq!((v["ok"].as_bool(), v["failure"]["seq"].as_u64()), (Some(false), Some(seq)));
+    assert_eq!(
+        (v["ok"].as_bool(), v["failure"]["seq"].as_u64()),
+        (Some(false), Some(seq))
+    );
     assert!(seq <= total);
 }
 
@@ -279,9 +355,16 @@ fn an_ingest_killed_mid_run_resumes_without_loss_or_duplicates() {
         }
     }
     let status = child.wait().unwrap();
-    assert!(!status.success(), "the ingest was killed before it finished");
+    assert!(
+        !status.success(),
+        "the ingest was killed before it finished"
+    );
     let partial = verify_ok(&env);
-    assert!(partial > 0 && partial < want.len() as u64, "killed mid-run: {partial} of {}", want.len());
+    assert!(
+        partial > 0 && partial < want.len() as u64,
+        "killed mid-run: {partial} of {}",
+        want.len()
+    );
 
     env.ok(&["ingest", "codex"]);
     assert_same(&event_ids(&env), &want);
@@ -298,17 +381,36 @@ fn concurrent_ingests_share_the_store() {
 
     let env = Env::new();
     replicate_cli(&day_dir(&env), 3);
-    let spawn = || env.cmd().args(["ingest", "codex", "--json", "--batch-events", "100"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let spawn = || {
+        env.cmd()
+            .args(["ingest", "codex", "--json", "--batch-events", "100"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
     let (a, b) = (spawn(), spawn());
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
     for out in [&a, &b] {
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let added: u64 = [&a, &b]
         .iter()
-        .map(|o| serde_json::from_slice::<Value>(&o.stdout).unwrap()["events_added"].as_u64().unwrap())
+        .map(|o| {
+            serde_json::from_slice::<Value>(&o.stdout).unwrap()["events_added"]
+                .as_u64()
+                .unwrap()
+        })
         .sum();
-    assert_eq!(added, want.len() as u64, "each event added by exactly one of the two");
+    assert_eq!(
+        added,
+        want.len() as u64,
+        "each event added by exactly one of the two"
+    );
     assert_same(&event_ids(&env), &want);
     verify_ok(&env);
 }
@@ -331,7 +433,10 @@ fn bad_input_gets_a_clear_error() {
     let out = env.run(&["--data-dir", bogus.to_str().unwrap(), "sessions"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("cannot open the store") && !err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("cannot open the store") && !err.contains("panicked"),
+        "{err}"
+    );
 }
 
 /// Secrets never reach the store file, not even inside the saved state of a call still waiting
@@ -346,10 +451,21 @@ fn secrets_never_reach_the_store_file() {
         r#"{"timestamp":"2026-03-04T09:00:01.000Z","type":"event_msg","payload":{"type":"user_message","message":"deploy with my token"}}"#,
         r#"{"timestamp":"2026-03-04T09:00:02.000Z","type":"response_item","payload":{"type":"function_call","name":"exec_command","arguments":"{\"cmd\":\"curl -H 'Authorization: Bearer abcdefghijklmnop0123456789' https://api.example.com\"}","call_id":"call_s1"}}"#,
     ];
-    std::fs::write(day.join("rollout-2026-03-04T10-00-00-019c0000-0000-7000-8000-00000000000a.jsonl"), pending.join("\n") + "\n").unwrap();
+    std::fs::write(
+        day.join("rollout-2026-03-04T10-00-00-019c0000-0000-7000-8000-00000000000a.jsonl"),
+        pending.join("\n") + "\n",
+    )
+    .unwrap();
     env.ok(&["ingest", "codex"]);
     let bytes = std::fs::read(env.data_dir().join("store.redb")).unwrap();
     let contains = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
-    assert!(!contains("sk-proj-abcdef") && !contains("ghp_abcdef") && !contains("abcdefghijklmnop0123456789"));
-    assert!(contains("[REDACTED:bearer]"), "the pending call is in the saved state, redacted");
+    assert!(
+        !contains("sk-proj-abcdef")
+            && !contains("ghp_abcdef")
+            && !contains("abcdefghijklmnop0123456789")
+    );
+    assert!(
+        contains("[REDACTED:bearer]"),
+        "the pending call is in the saved state, redacted"
+    );
 }

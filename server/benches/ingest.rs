@@ -13,14 +13,22 @@ use sessionlens::store::Store;
 use std::time::Instant;
 
 fn main() {
-    let target_mb: u64 = std::env::var("SESSIONLENS_BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
-    let one = std::fs::metadata(common::fixture(common::CLI_REAL)).unwrap().len();
+    let target_mb: u64 = std::env::var("SESSIONLENS_BENCH_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    let one = std::fs::metadata(common::fixture(common::CLI_REAL))
+        .unwrap()
+        .len();
     let copies = (target_mb * 1_000_000).div_ceil(one) as usize;
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("sessions");
     std::fs::create_dir_all(&corpus).unwrap();
     let files = common::replicate_cli(&corpus, copies);
-    let bytes: u64 = files.iter().map(|f| std::fs::metadata(f).unwrap().len()).sum();
+    let bytes: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(f).unwrap().len())
+        .sum();
     let mb = bytes as f64 / 1e6;
     println!("corpus: {copies} copies of the real CLI rollout, {mb:.1} MB");
 
@@ -31,11 +39,17 @@ fn main() {
         events += common::read_from(f, 0, None, None, true).events.len();
     }
     let secs = start.elapsed().as_secs_f64();
-    println!("read + normalize:        {:>7.1} MB/s  ({events} events in {secs:.2} s)", mb / secs);
+    println!(
+        "read + normalize:        {:>7.1} MB/s  ({events} events in {secs:.2} s)",
+        mb / secs
+    );
 
     // (b) full ingest into a fresh store: the above plus hashing, the chain and redb commits.
     let store = Store::open(&dir.path().join("data/store.redb")).unwrap();
-    let opts = IngestOptions { idle_after: std::time::Duration::ZERO, ..IngestOptions::default() };
+    let opts = IngestOptions {
+        idle_after: std::time::Duration::ZERO,
+        ..IngestOptions::default()
+    };
     let start = Instant::now();
     let report = ingest_codex(&store, &files, &opts, &mut |_| {});
     let secs = start.elapsed().as_secs_f64();
@@ -50,7 +64,14 @@ fn main() {
     let start = Instant::now();
     let again = ingest_codex(&store, &files, &opts, &mut |_| {});
     let secs = start.elapsed().as_secs_f64();
-    println!("re-ingest (unchanged):   {:>7.0} files/s ({} unchanged in {secs:.3} s)", files.len() as f64 / secs, again.files_unchanged);
-    let store_mb = std::fs::metadata(dir.path().join("data/store.redb")).unwrap().len() as f64 / 1e6;
+    println!(
+        "re-ingest (unchanged):   {:>7.0} files/s ({} unchanged in {secs:.3} s)",
+        files.len() as f64 / secs,
+        again.files_unchanged
+    );
+    let store_mb = std::fs::metadata(dir.path().join("data/store.redb"))
+        .unwrap()
+        .len() as f64
+        / 1e6;
     println!("store size: {store_mb:.1} MB for {mb:.1} MB of rollouts");
 }

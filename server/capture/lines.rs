@@ -19,9 +19,15 @@ pub fn is_zst(path: &Path) -> bool {
 /// One line as read.
 pub enum Next<'a> {
     /// A complete line starting at `offset`, without its newline.
-    Line { offset: u64, bytes: &'a [u8] },
+    Line {
+        offset: u64,
+        bytes: &'a [u8],
+    },
     /// An unterminated tail of `len` bytes at `offset`: not consumed.
-    Partial { offset: u64, len: usize },
+    Partial {
+        offset: u64,
+        len: usize,
+    },
     Eof,
 }
 
@@ -41,7 +47,10 @@ impl LineReader {
             let mut dec = BufReader::with_capacity(BUF, zstd::stream::read::Decoder::new(file)?);
             let skipped = io::copy(&mut (&mut dec).take(offset), &mut io::sink())?;
             if skipped < offset {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "file is shorter than the stored offset"));
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "file is shorter than the stored offset",
+                ));
             }
             Box::new(dec)
         } else {
@@ -49,7 +58,12 @@ impl LineReader {
             f.seek(SeekFrom::Start(offset))?;
             Box::new(BufReader::with_capacity(BUF, f))
         };
-        Ok(LineReader { inner, offset, buf: Vec::with_capacity(4096), compressed })
+        Ok(LineReader {
+            inner,
+            offset,
+            buf: Vec::with_capacity(4096),
+            compressed,
+        })
     }
 
     /// Byte offset of the next unread line.
@@ -67,11 +81,17 @@ impl LineReader {
         if self.buf.last() == Some(&b'\n') {
             self.offset += n as u64;
             self.buf.pop();
-            return Ok(Next::Line { offset, bytes: &self.buf });
+            return Ok(Next::Line {
+                offset,
+                bytes: &self.buf,
+            });
         }
         if self.compressed {
             self.offset += n as u64;
-            return Ok(Next::Line { offset, bytes: &self.buf });
+            return Ok(Next::Line {
+                offset,
+                bytes: &self.buf,
+            });
         }
         Ok(Next::Partial { offset, len: n })
     }
@@ -105,13 +125,20 @@ mod tests {
         let p = dir.path().join("a.jsonl");
         std::fs::write(&p, b"{\"a\":1}\n{\"b\":").unwrap();
         let mut r = LineReader::open(&p, 0).unwrap();
-        assert!(matches!(r.next_line().unwrap(), Next::Line { offset: 0, bytes } if bytes == b"{\"a\":1}"));
-        assert!(matches!(r.next_line().unwrap(), Next::Partial { offset: 8, len: 5 }));
+        assert!(
+            matches!(r.next_line().unwrap(), Next::Line { offset: 0, bytes } if bytes == b"{\"a\":1}")
+        );
+        assert!(matches!(
+            r.next_line().unwrap(),
+            Next::Partial { offset: 8, len: 5 }
+        ));
         assert_eq!(r.offset(), 8);
         let mut f = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
         f.write_all(b"2}\n").unwrap();
         let mut r = LineReader::open(&p, 8).unwrap();
-        assert!(matches!(r.next_line().unwrap(), Next::Line { offset: 8, bytes } if bytes == b"{\"b\":2}"));
+        assert!(
+            matches!(r.next_line().unwrap(), Next::Line { offset: 8, bytes } if bytes == b"{\"b\":2}")
+        );
         assert!(matches!(r.next_line().unwrap(), Next::Eof));
     }
 
@@ -122,8 +149,12 @@ mod tests {
         let data = zstd::encode_all(&b"one\ntwo\nthree"[..], 3).unwrap();
         std::fs::write(&p, data).unwrap();
         let mut r = LineReader::open(&p, 4).unwrap();
-        assert!(matches!(r.next_line().unwrap(), Next::Line { offset: 4, bytes } if bytes == b"two"));
-        assert!(matches!(r.next_line().unwrap(), Next::Line { offset: 8, bytes } if bytes == b"three"));
+        assert!(
+            matches!(r.next_line().unwrap(), Next::Line { offset: 4, bytes } if bytes == b"two")
+        );
+        assert!(
+            matches!(r.next_line().unwrap(), Next::Line { offset: 8, bytes } if bytes == b"three")
+        );
         assert!(matches!(r.next_line().unwrap(), Next::Eof));
         assert_eq!(first_line(&p).unwrap().unwrap(), b"one");
     }

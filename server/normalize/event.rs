@@ -210,7 +210,9 @@ impl TokenUsage {
             input: self.input.saturating_sub(earlier.input),
             cached_input: self.cached_input.saturating_sub(earlier.cached_input),
             output: self.output.saturating_sub(earlier.output),
-            reasoning_output: self.reasoning_output.saturating_sub(earlier.reasoning_output),
+            reasoning_output: self
+                .reasoning_output
+                .saturating_sub(earlier.reasoning_output),
             total: self.total.saturating_sub(earlier.total),
         }
     }

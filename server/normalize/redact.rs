@@ -31,19 +31,54 @@ const RULES: &[(&str, &str, usize, bool)] = &[
         0,
         false,
     ),
-    ("api-key", r"(?-u:\b)sk-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_\-]{20,}", 0, false),
-    ("github-token", r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})", 0, false),
-    ("aws-key", r"(?-u:\b)(?:AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)", 0, false),
-    ("slack-token", r"(?-u:\b)xox[abposr]-[A-Za-z0-9-]{10,}", 0, false),
-    ("google-api-key", r"(?-u:\b)AIza[0-9A-Za-z_\-]{35}", 0, false),
-    ("npm-token", r"(?-u:\b)npm_[A-Za-z0-9]{36}(?-u:\b)", 0, false),
+    (
+        "api-key",
+        r"(?-u:\b)sk-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_\-]{20,}",
+        0,
+        false,
+    ),
+    (
+        "github-token",
+        r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})",
+        0,
+        false,
+    ),
+    (
+        "aws-key",
+        r"(?-u:\b)(?:AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)",
+        0,
+        false,
+    ),
+    (
+        "slack-token",
+        r"(?-u:\b)xox[abposr]-[A-Za-z0-9-]{10,}",
+        0,
+        false,
+    ),
+    (
+        "google-api-key",
+        r"(?-u:\b)AIza[0-9A-Za-z_\-]{35}",
+        0,
+        false,
+    ),
+    (
+        "npm-token",
+        r"(?-u:\b)npm_[A-Za-z0-9]{36}(?-u:\b)",
+        0,
+        false,
+    ),
     (
         "jwt",
         r"(?-u:\b)eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
         0,
         false,
     ),
-    ("bearer", r"(?i)(?-u:\b)bearer\s+([A-Za-z0-9._~+/=-]{16,})", 1, false),
+    (
+        "bearer",
+        r"(?i)(?-u:\b)bearer\s+([A-Za-z0-9._~+/=-]{16,})",
+        1,
+        false,
+    ),
     (
         "url-password",
         r"(?-u:\b)[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:([^@\s/]+)@",
@@ -95,7 +130,9 @@ impl Redactor {
         let mut out = Cow::Borrowed(text);
         for i in self.set.matches(text).iter() {
             let rule = &self.rules[i];
-            let replaced = rule.re.replace_all(&out, |caps: &Captures| replace(rule, caps));
+            let replaced = rule
+                .re
+                .replace_all(&out, |caps: &Captures| replace(rule, caps));
             if let Cow::Owned(s) = replaced {
                 out = Cow::Owned(s);
             }
@@ -122,7 +159,10 @@ fn replace(rule: &Rule, caps: &Captures) -> String {
     let s = whole.as_str();
     let (mut a, mut b) = (secret.start() - whole.start(), secret.end() - whole.start());
     let quoted = secret.as_str();
-    if quoted.len() >= 2 && (quoted.starts_with('"') && quoted.ends_with('"') || quoted.starts_with('\'') && quoted.ends_with('\'')) {
+    if quoted.len() >= 2
+        && (quoted.starts_with('"') && quoted.ends_with('"')
+            || quoted.starts_with('\'') && quoted.ends_with('\''))
+    {
         a += 1;
         b -= 1;
     }
@@ -142,10 +182,14 @@ fn looks_secret(value: &str) -> bool {
     if v.starts_with("[REDACTED") {
         return false;
     }
-    if v.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '_') {
+    if v.chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == '_')
+    {
         return false;
     }
-    if v.chars().all(|c| c == '*' || c == 'x' || c == 'X' || c == '.') {
+    if v.chars()
+        .all(|c| c == '*' || c == 'x' || c == 'X' || c == '.')
+    {
         return false;
     }
     let lower = v.to_ascii_lowercase();
@@ -169,7 +213,10 @@ mod tests {
             r("export OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyz0123"),
             "export OPENAI_API_KEY=[REDACTED:api-key]"
         );
-        assert!(r("token ghp_abcdefghijklmnopqrstuvwxyz0123456789AB").contains("[REDACTED:github-token]"));
+        assert!(
+            r("token ghp_abcdefghijklmnopqrstuvwxyz0123456789AB")
+                .contains("[REDACTED:github-token]")
+        );
         assert!(r("AKIAIOSFODNN7EXAMPLE is the id").starts_with("[REDACTED:aws-key]"));
         assert_eq!(
             r("curl -H 'Authorization: Bearer abcdef0123456789abcdef' x"),
@@ -185,9 +232,18 @@ mod tests {
 
     #[test]
     fn assignments_and_flags_need_secret_looking_values() {
-        assert_eq!(r("DB_PASSWORD=correcthorse99"), "DB_PASSWORD=[REDACTED:assignment]");
-        assert_eq!(r("psql --password s3cr3tvalue"), "psql --password [REDACTED:flag]");
-        assert_eq!(r(r#""api_key": "zq8-hf72-kd93""#), r#""api_key": "[REDACTED:assignment]""#);
+        assert_eq!(
+            r("DB_PASSWORD=correcthorse99"),
+            "DB_PASSWORD=[REDACTED:assignment]"
+        );
+        assert_eq!(
+            r("psql --password s3cr3tvalue"),
+            "psql --password [REDACTED:flag]"
+        );
+        assert_eq!(
+            r(r#""api_key": "zq8-hf72-kd93""#),
+            r#""api_key": "[REDACTED:assignment]""#
+        );
         // Not secrets: numbers, variables, placeholders.
         for benign in [
             "max_output_tokens: 14000",

@@ -54,11 +54,7 @@ impl SessionSummary {
                     self.model.clone_from(&info.model);
                 }
             }
-            Body::Prompt { steer, .. } => {
-                if !steer {
-                    self.turns += 1;
-                }
-            }
+            Body::Prompt { steer: false, .. } => self.turns += 1,
             Body::Command(c) => {
                 self.commands += 1;
                 let failed = match c.status {
@@ -70,11 +66,7 @@ impl SessionSummary {
                     self.failed_commands += 1;
                 }
             }
-            Body::Edit(edit) => {
-                if edit.success != Some(false) {
-                    self.edits += 1;
-                }
-            }
+            Body::Edit(edit) if edit.success != Some(false) => self.edits += 1,
             _ => {}
         }
         if self.started_at.as_deref().is_none_or(|t| t > e.at.as_str()) && !e.at.is_empty() {

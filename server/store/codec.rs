@@ -53,7 +53,11 @@ const COMPRESS_FROM: usize = 1024;
 
 /// Encodes an event record: compressed (`EVENT_V2`) when it is large enough to gain from it,
 /// else plain (`EVENT_V1`). `compressor` is reused across events.
-pub fn encode_event(compressor: &mut zstd::bulk::Compressor<'_>, hash: &[u8; 32], canonical: &[u8]) -> Vec<u8> {
+pub fn encode_event(
+    compressor: &mut zstd::bulk::Compressor<'_>,
+    hash: &[u8; 32],
+    canonical: &[u8],
+) -> Vec<u8> {
     if canonical.len() < COMPRESS_FROM {
         let mut out = Vec::with_capacity(1 + 32 + canonical.len());
         out.push(EVENT_V1);
@@ -61,7 +65,9 @@ pub fn encode_event(compressor: &mut zstd::bulk::Compressor<'_>, hash: &[u8; 32]
         out.extend_from_slice(canonical);
         return out;
     }
-    let frame = compressor.compress(canonical).expect("compressing into a growable buffer cannot fail");
+    let frame = compressor
+        .compress(canonical)
+        .expect("compressing into a growable buffer cannot fail");
     let mut out = Vec::with_capacity(1 + 32 + frame.len());
     out.push(EVENT_V2);
     out.extend_from_slice(hash);
@@ -98,8 +104,14 @@ mod tests {
         let v1 = b"\x01{\"id\":\"s\",\"source\":\"cli\",\"turns\":3}";
         let s: crate::normalize::SessionSummary = decode_record(v1).unwrap();
         assert_eq!((s.id.as_str(), s.source.as_str(), s.turns), ("s", "cli", 3));
-        assert!(matches!(decode_record::<serde_json::Value>(b"\x09{}"), Err(DecodeError::NewerVersion(9))));
-        assert!(matches!(decode_event(b"\x01abc"), Err(DecodeError::Truncated)));
+        assert!(matches!(
+            decode_record::<serde_json::Value>(b"\x09{}"),
+            Err(DecodeError::NewerVersion(9))
+        ));
+        assert!(matches!(
+            decode_event(b"\x01abc"),
+            Err(DecodeError::Truncated)
+        ));
     }
 
     #[test]

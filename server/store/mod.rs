@@ -13,10 +13,11 @@ pub mod tables;
 
 use crate::normalize::{Event, SessionSummary};
 use codec::{DecodeError, chain_hash, decode_event, decode_record, encode_event, encode_record};
-use redb::{
-    ConcurrencyMode, Database, DatabaseError, ReadableDatabase, ReadableTable, ReadableTableMetadata,
-};
 use records::FileCursor;
+use redb::{
+    ConcurrencyMode, Database, DatabaseError, ReadableDatabase, ReadableTable,
+    ReadableTableMetadata,
+};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -25,19 +26,27 @@ use tables::*;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot create the data directory {path}: {source}")]
-    CreateDir { path: PathBuf, source: std::io::Error },
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(
         "the store {path} is held exclusively by another process (an older sessionlens?); gave up after {waited:?}"
     )]
     Locked { path: PathBuf, waited: Duration },
-    #[error("the store {path} was written by a newer sessionlens (schema {found}, this build reads up to {SCHEMA_VERSION})")]
+    #[error(
+        "the store {path} was written by a newer sessionlens (schema {found}, this build reads up to {SCHEMA_VERSION})"
+    )]
     NewerSchema { path: PathBuf, found: u32 },
     #[error("cannot open the store {path}: {message}")]
     Open { path: PathBuf, message: String },
     #[error("store error: {0}")]
     Db(String),
     #[error("undecodable record in {table}: {source}")]
-    Decode { table: &'static str, source: DecodeError },
+    Decode {
+        table: &'static str,
+        source: DecodeError,
+    },
 }
 
 macro_rules! db_err {
@@ -47,7 +56,12 @@ macro_rules! db_err {
         }
     )*};
 }
-db_err!(redb::TransactionError, redb::TableError, redb::StorageError, redb::CommitError);
+db_err!(
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -95,7 +109,10 @@ impl Store {
     /// Opens (creating if needed) the store at `path`.
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.to_owned(), source })?;
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.to_owned(),
+                source,
+            })?;
         }
         let start = Instant::now();
         let mut delay = Duration::from_millis(20);
@@ -111,12 +128,23 @@ impl Store {
                     delay = (delay * 2).min(Duration::from_millis(500));
                 }
                 Err(DatabaseError::DatabaseAlreadyOpen) => {
-                    return Err(StoreError::Locked { path: path.to_owned(), waited: start.elapsed() });
+                    return Err(StoreError::Locked {
+                        path: path.to_owned(),
+                        waited: start.elapsed(),
+                    });
                 }
-                Err(e) => return Err(StoreError::Open { path: path.to_owned(), message: e.to_string() }),
+                Err(e) => {
+                    return Err(StoreError::Open {
+                        path: path.to_owned(),
+                        message: e.to_string(),
+                    });
+                }
             }
         };
-        let store = Store { db, path: path.to_owned() };
+        let store = Store {
+            db,
+            path: path.to_owned(),
+        };
         store.init()?;
         Ok(store)
     }
@@ -132,7 +160,10 @@ impl Store {
                 if let Some(v) = meta.get("schema")? {
                     let found = u32::from_le_bytes(v.value().try_into().unwrap_or([0; 4]));
                     if found > SCHEMA_VERSION {
-                        return Err(StoreError::NewerSchema { path: self.path.clone(), found });
+                        return Err(StoreError::NewerSchema {
+                            path: self.path.clone(),
+                            found,
+                        });
                     }
                     return Ok(());
                 }
@@ -159,7 +190,9 @@ impl Store {
     pub fn cursor_by_path(&self, path: &str) -> Result<Option<FileCursor>> {
         let txn = self.db.begin_read()?;
         let paths = txn.open_table(PATHS)?;
-        let Some(key) = paths.get(path)? else { return Ok(None) };
+        let Some(key) = paths.get(path)? else {
+            return Ok(None);
+        };
         let key = key.value().to_owned();
         drop(paths);
         let files = txn.open_table(FILES)?;
@@ -187,7 +220,8 @@ impl Store {
             let mut by_session = txn.open_table(SESSION_EVENTS)?;
             let mut sessions = txn.open_table(SESSIONS)?;
             let mut summaries: HashMap<String, SessionSummary> = HashMap::new();
-            let mut compressor = zstd::bulk::Compressor::new(-5).map_err(|e| StoreError::Db(e.to_string()))?;
+            let mut compressor =
+                zstd::bulk::Compressor::new(-5).map_err(|e| StoreError::Db(e.to_string()))?;
             for e in events {
                 // Claim the id first; an id already present means the event is stored: put the
                 // old mapping back and skip it.
@@ -200,19 +234,28 @@ impl Store {
                 let canonical = e.canonical_bytes();
                 seq += 1;
                 head = chain_hash(&head, &canonical);
-                log.insert(seq, encode_event(&mut compressor, &head, &canonical).as_slice())?;
+                log.insert(
+                    seq,
+                    encode_event(&mut compressor, &head, &canonical).as_slice(),
+                )?;
                 by_session.insert((e.session.as_str(), seq), ())?;
                 if !summaries.contains_key(&e.session) {
                     let existing = match sessions.get(e.session.as_str())? {
                         Some(v) => decode_record(v.value()).unwrap_or_else(|err| {
-                            tracing::warn!("rebuilding undecodable summary of {}: {err}", e.session);
+                            tracing::warn!(
+                                "rebuilding undecodable summary of {}: {err}",
+                                e.session
+                            );
                             SessionSummary::new(&e.session)
                         }),
                         None => SessionSummary::new(&e.session),
                     };
                     summaries.insert(e.session.clone(), existing);
                 }
-                summaries.get_mut(&e.session).expect("inserted above").apply(e);
+                summaries
+                    .get_mut(&e.session)
+                    .expect("inserted above")
+                    .apply(e);
                 outcome.added += 1;
                 if !outcome.sessions.contains(&e.session) {
                     outcome.sessions.insert(e.session.clone());
@@ -229,7 +272,8 @@ impl Store {
             let mut files = txn.open_table(FILES)?;
             let mut paths = txn.open_table(PATHS)?;
             for cursor in cursors {
-                let keep_existing = read_cursor(&files, &cursor.key)?.is_some_and(|c| c.offset > cursor.offset);
+                let keep_existing =
+                    read_cursor(&files, &cursor.key)?.is_some_and(|c| c.offset > cursor.offset);
                 if !keep_existing {
                     files.insert(cursor.key.as_str(), encode_record(cursor).as_slice())?;
                 }
@@ -252,15 +296,26 @@ impl Store {
                 Err(e) => tracing::warn!("skipping undecodable session {}: {e}", k.value()),
             }
         }
-        out.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| a.id.cmp(&b.id)));
+        out.sort_by(|a, b| {
+            b.started_at
+                .cmp(&a.started_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
         Ok(out)
     }
 
     pub fn session(&self, id: &str) -> Result<Option<SessionSummary>> {
         let txn = self.db.begin_read()?;
         let table = txn.open_table(SESSIONS)?;
-        let Some(v) = table.get(id)? else { return Ok(None) };
-        decode_record(v.value()).map(Some).map_err(|source| StoreError::Decode { table: "sessions", source })
+        let Some(v) = table.get(id)? else {
+            return Ok(None);
+        };
+        decode_record(v.value())
+            .map(Some)
+            .map_err(|source| StoreError::Decode {
+                table: "sessions",
+                source,
+            })
     }
 
     /// Resolves a full session id or a unique prefix of one.
@@ -297,10 +352,15 @@ impl Store {
             let seq = k.value().1;
             let Some(v) = log.get(seq)? else { continue };
             let decoded = decode_event(v.value())
-                .map_err(|source| StoreError::Decode { table: "events", source })
+                .map_err(|source| StoreError::Decode {
+                    table: "events",
+                    source,
+                })
                 .and_then(|(_, json)| {
-                    serde_json::from_slice::<Event>(&json)
-                        .map_err(|e| StoreError::Decode { table: "events", source: e.into() })
+                    serde_json::from_slice::<Event>(&json).map_err(|e| StoreError::Decode {
+                        table: "events",
+                        source: e.into(),
+                    })
                 });
             match decoded {
                 Ok(e) => out.push((seq, e)),
@@ -324,44 +384,89 @@ impl Store {
         let (head_seq, head_hash) = read_head(&meta)?;
         let mut prev = [0u8; 32];
         let mut expected = 1u64;
-        let fail = |seq: u64, event_id: Option<String>, reason: String, events: u64, prev: &[u8; 32]| VerifyReport {
-            events,
-            head: hex::encode(prev),
-            failure: Some(VerifyFailure { seq, event_id, reason }),
-        };
+        let fail =
+            |seq: u64, event_id: Option<String>, reason: String, events: u64, prev: &[u8; 32]| {
+                VerifyReport {
+                    events,
+                    head: hex::encode(prev),
+                    failure: Some(VerifyFailure {
+                        seq,
+                        event_id,
+                        reason,
+                    }),
+                }
+            };
         for row in log.iter()? {
             let (k, v) = row?;
             let seq = k.value();
             let bytes = v.value();
             let event_id = event_id_of(bytes);
             if seq != expected {
-                return Ok(fail(expected, None, format!("event #{expected} is missing (next stored is #{seq})"), expected - 1, &prev));
+                return Ok(fail(
+                    expected,
+                    None,
+                    format!("event #{expected} is missing (next stored is #{seq})"),
+                    expected - 1,
+                    &prev,
+                ));
             }
             let (stored, canonical) = match decode_event(bytes) {
                 Ok(x) => x,
-                Err(e) => return Ok(fail(seq, event_id, format!("undecodable record: {e}"), seq - 1, &prev)),
+                Err(e) => {
+                    return Ok(fail(
+                        seq,
+                        event_id,
+                        format!("undecodable record: {e}"),
+                        seq - 1,
+                        &prev,
+                    ));
+                }
             };
             let computed = chain_hash(&prev, &canonical);
             if computed != stored {
-                return Ok(fail(seq, event_id, "its content does not match its chain hash".into(), seq - 1, &prev));
+                return Ok(fail(
+                    seq,
+                    event_id,
+                    "its content does not match its chain hash".into(),
+                    seq - 1,
+                    &prev,
+                ));
             }
             prev = computed;
             expected += 1;
         }
         let count = expected - 1;
         if count != head_seq || (count > 0 && prev != head_hash) {
-            return Ok(fail(count.max(1), None, format!("the log ends at #{count} but the recorded head is #{head_seq}"), count, &prev));
+            return Ok(fail(
+                count.max(1),
+                None,
+                format!("the log ends at #{count} but the recorded head is #{head_seq}"),
+                count,
+                &prev,
+            ));
         }
         let indexed = ids.len()?;
         if indexed != count {
-            return Ok(fail(count, None, format!("{indexed} event ids are indexed for {count} events"), count, &prev));
+            return Ok(fail(
+                count,
+                None,
+                format!("{indexed} event ids are indexed for {count} events"),
+                count,
+                &prev,
+            ));
         }
-        Ok(VerifyReport { events: count, head: hex::encode(prev), failure: None })
+        Ok(VerifyReport {
+            events: count,
+            head: hex::encode(prev),
+            failure: None,
+        })
     }
 }
 
 fn read_head(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<(u64, [u8; 32])> {
-    let Some(v) = meta.get("head")? else { return Ok((0, [0; 32])) };
+    let Some(v) = meta.get("head")? else {
+        return Ok((0, [0; 32]));
+    };
     let v = v.value();
     if v.len() != 40 {
         return Err(StoreError::Db("the chain head record is damaged".into()));
@@ -372,8 +477,13 @@ fn read_head(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<(
     Ok((seq, hash))
 }
 
-fn read_cursor(files: &impl ReadableTable<&'static str, &'static [u8]>, key: &str) -> Result<Option<FileCursor>> {
-    let Some(v) = files.get(key)? else { return Ok(None) };
+fn read_cursor(
+    files: &impl ReadableTable<&'static str, &'static [u8]>,
+    key: &str,
+) -> Result<Option<FileCursor>> {
+    let Some(v) = files.get(key)? else {
+        return Ok(None);
+    };
     match decode_record(v.value()) {
         Ok(c) => Ok(Some(c)),
         Err(e) => {
@@ -402,23 +512,42 @@ mod tests {
             session: session.into(),
             at: "2026-01-01T00:00:00.000Z".into(),
             turn: Some("t1".into()),
-            body: Body::Prompt { text: text.into(), ide: None, images: 0, steer: false },
+            body: Body::Prompt {
+                text: text.into(),
+                ide: None,
+                images: 0,
+                steer: false,
+            },
         }
     }
 
     fn cursor(key: &str, offset: u64) -> FileCursor {
-        FileCursor { key: key.into(), path: format!("/p/{key}"), offset, ..FileCursor::default() }
+        FileCursor {
+            key: key.into(),
+            path: format!("/p/{key}"),
+            offset,
+            ..FileCursor::default()
+        }
     }
 
     #[test]
     fn commits_are_idempotent_and_chained() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("store.redb")).unwrap();
-        let batch = vec![ev("a", "s1", "What is useEffect?"), ev("b", "s1", "and useMemo?")];
+        let batch = vec![
+            ev("a", "s1", "What is useEffect?"),
+            ev("b", "s1", "and useMemo?"),
+        ];
         let first = store.commit(&batch, &[cursor("k", 10)]).unwrap();
-        assert_eq!((first.added, first.duplicates, first.sessions.len()), (2, 0, 1));
+        assert_eq!(
+            (first.added, first.duplicates, first.sessions.len()),
+            (2, 0, 1)
+        );
         let again = store.commit(&batch, &[cursor("k", 10)]).unwrap();
-        assert_eq!((again.added, again.duplicates, again.sessions.len()), (0, 2, 0));
+        assert_eq!(
+            (again.added, again.duplicates, again.sessions.len()),
+            (0, 2, 0)
+        );
         let report = store.verify().unwrap();
         assert_eq!((report.events, report.failure), (2, None));
         assert_eq!(store.session("s1").unwrap().unwrap().turns, 2);
@@ -443,7 +572,8 @@ mod tests {
         let a = Store::open(&path).unwrap();
         let b = Store::open(&path).unwrap();
         a.commit(&[ev("a", "s", "x")], &[cursor("k1", 1)]).unwrap();
-        b.commit(&[ev("b", "s", "y"), ev("a", "s", "x")], &[cursor("k2", 1)]).unwrap();
+        b.commit(&[ev("b", "s", "y"), ev("a", "s", "x")], &[cursor("k2", 1)])
+            .unwrap();
         assert_eq!(a.event_count().unwrap(), 2);
         assert_eq!(b.verify().unwrap().failure, None);
     }

@@ -8,16 +8,23 @@ use sessionlens::normalize::Event;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub const CLI_REAL: &str = "real/rollout-2025-11-22T21-45-35-019aad50-a7e6-7422-b7a8-0b384290624f.jsonl";
+pub const CLI_REAL: &str =
+    "real/rollout-2025-11-22T21-45-35-019aad50-a7e6-7422-b7a8-0b384290624f.jsonl";
 pub const CLI_REAL_ID: &str = "019aad50-a7e6-7422-b7a8-0b384290624f";
-pub const VSCODE_REAL: &str = "real/rollout-2026-04-15T18-46-36-019d9353-333c-7c41-a909-26f5c6221a5a.jsonl";
+pub const VSCODE_REAL: &str =
+    "real/rollout-2026-04-15T18-46-36-019d9353-333c-7c41-a909-26f5c6221a5a.jsonl";
 pub const SHAPE_0146: &str = "real/shape-0.146-agent-sessions.jsonl";
-pub const G0: &str = "handwritten/rollout-2025-07-14T11-02-11-5973b6c0-94b8-487b-a530-2aeb6098ae0e.jsonl";
-pub const MESSY: &str = "handwritten/rollout-2025-12-01T11-00-00-019a0000-1111-7222-8333-444455556666.jsonl";
-pub const LIVE_2026: &str = "handwritten/rollout-2026-03-02T10-00-00-019b1111-2222-7333-8444-555566667777.jsonl";
+pub const G0: &str =
+    "handwritten/rollout-2025-07-14T11-02-11-5973b6c0-94b8-487b-a530-2aeb6098ae0e.jsonl";
+pub const MESSY: &str =
+    "handwritten/rollout-2025-12-01T11-00-00-019a0000-1111-7222-8333-444455556666.jsonl";
+pub const LIVE_2026: &str =
+    "handwritten/rollout-2026-03-02T10-00-00-019b1111-2222-7333-8444-555566667777.jsonl";
 
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/codex").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/codex")
+        .join(rel)
 }
 
 /// Everything a file yields when read in one go and then closed as an idle session.
@@ -30,7 +37,13 @@ pub struct Read {
 }
 
 /// Reads `path` from `start` with the given state, like one ingest pass.
-pub fn read_from(path: &Path, start: u64, state: Option<CodexState>, stop_at: Option<u64>, idle: bool) -> Read {
+pub fn read_from(
+    path: &Path,
+    start: u64,
+    state: Option<CodexState>,
+    stop_at: Option<u64>,
+    idle: bool,
+) -> Read {
     let key = "test-key";
     let mut reader = RolloutReader::new(key, state, "fallback-session");
     let mut lines = LineReader::open(path, start).unwrap();
@@ -47,7 +60,12 @@ pub fn read_from(path: &Path, start: u64, state: Option<CodexState>, stop_at: Op
     if idle {
         reader.finish_idle(&mut events);
     }
-    Read { events, stats: reader.stats, state: reader.state, offset: lines.offset() }
+    Read {
+        events,
+        stats: reader.stats,
+        state: reader.state,
+        offset: lines.offset(),
+    }
 }
 
 pub fn read_all(rel: &str) -> Read {
@@ -75,7 +93,9 @@ pub struct Env {
 
 impl Env {
     pub fn new() -> Env {
-        Env { root: tempfile::tempdir().unwrap() }
+        Env {
+            root: tempfile::tempdir().unwrap(),
+        }
     }
 
     pub fn data_dir(&self) -> PathBuf {

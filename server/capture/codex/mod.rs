@@ -11,7 +11,10 @@ pub use rollout::{CodexState, LineStats, RolloutReader};
 
 /// The folders Codex writes rollouts to under its home.
 pub fn default_roots(codex_home: &Path) -> Vec<PathBuf> {
-    vec![codex_home.join("sessions"), codex_home.join("archived_sessions")]
+    vec![
+        codex_home.join("sessions"),
+        codex_home.join("archived_sessions"),
+    ]
 }
 
 /// A path that could not be searched.
@@ -29,7 +32,9 @@ pub fn discover(paths: &[PathBuf], missing_ok: bool) -> (Vec<PathBuf>, Vec<Disco
     let mut errors = Vec::new();
     let mut add = |p: PathBuf| {
         let key = plain_name(&p);
-        let keep_existing = found.get(&key).is_some_and(|existing| !super::lines::is_zst(existing));
+        let keep_existing = found
+            .get(&key)
+            .is_some_and(|existing| !super::lines::is_zst(existing));
         if !keep_existing {
             found.insert(key, p);
         }
@@ -38,19 +43,30 @@ pub fn discover(paths: &[PathBuf], missing_ok: bool) -> (Vec<PathBuf>, Vec<Disco
         match std::fs::metadata(root) {
             Ok(m) if m.is_file() => add(root.clone()),
             Ok(_) => {
-                for entry in walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name() {
+                for entry in walkdir::WalkDir::new(root)
+                    .follow_links(true)
+                    .sort_by_file_name()
+                {
                     match entry {
-                        Ok(e) if e.file_type().is_file() && is_rollout_name(e.path()) => add(e.into_path()),
+                        Ok(e) if e.file_type().is_file() && is_rollout_name(e.path()) => {
+                            add(e.into_path())
+                        }
                         Ok(_) => {}
                         Err(err) => errors.push(DiscoverError {
-                            path: err.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone()),
+                            path: err
+                                .path()
+                                .map(Path::to_path_buf)
+                                .unwrap_or_else(|| root.clone()),
                             error: err.to_string(),
                         }),
                     }
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && missing_ok => {}
-            Err(e) => errors.push(DiscoverError { path: root.clone(), error: e.to_string() }),
+            Err(e) => errors.push(DiscoverError {
+                path: root.clone(),
+                error: e.to_string(),
+            }),
         }
     }
     (found.into_values().collect(), errors)
@@ -69,9 +85,14 @@ fn plain_name(p: &Path) -> PathBuf {
 /// The thread id in a rollout file name: `rollout-YYYY-MM-DDThh-mm-ss-<uuid>.jsonl[.zst]`.
 pub fn session_id_from_name(path: &Path) -> Option<String> {
     let name = path.file_name()?.to_str()?;
-    let stem = name.strip_suffix(".zst").unwrap_or(name).strip_suffix(".jsonl")?;
+    let stem = name
+        .strip_suffix(".zst")
+        .unwrap_or(name)
+        .strip_suffix(".jsonl")?;
     let rest = stem.strip_prefix("rollout-")?;
-    (rest.len() > 36).then(|| rest[rest.len() - 36..].to_owned()).filter(|id| id.matches('-').count() == 4)
+    (rest.len() > 36)
+        .then(|| rest[rest.len() - 36..].to_owned())
+        .filter(|id| id.matches('-').count() == 4)
 }
 
 #[cfg(test)]
@@ -80,8 +101,13 @@ mod tests {
 
     #[test]
     fn session_id_comes_from_the_file_name() {
-        let p = Path::new("/x/rollout-2025-11-22T21-45-35-019aad50-a7e6-7422-b7a8-0b384290624f.jsonl.zst");
-        assert_eq!(session_id_from_name(p).as_deref(), Some("019aad50-a7e6-7422-b7a8-0b384290624f"));
+        let p = Path::new(
+            "/x/rollout-2025-11-22T21-45-35-019aad50-a7e6-7422-b7a8-0b384290624f.jsonl.zst",
+        );
+        assert_eq!(
+            session_id_from_name(p).as_deref(),
+            Some("019aad50-a7e6-7422-b7a8-0b384290624f")
+        );
         assert_eq!(session_id_from_name(Path::new("notes.jsonl")), None);
     }
 
@@ -94,9 +120,15 @@ mod tests {
         std::fs::write(day.join("rollout-a.jsonl.zst"), "x").unwrap();
         std::fs::write(day.join("rollout-b.jsonl.zst"), "x").unwrap();
         std::fs::write(day.join("notes.txt"), "x").unwrap();
-        let (files, errors) = discover(&[dir.path().join("sessions"), dir.path().join("nope")], true);
+        let (files, errors) = discover(
+            &[dir.path().join("sessions"), dir.path().join("nope")],
+            true,
+        );
         assert!(errors.is_empty());
-        let names: Vec<_> = files.iter().map(|p| p.file_name().unwrap().to_str().unwrap().to_owned()).collect();
+        let names: Vec<_> = files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_str().unwrap().to_owned())
+            .collect();
         assert_eq!(names, vec!["rollout-a.jsonl", "rollout-b.jsonl.zst"]);
     }
 }

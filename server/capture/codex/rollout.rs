@@ -208,7 +208,12 @@ impl<'a> RolloutReader<'a> {
         if state.session.is_none() {
             state.session = Some(fallback_session.to_owned());
         }
-        RolloutReader { state, stats: LineStats::default(), file_key, redactor: Redactor::global() }
+        RolloutReader {
+            state,
+            stats: LineStats::default(),
+            file_key,
+            redactor: Redactor::global(),
+        }
     }
 
     /// Reads one complete line (without its newline) that starts at byte `offset`.
@@ -278,19 +283,38 @@ impl<'a> RolloutReader<'a> {
     /// pass. Anything else, or anything unexpected, takes the general path. Returns whether the
     /// line was handled.
     fn fast_lane(&mut self, line: &str) -> bool {
-        let Some(rest) = line.strip_prefix("{\"timestamp\":\"") else { return false };
-        let Some((ts, rest)) = rest.split_once('"') else { return false };
-        let Some(rest) = rest.strip_prefix(",\"type\":\"") else { return false };
-        let Some((kind, rest)) = rest.split_once('"') else { return false };
-        let Some(payload) = rest.strip_prefix(",\"payload\":") else { return false };
-        let Some(item) = payload.strip_prefix("{\"type\":\"").and_then(|p| p.split_once('"')).map(|(k, _)| k) else {
+        let Some(rest) = line.strip_prefix("{\"timestamp\":\"") else {
+            return false;
+        };
+        let Some((ts, rest)) = rest.split_once('"') else {
+            return false;
+        };
+        let Some(rest) = rest.strip_prefix(",\"type\":\"") else {
+            return false;
+        };
+        let Some((kind, rest)) = rest.split_once('"') else {
+            return false;
+        };
+        let Some(payload) = rest.strip_prefix(",\"payload\":") else {
+            return false;
+        };
+        let Some(item) = payload
+            .strip_prefix("{\"type\":\"")
+            .and_then(|p| p.split_once('"'))
+            .map(|(k, _)| k)
+        else {
             return false;
         };
         match (kind, item) {
-            ("response_item", "reasoning" | "message" | "ghost_snapshot") if self.state.generation == Generation::Envelope => {}
+            ("response_item", "reasoning" | "message" | "ghost_snapshot")
+                if self.state.generation == Generation::Envelope => {}
             ("event_msg", "token_count") => {
-                let Some(body) = payload.strip_suffix('}') else { return false };
-                let Ok(tc) = serde_json::from_str::<TokenCount>(body) else { return false };
+                let Some(body) = payload.strip_suffix('}') else {
+                    return false;
+                };
+                let Ok(tc) = serde_json::from_str::<TokenCount>(body) else {
+                    return false;
+                };
                 if let Some(total) = tc.info.and_then(|i| i.total_token_usage) {
                     self.state.tokens_total = Some(total.into());
                 }
@@ -314,7 +338,14 @@ impl<'a> RolloutReader<'a> {
         }
     }
 
-    fn envelope(&mut self, kind: &str, payload: &RawValue, offset: u64, at: String, out: &mut Vec<Event>) {
+    fn envelope(
+        &mut self,
+        kind: &str,
+        payload: &RawValue,
+        offset: u64,
+        at: String,
+        out: &mut Vec<Event>,
+    ) {
         match kind {
             "session_meta" => {
                 if let Ok(v) = serde_json::from_str::<Value>(payload.get()) {
@@ -331,7 +362,13 @@ impl<'a> RolloutReader<'a> {
                 let item_kind = sniff_type(payload.get());
                 let wanted = matches!(
                     item_kind.as_deref(),
-                    Some("function_call" | "custom_tool_call" | "function_call_output" | "custom_tool_call_output" | "local_shell_call")
+                    Some(
+                        "function_call"
+                            | "custom_tool_call"
+                            | "function_call_output"
+                            | "custom_tool_call_output"
+                            | "local_shell_call"
+                    )
                 );
                 if wanted {
                     match serde_json::from_str::<Value>(payload.get()) {
@@ -339,7 +376,9 @@ impl<'a> RolloutReader<'a> {
                         Err(_) => self.stats.malformed += 1,
                     }
                 } else if !matches!(item_kind.as_deref(), Some("message" | "reasoning"))
-                    && !item_kind.as_deref().is_some_and(|k| IGNORED_ITEMS.contains(&k))
+                    && !item_kind
+                        .as_deref()
+                        .is_some_and(|k| IGNORED_ITEMS.contains(&k))
                 {
                     let name = format!("response_item/{}", item_kind.as_deref().unwrap_or("?"));
                     *self.stats.unknown.entry(name).or_default() += 1;
@@ -350,9 +389,17 @@ impl<'a> RolloutReader<'a> {
                 let wanted = matches!(
                     ev_kind.as_deref(),
                     Some(
-                        "user_message" | "agent_message" | "agent_reasoning" | "task_started" | "turn_started"
-                            | "task_complete" | "turn_complete" | "turn_aborted" | "exec_command_end"
-                            | "patch_apply_end" | "token_count"
+                        "user_message"
+                            | "agent_message"
+                            | "agent_reasoning"
+                            | "task_started"
+                            | "turn_started"
+                            | "task_complete"
+                            | "turn_complete"
+                            | "turn_aborted"
+                            | "exec_command_end"
+                            | "patch_apply_end"
+                            | "token_count"
                     )
                 );
                 if ev_kind.as_deref() == Some("token_count") {
@@ -367,7 +414,9 @@ impl<'a> RolloutReader<'a> {
                     }
                 } else if wanted {
                     match serde_json::from_str::<Value>(payload.get()) {
-                        Ok(v) => self.event_msg(ev_kind.as_deref().unwrap_or(""), &v, offset, at, out),
+                        Ok(v) => {
+                            self.event_msg(ev_kind.as_deref().unwrap_or(""), &v, offset, at, out)
+                        }
                         Err(_) => self.stats.malformed += 1,
                     }
                 }
@@ -409,7 +458,14 @@ impl<'a> RolloutReader<'a> {
             if info.model.is_none() {
                 info.model.clone_from(&self.state.model);
             }
-            self.emit(out, offset, "session_resume", at, None, Body::SessionResume(info));
+            self.emit(
+                out,
+                offset,
+                "session_resume",
+                at,
+                None,
+                Body::SessionResume(info),
+            );
         }
     }
 
@@ -431,7 +487,11 @@ impl<'a> RolloutReader<'a> {
     }
 
     fn turn_started(&mut self, id: String, offset: u64, at: String, out: &mut Vec<Event>) {
-        let same = self.state.turn.as_ref().is_some_and(|t| t.id == id && !t.ended);
+        let same = self
+            .state
+            .turn
+            .as_ref()
+            .is_some_and(|t| t.id == id && !t.ended);
         if !same {
             self.open_turn(Some(id), offset, at, out);
         }
@@ -451,7 +511,9 @@ impl<'a> RolloutReader<'a> {
                     "assistant" => {
                         self.materialize(out);
                         let phase = str_field(v, "phase");
-                        self.emit_text(out, offset, "assistant", at, text, |text| Body::Assistant { text, phase });
+                        self.emit_text(out, offset, "assistant", at, text, |text| {
+                            Body::Assistant { text, phase }
+                        });
                     }
                     _ => self.stats.scaffolding += 1,
                 }
@@ -460,17 +522,32 @@ impl<'a> RolloutReader<'a> {
                 let text = v
                     .get("summary")
                     .and_then(Value::as_array)
-                    .map(|s| s.iter().filter_map(|p| p.get("text").and_then(Value::as_str)).collect::<Vec<_>>().join("\n\n"))
+                    .map(|s| {
+                        s.iter()
+                            .filter_map(|p| p.get("text").and_then(Value::as_str))
+                            .collect::<Vec<_>>()
+                            .join("\n\n")
+                    })
                     .unwrap_or_default();
                 self.materialize(out);
-                self.emit_text(out, offset, "reasoning", at, text, |text| Body::Reasoning { text });
+                self.emit_text(out, offset, "reasoning", at, text, |text| Body::Reasoning {
+                    text,
+                });
             }
             "function_call" | "custom_tool_call" => {
-                let Some(call_id) = str_field(v, "call_id").or_else(|| str_field(v, "id")) else { return };
+                let Some(call_id) = str_field(v, "call_id").or_else(|| str_field(v, "id")) else {
+                    return;
+                };
                 let name = v.get("name").and_then(Value::as_str).unwrap_or("");
                 let args = match v.get("arguments").or_else(|| v.get("input")) {
-                    Some(Value::String(s)) if name == "apply_patch" && kind == "custom_tool_call" => Value::String(s.clone()),
-                    Some(Value::String(s)) => serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone())),
+                    Some(Value::String(s))
+                        if name == "apply_patch" && kind == "custom_tool_call" =>
+                    {
+                        Value::String(s.clone())
+                    }
+                    Some(Value::String(s)) => {
+                        serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone()))
+                    }
                     Some(other) => other.clone(),
                     None => Value::Null,
                 };
@@ -479,19 +556,29 @@ impl<'a> RolloutReader<'a> {
                 }
             }
             "local_shell_call" => {
-                let Some(call_id) = str_field(v, "call_id").or_else(|| str_field(v, "id")) else { return };
+                let Some(call_id) = str_field(v, "call_id").or_else(|| str_field(v, "id")) else {
+                    return;
+                };
                 if let Some(call) = v.get("action").and_then(tools::classify_local_shell) {
                     self.start_call(call_id, call, offset, at, out);
                 }
             }
             "function_call_output" | "custom_tool_call_output" => {
-                let Some(call_id) = str_field(v, "call_id") else { return };
+                let Some(call_id) = str_field(v, "call_id") else {
+                    return;
+                };
                 let text = v.get("output").map(tools::output_text).unwrap_or_default();
                 self.call_output(&call_id, &text, at, out);
             }
             "message" | "reasoning" => {}
             k if IGNORED_ITEMS.contains(&k) => {}
-            other => *self.stats.unknown.entry(format!("response_item/{other}")).or_default() += 1,
+            other => {
+                *self
+                    .stats
+                    .unknown
+                    .entry(format!("response_item/{other}"))
+                    .or_default() += 1
+            }
         }
     }
 
@@ -510,12 +597,17 @@ impl<'a> RolloutReader<'a> {
                 self.materialize(out);
                 let text = str_field(v, "message").unwrap_or_default();
                 let phase = str_field(v, "phase");
-                self.emit_text(out, offset, "assistant", at, text, |text| Body::Assistant { text, phase });
+                self.emit_text(out, offset, "assistant", at, text, |text| Body::Assistant {
+                    text,
+                    phase,
+                });
             }
             "agent_reasoning" => {
                 self.materialize(out);
                 let text = str_field(v, "text").unwrap_or_default();
-                self.emit_text(out, offset, "reasoning", at, text, |text| Body::Reasoning { text });
+                self.emit_text(out, offset, "reasoning", at, text, |text| Body::Reasoning {
+                    text,
+                });
             }
             "task_started" | "turn_started" => match str_field(v, "turn_id") {
                 Some(id) => self.turn_started(id, offset, at, out),
@@ -525,7 +617,8 @@ impl<'a> RolloutReader<'a> {
                 self.materialize(out);
                 let id = str_field(v, "turn_id");
                 let matches = self.state.turn.as_ref().is_some_and(|t| {
-                    !t.ended && (id.is_none() || id.as_deref() == Some(t.id.as_str()) || !t.explicit)
+                    !t.ended
+                        && (id.is_none() || id.as_deref() == Some(t.id.as_str()) || !t.explicit)
                 });
                 if matches {
                     let (status, reason) = if kind == "turn_aborted" {
@@ -543,7 +636,14 @@ impl<'a> RolloutReader<'a> {
         }
     }
 
-    fn user_message(&mut self, raw: &str, images: u32, offset: u64, at: String, out: &mut Vec<Event>) {
+    fn user_message(
+        &mut self,
+        raw: &str,
+        images: u32,
+        offset: u64,
+        at: String,
+        out: &mut Vec<Event>,
+    ) {
         let (text, ide) = strip_ide_context(raw);
         let text = text.trim();
         if text.is_empty() || is_scaffolding(text) {
@@ -552,7 +652,13 @@ impl<'a> RolloutReader<'a> {
         }
         let text = self.redactor.redact(text).into_owned();
         self.materialize(out);
-        let prompt = PendingPrompt { anchor: offset, at, text, ide, images };
+        let prompt = PendingPrompt {
+            anchor: offset,
+            at,
+            text,
+            ide,
+            images,
+        };
         // Input typed while an identified turn is still running steers that turn; otherwise it
         // waits to learn which turn it opens.
         match &self.state.turn {
@@ -578,11 +684,22 @@ impl<'a> RolloutReader<'a> {
             t.prompted = true;
         }
         let turn = self.turn_id();
-        let body = Body::Prompt { text: p.text, ide: p.ide, images: p.images, steer };
+        let body = Body::Prompt {
+            text: p.text,
+            ide: p.ide,
+            images: p.images,
+            steer,
+        };
         self.emit(out, p.anchor, "prompt", p.at, turn, body);
     }
 
-    fn open_turn(&mut self, explicit: Option<String>, anchor: u64, at: String, out: &mut Vec<Event>) {
+    fn open_turn(
+        &mut self,
+        explicit: Option<String>,
+        anchor: u64,
+        at: String,
+        out: &mut Vec<Event>,
+    ) {
         self.close_turn(TurnStatus::Inferred, None, None, at.clone(), out);
         self.state.turn_count += 1;
         let (id, is_explicit) = match explicit {
@@ -600,13 +717,24 @@ impl<'a> RolloutReader<'a> {
         });
     }
 
-    fn close_turn(&mut self, status: TurnStatus, reason: Option<String>, duration_ms: Option<u64>, at: String, out: &mut Vec<Event>) {
-        let Some(t) = self.state.turn.as_ref() else { return };
+    fn close_turn(
+        &mut self,
+        status: TurnStatus,
+        reason: Option<String>,
+        duration_ms: Option<u64>,
+        at: String,
+        out: &mut Vec<Event>,
+    ) {
+        let Some(t) = self.state.turn.as_ref() else {
+            return;
+        };
         if t.ended {
             return;
         }
         self.flush_calls(out);
-        let Some(t) = self.state.turn.as_mut() else { return };
+        let Some(t) = self.state.turn.as_mut() else {
+            return;
+        };
         t.ended = true;
         let (anchor, turn, last_at) = (t.anchor, Some(t.id.clone()), t.last_at.clone());
         let tokens = match (self.state.tokens_total, t.base_tokens) {
@@ -614,11 +742,34 @@ impl<'a> RolloutReader<'a> {
             (Some(total), None) => Some(total),
             _ => None,
         };
-        let at = if status == TurnStatus::Inferred { last_at } else { at };
-        self.emit(out, anchor, "turn_end", at, turn, Body::TurnEnd { status, reason, duration_ms, tokens });
+        let at = if status == TurnStatus::Inferred {
+            last_at
+        } else {
+            at
+        };
+        self.emit(
+            out,
+            anchor,
+            "turn_end",
+            at,
+            turn,
+            Body::TurnEnd {
+                status,
+                reason,
+                duration_ms,
+                tokens,
+            },
+        );
     }
 
-    fn start_call(&mut self, call_id: String, kind: CallKind, offset: u64, at: String, out: &mut Vec<Event>) {
+    fn start_call(
+        &mut self,
+        call_id: String,
+        kind: CallKind,
+        offset: u64,
+        at: String,
+        out: &mut Vec<Event>,
+    ) {
         self.materialize(out);
         if self.is_done(&call_id) || self.state.calls.contains_key(&call_id) {
             return;
@@ -627,27 +778,50 @@ impl<'a> RolloutReader<'a> {
         self.touch_turn(&at);
         // Pending calls are saved with the file cursor: redact before they enter the state.
         let kind = match kind {
-            CallKind::Command { command, workdir, tool } => {
-                CallKind::Command { command: self.redactor.redact(&command).into_owned(), workdir, tool }
-            }
-            CallKind::Patch { input, workdir } => CallKind::Patch { input: self.redactor.redact(&input).into_owned(), workdir },
+            CallKind::Command {
+                command,
+                workdir,
+                tool,
+            } => CallKind::Command {
+                command: self.redactor.redact(&command).into_owned(),
+                workdir,
+                tool,
+            },
+            CallKind::Patch { input, workdir } => CallKind::Patch {
+                input: self.redactor.redact(&input).into_owned(),
+                workdir,
+            },
             other => other,
         };
-        let call = PendingCall { anchor: offset, at, turn, kind, end: None, patch: None, progress: None };
+        let call = PendingCall {
+            anchor: offset,
+            at,
+            turn,
+            kind,
+            end: None,
+            patch: None,
+            progress: None,
+        };
         self.state.calls.insert(call_id, call);
     }
 
     fn call_output(&mut self, call_id: &str, text: &str, at: String, out: &mut Vec<Event>) {
         self.materialize(out);
         self.touch_turn(&at);
-        let Some(mut call) = self.state.calls.remove(call_id) else { return };
+        let Some(mut call) = self.state.calls.remove(call_id) else {
+            return;
+        };
         let mut outcome = tools::parse_outcome(text);
         self.redactor.redact_in_place(&mut outcome.output);
         match call.kind.clone() {
             CallKind::Command { .. } => {
-                if let (Some(process), None, None) = (&outcome.running, outcome.exit_code, &call.end) {
+                if let (Some(process), None, None) =
+                    (&outcome.running, outcome.exit_code, &call.end)
+                {
                     // Still running: wait for the process to report its exit through write_stdin.
-                    self.state.running.insert(process.clone(), call_id.to_owned());
+                    self.state
+                        .running
+                        .insert(process.clone(), call_id.to_owned());
                     call.progress = Some(outcome);
                     self.state.calls.insert(call_id.to_owned(), call);
                     return;
@@ -657,10 +831,15 @@ impl<'a> RolloutReader<'a> {
             CallKind::Patch { .. } => self.emit_edit(call_id, call, Some(outcome), out),
             CallKind::Stdin { process } => {
                 self.remember_done(call_id);
-                let Some(origin_id) = self.state.running.get(&process).cloned() else { return };
-                let Some(origin) = self.state.calls.get_mut(&origin_id) else { return };
+                let Some(origin_id) = self.state.running.get(&process).cloned() else {
+                    return;
+                };
+                let Some(origin) = self.state.calls.get_mut(&origin_id) else {
+                    return;
+                };
                 let progress = origin.progress.get_or_insert_with(Outcome::default);
-                progress.duration_ms = Some(progress.duration_ms.unwrap_or(0) + outcome.duration_ms.unwrap_or(0));
+                progress.duration_ms =
+                    Some(progress.duration_ms.unwrap_or(0) + outcome.duration_ms.unwrap_or(0));
                 if !outcome.output.is_empty() {
                     progress.output.push_str(&outcome.output);
                     if progress.output.len() > 4 * OUTPUT_CAP {
@@ -681,7 +860,9 @@ impl<'a> RolloutReader<'a> {
 
     fn exec_end(&mut self, v: &Value, offset: u64, at: String, out: &mut Vec<Event>) {
         self.materialize(out);
-        let Some(call_id) = str_field(v, "call_id") else { return };
+        let Some(call_id) = str_field(v, "call_id") else {
+            return;
+        };
         if self.is_done(&call_id) {
             return;
         }
@@ -717,7 +898,11 @@ impl<'a> RolloutReader<'a> {
         let argv: Vec<String> = v
             .get("command")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default();
         if argv.is_empty() {
             return;
@@ -732,7 +917,11 @@ impl<'a> RolloutReader<'a> {
             anchor: offset,
             at,
             turn: self.turn_id(),
-            kind: CallKind::Command { command, workdir: end.cwd.clone(), tool: tool.to_owned() },
+            kind: CallKind::Command {
+                command,
+                workdir: end.cwd.clone(),
+                tool: tool.to_owned(),
+            },
             end: Some(end),
             patch: None,
             progress: None,
@@ -742,15 +931,23 @@ impl<'a> RolloutReader<'a> {
 
     fn patch_end(&mut self, v: &Value, offset: u64, at: String, out: &mut Vec<Event>) {
         self.materialize(out);
-        let Some(call_id) = str_field(v, "call_id") else { return };
+        let Some(call_id) = str_field(v, "call_id") else {
+            return;
+        };
         if self.is_done(&call_id) {
             return;
         }
-        let mut files = v.get("changes").map(tools::parse_changes).unwrap_or_default();
+        let mut files = v
+            .get("changes")
+            .map(tools::parse_changes)
+            .unwrap_or_default();
         for f in &mut files {
             self.redactor.redact_in_place(&mut f.diff);
         }
-        let patch = PatchEnd { files, success: v.get("success").and_then(Value::as_bool) };
+        let patch = PatchEnd {
+            files,
+            success: v.get("success").and_then(Value::as_bool),
+        };
         if let Some(call) = self.state.calls.get_mut(&call_id) {
             call.patch = Some(patch);
             return;
@@ -759,7 +956,10 @@ impl<'a> RolloutReader<'a> {
             anchor: offset,
             at,
             turn: self.turn_id(),
-            kind: CallKind::Patch { input: String::new(), workdir: None },
+            kind: CallKind::Patch {
+                input: String::new(),
+                workdir: None,
+            },
             end: None,
             patch: Some(patch),
             progress: None,
@@ -783,15 +983,32 @@ impl<'a> RolloutReader<'a> {
         }
     }
 
-    fn emit_command(&mut self, call_id: &str, call: PendingCall, outcome: Option<Outcome>, out: &mut Vec<Event>) {
+    fn emit_command(
+        &mut self,
+        call_id: &str,
+        call: PendingCall,
+        outcome: Option<Outcome>,
+        out: &mut Vec<Event>,
+    ) {
         self.remember_done(call_id);
-        let CallKind::Command { command, workdir, tool } = call.kind else { return };
+        let CallKind::Command {
+            command,
+            workdir,
+            tool,
+        } = call.kind
+        else {
+            return;
+        };
         let had_result = outcome.is_some() || call.end.is_some();
         let end = call.end.unwrap_or_default();
         let outcome = outcome.unwrap_or_default();
         let exit_code = end.exit_code.or(outcome.exit_code);
         let duration_ms = end.duration_ms.or(outcome.duration_ms);
-        let raw_output = if outcome.output.is_empty() { &end.output } else { &outcome.output };
+        let raw_output = if outcome.output.is_empty() {
+            &end.output
+        } else {
+            &outcome.output
+        };
         let status = if end.declined {
             CommandStatus::Declined
         } else if outcome.timed_out {
@@ -815,12 +1032,27 @@ impl<'a> RolloutReader<'a> {
             tool,
             status,
         };
-        self.emit(out, call.anchor, "command", call.at, call.turn, Body::Command(cmd));
+        self.emit(
+            out,
+            call.anchor,
+            "command",
+            call.at,
+            call.turn,
+            Body::Command(cmd),
+        );
     }
 
-    fn emit_edit(&mut self, call_id: &str, call: PendingCall, outcome: Option<Outcome>, out: &mut Vec<Event>) {
+    fn emit_edit(
+        &mut self,
+        call_id: &str,
+        call: PendingCall,
+        outcome: Option<Outcome>,
+        out: &mut Vec<Event>,
+    ) {
         self.remember_done(call_id);
-        let CallKind::Patch { input, workdir } = call.kind else { return };
+        let CallKind::Patch { input, workdir } = call.kind else {
+            return;
+        };
         let base = workdir.or_else(|| self.state.cwd.clone());
         let (files, patch_success) = match call.patch {
             Some(p) if !p.files.is_empty() => (p.files, p.success),
@@ -839,8 +1071,19 @@ impl<'a> RolloutReader<'a> {
                 None => None,
             }
         });
-        let edit = Edit { files, success, tool: "apply_patch".to_owned() };
-        self.emit(out, call.anchor, "edit", call.at, call.turn, Body::Edit(edit));
+        let edit = Edit {
+            files,
+            success,
+            tool: "apply_patch".to_owned(),
+        };
+        self.emit(
+            out,
+            call.anchor,
+            "edit",
+            call.at,
+            call.turn,
+            Body::Edit(edit),
+        );
     }
 
     fn is_done(&mut self, call_id: &str) -> bool {
@@ -863,7 +1106,15 @@ impl<'a> RolloutReader<'a> {
         self.state.done_set.insert(call_id.to_owned());
     }
 
-    fn emit_text(&mut self, out: &mut Vec<Event>, anchor: u64, tag: &str, at: String, text: String, body: impl FnOnce(String) -> Body) {
+    fn emit_text(
+        &mut self,
+        out: &mut Vec<Event>,
+        anchor: u64,
+        tag: &str,
+        at: String,
+        text: String,
+        body: impl FnOnce(String) -> Body,
+    ) {
         let text = text.trim();
         if text.is_empty() {
             return;
@@ -903,16 +1154,39 @@ impl<'a> RolloutReader<'a> {
         }
         let at = info.started_at.clone();
         let anchor = self.state.meta_anchor;
-        self.push(out, anchor, "session_start", at, None, Body::SessionStart(info));
+        self.push(
+            out,
+            anchor,
+            "session_start",
+            at,
+            None,
+            Body::SessionStart(info),
+        );
     }
 
-    fn emit(&mut self, out: &mut Vec<Event>, anchor: u64, tag: &str, at: String, turn: Option<String>, body: Body) {
+    fn emit(
+        &mut self,
+        out: &mut Vec<Event>,
+        anchor: u64,
+        tag: &str,
+        at: String,
+        turn: Option<String>,
+        body: Body,
+    ) {
         self.ensure_started(out);
         self.touch_turn(&at);
         self.push(out, anchor, tag, at, turn, body);
     }
 
-    fn push(&self, out: &mut Vec<Event>, anchor: u64, tag: &str, at: String, turn: Option<String>, body: Body) {
+    fn push(
+        &self,
+        out: &mut Vec<Event>,
+        anchor: u64,
+        tag: &str,
+        at: String,
+        turn: Option<String>,
+        body: Body,
+    ) {
         out.push(Event {
             id: EventId::derive("codex", self.file_key, anchor, tag),
             session: self.state.session.clone().unwrap_or_default(),
@@ -934,11 +1208,16 @@ fn sniff_type(payload: &str) -> Option<Cow<'_, str>> {
             }
         }
     }
-    serde_json::from_str::<TypeOnly>(payload).ok().and_then(|t| t.kind)
+    serde_json::from_str::<TypeOnly>(payload)
+        .ok()
+        .and_then(|t| t.kind)
 }
 
 fn str_field(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned)
+    v.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 fn content_text(content: Option<&Value>) -> String {
@@ -1041,9 +1320,14 @@ fn surface_from_originator(originator: Option<&str>) -> String {
 /// Codex:". Returns the request and the editor context it carried.
 pub fn strip_ide_context(raw: &str) -> (&str, Option<IdeContext>) {
     const MARKER: &str = "## My request for Codex:";
-    let Some(pos) = raw.find(MARKER) else { return (raw, None) };
+    let Some(pos) = raw.find(MARKER) else {
+        return (raw, None);
+    };
     let preamble = &raw[..pos];
-    if !preamble.trim_start().starts_with("# Context from my IDE setup") {
+    if !preamble
+        .trim_start()
+        .starts_with("# Context from my IDE setup")
+    {
         return (raw, None);
     }
     let mut ide = IdeContext::default();
@@ -1106,15 +1390,25 @@ mod tests {
 
     #[test]
     fn scaffolding_is_recognized() {
-        assert!(is_scaffolding("<environment_context>\n  <cwd>/p</cwd>\n</environment_context>"));
-        assert!(is_scaffolding("# AGENTS.md instructions for /repo\n\n<INSTRUCTIONS>…"));
+        assert!(is_scaffolding(
+            "<environment_context>\n  <cwd>/p</cwd>\n</environment_context>"
+        ));
+        assert!(is_scaffolding(
+            "# AGENTS.md instructions for /repo\n\n<INSTRUCTIONS>…"
+        ));
         assert!(!is_scaffolding("Why does my <div> overflow?"));
     }
 
     #[test]
     fn type_sniffing_handles_compact_and_pretty_payloads() {
-        assert_eq!(sniff_type(r#"{"type":"token_count","info":null}"#).as_deref(), Some("token_count"));
-        assert_eq!(sniff_type(r#"{ "info": null, "type": "token_count" }"#).as_deref(), Some("token_count"));
+        assert_eq!(
+            sniff_type(r#"{"type":"token_count","info":null}"#).as_deref(),
+            Some("token_count")
+        );
+        assert_eq!(
+            sniff_type(r#"{ "info": null, "type": "token_count" }"#).as_deref(),
+            Some("token_count")
+        );
         assert_eq!(sniff_type(r#"{"info":1}"#), None);
     }
 }

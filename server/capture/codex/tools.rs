@@ -2,8 +2,8 @@
 //! command line each one ran, and the exit code and duration hidden inside the output text in one
 //! of Codex's three formats (structured JSON, freeform `Exit code:` and unified exec `Chunk ID:`).
 
-use crate::normalize::{FileChange, FileOp, Hunk};
 use crate::normalize::text::{DIFF_CAP, truncate};
+use crate::normalize::{FileChange, FileOp, Hunk};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -11,9 +11,16 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum CallKind {
     /// Runs a command line.
-    Command { command: String, workdir: Option<String>, tool: String },
+    Command {
+        command: String,
+        workdir: Option<String>,
+        tool: String,
+    },
     /// Edits files with an apply_patch body.
-    Patch { input: String, workdir: Option<String> },
+    Patch {
+        input: String,
+        workdir: Option<String>,
+    },
     /// Feeds a running unified-exec process; its output may carry that process's exit code.
     Stdin { process: String },
 }
@@ -29,14 +36,26 @@ pub fn classify_call(name: &str, args: &Value) -> Option<CallKind> {
     match name {
         "shell" | "container.exec" | "local_shell" => {
             let argv = string_vec(args.get("command")?)?;
-            Some(command_or_patch(&argv, workdir, if name == "local_shell" { "local_shell" } else { "shell" }))
+            Some(command_or_patch(
+                &argv,
+                workdir,
+                if name == "local_shell" {
+                    "local_shell"
+                } else {
+                    "shell"
+                },
+            ))
         }
         "shell_command" => {
             let command = args.get("command")?.as_str()?.to_owned();
             Some(script_or_patch(command, workdir, "shell_command"))
         }
         "exec_command" => {
-            let command = args.get("cmd").or_else(|| args.get("command"))?.as_str()?.to_owned();
+            let command = args
+                .get("cmd")
+                .or_else(|| args.get("command"))?
+                .as_str()?
+                .to_owned();
             Some(script_or_patch(command, workdir, "exec_command"))
         }
         "write_stdin" => {
@@ -50,7 +69,11 @@ pub fn classify_call(name: &str, args: &Value) -> Option<CallKind> {
         "apply_patch" => {
             let input = match args {
                 Value::String(s) => s.clone(),
-                other => other.get("input").or_else(|| other.get("patch"))?.as_str()?.to_owned(),
+                other => other
+                    .get("input")
+                    .or_else(|| other.get("patch"))?
+                    .as_str()?
+                    .to_owned(),
             };
             Some(CallKind::Patch { input, workdir })
         }
@@ -62,13 +85,19 @@ pub fn classify_call(name: &str, args: &Value) -> Option<CallKind> {
 pub fn classify_local_shell(action: &Value) -> Option<CallKind> {
     let exec = action.get("exec").unwrap_or(action);
     let argv = string_vec(exec.get("command")?)?;
-    let workdir = exec.get("working_directory").and_then(Value::as_str).map(str::to_owned);
+    let workdir = exec
+        .get("working_directory")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     Some(command_or_patch(&argv, workdir, "local_shell"))
 }
 
 fn string_vec(v: &Value) -> Option<Vec<String>> {
     match v {
-        Value::Array(items) => items.iter().map(|i| i.as_str().map(str::to_owned)).collect(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_owned))
+            .collect(),
         Value::String(s) => Some(vec![s.clone()]),
         _ => None,
     }
@@ -78,7 +107,10 @@ fn string_vec(v: &Value) -> Option<Vec<String>> {
 /// rather than the wrapper, and apply_patch invocations into edits.
 fn command_or_patch(argv: &[String], workdir: Option<String>, tool: &str) -> CallKind {
     if argv.first().map(String::as_str) == Some("apply_patch") && argv.len() >= 2 {
-        return CallKind::Patch { input: argv[1].clone(), workdir };
+        return CallKind::Patch {
+            input: argv[1].clone(),
+            workdir,
+        };
     }
     let command = unwrap_shell(argv).unwrap_or_else(|| join_argv(argv));
     script_or_patch(command, workdir, tool)
@@ -91,7 +123,11 @@ fn script_or_patch(command: String, workdir: Option<String>, tool: &str) -> Call
             return CallKind::Patch { input, workdir };
         }
     }
-    CallKind::Command { command, workdir, tool: tool.to_owned() }
+    CallKind::Command {
+        command,
+        workdir,
+        tool: tool.to_owned(),
+    }
 }
 
 /// The script of `bash -lc SCRIPT`, `sh -c SCRIPT`, `zsh -lc SCRIPT`, `pwsh -Command SCRIPT`.
@@ -102,10 +138,21 @@ pub fn unwrap_shell(argv: &[String]) -> Option<String> {
     let shell = argv[0].rsplit(['/', '\\']).next().unwrap_or("");
     let is_shell = matches!(
         shell,
-        "bash" | "sh" | "zsh" | "dash" | "fish" | "ksh" | "pwsh" | "powershell" | "powershell.exe" | "cmd" | "cmd.exe"
+        "bash"
+            | "sh"
+            | "zsh"
+            | "dash"
+            | "fish"
+            | "ksh"
+            | "pwsh"
+            | "powershell"
+            | "powershell.exe"
+            | "cmd"
+            | "cmd.exe"
     );
     let flag = argv[argv.len() - 2].as_str();
-    let is_flag = matches!(flag, "-c" | "-lc" | "-ic" | "-l" | "-Command" | "/C" | "/c") || flag.ends_with('c');
+    let is_flag = matches!(flag, "-c" | "-lc" | "-ic" | "-l" | "-Command" | "/C" | "/c")
+        || flag.ends_with('c');
     (is_shell && is_flag).then(|| argv[argv.len() - 1].clone())
 }
 
@@ -117,7 +164,9 @@ fn join_argv(argv: &[String]) -> String {
 fn embedded_patch(script: &str) -> Option<String> {
     let start = script.find("*** Begin Patch")?;
     let rest = &script[start..];
-    let end = rest.find("*** End Patch").map_or(rest.len(), |i| i + "*** End Patch".len());
+    let end = rest
+        .find("*** End Patch")
+        .map_or(rest.len(), |i| i + "*** End Patch".len());
     Some(rest[..end].to_owned())
 }
 
@@ -165,8 +214,14 @@ pub fn parse_outcome(text: &str) -> Outcome {
         if let Ok(v) = serde_json::from_str::<Value>(trimmed) {
             if let Some(meta) = v.get("metadata") {
                 return Outcome {
-                    exit_code: meta.get("exit_code").and_then(Value::as_i64).map(|c| c as i32),
-                    duration_ms: meta.get("duration_seconds").and_then(Value::as_f64).map(secs_to_ms),
+                    exit_code: meta
+                        .get("exit_code")
+                        .and_then(Value::as_i64)
+                        .map(|c| c as i32),
+                    duration_ms: meta
+                        .get("duration_seconds")
+                        .and_then(Value::as_f64)
+                        .map(secs_to_ms),
                     output: v.get("output").map(output_text).unwrap_or_default(),
                     timed_out,
                     running: None,
@@ -174,8 +229,14 @@ pub fn parse_outcome(text: &str) -> Outcome {
             }
         }
     }
-    if body.starts_with("Exit code: ") || body.starts_with("Chunk ID: ") || body.starts_with("Wall time: ") {
-        let mut out = Outcome { timed_out, ..Outcome::default() };
+    if body.starts_with("Exit code: ")
+        || body.starts_with("Chunk ID: ")
+        || body.starts_with("Wall time: ")
+    {
+        let mut out = Outcome {
+            timed_out,
+            ..Outcome::default()
+        };
         let mut rest = body;
         while let Some((line, tail)) = rest.split_once('\n') {
             if let Some(v) = line.strip_prefix("Exit code: ") {
@@ -183,7 +244,13 @@ pub fn parse_outcome(text: &str) -> Outcome {
             } else if let Some(v) = line.strip_prefix("Process exited with code ") {
                 out.exit_code = v.trim().parse().ok();
             } else if let Some(v) = line.strip_prefix("Wall time: ") {
-                out.duration_ms = v.trim().trim_end_matches("seconds").trim().parse::<f64>().ok().map(secs_to_ms);
+                out.duration_ms = v
+                    .trim()
+                    .trim_end_matches("seconds")
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .map(secs_to_ms);
             } else if let Some(v) = line.strip_prefix("Process running with session ID ") {
                 out.running = Some(v.trim().to_owned());
             } else if line == "Output:" {
@@ -202,11 +269,19 @@ pub fn parse_outcome(text: &str) -> Outcome {
         out.output = rest.to_owned();
         return out;
     }
-    Outcome { output: body.to_owned(), timed_out, ..Outcome::default() }
+    Outcome {
+        output: body.to_owned(),
+        timed_out,
+        ..Outcome::default()
+    }
 }
 
 fn secs_to_ms(s: f64) -> u64 {
-    if s.is_finite() && s > 0.0 { (s * 1000.0).round() as u64 } else { 0 }
+    if s.is_finite() && s > 0.0 {
+        (s * 1000.0).round() as u64
+    } else {
+        0
+    }
 }
 
 /// `{"secs":N,"nanos":N}` (serde's `Duration`), or a number of seconds, to milliseconds.
@@ -229,9 +304,13 @@ pub fn parse_patch(input: &str, base: Option<&str>) -> Vec<FileChange> {
         diff_lines.clear();
     };
     for line in input.lines() {
-        let header = [("*** Add File: ", FileOp::Add), ("*** Update File: ", FileOp::Update), ("*** Delete File: ", FileOp::Delete)]
-            .into_iter()
-            .find_map(|(p, op)| line.strip_prefix(p).map(|path| (path, op)));
+        let header = [
+            ("*** Add File: ", FileOp::Add),
+            ("*** Update File: ", FileOp::Update),
+            ("*** Delete File: ", FileOp::Delete),
+        ]
+        .into_iter()
+        .find_map(|(p, op)| line.strip_prefix(p).map(|path| (path, op)));
         if let Some((path, op)) = header {
             flush_diff(&mut files, &mut diff_lines);
             files.push(FileChange {
@@ -244,11 +323,19 @@ pub fn parse_patch(input: &str, base: Option<&str>) -> Vec<FileChange> {
                 diff: String::new(),
             });
             if op == FileOp::Add {
-                files.last_mut().unwrap().hunks.push(Hunk { old_start: None, new_start: Some(1), context: None, added: 0, removed: 0 });
+                files.last_mut().unwrap().hunks.push(Hunk {
+                    old_start: None,
+                    new_start: Some(1),
+                    context: None,
+                    added: 0,
+                    removed: 0,
+                });
             }
             continue;
         }
-        let Some(file) = files.last_mut() else { continue };
+        let Some(file) = files.last_mut() else {
+            continue;
+        };
         if let Some(to) = line.strip_prefix("*** Move to: ") {
             file.op = FileOp::Move;
             file.move_to = Some(resolve(to.trim(), base));
@@ -272,7 +359,13 @@ pub fn parse_patch(input: &str, base: Option<&str>) -> Vec<FileChange> {
         let (added, removed) = (line.starts_with('+'), line.starts_with('-'));
         if added || removed {
             if file.hunks.is_empty() {
-                file.hunks.push(Hunk { old_start: None, new_start: None, context: None, added: 0, removed: 0 });
+                file.hunks.push(Hunk {
+                    old_start: None,
+                    new_start: None,
+                    context: None,
+                    added: 0,
+                    removed: 0,
+                });
             }
             let h = file.hunks.last_mut().unwrap();
             if added {
@@ -292,7 +385,9 @@ pub fn parse_patch(input: &str, base: Option<&str>) -> Vec<FileChange> {
 /// Parses `patch_apply_end.changes`: `{path: {type: add|delete|update, …}}` (2026) or the older
 /// externally tagged `{path: {"update": {…}}}`.
 pub fn parse_changes(changes: &Value) -> Vec<FileChange> {
-    let Some(map) = changes.as_object() else { return Vec::new() };
+    let Some(map) = changes.as_object() else {
+        return Vec::new();
+    };
     let mut files = Vec::new();
     for (path, change) in map {
         let (kind, body) = match change.get("type").and_then(Value::as_str) {
@@ -316,7 +411,13 @@ pub fn parse_changes(changes: &Value) -> Vec<FileChange> {
                 fc.op = FileOp::Add;
                 let content = body.get("content").and_then(Value::as_str).unwrap_or("");
                 fc.added = content.lines().count() as u32;
-                fc.hunks.push(Hunk { old_start: None, new_start: Some(1), context: None, added: fc.added, removed: 0 });
+                fc.hunks.push(Hunk {
+                    old_start: None,
+                    new_start: Some(1),
+                    context: None,
+                    added: fc.added,
+                    removed: 0,
+                });
                 fc.diff = truncate(content, DIFF_CAP);
             }
             "delete" => {
@@ -325,7 +426,10 @@ pub fn parse_changes(changes: &Value) -> Vec<FileChange> {
                 fc.removed = content.lines().count() as u32;
             }
             _ => {
-                let diff = body.get("unified_diff").and_then(Value::as_str).unwrap_or("");
+                let diff = body
+                    .get("unified_diff")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
                 if let Some(to) = body.get("move_path").and_then(Value::as_str) {
                     fc.op = FileOp::Move;
                     fc.move_to = Some(to.to_owned());
@@ -361,7 +465,13 @@ fn unified_hunks(diff: &str) -> Vec<Hunk> {
                 }
             }
             let ctx: String = parts.collect::<Vec<_>>().join(" ");
-            hunks.push(Hunk { old_start, new_start, context: (!ctx.is_empty()).then_some(ctx), added: 0, removed: 0 });
+            hunks.push(Hunk {
+                old_start,
+                new_start,
+                context: (!ctx.is_empty()).then_some(ctx),
+                added: 0,
+                removed: 0,
+            });
         } else if let Some(h) = hunks.last_mut() {
             if line.starts_with('+') && !line.starts_with("+++") {
                 h.added += 1;
@@ -376,7 +486,11 @@ fn unified_hunks(diff: &str) -> Vec<Hunk> {
 fn resolve(path: &str, base: Option<&str>) -> String {
     match base {
         Some(b) if !path.starts_with('/') && !path.contains(":\\") && !b.is_empty() && b != "." => {
-            format!("{}/{}", b.trim_end_matches('/'), path.trim_start_matches("./"))
+            format!(
+                "{}/{}",
+                b.trim_end_matches('/'),
+                path.trim_start_matches("./")
+            )
         }
         _ => path.to_owned(),
     }
@@ -389,19 +503,38 @@ mod tests {
 
     #[test]
     fn three_output_formats() {
-        let s = parse_outcome("{\"output\":\"Success. Updated\\n\",\"metadata\":{\"exit_code\":0,\"duration_seconds\":1.5}}");
-        assert_eq!((s.exit_code, s.duration_ms, s.output.as_str()), (Some(0), Some(1500), "Success. Updated\n"));
+        let s = parse_outcome(
+            "{\"output\":\"Success. Updated\\n\",\"metadata\":{\"exit_code\":0,\"duration_seconds\":1.5}}",
+        );
+        assert_eq!(
+            (s.exit_code, s.duration_ms, s.output.as_str()),
+            (Some(0), Some(1500), "Success. Updated\n")
+        );
 
-        let f = parse_outcome("Exit code: 2\nWall time: 0.1 seconds\nTotal output lines: 3\nOutput:\nerror TS2339\n");
-        assert_eq!((f.exit_code, f.duration_ms, f.output.as_str()), (Some(2), Some(100), "error TS2339\n"));
+        let f = parse_outcome(
+            "Exit code: 2\nWall time: 0.1 seconds\nTotal output lines: 3\nOutput:\nerror TS2339\n",
+        );
+        assert_eq!(
+            (f.exit_code, f.duration_ms, f.output.as_str()),
+            (Some(2), Some(100), "error TS2339\n")
+        );
 
-        let u = parse_outcome("Chunk ID: a57601\nWall time: 0.2500 seconds\nProcess exited with code 1\nOriginal token count: 0\nOutput:\n");
-        assert_eq!((u.exit_code, u.duration_ms, u.output.as_str()), (Some(1), Some(250), ""));
+        let u = parse_outcome(
+            "Chunk ID: a57601\nWall time: 0.2500 seconds\nProcess exited with code 1\nOriginal token count: 0\nOutput:\n",
+        );
+        assert_eq!(
+            (u.exit_code, u.duration_ms, u.output.as_str()),
+            (Some(1), Some(250), "")
+        );
 
-        let r = parse_outcome("Chunk ID: x\nWall time: 10.0 seconds\nProcess running with session ID 7\nOriginal token count: 3\nOutput:\nserving\n");
+        let r = parse_outcome(
+            "Chunk ID: x\nWall time: 10.0 seconds\nProcess running with session ID 7\nOriginal token count: 3\nOutput:\nserving\n",
+        );
         assert_eq!((r.exit_code, r.running.as_deref()), (None, Some("7")));
 
-        let t = parse_outcome("command timed out after 10000 milliseconds\nExit code: 124\nWall time: 10 seconds\nOutput:\n");
+        let t = parse_outcome(
+            "command timed out after 10000 milliseconds\nExit code: 124\nWall time: 10 seconds\nOutput:\n",
+        );
         assert!(t.timed_out);
         assert_eq!(t.exit_code, Some(124));
 
@@ -411,13 +544,28 @@ mod tests {
 
     #[test]
     fn commands_are_unwrapped_from_their_shells() {
-        let k = classify_call("shell", &json!({"command": ["bash", "-lc", "npm test"], "workdir": "/p"})).unwrap();
-        assert_eq!(k, CallKind::Command { command: "npm test".into(), workdir: Some("/p".into()), tool: "shell".into() });
+        let k = classify_call(
+            "shell",
+            &json!({"command": ["bash", "-lc", "npm test"], "workdir": "/p"}),
+        )
+        .unwrap();
+        assert_eq!(
+            k,
+            CallKind::Command {
+                command: "npm test".into(),
+                workdir: Some("/p".into()),
+                tool: "shell".into()
+            }
+        );
         let k = classify_call("shell", &json!({"command": ["ls", "-la", "my dir"]})).unwrap();
         assert!(matches!(k, CallKind::Command { ref command, .. } if command == "ls -la 'my dir'"));
         let k = classify_call("exec_command", &json!({"cmd": "cargo build"})).unwrap();
         assert!(matches!(k, CallKind::Command { ref tool, .. } if tool == "exec_command"));
-        let k = classify_call("shell", &json!({"command": ["apply_patch", "*** Begin Patch\n*** End Patch"]})).unwrap();
+        let k = classify_call(
+            "shell",
+            &json!({"command": ["apply_patch", "*** Begin Patch\n*** End Patch"]}),
+        )
+        .unwrap();
         assert!(matches!(k, CallKind::Patch { .. }));
         let k = classify_call("shell_command", &json!({"command": "apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: a\n+x\n*** End Patch\nEOF"})).unwrap();
         assert!(matches!(k, CallKind::Patch { ref input, .. } if input.ends_with("*** End Patch")));
@@ -431,16 +579,32 @@ mod tests {
         assert_eq!(files.len(), 4);
         assert_eq!(files[0].path, "/repo/src/App.tsx");
         assert_eq!((files[0].added, files[0].removed), (1, 1));
-        assert_eq!(files[0].hunks[0].context.as_deref(), Some("function App() {"));
+        assert_eq!(
+            files[0].hunks[0].context.as_deref(),
+            Some("function App() {")
+        );
         assert_eq!((files[1].op, files[1].added), (FileOp::Add, 2));
         assert_eq!(files[2].op, FileOp::Delete);
-        assert_eq!((files[3].op, files[3].move_to.as_deref()), (FileOp::Move, Some("/repo/b.ts")));
+        assert_eq!(
+            (files[3].op, files[3].move_to.as_deref()),
+            (FileOp::Move, Some("/repo/b.ts"))
+        );
     }
 
     #[test]
     fn patch_apply_end_changes_both_generations() {
-        let new = parse_changes(&json!({"/r/a.ts": {"type": "update", "unified_diff": "@@ -8,3 +8,4 @@ fn x\n a\n-b\n+c\n+d\n", "move_path": null}}));
-        assert_eq!((new[0].added, new[0].removed, new[0].hunks[0].old_start, new[0].hunks[0].new_start), (2, 1, Some(8), Some(8)));
+        let new = parse_changes(
+            &json!({"/r/a.ts": {"type": "update", "unified_diff": "@@ -8,3 +8,4 @@ fn x\n a\n-b\n+c\n+d\n", "move_path": null}}),
+        );
+        assert_eq!(
+            (
+                new[0].added,
+                new[0].removed,
+                new[0].hunks[0].old_start,
+                new[0].hunks[0].new_start
+            ),
+            (2, 1, Some(8), Some(8))
+        );
         let old = parse_changes(&json!({"/r/b.ts": {"add": {"content": "x\ny\n"}}}));
         assert_eq!((old[0].op, old[0].added), (FileOp::Add, 2));
     }

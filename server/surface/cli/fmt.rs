@@ -14,14 +14,22 @@ pub fn local_time(at: &str) -> String {
 
 fn format_local(at: &str, pattern: &str) -> String {
     match at.parse::<Timestamp>() {
-        Ok(ts) => ts.to_zoned(TimeZone::system()).strftime(pattern).to_string(),
+        Ok(ts) => ts
+            .to_zoned(TimeZone::system())
+            .strftime(pattern)
+            .to_string(),
         Err(_) => at.to_owned(),
     }
 }
 
 /// The first line of `text`, cut to `width` characters with an ellipsis.
 pub fn one_line(text: &str, width: usize) -> String {
-    let line = text.trim().lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let line = text
+        .trim()
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
     let more_lines = text.trim().lines().filter(|l| !l.trim().is_empty()).count() > 1;
     let count = line.chars().count();
     if count > width {
@@ -88,7 +96,10 @@ mod tests {
     #[test]
     fn short_ids_stay_unique() {
         let ids = ["019aad50-aaaa", "019aad50-bbbb", "12345678-x"];
-        assert_eq!(short_ids(&ids), vec!["019aad50-a", "019aad50-b", "12345678"]);
+        assert_eq!(
+            short_ids(&ids),
+            vec!["019aad50-a", "019aad50-b", "12345678"]
+        );
     }
 
     #[test]

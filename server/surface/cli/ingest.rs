@@ -7,11 +7,17 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub fn run(data_dir: Option<&Path>, paths: &[PathBuf], opts: &IngestOptions, json: bool) -> anyhow::Result<ExitCode> {
+pub fn run(
+    data_dir: Option<&Path>,
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let store = super::open_store(data_dir)?;
     let (roots, defaulted) = if paths.is_empty() {
-        let home = crate::config::codex_home()
-            .ok_or_else(|| anyhow::anyhow!("cannot find Codex's home: set CODEX_HOME or pass paths"))?;
+        let home = crate::config::codex_home().ok_or_else(|| {
+            anyhow::anyhow!("cannot find Codex's home: set CODEX_HOME or pass paths")
+        })?;
         (codex::default_roots(&home), true)
     } else {
         (paths.to_vec(), false)
@@ -20,32 +26,55 @@ pub fn run(data_dir: Option<&Path>, paths: &[PathBuf], opts: &IngestOptions, jso
     let report = ingest_with_progress(&store, &files, opts, json);
     let mut report = report;
     for e in discover_errors {
-        report.errors.push(crate::ingest::FileError { path: e.path.display().to_string(), error: e.error });
+        report.errors.push(crate::ingest::FileError {
+            path: e.path.display().to_string(),
+            error: e.error,
+        });
     }
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         if defaulted && files.is_empty() {
-            println!("No Codex sessions found under {}", roots.iter().map(|r| r.display().to_string()).collect::<Vec<_>>().join(" or "));
+            println!(
+                "No Codex sessions found under {}",
+                roots
+                    .iter()
+                    .map(|r| r.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            );
         }
         print_report(&report, store.path());
     }
-    Ok(if report.errors.is_empty() || report.errors.len() < report.files as usize {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(2)
-    })
+    Ok(
+        if report.errors.is_empty() || report.errors.len() < report.files as usize {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(2)
+        },
+    )
 }
 
 /// Ingests with a progress bar on stderr when it is a terminal.
-pub fn ingest_with_progress(store: &crate::store::Store, files: &[PathBuf], opts: &IngestOptions, quiet: bool) -> IngestReport {
-    let total: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+pub fn ingest_with_progress(
+    store: &crate::store::Store,
+    files: &[PathBuf],
+    opts: &IngestOptions,
+    quiet: bool,
+) -> IngestReport {
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
     let bar = (!quiet && std::io::stderr().is_terminal() && total > 0).then(|| {
         let bar = indicatif::ProgressBar::new(total);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} reading sessions [{bar:30}] {bytes}/{total_bytes} {eta}")
-                .expect("valid template")
-                .progress_chars("=> "),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} reading sessions [{bar:30}] {bytes}/{total_bytes} {eta}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
         );
         bar
     });
@@ -69,7 +98,11 @@ pub fn print_report(r: &IngestReport, store: &Path) {
         r.files_new,
         r.files_grown,
         r.files_unchanged,
-        if r.files_reread > 0 { format!(", {} changed in place and read again", r.files_reread) } else { String::new() },
+        if r.files_reread > 0 {
+            format!(", {} changed in place and read again", r.files_reread)
+        } else {
+            String::new()
+        },
         fmt::bytes(r.bytes_read),
         r.lines.lines,
     );
@@ -78,13 +111,22 @@ pub fn print_report(r: &IngestReport, store: &Path) {
         r.events_added,
         r.sessions,
         if r.sessions == 1 { "" } else { "s" },
-        if r.events_already_stored > 0 { format!(" ({} already stored)", r.events_already_stored) } else { String::new() }
+        if r.events_already_stored > 0 {
+            format!(" ({} already stored)", r.events_already_stored)
+        } else {
+            String::new()
+        }
     );
     let unknown: u64 = r.lines.unknown.values().sum();
     if r.lines.skipped() > 0 {
         let mut parts = Vec::new();
         if unknown > 0 {
-            let kinds: Vec<String> = r.lines.unknown.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+            let kinds: Vec<String> = r
+                .lines
+                .unknown
+                .iter()
+                .map(|(k, n)| format!("{k} ×{n}"))
+                .collect();
             parts.push(format!("{unknown} of unknown kinds ({})", kinds.join(", ")));
         }
         if r.lines.malformed > 0 {
@@ -93,7 +135,10 @@ pub fn print_report(r: &IngestReport, store: &Path) {
         println!("Skipped {} lines: {}", r.lines.skipped(), parts.join("; "));
     }
     if r.lines.invalid_utf8 > 0 {
-        println!("{} lines had invalid UTF-8 and were decoded with replacement characters", r.lines.invalid_utf8);
+        println!(
+            "{} lines had invalid UTF-8 and were decoded with replacement characters",
+            r.lines.invalid_utf8
+        );
     }
     if r.partial_lines > 0 {
         println!(

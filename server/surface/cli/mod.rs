@@ -11,7 +11,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "sessionlens", version, about = "Remembers what you learned with Codex and gives it back in the code.")]
+#[command(
+    name = "sessionlens",
+    version,
+    about = "Remembers what you learned with Codex and gives it back in the code."
+)]
 struct Cli {
     /// Where the store lives (default: $SESSIONLENS_DATA_DIR, else the platform data dir).
     #[arg(long, global = true, value_name = "DIR")]
@@ -85,7 +89,15 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let data_dir = cli.data_dir.as_deref();
     match cli.command {
-        Cmd::Ingest { source: IngestSource::Codex { paths, json, idle_minutes, batch_events } } => {
+        Cmd::Ingest {
+            source:
+                IngestSource::Codex {
+                    paths,
+                    json,
+                    idle_minutes,
+                    batch_events,
+                },
+        } => {
             let opts = crate::ingest::IngestOptions {
                 idle_after: std::time::Duration::from_secs(idle_minutes * 60),
                 batch_events: batch_events.max(1),

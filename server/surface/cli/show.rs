@@ -7,14 +7,20 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn sessions(data_dir: Option<&Path>, workspace: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
+pub fn sessions(
+    data_dir: Option<&Path>,
+    workspace: Option<&Path>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let store = super::open_store(data_dir)?;
     let mut list = store.sessions()?;
     if let Some(ws) = workspace {
         let ws = std::path::absolute(ws)?;
         let ws_real = std::fs::canonicalize(&ws).unwrap_or_else(|_| ws.clone());
         list.retain(|s| {
-            s.cwd.as_deref().is_some_and(|cwd| Path::new(cwd).starts_with(&ws) || Path::new(cwd).starts_with(&ws_real))
+            s.cwd.as_deref().is_some_and(|cwd| {
+                Path::new(cwd).starts_with(&ws) || Path::new(cwd).starts_with(&ws_real)
+            })
         });
     }
     let mut out = std::io::stdout().lock();
@@ -29,20 +35,30 @@ pub fn sessions(data_dir: Option<&Path>, workspace: Option<&Path>, json: bool) -
 
 pub fn print_sessions(out: &mut impl Write, list: &[SessionSummary]) -> std::io::Result<()> {
     if list.is_empty() {
-        writeln!(out, "No sessions yet. Run `sessionlens ingest codex` to read your Codex sessions.")?;
+        writeln!(
+            out,
+            "No sessions yet. Run `sessionlens ingest codex` to read your Codex sessions."
+        )?;
         return Ok(());
     }
     let ids: Vec<&str> = list.iter().map(|s| s.id.as_str()).collect();
     let short = fmt::short_ids(&ids);
     let w = short.iter().map(String::len).max().unwrap_or(8).max(7);
-    writeln!(out, "{:<w$}  {:<7} {:<16}  {:>5} {:>8} {:>6} {:>5}  WORKSPACE", "SESSION", "SOURCE", "STARTED", "TURNS", "COMMANDS", "FAILED", "EDITS")?;
+    writeln!(
+        out,
+        "{:<w$}  {:<7} {:<16}  {:>5} {:>8} {:>6} {:>5}  WORKSPACE",
+        "SESSION", "SOURCE", "STARTED", "TURNS", "COMMANDS", "FAILED", "EDITS"
+    )?;
     for (s, id) in list.iter().zip(&short) {
         writeln!(
             out,
             "{:<w$}  {:<7} {:<16}  {:>5} {:>8} {:>6} {:>5}  {}",
             id,
             s.source,
-            s.started_at.as_deref().map(fmt::local_minute).unwrap_or_default(),
+            s.started_at
+                .as_deref()
+                .map(fmt::local_minute)
+                .unwrap_or_default(),
             s.turns,
             s.commands,
             s.failed_commands,
@@ -56,7 +72,11 @@ pub fn print_sessions(out: &mut impl Write, list: &[SessionSummary]) -> std::io:
 pub fn timeline(data_dir: Option<&Path>, session: &str, json: bool) -> anyhow::Result<ExitCode> {
     let store = super::open_store(data_dir)?;
     let id = resolve(&store, session)?;
-    let events: Vec<Event> = store.session_events(&id)?.into_iter().map(|(_, e)| e).collect();
+    let events: Vec<Event> = store
+        .session_events(&id)?
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(&mut out, &events)?;
@@ -71,13 +91,24 @@ pub fn timeline(data_dir: Option<&Path>, session: &str, json: bool) -> anyhow::R
 pub fn resolve(store: &Store, session: &str) -> anyhow::Result<String> {
     match store.find_session(session)? {
         SessionMatch::One(id) => Ok(id),
-        SessionMatch::None => anyhow::bail!("no session matches {session:?}; `sessionlens sessions` lists them"),
-        SessionMatch::Many(ids) => anyhow::bail!("{session:?} matches {} sessions: {}", ids.len(), ids.join(", ")),
+        SessionMatch::None => {
+            anyhow::bail!("no session matches {session:?}; `sessionlens sessions` lists them")
+        }
+        SessionMatch::Many(ids) => anyhow::bail!(
+            "{session:?} matches {} sessions: {}",
+            ids.len(),
+            ids.join(", ")
+        ),
     }
 }
 
 /// Prints events as a readable timeline, at most `limit` of them.
-pub fn print_timeline(out: &mut impl Write, summary: Option<&SessionSummary>, events: &[Event], limit: usize) -> std::io::Result<()> {
+pub fn print_timeline(
+    out: &mut impl Write,
+    summary: Option<&SessionSummary>,
+    events: &[Event],
+    limit: usize,
+) -> std::io::Result<()> {
     let cwd = summary.and_then(|s| s.cwd.clone());
     if let Some(s) = summary {
         writeln!(
@@ -86,7 +117,10 @@ pub fn print_timeline(out: &mut impl Write, summary: Option<&SessionSummary>, ev
             s.id,
             s.source,
             s.cwd.as_deref().unwrap_or("?"),
-            s.model.as_deref().map(|m| format!(" · {m}")).unwrap_or_default()
+            s.model
+                .as_deref()
+                .map(|m| format!(" · {m}"))
+                .unwrap_or_default()
         )?;
     }
     const W: usize = 96;
@@ -94,7 +128,12 @@ pub fn print_timeline(out: &mut impl Write, summary: Option<&SessionSummary>, ev
     for e in events.iter().take(limit) {
         if e.turn.as_deref() != turn && e.turn.is_some() {
             turn = e.turn.as_deref();
-            writeln!(out, "\n{}  turn {}", fmt::local_minute(&e.at), turn.unwrap_or(""))?;
+            writeln!(
+                out,
+                "\n{}  turn {}",
+                fmt::local_minute(&e.at),
+                turn.unwrap_or("")
+            )?;
         }
         let t = fmt::local_time(&e.at);
         let line = match &e.body {
@@ -102,14 +141,25 @@ pub fn print_timeline(out: &mut impl Write, summary: Option<&SessionSummary>, ev
                 "● session started in {} ({}{})",
                 info.surface,
                 info.originator.as_deref().unwrap_or("?"),
-                info.cli_version.as_deref().map(|v| format!(" {v}")).unwrap_or_default()
+                info.cli_version
+                    .as_deref()
+                    .map(|v| format!(" {v}"))
+                    .unwrap_or_default()
             ),
             Body::SessionResume(_) => "● session resumed".to_owned(),
             Body::Prompt { text, steer, .. } => {
-                format!("{} {}", if *steer { "❯❯" } else { "❯" }, fmt::one_line(text, W))
+                format!(
+                    "{} {}",
+                    if *steer { "❯❯" } else { "❯" },
+                    fmt::one_line(text, W)
+                )
             }
             Body::Assistant { text, phase } => {
-                let mark = if phase.as_deref() == Some("final_answer") { "◆" } else { "·" };
+                let mark = if phase.as_deref() == Some("final_answer") {
+                    "◆"
+                } else {
+                    "·"
+                };
                 format!("{mark} {}", fmt::one_line(text, W))
             }
             Body::Reasoning { text } => format!("~ {}", fmt::one_line(&text.replace("**", ""), W)),
@@ -123,26 +173,52 @@ pub fn print_timeline(out: &mut impl Write, summary: Option<&SessionSummary>, ev
                     (CommandStatus::Ran, _) => "· ran".to_owned(),
                     _ => "? no result".to_owned(),
                 };
-                let took = c.duration_ms.filter(|d| *d > 0).map(|d| format!(" · {}", fmt::duration(d))).unwrap_or_default();
+                let took = c
+                    .duration_ms
+                    .filter(|d| *d > 0)
+                    .map(|d| format!(" · {}", fmt::duration(d)))
+                    .unwrap_or_default();
                 format!("$ {}   {outcome}{took}", fmt::one_line(&c.command, 72))
             }
             Body::Edit(edit) => {
                 let files: Vec<String> = edit
                     .files
                     .iter()
-                    .map(|f| format!("{} (+{} −{})", fmt::relative(&f.path, cwd.as_deref()), f.added, f.removed))
+                    .map(|f| {
+                        format!(
+                            "{} (+{} −{})",
+                            fmt::relative(&f.path, cwd.as_deref()),
+                            f.added,
+                            f.removed
+                        )
+                    })
                     .collect();
-                let failed = if edit.success == Some(false) { "  ✗ failed" } else { "" };
+                let failed = if edit.success == Some(false) {
+                    "  ✗ failed"
+                } else {
+                    ""
+                };
                 format!("✎ {}{failed}", fmt::one_line(&files.join(", "), W))
             }
-            Body::TurnEnd { status, reason, duration_ms, tokens } => {
+            Body::TurnEnd {
+                status,
+                reason,
+                duration_ms,
+                tokens,
+            } => {
                 let what = match status {
                     TurnStatus::Completed => "turn completed".to_owned(),
-                    TurnStatus::Aborted => format!("turn aborted ({})", reason.as_deref().unwrap_or("?")),
+                    TurnStatus::Aborted => {
+                        format!("turn aborted ({})", reason.as_deref().unwrap_or("?"))
+                    }
                     TurnStatus::Inferred => "turn ended".to_owned(),
                 };
-                let took = duration_ms.map(|d| format!(" in {}", fmt::duration(d))).unwrap_or_default();
-                let tok = tokens.map(|t| format!(" · {} tokens", t.total)).unwrap_or_default();
+                let took = duration_ms
+                    .map(|d| format!(" in {}", fmt::duration(d)))
+                    .unwrap_or_default();
+                let tok = tokens
+                    .map(|t| format!(" · {} tokens", t.total))
+                    .unwrap_or_default();
                 format!("■ {what}{took}{tok}")
             }
             Body::Compacted {} => "≡ context compacted".to_owned(),
@@ -168,15 +244,26 @@ pub fn verify(data_dir: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         match &report.failure {
-            None => println!("✓ chain intact: {} events (head {})", report.events, &report.head[..16]),
+            None => println!(
+                "✓ chain intact: {} events (head {})",
+                report.events,
+                &report.head[..16]
+            ),
             Some(f) => println!(
                 "✗ chain broken at event #{}{}: {} ({} events before it verified)",
                 f.seq,
-                f.event_id.as_deref().map(|id| format!(" (id {id})")).unwrap_or_default(),
+                f.event_id
+                    .as_deref()
+                    .map(|id| format!(" (id {id})"))
+                    .unwrap_or_default(),
                 f.reason,
                 report.events
             ),
         }
     }
-    Ok(if report.failure.is_none() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.failure.is_none() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
