@@ -38,7 +38,9 @@ impl Default for IngestOptions {
 pub struct IngestReport {
     pub files: u64,
     pub files_new: u64,
-    pub files_grown: u64,
+    /// Files known from an earlier run (perhaps at another path, or compressed since), read on
+    /// from where that run stopped.
+    pub files_updated: u64,
     pub files_unchanged: u64,
     /// Files whose content no longer matched the stored cursor and were read again from the start.
     pub files_reread: u64,
@@ -202,7 +204,7 @@ fn ingest_file(
     if previous.is_none() {
         report.files_new += 1;
     } else {
-        report.files_grown += 1;
+        report.files_updated += 1;
     }
     // Without a usable cursor (or with a state an older build wrote) the file is read from the
     // start: event ids make that safe.

@@ -102,6 +102,10 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// Page cache per process. Every editor window, hook and CLI run holds a handle, so memory stays
+/// bounded instead of growing with the store (redb's default is 1 GiB).
+const CACHE_BYTES: usize = 32 * 1024 * 1024;
+
 /// How long to wait for a store held exclusively by another process before giving up.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
 
@@ -119,6 +123,7 @@ impl Store {
         let db = loop {
             let opened = Database::builder()
                 .set_concurrency_mode(ConcurrencyMode::MultiWriter)
+                .set_cache_size(CACHE_BYTES)
                 .create(path);
             match opened {
                 Ok(db) => break db,

@@ -171,6 +171,29 @@ struct TypeOnly<'a> {
     kind: Option<Cow<'a, str>>,
 }
 
+/// The response items that carry something Session Lens uses in envelope files.
+const WANTED_ITEMS: &[&str] = &[
+    "function_call",
+    "custom_tool_call",
+    "function_call_output",
+    "custom_tool_call_output",
+    "local_shell_call",
+];
+
+/// The `event_msg` kinds that carry something Session Lens uses (besides `token_count`).
+const WANTED_EVENTS: &[&str] = &[
+    "user_message",
+    "agent_message",
+    "agent_reasoning",
+    "task_started",
+    "turn_started",
+    "task_complete",
+    "turn_complete",
+    "turn_aborted",
+    "exec_command_end",
+    "patch_apply_end",
+];
+
 /// Known line kinds that carry nothing Session Lens uses.
 const IGNORED_LINE_KINDS: &[&str] = &[
     "world_state",
@@ -230,7 +253,7 @@ impl<'a> RolloutReader<'a> {
         if text.trim().is_empty() {
             return;
         }
-        if self.fast_lane(text) {
+        if self.fast_lane(text, offset, out) {
             return;
         }
         let env: Envelope = match serde_json::from_str(text) {
@@ -277,12 +300,16 @@ impl<'a> RolloutReader<'a> {
         }
     }
 
-    /// Most of a rollout's bytes are reasoning blobs and token counts. Codex writes envelopes
-    /// compactly, `{"timestamp":…,"type":…,"payload":{"type":…`, so those lines are recognized by
-    /// their prefix: reasoning and message copies are skipped unparsed, token counts parsed in one
-    /// pass. Anything else, or anything unexpected, takes the general path. Returns whether the
-    /// line was handled.
-    fn fast_lane(&mut self, line: &str) -> bool {
+    /// Codex writes envelopes compactly, `{"timestamp":…,"type":…,"payload":{"type":…}}`, so in
+    /// an envelope file most lines are recognized by that prefix and their payload parsed once,
+    /// without first validating the whole line: reasoning blobs and message copies (most of a
+    /// rollout's bytes) are skipped unparsed, token counts and turn contexts read into small typed
+    /// structs. Anything else, or anything unexpected, takes the general path, which also does
+    /// all the counting of malformed and unknown lines. Returns whether the line was handled.
+    fn fast_lane(&mut self, line: &str, offset: u64, out: &mut Vec<Event>) -> bool {
+        if self.state.generation != Generation::Envelope {
+            return false;
+        }
         let Some(rest) = line.strip_prefix("{\"timestamp\":\"") else {
             return false;
         };
@@ -295,29 +322,45 @@ impl<'a> RolloutReader<'a> {
         let Some((kind, rest)) = rest.split_once('"') else {
             return false;
         };
-        let Some(payload) = rest.strip_prefix(",\"payload\":") else {
-            return false;
-        };
-        let Some(item) = payload
-            .strip_prefix("{\"type\":\"")
-            .and_then(|p| p.split_once('"'))
-            .map(|(k, _)| k)
+        let Some(body) = rest
+            .strip_prefix(",\"payload\":")
+            .and_then(|p| p.strip_suffix('}'))
         else {
             return false;
         };
+        let item = body
+            .strip_prefix("{\"type\":\"")
+            .and_then(|p| p.split_once('"'))
+            .map(|(k, _)| k);
+        let at = || ts.to_owned();
         match (kind, item) {
-            ("response_item", "reasoning" | "message" | "ghost_snapshot")
-                if self.state.generation == Generation::Envelope => {}
-            ("event_msg", "token_count") => {
-                let Some(body) = payload.strip_suffix('}') else {
+            ("response_item", Some("reasoning" | "message" | "ghost_snapshot")) => {}
+            ("response_item", Some(it)) if WANTED_ITEMS.contains(&it) => {
+                let Ok(v) = serde_json::from_str::<Value>(body) else {
                     return false;
                 };
+                self.response_item(&v, offset, at(), out);
+            }
+            ("event_msg", Some("token_count")) => {
                 let Ok(tc) = serde_json::from_str::<TokenCount>(body) else {
                     return false;
                 };
                 if let Some(total) = tc.info.and_then(|i| i.total_token_usage) {
                     self.state.tokens_total = Some(total.into());
                 }
+            }
+            ("event_msg", Some(ev)) if WANTED_EVENTS.contains(&ev) => {
+                let Ok(v) = serde_json::from_str::<Value>(body) else {
+                    return false;
+                };
+                self.event_msg(ev, &v, offset, at(), out);
+            }
+            ("event_msg", Some(_)) => {}
+            ("turn_context", _) => {
+                let Ok(tc) = serde_json::from_str::<TurnContext>(body) else {
+                    return false;
+                };
+                self.turn_context(tc, offset, at(), out);
             }
             _ => return false,
         }
@@ -360,16 +403,9 @@ impl<'a> RolloutReader<'a> {
             },
             "response_item" => {
                 let item_kind = sniff_type(payload.get());
-                let wanted = matches!(
-                    item_kind.as_deref(),
-                    Some(
-                        "function_call"
-                            | "custom_tool_call"
-                            | "function_call_output"
-                            | "custom_tool_call_output"
-                            | "local_shell_call"
-                    )
-                );
+                let wanted = item_kind
+                    .as_deref()
+                    .is_some_and(|k| WANTED_ITEMS.contains(&k));
                 if wanted {
                     match serde_json::from_str::<Value>(payload.get()) {
                         Ok(v) => self.response_item(&v, offset, at, out),
@@ -386,22 +422,9 @@ impl<'a> RolloutReader<'a> {
             }
             "event_msg" => {
                 let ev_kind = sniff_type(payload.get());
-                let wanted = matches!(
-                    ev_kind.as_deref(),
-                    Some(
-                        "user_message"
-                            | "agent_message"
-                            | "agent_reasoning"
-                            | "task_started"
-                            | "turn_started"
-                            | "task_complete"
-                            | "turn_complete"
-                            | "turn_aborted"
-                            | "exec_command_end"
-                            | "patch_apply_end"
-                            | "token_count"
-                    )
-                );
+                let wanted = ev_kind
+                    .as_deref()
+                    .is_some_and(|k| WANTED_EVENTS.contains(&k));
                 if ev_kind.as_deref() == Some("token_count") {
                     // The most frequent line of all: read just the cumulative total.
                     match serde_json::from_str::<TokenCount>(payload.get()) {

@@ -92,11 +92,11 @@ pub fn ingest_with_progress(
 
 pub fn print_report(r: &IngestReport, store: &Path) {
     println!(
-        "Read {} file{} ({} new, {} grown, {} unchanged{}), {}, {} lines",
+        "Read {} file{} ({} new, {} updated, {} unchanged{}), {}, {} lines",
         r.files,
         if r.files == 1 { "" } else { "s" },
         r.files_new,
-        r.files_grown,
+        r.files_updated,
         r.files_unchanged,
         if r.files_reread > 0 {
             format!(", {} changed in place and read again", r.files_reread)
