@@ -216,7 +216,6 @@ fn ingest_file(
     let fallback = codex::session_id_from_name(&path).unwrap_or_else(|| format!("file-{key}"));
     let mut reader = RolloutReader::new(&key, state, &fallback);
     let mut lines_in = LineReader::open(&path, start)?;
-    let mut last_line: Vec<u8> = Vec::new();
     let mut counted_from = start;
     let mut partial = false;
 
@@ -245,8 +244,6 @@ fn ingest_file(
             Next::Line { offset, bytes } => {
                 reader.line(offset, bytes, &mut batch.events);
                 line_count += 1;
-                last_line.clear();
-                last_line.extend_from_slice(bytes);
             }
             Next::Partial { .. } => {
                 report.partial_lines += 1;
@@ -256,7 +253,7 @@ fn ingest_file(
             Next::Eof => break,
         }
         if batch.events.len() >= opts.batch_events {
-            last_mark = Some(mark(&last_line));
+            last_mark = lines_in.last_line().map(mark);
             let end = lines_in.offset();
             batch.cursors.push(cursor_at(
                 end,
@@ -271,8 +268,8 @@ fn ingest_file(
         }
     }
     let end = lines_in.offset();
-    if !last_line.is_empty() {
-        last_mark = Some(mark(&last_line));
+    if let Some(line) = lines_in.last_line() {
+        last_mark = Some(mark(line));
     }
     if idle {
         reader.finish_idle(&mut batch.events);

@@ -35,6 +35,11 @@ pub struct LineReader {
     inner: Box<dyn BufRead>,
     offset: u64,
     buf: Vec<u8>,
+    /// The last complete line before the one in `buf` (swapped in, never copied).
+    prev: Vec<u8>,
+    /// Whether `buf` holds a complete line, and whether `prev` does.
+    buf_is_line: bool,
+    prev_is_line: bool,
     compressed: bool,
 }
 
@@ -62,6 +67,9 @@ impl LineReader {
             inner,
             offset,
             buf: Vec::with_capacity(4096),
+            prev: Vec::new(),
+            buf_is_line: false,
+            prev_is_line: false,
             compressed,
         })
     }
@@ -72,28 +80,41 @@ impl LineReader {
     }
 
     pub fn next_line(&mut self) -> io::Result<Next<'_>> {
+        if self.buf_is_line {
+            std::mem::swap(&mut self.buf, &mut self.prev);
+            self.buf_is_line = false;
+            self.prev_is_line = true;
+        }
         self.buf.clear();
         let n = self.inner.read_until(b'\n', &mut self.buf)?;
         if n == 0 {
             return Ok(Next::Eof);
         }
         let offset = self.offset;
-        if self.buf.last() == Some(&b'\n') {
-            self.offset += n as u64;
+        let terminated = self.buf.last() == Some(&b'\n');
+        if !terminated && !self.compressed {
+            return Ok(Next::Partial { offset, len: n });
+        }
+        if terminated {
             self.buf.pop();
-            return Ok(Next::Line {
-                offset,
-                bytes: &self.buf,
-            });
         }
-        if self.compressed {
-            self.offset += n as u64;
-            return Ok(Next::Line {
-                offset,
-                bytes: &self.buf,
-            });
+        self.offset += n as u64;
+        self.buf_is_line = true;
+        Ok(Next::Line {
+            offset,
+            bytes: &self.buf,
+        })
+    }
+
+    /// The last complete line read in this pass (the one ending at [`Self::offset`]), if any.
+    pub fn last_line(&self) -> Option<&[u8]> {
+        if self.buf_is_line {
+            Some(&self.buf)
+        } else if self.prev_is_line {
+            Some(&self.prev)
+        } else {
+            None
         }
-        Ok(Next::Partial { offset, len: n })
     }
 
     /// Reads exactly `len` bytes from the current position (used to check a stored fingerprint).
