@@ -469,3 +469,77 @@ fn secrets_never_reach_the_store_file() {
         "the pending call is in the saved state, redacted"
     );
 }
+
+/// A store written by schema 1 (a frozen file, never regenerated) opens, verifies, reads back and
+/// takes new events: old stores stay usable as the code moves on.
+#[test]
+fn a_store_written_by_schema_1_still_opens() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.data_dir()).unwrap();
+    let frozen = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store/v1/store.redb");
+    std::fs::copy(&frozen, env.data_dir().join("store.redb")).unwrap();
+
+    let v = env.json(&["verify", "--json"]);
+    assert_eq!(
+        (v["ok"].as_bool(), v["events"].as_u64()),
+        (Some(true), Some(123))
+    );
+    assert!(v["head"].as_str().unwrap().starts_with("31b627373c6f1ad4"));
+
+    let sessions = env.json(&["sessions", "--json"]);
+    let rows: Vec<(String, String, u64, u64, u64, u64)> = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let n = |k: &str| s[k].as_u64().unwrap();
+            (
+                s["id"].as_str().unwrap()[..8].to_owned(),
+                s["source"].as_str().unwrap().to_owned(),
+                n("turns"),
+                n("commands"),
+                n("edits"),
+                n("events"),
+            )
+        })
+        .collect();
+    let row = |id: &str, src: &str, t, c, e, n| (id.to_owned(), src.to_owned(), t, c, e, n);
+    assert_eq!(
+        rows,
+        vec![
+            row("019d9353", "vscode", 1, 2, 2, 13),
+            row("019b1111", "vscode", 2, 3, 1, 11),
+            row("019a0000", "cli", 1, 1, 0, 5),
+            row("019aad50", "cli", 1, 10, 26, 84),
+            row("5973b6c0", "cli", 2, 2, 0, 10),
+        ]
+    );
+    // Both event record layouts are in the file, and every event decodes.
+    let mut total = 0;
+    for (id, ..) in &rows {
+        total += env
+            .json(&["timeline", id, "--json"])
+            .as_array()
+            .unwrap()
+            .len();
+    }
+    assert_eq!(total, 123);
+    {
+        use redb::{ReadableDatabase, ReadableTable};
+        let db = redb::Database::builder()
+            .set_concurrency_mode(redb::ConcurrencyMode::MultiWriter)
+            .create(env.data_dir().join("store.redb"))
+            .unwrap();
+        let txn = db.begin_read().unwrap();
+        let t = txn.open_table(sessionlens::store::tables::EVENTS).unwrap();
+        let versions: BTreeSet<u8> = t.iter().unwrap().map(|r| r.unwrap().1.value()[0]).collect();
+        assert_eq!(versions, BTreeSet::from([1, 2]));
+    }
+
+    // New events extend the old chain.
+    copy_into(LIVE_2026, &day_dir(&env));
+    copy_into(SHAPE_0146, &day_dir(&env));
+    let r = env.json(&["ingest", "codex", "--json"]);
+    assert!(r["events_added"].as_u64().unwrap() > 0);
+    assert!(verify_ok(&env) > 123);
+}

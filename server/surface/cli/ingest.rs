@@ -136,8 +136,14 @@ pub fn print_report(r: &IngestReport, store: &Path) {
     }
     if r.lines.invalid_utf8 > 0 {
         println!(
-            "{} lines had invalid UTF-8 and were decoded with replacement characters",
-            r.lines.invalid_utf8
+            "{} line{} had invalid UTF-8 and {} decoded with replacement characters",
+            r.lines.invalid_utf8,
+            if r.lines.invalid_utf8 == 1 { "" } else { "s" },
+            if r.lines.invalid_utf8 == 1 {
+                "was"
+            } else {
+                "were"
+            }
         );
     }
     if r.partial_lines > 0 {
