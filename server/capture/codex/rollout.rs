@@ -881,14 +881,30 @@ impl<'a> RolloutReader<'a> {
         }
     }
 
-    fn exec_end(&mut self, v: &Value, offset: u64, at: String, out: &mut Vec<Event>) {
+    /// The call id an `…_end` event reports on, unless that call was already emitted.
+    fn end_event_call(&mut self, v: &Value, out: &mut Vec<Event>) -> Option<String> {
         self.materialize(out);
-        let Some(call_id) = str_field(v, "call_id") else {
+        let call_id = str_field(v, "call_id")?;
+        (!self.is_done(&call_id)).then_some(call_id)
+    }
+
+    /// A call known only from its `…_end` event.
+    fn standalone_call(&self, offset: u64, at: String, kind: CallKind) -> PendingCall {
+        PendingCall {
+            anchor: offset,
+            at,
+            turn: self.turn_id(),
+            kind,
+            end: None,
+            patch: None,
+            progress: None,
+        }
+    }
+
+    fn exec_end(&mut self, v: &Value, offset: u64, at: String, out: &mut Vec<Event>) {
+        let Some(call_id) = self.end_event_call(v, out) else {
             return;
         };
-        if self.is_done(&call_id) {
-            return;
-        }
         let end = ExecEnd {
             exit_code: v.get("exit_code").and_then(Value::as_i64).map(|c| c as i32),
             duration_ms: v.get("duration").and_then(tools::duration_ms),
@@ -936,30 +952,20 @@ impl<'a> RolloutReader<'a> {
             Some("user_shell") => "user_shell",
             _ => "exec_command",
         };
-        let call = PendingCall {
-            anchor: offset,
-            at,
-            turn: self.turn_id(),
-            kind: CallKind::Command {
-                command,
-                workdir: end.cwd.clone(),
-                tool: tool.to_owned(),
-            },
-            end: Some(end),
-            patch: None,
-            progress: None,
+        let kind = CallKind::Command {
+            command,
+            workdir: end.cwd.clone(),
+            tool: tool.to_owned(),
         };
+        let mut call = self.standalone_call(offset, at, kind);
+        call.end = Some(end);
         self.emit_command(&call_id, call, None, out);
     }
 
     fn patch_end(&mut self, v: &Value, offset: u64, at: String, out: &mut Vec<Event>) {
-        self.materialize(out);
-        let Some(call_id) = str_field(v, "call_id") else {
+        let Some(call_id) = self.end_event_call(v, out) else {
             return;
         };
-        if self.is_done(&call_id) {
-            return;
-        }
         let mut files = v
             .get("changes")
             .map(tools::parse_changes)
@@ -975,18 +981,12 @@ impl<'a> RolloutReader<'a> {
             call.patch = Some(patch);
             return;
         }
-        let call = PendingCall {
-            anchor: offset,
-            at,
-            turn: self.turn_id(),
-            kind: CallKind::Patch {
-                input: String::new(),
-                workdir: None,
-            },
-            end: None,
-            patch: Some(patch),
-            progress: None,
+        let kind = CallKind::Patch {
+            input: String::new(),
+            workdir: None,
         };
+        let mut call = self.standalone_call(offset, at, kind);
+        call.patch = Some(patch);
         self.emit_edit(&call_id, call, None, out);
     }
 
