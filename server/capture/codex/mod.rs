@@ -1,8 +1,10 @@
 //! Codex sessions on disk: where rollout files live (`$CODEX_HOME/sessions/YYYY/MM/DD/` and the
 //! flat `archived_sessions/`, plain `.jsonl` or compressed `.jsonl.zst`) and how to read them.
 
+pub mod prompt;
 pub mod rollout;
 pub mod tools;
+mod wire;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
