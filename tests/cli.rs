@@ -543,3 +543,29 @@ fn a_store_written_by_schema_1_still_opens() {
     assert!(r["events_added"].as_u64().unwrap() > 0);
     assert!(verify_ok(&env) > 123);
 }
+
+/// `sessionlens … | head` ends quietly when the reader goes away: no panic message.
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    let env = Env::new();
+    copy_into(CLI_REAL, &day_dir(&env));
+    env.ok(&["ingest", "codex"]);
+    // About a megabyte of JSON: far more than a pipe buffers.
+    let mut child = env
+        .cmd()
+        .args(["timeline", CLI_REAL_ID, "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is dropped here, closing the pipe while the timeline still has lines to print.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(first.trim(), "[");
+    assert!(!out.status.success(), "the writer stopped early");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.is_empty(), "nothing to say on stderr either: {err}");
+}

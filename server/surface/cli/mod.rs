@@ -36,6 +36,7 @@ enum Cmd {
         /// Keep only sessions whose working directory is inside DIR.
         #[arg(long, value_name = "DIR")]
         workspace: Option<PathBuf>,
+        /// Print JSON for scripts instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -43,11 +44,13 @@ enum Cmd {
     Timeline {
         /// A session id, or any unique prefix of one.
         session: String,
+        /// Print JSON for scripts instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Check the event log's hash chain.
     Verify {
+        /// Print JSON for scripts instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -61,6 +64,7 @@ enum IngestSource {
     Codex {
         /// Files or folders to read.
         paths: Vec<PathBuf>,
+        /// Print JSON for scripts instead of text.
         #[arg(long)]
         json: bool,
         /// Minutes without writes after which a session counts as ended.
