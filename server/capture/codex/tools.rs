@@ -296,14 +296,19 @@ pub fn duration_ms(v: &Value) -> Option<u64> {
 /// Parses an apply_patch body into per-file changes. Relative paths are resolved against `base`.
 pub fn parse_patch(input: &str, base: Option<&str>) -> Vec<FileChange> {
     let mut files: Vec<FileChange> = Vec::new();
-    let mut diff_lines: Vec<String> = Vec::new();
-    let flush_diff = |files: &mut Vec<FileChange>, diff_lines: &mut Vec<String>| {
-        if let Some(f) = files.last_mut() {
-            f.diff = truncate(&diff_lines.join("\n"), DIFF_CAP);
+    // A file's diff is the slice of the patch between its header and the next one: located, not
+    // rebuilt line by line.
+    let mut body: Option<(usize, usize)> = None;
+    let set_diff = |files: &mut Vec<FileChange>, body: Option<(usize, usize)>| {
+        if let (Some(f), Some((start, end))) = (files.last_mut(), body) {
+            f.diff = truncate(input[start..end].trim_end_matches('\n'), DIFF_CAP);
         }
-        diff_lines.clear();
     };
-    for line in input.lines() {
+    let mut pos = 0;
+    for raw in input.split_inclusive('\n') {
+        let line_start = pos;
+        pos += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
         let header = [
             ("*** Add File: ", FileOp::Add),
             ("*** Update File: ", FileOp::Update),
@@ -312,8 +317,9 @@ pub fn parse_patch(input: &str, base: Option<&str>) -> Vec<FileChange> {
         .into_iter()
         .find_map(|(p, op)| line.strip_prefix(p).map(|path| (path, op)));
         if let Some((path, op)) = header {
-            flush_diff(&mut files, &mut diff_lines);
-            files.push(FileChange {
+            set_diff(&mut files, body);
+            body = None;
+            let mut fc = FileChange {
                 path: resolve(path.trim(), base),
                 op,
                 move_to: None,
@@ -321,9 +327,9 @@ pub fn parse_patch(input: &str, base: Option<&str>) -> Vec<FileChange> {
                 removed: 0,
                 hunks: Vec::new(),
                 diff: String::new(),
-            });
+            };
             if op == FileOp::Add {
-                files.last_mut().unwrap().hunks.push(Hunk {
+                fc.hunks.push(Hunk {
                     old_start: None,
                     new_start: Some(1),
                     context: None,
@@ -331,6 +337,7 @@ pub fn parse_patch(input: &str, base: Option<&str>) -> Vec<FileChange> {
                     removed: 0,
                 });
             }
+            files.push(fc);
             continue;
         }
         let Some(file) = files.last_mut() else {
@@ -341,9 +348,15 @@ pub fn parse_patch(input: &str, base: Option<&str>) -> Vec<FileChange> {
             file.move_to = Some(resolve(to.trim(), base));
             continue;
         }
-        if line.starts_with("*** End") || line.starts_with("*** Begin") {
+        if line.starts_with("*** End Patch") {
+            set_diff(&mut files, body);
+            body = None;
             continue;
         }
+        if line.starts_with("*** ") {
+            continue;
+        }
+        body = Some((body.map_or(line_start, |(start, _)| start), pos));
         if let Some(ctx) = line.strip_prefix("@@") {
             let ctx = ctx.trim();
             file.hunks.push(Hunk {
@@ -353,7 +366,6 @@ pub fn parse_patch(input: &str, base: Option<&str>) -> Vec<FileChange> {
                 added: 0,
                 removed: 0,
             });
-            diff_lines.push(line.to_owned());
             continue;
         }
         let (added, removed) = (line.starts_with('+'), line.starts_with('-'));
@@ -367,7 +379,7 @@ pub fn parse_patch(input: &str, base: Option<&str>) -> Vec<FileChange> {
                     removed: 0,
                 });
             }
-            let h = file.hunks.last_mut().unwrap();
+            let h = file.hunks.last_mut().expect("pushed above");
             if added {
                 file.added += 1;
                 h.added += 1;
@@ -376,9 +388,8 @@ pub fn parse_patch(input: &str, base: Option<&str>) -> Vec<FileChange> {
                 h.removed += 1;
             }
         }
-        diff_lines.push(line.to_owned());
     }
-    flush_diff(&mut files, &mut diff_lines);
+    set_diff(&mut files, body);
     files
 }
 
@@ -584,6 +595,12 @@ mod tests {
             Some("function App() {")
         );
         assert_eq!((files[1].op, files[1].added), (FileOp::Add, 2));
+        assert_eq!(files[1].diff, "+export const x = 1;\n+export const y = 2;");
+        assert!(
+            files[0]
+                .diff
+                .starts_with("@@ function App() {\n-  const [a]")
+        );
         assert_eq!(files[2].op, FileOp::Delete);
         assert_eq!(
             (files[3].op, files[3].move_to.as_deref()),
