@@ -569,3 +569,27 @@ fn a_closed_pipe_is_not_a_panic() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.is_empty(), "nothing to say on stderr either: {err}");
 }
+
+/// A store held exclusively by another process (an older build, a backup tool) gives a clear
+/// error after a bounded wait, not a hang or a panic; once released, it works.
+#[test]
+fn a_store_locked_by_another_process_is_a_clear_error() {
+    let env = Env::new();
+    copy_into(VSCODE_REAL, &day_dir(&env));
+    env.ok(&["ingest", "codex"]);
+    let exclusive = redb::Database::create(env.data_dir().join("store.redb")).unwrap();
+    let out = env
+        .cmd()
+        .args(["sessions"])
+        .env("SESSIONLENS_LOCK_WAIT_MS", "300")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("held exclusively by another process") && !err.contains("panicked"),
+        "{err}"
+    );
+    drop(exclusive);
+    assert!(env.ok(&["sessions"]).contains("019d9353"));
+}

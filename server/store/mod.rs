@@ -106,8 +106,16 @@ pub struct Store {
 /// bounded instead of growing with the store (redb's default is 1 GiB).
 const CACHE_BYTES: usize = 32 * 1024 * 1024;
 
-/// How long to wait for a store held exclusively by another process before giving up.
+/// How long to wait for a store held exclusively by another process before giving up;
+/// `SESSIONLENS_LOCK_WAIT_MS` overrides it.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+fn lock_wait() -> Duration {
+    std::env::var("SESSIONLENS_LOCK_WAIT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(LOCK_WAIT, Duration::from_millis)
+}
 
 impl Store {
     /// Opens (creating if needed) the store at `path`.
@@ -119,6 +127,7 @@ impl Store {
             })?;
         }
         let start = Instant::now();
+        let wait = lock_wait();
         let mut delay = Duration::from_millis(20);
         let db = loop {
             let opened = Database::builder()
@@ -127,7 +136,7 @@ impl Store {
                 .create(path);
             match opened {
                 Ok(db) => break db,
-                Err(DatabaseError::DatabaseAlreadyOpen) if start.elapsed() < LOCK_WAIT => {
+                Err(DatabaseError::DatabaseAlreadyOpen) if start.elapsed() < wait => {
                     tracing::debug!("store is busy; retrying in {delay:?}");
                     std::thread::sleep(delay);
                     delay = (delay * 2).min(Duration::from_millis(500));
