@@ -19,6 +19,7 @@
 pub mod capture;
 pub mod config;
 pub mod ingest;
+pub mod insight;
 pub mod normalize;
 pub mod store;
 pub mod surface;

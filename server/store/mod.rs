@@ -384,6 +384,24 @@ impl Store {
         Ok(out)
     }
 
+    /// Every event in log order. Undecodable records are logged and skipped.
+    pub fn all_events(&self) -> Result<Vec<Event>> {
+        let txn = self.db.begin_read()?;
+        let log = txn.open_table(EVENTS)?;
+        let mut out = Vec::new();
+        for row in log.iter()? {
+            let (k, v) = row?;
+            let decoded = decode_event(v.value())
+                .ok()
+                .and_then(|(_, json)| serde_json::from_slice::<Event>(&json).ok());
+            match decoded {
+                Some(e) => out.push(e),
+                None => tracing::warn!("skipping undecodable event #{}", k.value()),
+            }
+        }
+        Ok(out)
+    }
+
     pub fn event_count(&self) -> Result<u64> {
         let txn = self.db.begin_read()?;
         Ok(txn.open_table(EVENTS)?.len()?)

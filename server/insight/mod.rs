@@ -1,0 +1,1002 @@
+//! The insight engine: what the developer struggled with and learned, derived from normalized
+//! events by deterministic rules — no network, no model, the same input always gives the same
+//! insights. Pure: events in, insights out.
+//!
+//! Each turn is read for the six kinds (`gap`, `confusion`, `error`, `success`, `follow_up`,
+//! `decision`), at most one insight per kind and turn. Then a second pass follows every open
+//! insight through the later sessions and closes it when the developer is seen doing that thing
+//! successfully. Each insight keeps its *anchors* — the identifiers, file locations and patch
+//! hunks it is about — which the symbol layer resolves against the current workspace.
+//!
+//! An optional model-based tagger can later implement the same contract ([`Tagger`]) and be
+//! merged with these rules; the rules stay the offline default.
+
+pub mod rules;
+pub mod topic;
+
+use crate::normalize::{Body, CommandStatus, Edit, Event, FileOp};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Gap,
+    Confusion,
+    Error,
+    Success,
+    FollowUp,
+    Decision,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Gap,
+        Kind::Confusion,
+        Kind::Error,
+        Kind::Success,
+        Kind::FollowUp,
+        Kind::Decision,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Gap => "gap",
+            Kind::Confusion => "confusion",
+            Kind::Error => "error",
+            Kind::Success => "success",
+            Kind::FollowUp => "follow_up",
+            Kind::Decision => "decision",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.replace('-', "_"))
+    }
+
+    /// Kinds that stay open until the developer shows they can do the thing.
+    fn needs_resolution(self) -> bool {
+        matches!(
+            self,
+            Kind::Gap | Kind::Confusion | Kind::FollowUp | Kind::Error
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Open,
+    Resolved,
+}
+
+/// Where and how an insight was closed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resolution {
+    pub session: String,
+    pub turn: Option<String>,
+    pub at: String,
+    /// What showed it: "`npx netlify deploy --prod` passed", "said they did it unaided", …
+    pub how: String,
+}
+
+/// A file position named by evidence (a patch hunk, an error location), relative to the
+/// session's working directory when it was inside it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Location {
+    pub file: String,
+    /// 1-based line when the evidence says.
+    pub line: Option<u32>,
+    /// The hunk's anchor text (`@@ function App() {`) when there is no line.
+    pub context: Option<String>,
+}
+
+/// What an insight is about in the code, strongest evidence first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Anchors {
+    /// Hunks the assistant's patches touched in that turn.
+    pub edits: Vec<Location>,
+    /// `file(line,col)` / `file:line` locations in failing command output.
+    pub errors: Vec<Location>,
+    /// Identifiers written as code in the question or the answer.
+    pub identifiers: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Insight {
+    pub id: String,
+    pub kind: Kind,
+    pub topic: String,
+    /// The evidence as it was: the question as asked, or the failing command.
+    pub text: String,
+    /// What was learned: the answer's gist, or the fix that followed.
+    pub takeaway: Option<String>,
+    pub session: String,
+    pub turn: Option<String>,
+    pub at: String,
+    pub surface: String,
+    pub cwd: Option<String>,
+    pub confidence: f32,
+    pub status: Status,
+    pub resolved_by: Option<Resolution>,
+    /// Ids of the events it was derived from.
+    pub evidence: Vec<String>,
+    pub anchors: Anchors,
+}
+
+/// A source of insights. The rules below are one; a model-backed tagger can be another.
+pub trait Tagger {
+    fn tag(&self, events: &[Event]) -> Vec<Insight>;
+}
+
+/// The offline, deterministic rule engine.
+pub struct Rules;
+
+impl Tagger for Rules {
+    fn tag(&self, events: &[Event]) -> Vec<Insight> {
+        derive(events)
+    }
+}
+
+/// A turn, gathered.
+struct TurnView<'a> {
+    id: Option<&'a str>,
+    at: &'a str,
+    prompts: Vec<&'a Event>,
+    answers: Vec<(&'a str, bool)>,
+    commands: Vec<&'a Event>,
+    edits: Vec<(&'a Edit, &'a str)>,
+}
+
+struct SessionView<'a> {
+    id: &'a str,
+    surface: String,
+    cwd: Option<String>,
+    started: String,
+    turns: Vec<TurnView<'a>>,
+}
+
+/// Derives every insight from the events of any number of sessions (in log order per session).
+pub fn derive(events: &[Event]) -> Vec<Insight> {
+    let sessions = group(events);
+    let mut out: Vec<Insight> = Vec::new();
+    for s in &sessions {
+        for t in &s.turns {
+            read_turn(s, t, &mut out);
+        }
+    }
+    resolve(&sessions, &mut out);
+    out
+}
+
+fn group(events: &[Event]) -> Vec<SessionView<'_>> {
+    let mut by_session: BTreeMap<&str, SessionView> = BTreeMap::new();
+    for e in events {
+        let s = by_session
+            .entry(e.session.as_str())
+            .or_insert_with(|| SessionView {
+                id: e.session.as_str(),
+                surface: "unknown".into(),
+                cwd: None,
+                started: e.at.clone(),
+                turns: Vec::new(),
+            });
+        if let Body::SessionStart(info) = &e.body {
+            s.surface.clone_from(&info.surface);
+            s.cwd.clone_from(&info.cwd);
+            s.started.clone_from(&info.started_at);
+        }
+        let Some(turn) = e.turn.as_deref() else {
+            continue;
+        };
+        if s.turns.last().is_none_or(|t| t.id != Some(turn)) {
+            s.turns.push(TurnView {
+                id: Some(turn),
+                at: e.at.as_str(),
+                prompts: Vec::new(),
+                answers: Vec::new(),
+                commands: Vec::new(),
+                edits: Vec::new(),
+            });
+        }
+        let t = s.turns.last_mut().expect("pushed above");
+        match &e.body {
+            Body::Prompt { .. } => t.prompts.push(e),
+            Body::Assistant { text, phase } => t
+                .answers
+                .push((text.as_str(), phase.as_deref() == Some("final_answer"))),
+            Body::Command(_) => t.commands.push(e),
+            Body::Edit(edit) => t.edits.push((edit, e.id.as_str())),
+            _ => {}
+        }
+    }
+    let mut sessions: Vec<SessionView> = by_session.into_values().collect();
+    sessions.sort_by(|a, b| a.started.cmp(&b.started).then_with(|| a.id.cmp(b.id)));
+    sessions
+}
+
+fn prompt_text(e: &Event) -> &str {
+    match &e.body {
+        Body::Prompt { text, .. } => text,
+        _ => "",
+    }
+}
+
+/// The gist of a turn's answer: its final answer (else its last message), first sentences, no
+/// markdown, at most ~240 characters.
+fn takeaway(t: &TurnView) -> Option<String> {
+    let answer = t
+        .answers
+        .iter()
+        .rev()
+        .find(|(_, fin)| *fin)
+        .or_else(|| t.answers.last())?
+        .0;
+    let plain: String = answer
+        .lines()
+        .map(|l| {
+            l.trim()
+                .trim_start_matches(['#', '-', '*', '>', ' '])
+                .trim()
+        })
+        .filter(|l| !l.is_empty() && !l.starts_with("```"))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("**", "");
+    let mut out = String::new();
+    for sentence in split_sentences(&plain) {
+        if !out.is_empty() && out.len() + sentence.len() > 240 {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(sentence);
+        if out.len() > 120 {
+            break;
+        }
+    }
+    if out.len() > 280 {
+        let cut = out
+            .char_indices()
+            .take_while(|(i, _)| *i < 277)
+            .last()
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        out.truncate(cut);
+        out.push('…');
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn split_sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    for (i, c) in text.char_indices() {
+        if matches!(c, '.' | '!' | '?') && bytes.get(i + 1).is_none_or(|b| *b == b' ') {
+            out.push(text[start..=i].trim());
+            start = i + 1;
+        }
+    }
+    if start < text.len() && !text[start..].trim().is_empty() {
+        out.push(text[start..].trim());
+    }
+    out
+}
+
+/// The sentence of an answer that gives a reason, for decisions.
+fn reason(t: &TurnView) -> Option<String> {
+    let answer = t
+        .answers
+        .iter()
+        .rev()
+        .find(|(_, fin)| *fin)
+        .or_else(|| t.answers.last())?
+        .0;
+    let plain = answer.replace("**", "").replace('\n', " ");
+    split_sentences(&plain)
+        .into_iter()
+        .find(|s| {
+            let l = s.to_ascii_lowercase();
+            l.contains("because")
+                || l.contains(" since ")
+                || l.contains("so that")
+                || l.contains("simpler")
+                || l.contains("better")
+        })
+        .map(str::to_owned)
+        .or_else(|| takeaway(t))
+}
+
+static ERROR_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(TS\d{4}|E\d{4}|[A-Z][a-zA-Z]*(?:Error|Exception)|SettingWithCopyWarning|ERR_[A-Z_]+|npm ERR! code [A-Z]+)\b").expect("valid")
+});
+static LOCATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:^|[\s"'(\[])((?:[\w.-]+/)*[\w.-]+\.(?:tsx?|jsx?|mjs|cjs|py|rs|go|java|rb|vue|svelte))(?:\((\d+),\d+\)|:(\d+)(?::\d+)?|", line (\d+))"#)
+        .expect("valid")
+});
+
+/// Commands whose non-zero exit is not a failure worth remembering: searches and probes.
+fn benign(command: &str) -> bool {
+    let key = command_key(command);
+    let first = key.split_whitespace().next().unwrap_or("");
+    matches!(
+        first,
+        "rg" | "grep"
+            | "egrep"
+            | "fgrep"
+            | "find"
+            | "fd"
+            | "ls"
+            | "test"
+            | "["
+            | "which"
+            | "command"
+            | "type"
+            | "diff"
+            | "cmp"
+            | "cat"
+            | "sed"
+            | "head"
+            | "tail"
+            | "wc"
+            | "stat"
+            | "file"
+            | "pgrep"
+            | "ps"
+            | "echo"
+            | "true"
+            | "false"
+            | "kill"
+            | "pkill"
+            | "lsof"
+            | "nl"
+            | "awk"
+    ) || key.starts_with("git diff")
+        || key.starts_with("git grep")
+        || key.starts_with("git status")
+        || key.starts_with("git log")
+        || key.starts_with("git show")
+        || key.starts_with("git rev-parse")
+        || command.contains("|| true")
+}
+
+/// A command's identity for "the same command later passed": the last step of a `cd x && …`
+/// chain, env assignments dropped, its words up to the first flag (at most three).
+pub fn command_key(command: &str) -> String {
+    let steps: Vec<&str> = command.split("&&").map(str::trim).collect();
+    let step = steps
+        .iter()
+        .rfind(|s| !s.starts_with("cd ") && !s.is_empty())
+        .copied()
+        .unwrap_or(command.trim());
+    let step = step.split(['|', ';']).next().unwrap_or(step);
+    let words: Vec<&str> = step
+        .split_whitespace()
+        .skip_while(|w| w.contains('=') && !w.starts_with('-'))
+        .take_while(|w| !w.starts_with('-') && !w.starts_with('>') && !w.starts_with('<'))
+        .take(3)
+        .collect();
+    words.join(" ")
+}
+
+fn is_deploy(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.contains("deploy")
+        || k.starts_with("vercel")
+        || k.starts_with("docker push")
+        || k.starts_with("kubectl apply")
+        || k.contains("git push heroku")
+}
+
+fn relative(path: &str, cwd: Option<&str>) -> String {
+    match cwd {
+        Some(c) if !c.is_empty() => path
+            .strip_prefix(c)
+            .map(|r| r.trim_start_matches('/').to_owned())
+            .unwrap_or_else(|| path.to_owned()),
+        _ => path.to_owned(),
+    }
+}
+
+fn edit_anchors(t: &TurnView, cwd: Option<&str>) -> Vec<Location> {
+    let mut out = Vec::new();
+    for (edit, _) in &t.edits {
+        if edit.success == Some(false) {
+            continue;
+        }
+        for f in &edit.files {
+            if f.op == FileOp::Delete {
+                continue;
+            }
+            let file = relative(f.move_to.as_deref().unwrap_or(&f.path), cwd);
+            if f.hunks.is_empty() {
+                out.push(Location {
+                    file: file.clone(),
+                    line: None,
+                    context: None,
+                });
+            }
+            for h in &f.hunks {
+                let loc = Location {
+                    file: file.clone(),
+                    line: h.new_start.or(h.old_start),
+                    context: h.context.clone(),
+                };
+                if !out.contains(&loc) {
+                    out.push(loc);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn error_locations(output: &str, cwd: Option<&str>) -> Vec<Location> {
+    let mut out: Vec<Location> = Vec::new();
+    for c in LOCATION.captures_iter(output) {
+        let line = c
+            .get(2)
+            .or(c.get(3))
+            .or(c.get(4))
+            .and_then(|m| m.as_str().parse().ok());
+        let loc = Location {
+            file: relative(&c[1], cwd),
+            line,
+            context: None,
+        };
+        if !out.contains(&loc) {
+            out.push(loc);
+        }
+        if out.len() >= 5 {
+            break;
+        }
+    }
+    out
+}
+
+fn insight_id(session: &str, turn: Option<&str>, kind: Kind) -> String {
+    let mut h = Sha256::new();
+    h.update(session.as_bytes());
+    h.update([0]);
+    h.update(turn.unwrap_or("").as_bytes());
+    h.update([0]);
+    h.update(kind.as_str().as_bytes());
+    hex::encode(&h.finalize()[..8])
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push(
+    out: &mut Vec<Insight>,
+    s: &SessionView,
+    t: &TurnView,
+    kind: Kind,
+    topic: String,
+    text: String,
+    takeaway: Option<String>,
+    confidence: f32,
+    evidence: Vec<String>,
+    anchors: Anchors,
+) {
+    if out
+        .iter()
+        .any(|i| i.session == s.id && i.turn.as_deref() == t.id && i.kind == kind)
+    {
+        return;
+    }
+    let born_resolved = !kind.needs_resolution();
+    let at = t.at.to_owned();
+    out.push(Insight {
+        id: insight_id(s.id, t.id, kind),
+        kind,
+        topic,
+        text,
+        takeaway,
+        session: s.id.to_owned(),
+        turn: t.id.map(str::to_owned),
+        at: at.clone(),
+        surface: s.surface.clone(),
+        cwd: s.cwd.clone(),
+        confidence,
+        status: if born_resolved {
+            Status::Resolved
+        } else {
+            Status::Open
+        },
+        resolved_by: born_resolved.then(|| Resolution {
+            session: s.id.to_owned(),
+            turn: t.id.map(str::to_owned),
+            at,
+            how: "recorded as it happened".into(),
+        }),
+        evidence,
+        anchors,
+    });
+}
+
+fn read_turn(s: &SessionView, t: &TurnView, out: &mut Vec<Insight>) {
+    let cwd = s.cwd.as_deref();
+    let edits = edit_anchors(t, cwd);
+    let answer_text: String = t
+        .answers
+        .iter()
+        .map(|(a, _)| *a)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let answer_ids = topic::identifiers(&answer_text);
+
+    // The developer's messages.
+    for p in &t.prompts {
+        let text = prompt_text(p);
+        let reading = rules::read(text);
+        let mut identifiers = topic::identifiers(text);
+        for id in &answer_ids {
+            if !identifiers.contains(id) && identifiers.len() < 8 {
+                identifiers.push(id.clone());
+            }
+        }
+        let anchors = Anchors {
+            edits: edits.clone(),
+            errors: Vec::new(),
+            identifiers,
+        };
+        let evidence = vec![p.id.clone()];
+        let topic_here = topic::extract(text);
+        // A topic asked about before, in an insight still open: the same question again.
+        let earlier = |out: &[Insight], kinds: &[Kind]| {
+            topic_here.as_ref().and_then(|tp| {
+                out.iter()
+                    .rev()
+                    .find(|i| {
+                        kinds.contains(&i.kind)
+                            && i.status == Status::Open
+                            && i.turn.as_deref() != t.id
+                            && topic::same(&i.topic, tp)
+                    })
+                    .map(|i| i.topic.clone())
+            })
+        };
+        let session_topic = out
+            .iter()
+            .rev()
+            .find(|i| i.session == s.id)
+            .map(|i| i.topic.clone());
+
+        if reading.gap {
+            let topic = topic_here.clone().unwrap_or_else(|| "question".into());
+            if let Some(prev) = earlier(out, &[Kind::Gap, Kind::Confusion]) {
+                push(
+                    out,
+                    s,
+                    t,
+                    Kind::Confusion,
+                    prev,
+                    text.to_owned(),
+                    takeaway(t),
+                    0.7,
+                    evidence.clone(),
+                    anchors.clone(),
+                );
+                continue;
+            }
+            let conf = if anchors.identifiers.is_empty() {
+                0.75
+            } else {
+                0.9
+            };
+            push(
+                out,
+                s,
+                t,
+                Kind::Gap,
+                topic,
+                text.to_owned(),
+                takeaway(t),
+                conf,
+                evidence.clone(),
+                anchors.clone(),
+            );
+        }
+        if reading.confusion
+            || (!reading.gap
+                && t.answers.iter().any(|(a, _)| rules::corrects(a))
+                && text.contains('?'))
+        {
+            let topic = earlier(out, &[Kind::Gap, Kind::Confusion, Kind::Error])
+                .or(topic_here.clone())
+                .or(session_topic.clone())
+                .unwrap_or_else(|| "confusion".into());
+            push(
+                out,
+                s,
+                t,
+                Kind::Confusion,
+                topic,
+                text.to_owned(),
+                takeaway(t),
+                0.75,
+                evidence.clone(),
+                anchors.clone(),
+            );
+        }
+        if reading.follow_up {
+            let own = topic::extract(&strip_follow_up_words(text));
+            let topic = own
+                .as_ref()
+                .and_then(|o| {
+                    out.iter()
+                        .rev()
+                        .find(|i| i.session == s.id && topic::same(&i.topic, o))
+                        .map(|i| i.topic.clone())
+                })
+                .or(own)
+                .or(session_topic.clone())
+                .unwrap_or_else(|| "next step".into());
+            push(
+                out,
+                s,
+                t,
+                Kind::FollowUp,
+                topic,
+                text.to_owned(),
+                None,
+                0.7,
+                evidence.clone(),
+                anchors.clone(),
+            );
+        }
+        if reading.decision {
+            let topic = topic::options(text)
+                .or(topic_here.clone())
+                .unwrap_or_else(|| "decision".into());
+            push(
+                out,
+                s,
+                t,
+                Kind::Decision,
+                topic,
+                text.to_owned(),
+                reason(t),
+                0.7,
+                evidence.clone(),
+                anchors.clone(),
+            );
+        }
+        if reading.success && !reading.gap {
+            let topic = session_topic
+                .clone()
+                .or(topic_here.clone())
+                .unwrap_or_else(|| "it works".into());
+            push(
+                out,
+                s,
+                t,
+                Kind::Success,
+                topic,
+                text.to_owned(),
+                None,
+                0.8,
+                evidence.clone(),
+                anchors.clone(),
+            );
+        }
+        if reading.pasted_error {
+            let code = ERROR_CODE.find(text).map(|m| m.as_str().to_owned());
+            let topic = code
+                .or(topic_here.clone())
+                .unwrap_or_else(|| "error".into());
+            let errs = error_locations(text, cwd);
+            let anchors = Anchors {
+                errors: errs,
+                ..anchors.clone()
+            };
+            push(
+                out,
+                s,
+                t,
+                Kind::Error,
+                topic,
+                first_line(text),
+                takeaway(t),
+                0.85,
+                evidence.clone(),
+                anchors,
+            );
+        }
+    }
+
+    // What ran.
+    for c in &t.commands {
+        let Body::Command(cmd) = &c.body else {
+            continue;
+        };
+        let key = command_key(&cmd.command);
+        let failed = matches!(cmd.status, CommandStatus::TimedOut)
+            || (cmd.status == CommandStatus::Exited && cmd.exit_code.is_some_and(|x| x != 0));
+        if failed && !benign(&cmd.command) && !key.is_empty() {
+            let code = ERROR_CODE.find(&cmd.output).map(|m| m.as_str().to_owned());
+            let topic = match code {
+                Some(code) => format!("{code} in {key}"),
+                None => key.clone(),
+            };
+            let anchors = Anchors {
+                edits: edits.clone(),
+                errors: error_locations(&cmd.output, cwd),
+                identifiers: topic::identifiers(&cmd.output)
+                    .into_iter()
+                    .take(4)
+                    .collect(),
+            };
+            let fix = fix_after(t, c);
+            push(
+                out,
+                s,
+                t,
+                Kind::Error,
+                topic,
+                cmd.command.clone(),
+                fix.or_else(|| takeaway(t)),
+                0.95,
+                vec![c.id.clone()],
+                anchors,
+            );
+        } else if cmd.exit_code == Some(0) && !benign(&cmd.command) && !key.is_empty() {
+            // A command that failed in an earlier turn now passes, or a deploy went live.
+            let failed_before = out.iter().any(|i| {
+                i.kind == Kind::Error && i.turn.as_deref() != t.id && command_key(&i.text) == key
+            });
+            if failed_before || is_deploy(&key) {
+                let topic = key.clone();
+                let anchors = Anchors {
+                    edits: edits.clone(),
+                    ..Anchors::default()
+                };
+                push(
+                    out,
+                    s,
+                    t,
+                    Kind::Success,
+                    topic,
+                    cmd.command.clone(),
+                    None,
+                    0.85,
+                    vec![c.id.clone()],
+                    anchors,
+                );
+            }
+        }
+    }
+}
+
+/// How a failing command got fixed within its turn: the files patched after it and the command
+/// that then passed.
+fn fix_after(t: &TurnView, failed: &Event) -> Option<String> {
+    let Body::Command(cmd) = &failed.body else {
+        return None;
+    };
+    let key = command_key(&cmd.command);
+    let passed = t.commands.iter().skip_while(|c| c.id != failed.id).skip(1).any(|c| {
+        matches!(&c.body, Body::Command(x) if x.exit_code == Some(0) && command_key(&x.command) == key)
+    });
+    if !passed {
+        return None;
+    }
+    let answer = takeaway(t);
+    Some(match answer {
+        Some(a) => format!("Fixed in the same turn; `{key}` then passed. {a}"),
+        None => format!("Fixed in the same turn; `{key}` then passed."),
+    })
+}
+
+fn first_line(text: &str) -> String {
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+        .chars()
+        .take(200)
+        .collect()
+}
+
+fn strip_follow_up_words(text: &str) -> String {
+    let re = [
+        "next time",
+        "later",
+        "another time",
+        "some other time",
+        "not now",
+        "remind me",
+        "come back to",
+        "for now",
+        "let's",
+        "lets",
+        "we'll",
+        "we will",
+        "i'll",
+        "tomorrow",
+        "maybe",
+        "do that",
+        "do the",
+        "do it",
+    ];
+    let mut t = text.to_ascii_lowercase();
+    for w in re {
+        t = t.replace(w, " ");
+    }
+    t
+}
+
+/// Follows open insights into later sessions and closes them on evidence of success.
+fn resolve(sessions: &[SessionView], out: &mut [Insight]) {
+    let session_index: BTreeMap<&str, usize> = sessions
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id, i))
+        .collect();
+    for idx in 0..out.len() {
+        if out[idx].status == Status::Resolved {
+            continue;
+        }
+        let Some(&born) = session_index.get(out[idx].session.as_str()) else {
+            continue;
+        };
+        let born_turn = out[idx].turn.clone();
+        let kind = out[idx].kind;
+        let topic = out[idx].topic.clone();
+        let mut found: Option<Resolution> = None;
+        'sessions: for s in &sessions[born..] {
+            let later_session = s.id != out[idx].session;
+            let mut after_birth = later_session;
+            for t in &s.turns {
+                if !after_birth {
+                    after_birth = t.id.map(str::to_owned) == born_turn;
+                    if kind != Kind::Error {
+                        continue;
+                    }
+                }
+                if let Some(how) =
+                    evidence_of_success(kind, &topic, &out[idx].text, t, later_session, out, s.id)
+                {
+                    found = Some(Resolution {
+                        session: s.id.to_owned(),
+                        turn: t.id.map(str::to_owned),
+                        at: t.at.to_owned(),
+                        how,
+                    });
+                    break 'sessions;
+                }
+            }
+        }
+        if let Some(r) = found {
+            out[idx].status = Status::Resolved;
+            out[idx].resolved_by = Some(r);
+        }
+    }
+}
+
+fn evidence_of_success(
+    kind: Kind,
+    topic: &str,
+    text: &str,
+    t: &TurnView,
+    later_session: bool,
+    all: &[Insight],
+    session: &str,
+) -> Option<String> {
+    let topic_tokens = topic::tokens(topic);
+    let mentions = |s: &str| {
+        let toks = topic::tokens(s);
+        !topic_tokens.is_empty()
+            && topic_tokens.iter().filter(|w| toks.contains(*w)).count() * 2
+                >= topic_tokens.len().max(1)
+    };
+    if kind == Kind::Error {
+        let key = command_key(text);
+        for c in &t.commands {
+            if let Body::Command(cmd) = &c.body {
+                if cmd.exit_code == Some(0) && command_key(&cmd.command) == key && !key.is_empty() {
+                    return Some(format!(
+                        "`{}` passed",
+                        cmd.command.lines().next().unwrap_or("")
+                    ));
+                }
+            }
+        }
+        return None;
+    }
+    if !later_session {
+        return None;
+    }
+    // Still asking about it in this turn: not mastered yet.
+    let asked_again = all.iter().any(|i| {
+        i.session == session
+            && i.turn.as_deref() == t.id
+            && matches!(i.kind, Kind::Gap | Kind::Confusion)
+            && topic::same(&i.topic, topic)
+    });
+    if asked_again {
+        return None;
+    }
+    for p in &t.prompts {
+        let text = prompt_text(p);
+        let r = rules::read(text);
+        if (r.unaided || r.success) && mentions(text) {
+            return Some("said they did it on their own".into());
+        }
+    }
+    for c in &t.commands {
+        if let Body::Command(cmd) = &c.body {
+            if cmd.exit_code == Some(0) && !benign(&cmd.command) && mentions(&cmd.command) {
+                return Some(format!(
+                    "`{}` passed",
+                    cmd.command.lines().next().unwrap_or("")
+                ));
+            }
+        }
+    }
+    // Code about the topic written with no question asked about it in that session.
+    let session_asks = all.iter().any(|i| {
+        i.session == session
+            && matches!(i.kind, Kind::Gap | Kind::Confusion)
+            && topic::same(&i.topic, topic)
+    });
+    if !session_asks && topic_tokens.len() == 1 {
+        let ident = topic.trim_matches('`');
+        for (edit, _) in &t.edits {
+            if edit.success != Some(false)
+                && edit.files.iter().any(|f| {
+                    f.diff
+                        .lines()
+                        .any(|l| l.starts_with('+') && l.contains(ident))
+                })
+            {
+                return Some(format!("wrote code using `{ident}` with no question asked"));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_keys_ignore_cd_env_and_flags() {
+        assert_eq!(command_key("cd /p && npm run build"), "npm run build");
+        assert_eq!(command_key("CI=1 npm test -- --watch=false"), "npm test");
+        assert_eq!(
+            command_key("npx netlify deploy --prod"),
+            "npx netlify deploy"
+        );
+        assert_eq!(
+            command_key("cargo build 2>&1 | tail -20"),
+            "cargo build 2>&1"
+        );
+        assert!(benign("rg -n useEffect src"));
+        assert!(!benign("npm run build"));
+    }
+
+    #[test]
+    fn takeaways_are_short_and_plain() {
+        let t = TurnView {
+            id: Some("t1"),
+            at: "",
+            prompts: vec![],
+            answers: vec![(
+                "**`useEffect`** runs after render. In dev, Strict Mode mounts twice, so effects run twice. Use a cleanup.\n\n```ts\nx\n```",
+                true,
+            )],
+            commands: vec![],
+            edits: vec![],
+        };
+        let tk = takeaway(&t).unwrap();
+        assert!(tk.starts_with("`useEffect` runs after render."));
+        assert!(!tk.contains("```"));
+    }
+}

@@ -1,0 +1,241 @@
+//! The deterministic rules that read a developer's message: is it a question about a concept, a
+//! sign of confusion, a choice, a promise to come back, a report that something works — or a plain
+//! request or pleasantry, which is never an insight. Regular expressions over normalized text;
+//! each rule is named so a reviewer can see why a message was tagged.
+
+use regex::{Regex, RegexSet};
+use std::sync::LazyLock;
+
+/// What a message says, as far as insights go. Several may hold at once.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Reading {
+    pub gap: bool,
+    pub confusion: bool,
+    pub follow_up: bool,
+    pub decision: bool,
+    pub success: bool,
+    /// The developer says they did something on their own.
+    pub unaided: bool,
+    /// The developer pasted an error.
+    pub pasted_error: bool,
+}
+
+fn set(patterns: &[&str]) -> RegexSet {
+    RegexSet::new(patterns.iter().map(|p| format!("(?i){p}"))).expect("valid rule patterns")
+}
+
+/// Questions about a concept: what / how / why, and their informal shapes.
+static GAP: LazyLock<RegexSet> = LazyLock::new(|| {
+    set(&[
+        r"\bwhat(?:'s|s| is| are| does| do| exactly)\b",
+        r"\bhow (?:do|does|can|should|would|is|are) (?:i|we|you|it|this|they|one|react|rust|python|pandas|docker)\b",
+        r"\bhow (?:to|come)\b",
+        r"\bwhy (?:does|do|is|are|did|would|can't|cant|won't|wont|doesn't|doesnt|isn't|isnt|am|was|were|not)\b",
+        r"\bwhat(?:'s| is) the (?:difference|point|purpose)\b",
+        r"\bdifference between\b",
+        r"\b(?:can you |could you |pls |please )?explain\b",
+        r"\bwhen (?:should|do|would) (?:i|we|you)\b",
+        r"\bwhat happens\b",
+        r"\bi (?:don't|dont|do not) (?:know|get|understand) (?:what|how|why|when)\b",
+        r"\b(?:never used|new to|first time (?:using|with)|not familiar with|unfamiliar with)\b",
+        r"\bmeaning of\b",
+        r"\bis it (?:bad|ok|okay|safe|normal|better)\b",
+        r"\bdo i (?:need|have) to\b",
+    ])
+});
+
+/// Questions that are about the assistant's own work, not a concept: never gaps.
+static ABOUT_ASSISTANT: LazyLock<RegexSet> = LazyLock::new(|| {
+    set(&[
+        r"\b(?:what|why|how) did you\b",
+        r"\bwhat(?:'s| is) (?:next|left|the status|going on)\b",
+    ])
+});
+
+static CONFUSION: LazyLock<RegexSet> = LazyLock::new(|| {
+    set(&[
+        r"\bi (?:still )?(?:don't|dont|do not) (?:understand|get)\b",
+        r"\bconfus",
+        r"\b(?:doesn't|doesnt|does not|don't|dont) make (?:any )?sense\b",
+        r"\bmakes no sense\b",
+        r"\bi thought\b",
+        r"\bwait,? (?:why|what|so|how)\b",
+        r"\bstill (?:don't|dont|not|failing|broken|getting|the same|confus)\b",
+        r"\bi'm lost\b|\bim lost\b|\blost me\b",
+        r"\bhuh\b",
+        r"\bwhy (?:is|does) it still\b",
+        r"\bbut (?:i|you) (?:said|thought)\b",
+        r"\b(?:again|once more)\b.*\?",
+    ])
+});
+
+/// The assistant correcting the developer's mental model.
+static CORRECTION: LazyLock<RegexSet> = LazyLock::new(|| {
+    set(&[
+        r"^\s*(?:actually|not quite|no[,—–-])",
+        r"\bcommon (?:misconception|mistake|confusion|gotcha)\b",
+        r"\b(?:isn't|is not|aren't|are not) quite\b",
+        r"\bthat's not (?:how|what|quite)\b",
+        r"\bcontrary to\b",
+        r"\bit's a (?:common )?misunderstanding\b",
+    ])
+});
+
+static FOLLOW_UP: LazyLock<RegexSet> = LazyLock::new(|| {
+    set(&[
+        r"\bnext time\b",
+        r"\b(?:do|look at|handle|tackle|try|add|deal with|come back to) (?:that|this|it|them)? ?(?:later|tomorrow|another time|next)\b",
+        r"\blater\b.*\b(?:do|add|look|deal|handle|try)\b|\b(?:do|add|look|deal|handle|try)\b.*\blater\b",
+        r"\b(?:some )?other time\b",
+        r"\bnot (?:now|today)\b",
+        r"\bremind me\b",
+        r"\bcome back to\b",
+        r"\b(?:todo|to-do)\b",
+        r"\bpark (?:that|this|it)\b",
+        r"\bfor another (?:day|session)\b",
+        r"\bnext session\b",
+    ])
+});
+
+static DECISION: LazyLock<RegexSet> = LazyLock::new(|| {
+    set(&[
+        r"\bshould (?:i|we) (?:use|go with|pick|choose|switch to|stick with)\b.*\bor\b",
+        r"\b(?:which|what) (?:one )?(?:is|would be) better\b",
+        r"\bwhich (?:should|would|do) (?:i|we|you)\b",
+        r"\b\w+ (?:vs\.?|versus) \w+",
+        r"\b(?:let's|lets|we'll|well|i'll|ill|we will|i will) (?:go with|use|stick with|pick|choose)\b",
+        r"\b(?:decided|deciding|decide) (?:to|on|between)\b",
+        r"\bgoing with\b",
+        r"\binstead of\b.*\?",
+        r"\bpros and cons\b",
+    ])
+});
+
+static SUCCESS: LazyLock<RegexSet> = LazyLock::new(|| {
+    set(&[
+        r"\b(?:it|that|this|everything) (?:works|worked|is working|runs|passes|passed)\b",
+        r"\bworks now\b|\bworking now\b|\bpasses now\b|\bbuilds now\b",
+        r"\b(?:that|this) (?:fixed|did) it\b",
+        r"\b(?:it's|its|it is|site is|app is) (?:live|up|deployed)\b",
+        r"\b(?:i )?(?:deployed|shipped|published) (?:it|the|my)\b",
+        r"\ball (?:tests )?(?:pass|green)\b",
+        r"\bnailed it\b",
+    ])
+});
+
+static UNAIDED: LazyLock<RegexSet> = LazyLock::new(|| {
+    set(&[
+        r"\b(?:myself|on my own|by myself|without (?:your |any )?help|unaided|without asking)\b",
+        r"\bi (?:did|wrote|rewrote|fixed|deployed|figured|set up|added|built) (?:it|that|the|this|my)\b.*\b(?:myself|alone|on my own)\b",
+    ])
+});
+
+static PASTED_ERROR: LazyLock<RegexSet> = LazyLock::new(|| {
+    set(&[
+        r"traceback \(most recent call last\)",
+        r"\berror(?:\[e\d+\])?:",
+        r"\b[A-Z][a-zA-Z]+(?:Error|Exception):",
+        r"\bTS\d{4}\b",
+        r"\bpanicked at\b",
+        r"\bnpm err!",
+    ])
+});
+
+/// Plain requests, instructions and pleasantries: the developer asks for work or acknowledges it.
+static REQUEST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(?:please |pls |ok(?:ay)?,? |now,? |next,? |also,? |and |then )?(?:run|add|make|create|fix|implement|build|write|update|change|rename|remove|delete|refactor|move|load|fetch|set up|setup|install|deploy|commit|push|show|open|use|try|test|check|continue|keep going|go ahead|start|stop|do|let's|lets|can you|could you|would you|will you|help me)\b",
+    )
+    .expect("valid")
+});
+
+static PLEASANTRY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:thanks?(?: you)?|thx|ty|ok(?:ay)?|cool|great|nice|perfect|awesome|got it|yes|yep|no|nope|sure|sounds good|lgtm|keep going|continue|go on|go ahead|👍|🙏)\b[\s!.,:)]*(?:\w+[\s!.,:)]*){0,3}$")
+        .expect("valid")
+});
+
+/// Reads one developer message.
+pub fn read(message: &str) -> Reading {
+    let text = normalize(message);
+    let t = text.as_str();
+    let mut r = Reading {
+        success: SUCCESS.is_match(t),
+        unaided: UNAIDED.is_match(t),
+        follow_up: FOLLOW_UP.is_match(t),
+        decision: DECISION.is_match(t),
+        confusion: CONFUSION.is_match(t),
+        pasted_error: PASTED_ERROR.is_match(message),
+        gap: false,
+    };
+    let pleasantry = PLEASANTRY.is_match(t);
+    if pleasantry && !r.success {
+        return Reading::default();
+    }
+    // A question about a concept. Requests phrased as questions ("can you add a button?") and
+    // questions about the assistant's own work are not gaps; a request that also asks what or
+    // why about something is.
+    let asks = GAP.is_match(t);
+    let request = REQUEST.is_match(t);
+    let about_assistant = ABOUT_ASSISTANT.is_match(t) && !t.contains("explain");
+    r.gap = asks
+        && !about_assistant
+        && (!request || t.contains('?') || GAP.matches(t).iter().any(|i| i >= 4));
+    if r.confusion && r.gap {
+        // "I don't understand why …" is both; the stronger reading is confusion.
+        r.gap = CONFUSION.matches(t).iter().all(|i| i == 11);
+    }
+    r
+}
+
+/// Whether an assistant answer corrects the developer.
+pub fn corrects(answer: &str) -> bool {
+    CORRECTION.is_match(&normalize(answer))
+}
+
+/// Smart quotes and dashes to ASCII, backtick spans kept, whitespace collapsed.
+fn normalize(text: &str) -> String {
+    let mut s: String = text
+        .chars()
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' => '\'',
+            '\u{201C}' | '\u{201D}' => '"',
+            _ => c,
+        })
+        .collect();
+    s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concept_questions_are_gaps_and_requests_are_not() {
+        assert!(read("What is `useEffect`?").gap);
+        assert!(read("why does my list fetch twice").gap);
+        assert!(read("whats the difference between loc and iloc").gap);
+        assert!(
+            read("add a delete button, and also how do I pass props to a child component?").gap
+        );
+        assert!(!read("run the tests").gap);
+        assert!(!read("load the list from the API").gap);
+        assert!(!read("can you add a delete button?").gap);
+        assert!(!read("what did you change?").gap);
+        assert_eq!(read("thanks!"), Reading::default());
+        assert_eq!(read("ok cool"), Reading::default());
+    }
+
+    #[test]
+    fn other_readings() {
+        assert!(read("I don't understand why the state is stale").confusion);
+        assert!(read("let's do the deploy next time").follow_up);
+        assert!(read("should I use Context or Redux?").decision);
+        assert!(read("it works now!").success);
+        let r = read("I deployed it myself this morning, it's live");
+        assert!(r.unaided && r.success);
+        assert!(read("Traceback (most recent call last):\n  KeyError: 'price'").pasted_error);
+        assert!(corrects("Actually, state updates are asynchronous."));
+        assert!(!corrects("Sure, here is the change."));
+    }
+}
