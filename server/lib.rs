@@ -20,6 +20,7 @@ pub mod capture;
 pub mod config;
 pub mod ingest;
 pub mod insight;
+pub mod link;
 pub mod normalize;
 pub mod store;
 pub mod surface;

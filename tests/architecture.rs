@@ -65,7 +65,8 @@ fn each_owned_crate_is_imported_by_its_layer_only() {
 
 #[test]
 fn inner_layers_do_not_reach_outward() {
-    // capture and normalize never depend on the store or the surface; the store never on capture.
+    // Data flows one way (capture → normalize → insight → link → store → surface): no layer
+    // reaches a later one, and the store never depends on what feeds it.
     let rules: &[(&str, &[&str])] = &[
         (
             "server/normalize/",
@@ -83,6 +84,25 @@ fn inner_layers_do_not_reach_outward() {
         (
             "server/store/",
             &["crate::capture", "crate::surface", "crate::ingest"],
+        ),
+        (
+            "server/insight/",
+            &[
+                "crate::store",
+                "crate::surface",
+                "crate::capture",
+                "crate::ingest",
+                "crate::link",
+            ],
+        ),
+        (
+            "server/link/",
+            &[
+                "crate::store",
+                "crate::surface",
+                "crate::capture",
+                "crate::ingest",
+            ],
         ),
     ];
     let mut violations = Vec::new();

@@ -593,3 +593,139 @@ fn a_store_locked_by_another_process_is_a_clear_error() {
     drop(exclusive);
     assert!(env.ok(&["sessions"]).contains("019d9353"));
 }
+
+/// A learning scenario end to end: its sessions are ingested with their working directory
+/// pointing at a copy of its workspace; `insights`, `gaps` and `recall` then show what the
+/// developer struggled with, linked to the workspace's symbols with 1-based lines.
+#[test]
+fn insights_gaps_and_recall_on_a_learning_scenario() {
+    let env = Env::new();
+    let scenario =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eval/react-first-app");
+    let ws = env.root.path().join("todo");
+    copy_tree(&scenario.join("workspace"), &ws);
+    let day = day_dir(&env);
+    for entry in std::fs::read_dir(scenario.join("sessions")).unwrap() {
+        let p = entry.unwrap().path();
+        let text = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("/home/dev/todo", ws.to_str().unwrap());
+        std::fs::write(day.join(p.file_name().unwrap()), text).unwrap();
+    }
+    env.ok(&["ingest", "codex", "--idle-minutes", "0"]);
+
+    let all = env.json(&["insights", "--workspace", ws.to_str().unwrap(), "--json"]);
+    let all = all.as_array().unwrap();
+    for field in [
+        "id",
+        "kind",
+        "topic",
+        "text",
+        "takeaway",
+        "session",
+        "turn",
+        "at",
+        "status",
+        "resolved_by",
+        "confidence",
+        "symbols",
+    ] {
+        assert!(all[0].get(field).is_some(), "insight JSON lacks {field}");
+    }
+    let gap = all
+        .iter()
+        .find(|i| i["kind"] == "gap" && i["topic"] == "useEffect")
+        .expect("the useEffect question");
+    assert_eq!(gap["status"], "resolved", "rewritten unaided on day 5");
+    assert!(
+        gap["resolved_by"]["session"]
+            .as_str()
+            .unwrap()
+            .starts_with("01a20926")
+    );
+    let hook = gap["symbols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "useTodos")
+        .expect("linked to the hook");
+    let source = std::fs::read_to_string(ws.join("src/useTodos.ts")).unwrap();
+    let line = source
+        .lines()
+        .position(|l| l.contains("function useTodos"))
+        .unwrap()
+        + 1;
+    assert_eq!(
+        (hook["file"].as_str(), hook["line"].as_u64()),
+        (Some("src/useTodos.ts"), Some(line as u64))
+    );
+
+    let kinds: BTreeSet<&str> = all.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert!(kinds.is_superset(&BTreeSet::from([
+        "gap",
+        "confusion",
+        "error",
+        "success",
+        "follow_up",
+        "decision"
+    ])));
+    let errors = env.json(&["insights", "--kind", "error", "--json"]);
+    assert!(
+        errors
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["kind"] == "error")
+    );
+    assert!(
+        env.json(&["insights", "--status", "open", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["status"] == "open")
+    );
+
+    let gaps = env.ok(&["gaps", "--workspace", ws.to_str().unwrap()]);
+    assert!(
+        gaps.contains("To practise next") && gaps.contains("useTodosContext"),
+        "{gaps}"
+    );
+    assert!(
+        !gaps.contains("Netlify deploy"),
+        "the deploy was done on day 5: {gaps}"
+    );
+
+    let hover = env.ok(&["recall", "useEffect", "--workspace", ws.to_str().unwrap()]);
+    assert!(
+        hover.starts_with("**Session Lens** · `useEffect`")
+            && hover.contains("**gap** · useEffect"),
+        "{hover}"
+    );
+    assert!(
+        hover.contains("takeaway:") && hover.contains("status: resolved"),
+        "{hover}"
+    );
+    // Quiet where there is nothing to say.
+    assert_eq!(
+        env.ok(&[
+            "recall",
+            "formatCurrency",
+            "--workspace",
+            ws.to_str().unwrap()
+        ]),
+        ""
+    );
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let p = entry.unwrap().path();
+        let dst = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_tree(&p, &dst);
+        } else {
+            std::fs::copy(&p, &dst).unwrap();
+        }
+    }
+}

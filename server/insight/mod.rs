@@ -11,6 +11,7 @@
 //! An optional model-based tagger can later implement the same contract ([`Tagger`]) and be
 //! merged with these rules; the rules stay the offline default.
 
+pub mod glossary;
 pub mod rules;
 pub mod topic;
 
@@ -18,7 +19,7 @@ use crate::normalize::{Body, CommandStatus, Edit, Event, FileOp};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -94,6 +95,10 @@ pub struct Location {
     pub line: Option<u32>,
     /// The hunk's anchor text (`@@ function App() {`) when there is no line.
     pub context: Option<String>,
+    /// Lines the patch added: found again in the current file, they locate the change wherever
+    /// it has moved since.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub added: Vec<String>,
 }
 
 /// What an insight is about in the code, strongest evidence first.
@@ -165,9 +170,11 @@ struct SessionView<'a> {
 pub fn derive(events: &[Event]) -> Vec<Insight> {
     let sessions = group(events);
     let mut out: Vec<Insight> = Vec::new();
+    // Commands that failed and have not passed since, per working directory.
+    let mut failing: BTreeSet<(String, String)> = BTreeSet::new();
     for s in &sessions {
         for t in &s.turns {
-            read_turn(s, t, &mut out);
+            read_turn(s, t, &mut out, &mut failing);
         }
     }
     resolve(&sessions, &mut out);
@@ -239,11 +246,10 @@ fn takeaway(t: &TurnView) -> Option<String> {
         .0;
     let plain: String = answer
         .lines()
-        .map(|l| {
-            l.trim()
-                .trim_start_matches(['#', '-', '*', '>', ' '])
-                .trim()
-        })
+        .map(str::trim)
+        // Headings ("## What useEffect does", "**Why it runs twice**") are not sentences.
+        .filter(|l| !(l.starts_with('#') || l.starts_with("**") && l.ends_with("**")))
+        .map(|l| l.trim_start_matches(['-', '*', '>', ' ']).trim())
         .filter(|l| !l.is_empty() && !l.starts_with("```"))
         .collect::<Vec<_>>()
         .join(" ")
@@ -317,7 +323,7 @@ static ERROR_CODE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(TS\d{4}|E\d{4}|[A-Z][a-zA-Z]*(?:Error|Exception)|SettingWithCopyWarning|ERR_[A-Z_]+|npm ERR! code [A-Z]+)\b").expect("valid")
 });
 static LOCATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:^|[\s"'(\[])((?:[\w.-]+/)*[\w.-]+\.(?:tsx?|jsx?|mjs|cjs|py|rs|go|java|rb|vue|svelte))(?:\((\d+),\d+\)|:(\d+)(?::\d+)?|", line (\d+))"#)
+    Regex::new(r#"(?:^|[\s"'(\[])(/?(?:[\w.-]+/)*[\w.-]+\.(?:tsx?|jsx?|mjs|cjs|py|rs|go|java|rb|vue|svelte))(?:\((\d+),\d+\)|:(\d+)(?::\d+)?|", line (\d+))"#)
         .expect("valid")
 });
 
@@ -405,7 +411,7 @@ fn relative(path: &str, cwd: Option<&str>) -> String {
 }
 
 fn edit_anchors(t: &TurnView, cwd: Option<&str>) -> Vec<Location> {
-    let mut out = Vec::new();
+    let mut out: Vec<Location> = Vec::new();
     for (edit, _) in &t.edits {
         if edit.success == Some(false) {
             continue;
@@ -415,22 +421,43 @@ fn edit_anchors(t: &TurnView, cwd: Option<&str>) -> Vec<Location> {
                 continue;
             }
             let file = relative(f.move_to.as_deref().unwrap_or(&f.path), cwd);
-            if f.hunks.is_empty() {
-                out.push(Location {
-                    file: file.clone(),
-                    line: None,
-                    context: None,
-                });
-            }
-            for h in &f.hunks {
-                let loc = Location {
-                    file: file.clone(),
-                    line: h.new_start.or(h.old_start),
-                    context: h.context.clone(),
+            // Distinctive added lines (not braces or blank), a few per file.
+            let mut added: Vec<String> = Vec::new();
+            for l in f.diff.lines() {
+                let Some(line) = l.strip_prefix('+').filter(|l| !l.starts_with("++")) else {
+                    continue;
                 };
-                if !out.contains(&loc) {
-                    out.push(loc);
+                let line = line.trim();
+                if line.len() >= 8
+                    && line.chars().any(char::is_alphanumeric)
+                    && !added.iter().any(|a| a == line)
+                {
+                    added.push(line.to_owned());
                 }
+                if added.len() >= 8 {
+                    break;
+                }
+            }
+            let first = f.hunks.first();
+            let loc = Location {
+                file,
+                line: if added.is_empty() {
+                    first.and_then(|h| h.new_start.or(h.old_start))
+                } else {
+                    None
+                },
+                context: first.and_then(|h| h.context.clone()),
+                added,
+            };
+            match out.iter_mut().find(|l| l.file == loc.file) {
+                Some(existing) => {
+                    for a in loc.added {
+                        if existing.added.len() < 12 && !existing.added.contains(&a) {
+                            existing.added.push(a);
+                        }
+                    }
+                }
+                None => out.push(loc),
             }
         }
     }
@@ -449,6 +476,7 @@ fn error_locations(output: &str, cwd: Option<&str>) -> Vec<Location> {
             file: relative(&c[1], cwd),
             line,
             context: None,
+            added: Vec::new(),
         };
         if !out.contains(&loc) {
             out.push(loc);
@@ -519,7 +547,12 @@ fn push(
     });
 }
 
-fn read_turn(s: &SessionView, t: &TurnView, out: &mut Vec<Insight>) {
+fn read_turn(
+    s: &SessionView,
+    t: &TurnView,
+    out: &mut Vec<Insight>,
+    failing: &mut BTreeSet<(String, String)>,
+) {
     let cwd = s.cwd.as_deref();
     let edits = edit_anchors(t, cwd);
     let answer_text: String = t
@@ -534,11 +567,10 @@ fn read_turn(s: &SessionView, t: &TurnView, out: &mut Vec<Insight>) {
     for p in &t.prompts {
         let text = prompt_text(p);
         let reading = rules::read(text);
+        // The code the developer named; when they named none, what the answer was about.
         let mut identifiers = topic::identifiers(text);
-        for id in &answer_ids {
-            if !identifiers.contains(id) && identifiers.len() < 8 {
-                identifiers.push(id.clone());
-            }
+        if identifiers.is_empty() {
+            identifiers.extend(answer_ids.iter().take(2).cloned());
         }
         let anchors = Anchors {
             edits: edits.clone(),
@@ -625,16 +657,30 @@ fn read_turn(s: &SessionView, t: &TurnView, out: &mut Vec<Insight>) {
             );
         }
         if reading.follow_up {
-            let own = topic::extract(&strip_follow_up_words(text));
-            let topic = own
-                .as_ref()
-                .and_then(|o| {
-                    out.iter()
-                        .rev()
-                        .find(|i| i.session == s.id && topic::same(&i.topic, o))
-                        .map(|i| i.topic.clone())
+            // The clause that defers ("I'll fix merge next time"), and what it names.
+            let clause = text
+                .split(['.', ',', ';', '!', '?', '—', '\n'])
+                .find(|c| rules::read(c).follow_up)
+                .unwrap_or(text);
+            let rest = strip_follow_up_words(clause);
+            let own = topic::extract(&rest);
+            let own_tokens = topic::tokens(&rest);
+            // Deferring something discussed earlier in the session: that topic.
+            let earlier = out
+                .iter()
+                .rev()
+                .find(|i| {
+                    i.session == s.id
+                        && topic::tokens(&i.topic)
+                            .iter()
+                            .any(|w| own_tokens.contains(w))
                 })
+                .map(|i| i.topic.clone());
+            // "I'll add it myself tomorrow": nothing named, so what the answer was about.
+            let own = own.filter(|o| !topic::tokens(o).is_empty());
+            let topic = earlier
                 .or(own)
+                .or(answer_ids.first().cloned())
                 .or(session_topic.clone())
                 .unwrap_or_else(|| "next step".into());
             push(
@@ -711,14 +757,25 @@ fn read_turn(s: &SessionView, t: &TurnView, out: &mut Vec<Insight>) {
     }
 
     // What ran.
+    let place = s.cwd.clone().unwrap_or_default();
+    let prompt_ids: Vec<String> = t
+        .prompts
+        .iter()
+        .flat_map(|p| topic::identifiers(prompt_text(p)))
+        .take(4)
+        .collect();
     for c in &t.commands {
         let Body::Command(cmd) = &c.body else {
             continue;
         };
         let key = command_key(&cmd.command);
+        if key.is_empty() || benign(&cmd.command) {
+            continue;
+        }
         let failed = matches!(cmd.status, CommandStatus::TimedOut)
             || (cmd.status == CommandStatus::Exited && cmd.exit_code.is_some_and(|x| x != 0));
-        if failed && !benign(&cmd.command) && !key.is_empty() {
+        if failed {
+            failing.insert((place.clone(), key.clone()));
             let code = ERROR_CODE.find(&cmd.output).map(|m| m.as_str().to_owned());
             let topic = match code {
                 Some(code) => format!("{code} in {key}"),
@@ -727,10 +784,7 @@ fn read_turn(s: &SessionView, t: &TurnView, out: &mut Vec<Insight>) {
             let anchors = Anchors {
                 edits: edits.clone(),
                 errors: error_locations(&cmd.output, cwd),
-                identifiers: topic::identifiers(&cmd.output)
-                    .into_iter()
-                    .take(4)
-                    .collect(),
+                identifiers: prompt_ids.clone(),
             };
             let fix = fix_after(t, c);
             push(
@@ -745,25 +799,23 @@ fn read_turn(s: &SessionView, t: &TurnView, out: &mut Vec<Insight>) {
                 vec![c.id.clone()],
                 anchors,
             );
-        } else if cmd.exit_code == Some(0) && !benign(&cmd.command) && !key.is_empty() {
-            // A command that failed in an earlier turn now passes, or a deploy went live.
-            let failed_before = out.iter().any(|i| {
-                i.kind == Kind::Error && i.turn.as_deref() != t.id && command_key(&i.text) == key
-            });
-            if failed_before || is_deploy(&key) {
-                let topic = key.clone();
+        } else if cmd.exit_code == Some(0) {
+            // The first pass of a command that was failing, or a deploy that went live.
+            let was_failing = failing.remove(&(place.clone(), key.clone()));
+            if was_failing || is_deploy(&key) {
                 let anchors = Anchors {
                     edits: edits.clone(),
-                    ..Anchors::default()
+                    errors: Vec::new(),
+                    identifiers: prompt_ids.clone(),
                 };
                 push(
                     out,
                     s,
                     t,
                     Kind::Success,
-                    topic,
+                    key.clone(),
                     cmd.command.clone(),
-                    None,
+                    takeaway(t),
                     0.85,
                     vec![c.id.clone()],
                     anchors,
@@ -889,11 +941,13 @@ fn evidence_of_success(
     session: &str,
 ) -> Option<String> {
     let topic_tokens = topic::tokens(topic);
+    let concept = glossary::concept(topic);
     let mentions = |s: &str| {
         let toks = topic::tokens(s);
-        !topic_tokens.is_empty()
+        let words = !topic_tokens.is_empty()
             && topic_tokens.iter().filter(|w| toks.contains(*w)).count() * 2
-                >= topic_tokens.len().max(1)
+                >= topic_tokens.len().max(1);
+        words || concept.is_some_and(|c| glossary::concepts(s).contains(&c))
     };
     if kind == Kind::Error {
         let key = command_key(text);
@@ -925,7 +979,7 @@ fn evidence_of_success(
     for p in &t.prompts {
         let text = prompt_text(p);
         let r = rules::read(text);
-        if (r.unaided || r.success) && mentions(text) {
+        if (r.unaided || r.success || r.did) && !r.gap && mentions(text) {
             return Some("said they did it on their own".into());
         }
     }

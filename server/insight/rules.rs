@@ -18,6 +18,8 @@ pub struct Reading {
     pub unaided: bool,
     /// The developer pasted an error.
     pub pasted_error: bool,
+    /// The developer reports having done something ("fixed merge", "I deployed it").
+    pub did: bool,
 }
 
 fn set(patterns: &[&str]) -> RegexSet {
@@ -33,7 +35,7 @@ static GAP: LazyLock<RegexSet> = LazyLock::new(|| {
         r"\bwhy (?:does|do|is|are|did|would|can't|cant|won't|wont|doesn't|doesnt|isn't|isnt|am|was|were|not)\b",
         r"\bwhat(?:'s| is) the (?:difference|point|purpose)\b",
         r"\bdifference between\b",
-        r"\b(?:can you |could you |pls |please )?explain\b",
+        r"\bexplain (?:what|how|why|when|the|to me|this|that|it|these|those)\b|\b(?:can|could) you explain\b",
         r"\bwhen (?:should|do|would) (?:i|we|you)\b",
         r"\bwhat happens\b",
         r"\bi (?:don't|dont|do not) (?:know|get|understand) (?:what|how|why|when)\b",
@@ -65,7 +67,6 @@ static CONFUSION: LazyLock<RegexSet> = LazyLock::new(|| {
         r"\bhuh\b",
         r"\bwhy (?:is|does) it still\b",
         r"\bbut (?:i|you) (?:said|thought)\b",
-        r"\b(?:again|once more)\b.*\?",
     ])
 });
 
@@ -90,24 +91,39 @@ static FOLLOW_UP: LazyLock<RegexSet> = LazyLock::new(|| {
         r"\bnot (?:now|today)\b",
         r"\bremind me\b",
         r"\bcome back to\b",
-        r"\b(?:todo|to-do)\b",
+        r"\b(?:i'll|ill|we'll|well|i will|we will|let's|lets)\b[^.!?]*\b(?:tomorrow|later|next time|another time|next session)\b",
         r"\bpark (?:that|this|it)\b",
         r"\bfor another (?:day|session)\b",
         r"\bnext session\b",
     ])
 });
 
-static DECISION: LazyLock<RegexSet> = LazyLock::new(|| {
+/// Weighing options is a question; the decision is when the choice is stated.
+static CHOICE_QUESTION: LazyLock<RegexSet> = LazyLock::new(|| {
     set(&[
-        r"\bshould (?:i|we) (?:use|go with|pick|choose|switch to|stick with)\b.*\bor\b",
+        r"\bshould (?:i|we) (?:\w+ )?(?:use|go with|pick|choose|switch to|stick with|clone|do|keep|make)\b.*\bor\b",
         r"\b(?:which|what) (?:one )?(?:is|would be) better\b",
         r"\bwhich (?:should|would|do) (?:i|we|you)\b",
-        r"\b\w+ (?:vs\.?|versus) \w+",
+        r"\b\w+ (?:vs\.?|versus) \w+.*\?",
+        r"\b(?:what's|whats|what is) the trade-?off\b",
+        r"\bpros and cons\b",
+    ])
+});
+
+static DECISION: LazyLock<RegexSet> = LazyLock::new(|| {
+    set(&[
         r"\b(?:let's|lets|we'll|well|i'll|ill|we will|i will) (?:go with|use|stick with|pick|choose)\b",
         r"\b(?:decided|deciding|decide) (?:to|on|between)\b",
         r"\bgoing with\b",
-        r"\binstead of\b.*\?",
-        r"\bpros and cons\b",
+        r"\b(?:let's|lets) (?:do|go|try) [\w-]+ then\b",
+    ])
+});
+
+/// The developer reporting something they did.
+static DID: LazyLock<RegexSet> = LazyLock::new(|| {
+    set(&[
+        r"^\s*(?:ok,? |so,? |just |finally )?(?:i )?(?:fixed|added|wrote|rewrote|deployed|implemented|did|built|set up|moved|refactored|installed|changed|replaced|renamed|removed)\b",
+        r"\bi (?:fixed|added|wrote|rewrote|deployed|implemented|did|built|set up|refactored|installed)\b",
     ])
 });
 
@@ -165,6 +181,7 @@ pub fn read(message: &str) -> Reading {
         decision: DECISION.is_match(t),
         confusion: CONFUSION.is_match(t),
         pasted_error: PASTED_ERROR.is_match(message),
+        did: DID.is_match(t),
         gap: false,
     };
     let pleasantry = PLEASANTRY.is_match(t);
@@ -174,15 +191,15 @@ pub fn read(message: &str) -> Reading {
     // A question about a concept. Requests phrased as questions ("can you add a button?") and
     // questions about the assistant's own work are not gaps; a request that also asks what or
     // why about something is.
-    let asks = GAP.is_match(t);
+    let asks = GAP.is_match(t) || CHOICE_QUESTION.is_match(t);
     let request = REQUEST.is_match(t);
     let about_assistant = ABOUT_ASSISTANT.is_match(t) && !t.contains("explain");
     r.gap = asks
         && !about_assistant
         && (!request || t.contains('?') || GAP.matches(t).iter().any(|i| i >= 4));
-    if r.confusion && r.gap {
+    if r.confusion {
         // "I don't understand why …" is both; the stronger reading is confusion.
-        r.gap = CONFUSION.matches(t).iter().all(|i| i == 11);
+        r.gap = false;
     }
     r
 }
@@ -230,7 +247,11 @@ mod tests {
     fn other_readings() {
         assert!(read("I don't understand why the state is stale").confusion);
         assert!(read("let's do the deploy next time").follow_up);
-        assert!(read("should I use Context or Redux?").decision);
+        assert!(
+            read("should I use Context or Redux?").gap,
+            "weighing options is a question"
+        );
+        assert!(read("ok going with Context, it's built in").decision);
         assert!(read("it works now!").success);
         let r = read("I deployed it myself this morning, it's live");
         assert!(r.unaided && r.success);

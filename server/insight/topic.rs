@@ -135,6 +135,52 @@ const STOP: &[&str] = &[
     "it's",
     "ive",
     "i've",
+    // Interjections, deferrals and verbs of doing: never the thing itself.
+    "hmm",
+    "ugh",
+    "yeah",
+    "yep",
+    "cool",
+    "nah",
+    "thats",
+    "that's",
+    "though",
+    "tbh",
+    "lol",
+    "prob",
+    "probably",
+    "next",
+    "time",
+    "later",
+    "tomorrow",
+    "lets",
+    "let's",
+    "we'll",
+    "i'll",
+    "ill",
+    "maybe",
+    "first",
+    "then",
+    "wait",
+    "point",
+    "thx",
+    "thanks",
+    "going",
+    "go",
+    "instead",
+    "weird",
+    "bug",
+    "lil",
+    "bit",
+    "kinda",
+    "myself",
+    "add",
+    "fix",
+    "finish",
+    "handle",
+    "look",
+    "tackle",
+    "deal",
 ];
 
 static BACKTICK: LazyLock<Regex> =
@@ -152,13 +198,13 @@ static DIFFERENCE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static VERSUS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b([\w.`'-]+(?:\s[\w.`'-]+)?)\s+(?:vs\.?|versus|or)\s+([\w.`'-]+(?:\s[\w.`'-]+)?)",
+        r"(?i)\b([\w.`'-]+(?:\s[\w.`'-]+)?)\s+(?:vs\.?|versus|or|instead of)\s+([\w.`'-]+(?:\s[\w.`'-]+)?)",
     )
     .expect("valid")
 });
 static LEAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:what(?:'s| is| are| does| do| exactly is)|how (?:do|does|can|should|would) (?:i|we|you|it|one)|why (?:does|do|is|are|did|would|can't|cant|won't|doesn't|isn't)|explain|what happens (?:when|if)|when (?:should|do) (?:i|we)|i (?:don't|dont|do not) (?:get|understand)(?: why| how| what)?|meaning of|confused (?:about|by))\s+(.+)",
+        r"(?i)\b(?:what(?:'s|s| is| are| does| do| exactly is)|how (?:do|does|can|should|would) (?:i|we|you|it|one|they)|why (?:does|do|is|are|did|would|can't|cant|won't|doesn't|isn't)|explain|what happens (?:when|if)|when (?:should|do) (?:i|we)|i (?:don't|dont|do not) (?:get|understand)(?: why| how| what)?|meaning of|confused (?:about|by))\s+(.+)",
     )
     .expect("valid")
 });
@@ -229,7 +275,9 @@ fn looks_like_file(word: &str) -> bool {
     )
 }
 
-/// The topic of a question or statement, or `None` when nothing topical is in it.
+/// The topic of a question or statement, or `None` when nothing topical is in it: "X vs Y" for a
+/// comparison, else a concept from the glossary, else the noun phrase after the question words,
+/// else code the developer wrote, else the first content words.
 pub fn extract(text: &str) -> Option<String> {
     let text = text.trim();
     if let Some(c) = DIFFERENCE.captures(text) {
@@ -238,25 +286,65 @@ pub fn extract(text: &str) -> Option<String> {
             return Some(format!("{a} vs {b}"));
         }
     }
-    // Code the developer marked as code is the strongest signal.
+    if let Some(concept) = super::glossary::concept(text) {
+        return Some(concept.to_owned());
+    }
+    if let Some(c) = LEAD.captures(text) {
+        if let Some(phrase) = noun_phrase(&c[1]) {
+            return Some(phrase);
+        }
+    }
     if let Some(c) = BACKTICK.captures(text) {
         if let Some(first) = IDENT.find(&c[1]) {
             return Some(first.as_str().to_owned());
         }
     }
-    // Then the phrase after the question words ("what is a DataFrame index" → "DataFrame index").
-    if let Some(c) = LEAD.captures(text) {
-        let phrase = first_clause(&c[1]);
-        let words = content_words(phrase);
-        if !words.is_empty() {
-            return Some(words.into_iter().take(4).collect::<Vec<_>>().join(" "));
-        }
-    }
     if let Some(first) = identifiers(text).into_iter().next() {
         return Some(first);
     }
-    let words = content_words(first_clause(text));
-    (!words.is_empty()).then(|| words.into_iter().take(4).collect::<Vec<_>>().join(" "))
+    noun_phrase(text)
+}
+
+/// Words that end a noun phrase: verbs and prepositions after the thing asked about.
+const BREAK: &[&str] = &[
+    "in", "on", "with", "for", "when", "if", "because", "doing", "does", "do", "did", "mean",
+    "means", "work", "works", "give", "gives", "return", "returns", "need", "needs", "and", "or",
+    "but", "after", "before", "so", "inside", "into", "from", "is", "are", "was", "were", "has",
+    "have", "keep", "keeps", "show", "shows", "go", "goes",
+];
+
+/// The leading noun phrase of a clause, at most three content words, code spans as identifiers.
+fn noun_phrase(text: &str) -> Option<String> {
+    let clause = first_clause(text);
+    let mut words: Vec<String> = Vec::new();
+    for raw in clause.split_whitespace() {
+        let w = raw.trim_matches(|c: char| {
+            !c.is_alphanumeric() && c != '_' && c != '-' && c != '.' && c != '`'
+        });
+        let bare = w.trim_matches('`');
+        if bare.is_empty() {
+            continue;
+        }
+        let lower = bare.to_ascii_lowercase();
+        if BREAK.contains(&lower.as_str()) && !words.is_empty() {
+            break;
+        }
+        if STOP.contains(&lower.as_str()) || BREAK.contains(&lower.as_str()) {
+            continue;
+        }
+        if w.starts_with('`') {
+            // Code the developer marked, first in the phrase: that is the topic.
+            if words.is_empty() {
+                return IDENT.find(bare).map(|m| m.as_str().to_owned());
+            }
+            break;
+        }
+        words.push(bare.trim_end_matches('.').to_owned());
+        if words.len() == 3 {
+            break;
+        }
+    }
+    (!words.is_empty()).then(|| words.join(" "))
 }
 
 /// "X vs Y" for a choice between options, when the text names two.
@@ -347,7 +435,7 @@ mod tests {
         );
         assert_eq!(
             extract("how do I deploy this to Netlify").as_deref(),
-            Some("deploy Netlify")
+            Some("Netlify deploy")
         );
         assert_eq!(
             extract("why am I getting SettingWithCopyWarning here").as_deref(),

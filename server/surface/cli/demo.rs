@@ -1,8 +1,11 @@
-//! `sessionlens demo`: the product on bundled real sessions, start to finish, without touching the
-//! developer's own data: a throwaway Codex home with one live session and one archived,
-//! compressed one, ingested into a temporary store (or the given data dir).
+//! `sessionlens demo`: the product on bundled sessions, start to finish, without touching the
+//! developer's own data: a throwaway Codex home with two real sessions (one live, one archived
+//! and compressed) and a Python engineer's first React app — three sessions over five days with
+//! its workspace — ingested into a temporary store (or the given data dir); then the timelines,
+//! the insights linked to the app's code, what to practise next, and what a hover on
+//! `useEffect` shows.
 
-use super::{fmt, ingest, show};
+use super::{fmt, ingest, insights, show};
 use crate::capture::codex;
 use crate::ingest::IngestOptions;
 use std::path::{Path, PathBuf};
@@ -16,6 +19,50 @@ const CLI_NAME: &str = "rollout-2025-11-22T21-45-35-019aad50-a7e6-7422-b7a8-0b38
 const CLI: &[u8] = include_bytes!(
     "../../demo/rollout-2025-11-22T21-45-35-019aad50-a7e6-7422-b7a8-0b384290624f.jsonl.zst"
 );
+
+/// The learning scenario: its sessions (written with their working directory pointing at the
+/// workspace unpacked next to them) and its workspace files.
+const REACT_CWD: &str = "/home/dev/todo";
+const REACT_SESSIONS: &[(&str, &str, &str)] = &[
+    (
+        "2026/11/18",
+        "rollout-2026-11-18T18-40-07-01a1f108-2bd8-7490-959a-7a32d1fadf22.jsonl",
+        include_str!(
+            "../../../tests/fixtures/eval/react-first-app/sessions/rollout-2026-11-18T18-40-07-01a1f108-2bd8-7490-959a-7a32d1fadf22.jsonl"
+        ),
+    ),
+    (
+        "2026/11/20",
+        "rollout-2026-11-20T20-14-51-01a1fbab-9ef8-7752-b6e9-cb53d1813062.jsonl",
+        include_str!(
+            "../../../tests/fixtures/eval/react-first-app/sessions/rollout-2026-11-20T20-14-51-01a1fbab-9ef8-7752-b6e9-cb53d1813062.jsonl"
+        ),
+    ),
+    (
+        "2026/11/23",
+        "rollout-2026-11-23T11-04-18-01a20926-a7d0-7f08-9b2d-1bd3cc8649d8.jsonl",
+        include_str!(
+            "../../../tests/fixtures/eval/react-first-app/sessions/rollout-2026-11-23T11-04-18-01a20926-a7d0-7f08-9b2d-1bd3cc8649d8.jsonl"
+        ),
+    ),
+];
+macro_rules! workspace_files {
+    ($($path:literal),* $(,)?) => {
+        &[$(($path, include_str!(concat!("../../../tests/fixtures/eval/react-first-app/workspace/", $path)))),*]
+    };
+}
+const REACT_WORKSPACE: &[(&str, &str)] = workspace_files![
+    "package.json",
+    "src/App.tsx",
+    "src/AddTodoForm.tsx",
+    "src/Header.tsx",
+    "src/TodoList.tsx",
+    "src/TodosContext.tsx",
+    "src/api.ts",
+    "src/main.tsx",
+    "src/types.ts",
+    "src/useTodos.ts",
+];
 
 pub fn run(data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     let scratch = std::env::temp_dir().join(format!("sessionlens-demo-{}", std::process::id()));
@@ -32,10 +79,25 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&archived)?;
     std::fs::write(live.join(VSCODE_NAME), VSCODE)?;
     std::fs::write(archived.join(CLI_NAME), CLI)?;
+    let workspace = scratch.join("todo");
+    for (path, text) in REACT_WORKSPACE {
+        let p = workspace.join(path);
+        std::fs::create_dir_all(p.parent().expect("files are inside the workspace"))?;
+        std::fs::write(p, text)?;
+    }
+    let ws = workspace.to_string_lossy();
+    for (day, name, text) in REACT_SESSIONS {
+        let dir = home.join("sessions").join(day);
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join(name), text.replace(REACT_CWD, &ws))?;
+    }
 
     let store_dir: PathBuf = data_dir.map_or_else(|| scratch.join("data"), Path::to_path_buf);
     println!(
-        "Session Lens demo: two real Codex sessions (a VS Code panel session and an archived, compressed CLI session)."
+        "Session Lens demo: two real Codex sessions (a VS Code panel session and an archived, compressed CLI session),"
+    );
+    println!(
+        "and a Python engineer's first React app: three sessions over five days, with its workspace."
     );
     println!(
         "Store: {}\n",
@@ -65,19 +127,39 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     show::print_sessions(&mut out, &sessions)?;
 
-    for (i, s) in sessions.iter().enumerate() {
+    // The real VS Code session in full, and the first day of the React app.
+    for id in ["019d9353", "01a1f108"] {
+        let Some(s) = sessions.iter().find(|s| s.id.starts_with(id)) else {
+            continue;
+        };
         let events: Vec<_> = store
             .session_events(&s.id)?
             .into_iter()
             .map(|(_, e)| e)
             .collect();
-        let limit = if i == 0 { usize::MAX } else { 14 };
         println!(
             "\n$ sessionlens timeline {}",
             fmt::short_ids(&[s.id.as_str()])[0]
         );
-        show::print_timeline(&mut out, Some(s), &events, limit)?;
+        show::print_timeline(&mut out, Some(s), &events, 40)?;
     }
+    drop(out);
+
+    let ws_arg = workspace.display();
+    println!("\n$ sessionlens insights --workspace {ws_arg}");
+    let filter = insights::Filter {
+        workspace: Some(&workspace),
+        session: None,
+        kind: None,
+        status: None,
+    };
+    insights::insights(Some(&store_dir), &filter, false)?;
+    println!("\n$ sessionlens gaps --workspace {ws_arg}");
+    insights::gaps(Some(&store_dir), Some(&workspace), false)?;
+    println!(
+        "\n$ sessionlens recall useEffect --workspace {ws_arg}   # what the editor hover shows"
+    );
+    insights::recall(Some(&store_dir), "useEffect", Some(&workspace), false)?;
 
     println!("\n$ sessionlens verify");
     let report = store.verify()?;

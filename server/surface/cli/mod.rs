@@ -4,6 +4,7 @@
 mod demo;
 mod fmt;
 mod ingest;
+mod insights;
 mod show;
 
 use clap::{Parser, Subcommand};
@@ -44,6 +45,43 @@ enum Cmd {
     Timeline {
         /// A session id, or any unique prefix of one.
         session: String,
+        /// Print JSON for scripts instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// What you struggled with and learned: gaps, confusion, errors, successes, follow-ups, decisions.
+    Insights {
+        /// Keep only insights from sessions run inside DIR, and link them to DIR's symbols.
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<PathBuf>,
+        /// Keep only this session's (any unique prefix of its id).
+        #[arg(long, value_name = "ID")]
+        session: Option<String>,
+        /// gap, confusion, error, success, follow_up or decision.
+        #[arg(long, value_name = "KIND", value_parser = parse_kind)]
+        kind: Option<crate::insight::Kind>,
+        /// open or resolved.
+        #[arg(long, value_name = "STATUS", value_parser = parse_status)]
+        status: Option<crate::insight::Status>,
+        /// Print JSON for scripts instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// What to practise next: open gaps, confusions and follow-ups.
+    Gaps {
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<PathBuf>,
+        /// Print JSON for scripts instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything Session Lens knows about a symbol: what the editor hover shows.
+    Recall {
+        /// A function, component, type or external name (`useEffect`).
+        symbol: String,
+        /// The workspace to resolve symbols in (default: each session's own folder).
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<PathBuf>,
         /// Print JSON for scripts instead of text.
         #[arg(long)]
         json: bool,
@@ -111,7 +149,41 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Sessions { workspace, json } => show::sessions(data_dir, workspace.as_deref(), json),
         Cmd::Timeline { session, json } => show::timeline(data_dir, &session, json),
         Cmd::Verify { json } => show::verify(data_dir, json),
+        Cmd::Insights {
+            workspace,
+            session,
+            kind,
+            status,
+            json,
+        } => {
+            let filter = insights::Filter {
+                workspace: workspace.as_deref(),
+                session: session.as_deref(),
+                kind,
+                status,
+            };
+            insights::insights(data_dir, &filter, json)
+        }
+        Cmd::Gaps { workspace, json } => insights::gaps(data_dir, workspace.as_deref(), json),
+        Cmd::Recall {
+            symbol,
+            workspace,
+            json,
+        } => insights::recall(data_dir, &symbol, workspace.as_deref(), json),
         Cmd::Demo => demo::run(data_dir),
+    }
+}
+
+fn parse_kind(s: &str) -> Result<crate::insight::Kind, String> {
+    crate::insight::Kind::parse(s)
+        .ok_or_else(|| "one of gap, confusion, error, success, follow_up, decision".into())
+}
+
+fn parse_status(s: &str) -> Result<crate::insight::Status, String> {
+    match s {
+        "open" => Ok(crate::insight::Status::Open),
+        "resolved" => Ok(crate::insight::Status::Resolved),
+        _ => Err("open or resolved".into()),
     }
 }
 

@@ -1,0 +1,99 @@
+; References in JavaScript (.js, .jsx, .mjs, .cjs).
+; Captures: @reference.<kind> on the name at the use site (see queries/README.md).
+; The first pattern that captures a node wins; a definition's own name is never a reference.
+
+; --- calls ------------------------------------------------------------------------------------
+
+(call_expression
+  function: (identifier) @reference.call)
+
+(call_expression
+  function: (member_expression
+    property: [(property_identifier) (private_property_identifier)] @reference.call))
+
+(new_expression
+  constructor: (identifier) @reference.call)
+
+(new_expression
+  constructor: (member_expression
+    property: (property_identifier) @reference.call))
+
+(decorator
+  (identifier) @reference.call)
+
+(decorator
+  (member_expression
+    property: (property_identifier) @reference.call))
+
+; --- JSX --------------------------------------------------------------------------------------
+; Lower-case names are intrinsic elements (`<div>`), not symbols.
+
+((jsx_self_closing_element
+  name: (identifier) @reference.jsx)
+  (#match? @reference.jsx "^[A-Z]"))
+
+((jsx_opening_element
+  name: (identifier) @reference.jsx)
+  (#match? @reference.jsx "^[A-Z]"))
+
+(jsx_self_closing_element
+  name: (member_expression
+    property: (property_identifier) @reference.jsx))
+
+(jsx_opening_element
+  name: (member_expression
+    property: (property_identifier) @reference.jsx))
+
+; --- types (JavaScript has none but the classes it extends) ----------------------------------
+
+(class_heritage
+  (identifier) @reference.type)
+
+(class_heritage
+  (member_expression
+    property: (property_identifier) @reference.type))
+
+; --- imports ----------------------------------------------------------------------------------
+
+(import_specifier
+  name: (identifier) @reference.import)
+
+(import_clause
+  (identifier) @reference.import)
+
+(namespace_import
+  (identifier) @reference.import)
+
+; --- other uses of a name as a value ---------------------------------------------------------
+
+(export_statement
+  value: (identifier) @reference.identifier)
+
+(export_specifier
+  name: (identifier) @reference.identifier)
+
+(jsx_expression
+  (identifier) @reference.identifier)
+
+(arguments
+  (identifier) @reference.identifier)
+
+(shorthand_property_identifier) @reference.identifier
+
+(variable_declarator
+  value: (identifier) @reference.identifier)
+
+(pair
+  value: (identifier) @reference.identifier)
+
+(assignment_expression
+  right: (identifier) @reference.identifier)
+
+(return_statement
+  (identifier) @reference.identifier)
+
+(member_expression
+  object: (identifier) @reference.identifier)
+
+((identifier) @reference.identifier
+  (#match? @reference.identifier "^[A-Z][A-Z0-9_]*[A-Z0-9]$"))

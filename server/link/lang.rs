@@ -1,0 +1,124 @@
+//! Which languages the symbol layer understands, how a path maps to one, and the grammar behind
+//! each. Kept apart so that adding a language is one enum variant, one grammar and two query files.
+
+use std::path::Path;
+
+/// A language with a tree-sitter grammar and symbol queries.
+///
+/// `.jsx` has no variant of its own: the JavaScript grammar parses JSX, so `.js` and `.jsx` share
+/// one grammar and one set of queries. TSX does need its own: `<T>(x)` is a cast in `.ts` and an
+/// element in `.tsx`, so the two are separate grammars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lang {
+    TypeScript,
+    Tsx,
+    JavaScript,
+    Python,
+    Rust,
+}
+
+impl Lang {
+    /// Every language, in a fixed order (also the order of per-language tables).
+    pub const ALL: [Lang; 5] = [
+        Lang::TypeScript,
+        Lang::Tsx,
+        Lang::JavaScript,
+        Lang::Python,
+        Lang::Rust,
+    ];
+
+    /// The folder under `queries/` that holds this language's query files.
+    pub fn query_dir(self) -> &'static str {
+        match self {
+            Lang::TypeScript => "typescript",
+            Lang::Tsx => "tsx",
+            Lang::JavaScript => "javascript",
+            Lang::Python => "python",
+            Lang::Rust => "rust",
+        }
+    }
+
+    /// Position in [`Lang::ALL`], used to index per-language tables without hashing.
+    pub(crate) fn index(self) -> usize {
+        match self {
+            Lang::TypeScript => 0,
+            Lang::Tsx => 1,
+            Lang::JavaScript => 2,
+            Lang::Python => 3,
+            Lang::Rust => 4,
+        }
+    }
+
+    pub(crate) fn grammar(self) -> tree_sitter::Language {
+        match self {
+            Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Lang::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Lang::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Lang::Python => tree_sitter_python::LANGUAGE.into(),
+            Lang::Rust => tree_sitter_rust::LANGUAGE.into(),
+        }
+    }
+
+    /// Loads the grammar into a parser and compiles every query file of this language.
+    ///
+    /// Grammar/core ABI mismatches and query typos only show at run time; the symbol index
+    /// degrades to "no symbols" for a language that fails here (and logs why), so tests call this
+    /// to turn such a failure into a clear error instead.
+    pub fn self_check(self) -> Result<(), String> {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&self.grammar())
+            .map_err(|e| format!("{self:?} grammar: {e}"))?;
+        crate::link::query::compile(self).map(|_| ())
+    }
+}
+
+/// The language of a file, from its extension; `None` for files the index does not read.
+pub fn lang_for_path(path: &Path) -> Option<Lang> {
+    let ext = path.extension()?.to_str()?;
+    // Extensions are matched case-sensitively, as editors and bundlers do.
+    match ext {
+        "ts" | "mts" | "cts" => Some(Lang::TypeScript),
+        "tsx" => Some(Lang::Tsx),
+        "js" | "jsx" | "mjs" | "cjs" => Some(Lang::JavaScript),
+        "py" => Some(Lang::Python),
+        "rs" => Some(Lang::Rust),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extensions_map_to_languages() {
+        let cases = [
+            ("a/b.ts", Some(Lang::TypeScript)),
+            ("x.d.ts", Some(Lang::TypeScript)),
+            ("x.mts", Some(Lang::TypeScript)),
+            ("x.cts", Some(Lang::TypeScript)),
+            ("App.tsx", Some(Lang::Tsx)),
+            ("a.js", Some(Lang::JavaScript)),
+            ("a.jsx", Some(Lang::JavaScript)),
+            ("a.mjs", Some(Lang::JavaScript)),
+            ("a.cjs", Some(Lang::JavaScript)),
+            ("a.py", Some(Lang::Python)),
+            ("lib.rs", Some(Lang::Rust)),
+            ("README.md", None),
+            ("Makefile", None),
+            (".ts", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(lang_for_path(Path::new(path)), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn query_dirs_and_indices_are_consistent() {
+        for (i, lang) in Lang::ALL.into_iter().enumerate() {
+            assert_eq!(lang.index(), i);
+            assert!(!lang.query_dir().is_empty());
+        }
+    }
+}

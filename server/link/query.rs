@@ -1,0 +1,261 @@
+//! The query files under `queries/`, embedded in the binary and compiled once per language.
+//!
+//! Queries are data: what counts as a definition or a reference is decided in the `.scm` files,
+//! and this module only gives their capture names a meaning (see `queries/README.md`):
+//!
+//! - definitions: `@name` is the defined name, `@definition.<kind>` the whole definition (its
+//!   extent gives `end_line` and decides what it encloses), `@scope` a node that encloses
+//!   definitions under a name without being one itself (a Rust `impl` block, named by its type);
+//! - references: `@reference.<kind>` is the name at the use site;
+//! - captures starting with `_` are helpers for predicates and carry no meaning.
+//!
+//! When several patterns capture the same node, the pattern that comes first in the file wins,
+//! so specific patterns (a method) are written before general ones (any function).
+//!
+//! A query file may start with `; inherits: <lang>`: its patterns are then followed by that
+//! language's file of the same purpose (TSX is TypeScript plus JSX).
+//!
+//! One predicate is ours rather than tree-sitter's: `(#has-descendant? @capture kind…)` holds when
+//! the captured node contains a node of one of the given kinds (a JavaScript function is a React
+//! component only if it renders JSX).
+//!
+//! The two files of a language are compiled into one query (definitions first), so a file's
+//! tree is walked once: walking the tree, not matching patterns, is most of a query's cost.
+
+use std::sync::OnceLock;
+
+use tree_sitter::{Query, QueryPredicateArg};
+
+use super::lang::Lang;
+use super::symbol::{RefKind, SymbolKind};
+
+/// The two purposes a language has query files for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    Definitions,
+    References,
+}
+
+impl Purpose {
+    fn file_name(self) -> &'static str {
+        match self {
+            Purpose::Definitions => "definitions.scm",
+            Purpose::References => "references.scm",
+        }
+    }
+}
+
+/// The embedded text of one query file, before inheritance is applied.
+fn embedded(lang: Lang, purpose: Purpose) -> &'static str {
+    use Purpose::{Definitions as D, References as R};
+    match (lang, purpose) {
+        (Lang::TypeScript, D) => include_str!("../../queries/typescript/definitions.scm"),
+        (Lang::TypeScript, R) => include_str!("../../queries/typescript/references.scm"),
+        (Lang::Tsx, D) => include_str!("../../queries/tsx/definitions.scm"),
+        (Lang::Tsx, R) => include_str!("../../queries/tsx/references.scm"),
+        (Lang::JavaScript, D) => include_str!("../../queries/javascript/definitions.scm"),
+        (Lang::JavaScript, R) => include_str!("../../queries/javascript/references.scm"),
+        (Lang::Python, D) => include_str!("../../queries/python/definitions.scm"),
+        (Lang::Python, R) => include_str!("../../queries/python/references.scm"),
+        (Lang::Rust, D) => include_str!("../../queries/rust/definitions.scm"),
+        (Lang::Rust, R) => include_str!("../../queries/rust/references.scm"),
+    }
+}
+
+/// The full source of a query: the file's own patterns, then those of the language it inherits.
+fn source(lang: Lang, purpose: Purpose) -> Result<String, String> {
+    let own = embedded(lang, purpose);
+    let parent = own
+        .lines()
+        .next()
+        .and_then(|first| first.trim().strip_prefix("; inherits:"))
+        .map(str::trim);
+    let Some(parent) = parent else {
+        return Ok(own.to_owned());
+    };
+    let parent_lang = Lang::ALL
+        .into_iter()
+        .find(|l| l.query_dir() == parent && *l != lang)
+        .ok_or_else(|| {
+            format!(
+                "queries/{}/{}: inherits unknown language {parent:?}",
+                lang.query_dir(),
+                purpose.file_name()
+            )
+        })?;
+    // One level is all we need; a parent that inherits again is not followed.
+    Ok(format!("{own}\n{}", embedded(parent_lang, purpose)))
+}
+
+/// What a capture means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Capture {
+    /// The defined name (definitions file).
+    Name,
+    /// The whole definition (definitions file).
+    Definition(SymbolKind),
+    /// A node enclosing definitions under a name without being one (definitions file).
+    Scope,
+    /// The name at a use site (references file).
+    Reference(RefKind),
+    /// `@_…`: only there for a predicate.
+    Helper,
+}
+
+/// `(#has-descendant? @capture kind…)`, resolved to grammar ids.
+#[derive(Debug, Clone)]
+pub(crate) struct HasDescendant {
+    pub capture: u32,
+    pub kinds: Vec<u16>,
+}
+
+/// One language's queries, compiled as a single query so a file is walked once: the patterns of
+/// `definitions.scm` come first, then those of `references.scm`.
+pub(crate) struct LangQueries {
+    pub query: Query,
+    /// Patterns from this index on come from `references.scm`.
+    pub first_reference_pattern: usize,
+    /// By capture index.
+    pub captures: Vec<Capture>,
+    /// By pattern index: the `has-descendant?` checks a match must pass.
+    pub checks: Vec<Vec<HasDescendant>>,
+}
+
+fn location(lang: Lang, purpose: Purpose) -> String {
+    format!("queries/{}/{}", lang.query_dir(), purpose.file_name())
+}
+
+/// Compiles one language's queries, checking every capture name and predicate.
+pub(crate) fn compile(lang: Lang) -> Result<LangQueries, String> {
+    let grammar = lang.grammar();
+    let defs = source(lang, Purpose::Definitions)?;
+    let refs = source(lang, Purpose::References)?;
+    // Each file alone first: its errors then point at the right file and line.
+    let mut first_reference_pattern = 0;
+    for (purpose, text) in [(Purpose::Definitions, &defs), (Purpose::References, &refs)] {
+        let query = Query::new(&grammar, text).map_err(|e| {
+            format!(
+                "{} (or the file it inherits), line {}, column {}: {:?} error: {}",
+                location(lang, purpose),
+                e.row + 1,
+                e.column + 1,
+                e.kind,
+                e.message
+            )
+        })?;
+        if purpose == Purpose::Definitions {
+            first_reference_pattern = query.pattern_count();
+        }
+    }
+    let query = Query::new(&grammar, &format!("{defs}\n{refs}"))
+        .map_err(|e| format!("{lang:?} queries combined: {}", e.message))?;
+
+    let captures = query
+        .capture_names()
+        .iter()
+        .map(|name| match *name {
+            "name" => Ok(Capture::Name),
+            "scope" => Ok(Capture::Scope),
+            n if n.starts_with('_') => Ok(Capture::Helper),
+            n => if let Some(kind) = n.strip_prefix("definition.") {
+                SymbolKind::from_capture(kind).map(Capture::Definition)
+            } else {
+                n.strip_prefix("reference.")
+                    .and_then(RefKind::from_capture)
+                    .map(Capture::Reference)
+            }
+            .ok_or_else(|| format!("{lang:?} queries: unknown capture @{n}")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let mut checks = Vec::with_capacity(query.pattern_count());
+    for pattern in 0..query.pattern_count() {
+        let purpose = if pattern < first_reference_pattern {
+            Purpose::Definitions
+        } else {
+            Purpose::References
+        };
+        let mut pattern_checks = Vec::new();
+        for predicate in query.general_predicates(pattern) {
+            let bad = || {
+                format!(
+                    "{}: unsupported predicate #{} (only #has-descendant? @capture kind…, in \
+                     definitions, is known)",
+                    location(lang, purpose),
+                    predicate.operator
+                )
+            };
+            if &*predicate.operator != "has-descendant?" || purpose != Purpose::Definitions {
+                return Err(bad());
+            }
+            let Some((QueryPredicateArg::Capture(capture), kinds)) = predicate.args.split_first()
+            else {
+                return Err(bad());
+            };
+            let mut ids = Vec::new();
+            for kind in kinds {
+                let QueryPredicateArg::String(kind) = kind else {
+                    return Err(bad());
+                };
+                match grammar.id_for_node_kind(kind, true) {
+                    0 => {
+                        return Err(format!(
+                            "{}: #has-descendant? names unknown node kind {kind:?}",
+                            location(lang, purpose)
+                        ));
+                    }
+                    id => ids.push(id),
+                }
+            }
+            pattern_checks.push(HasDescendant {
+                capture: *capture,
+                kinds: ids,
+            });
+        }
+        checks.push(pattern_checks);
+    }
+
+    Ok(LangQueries {
+        query,
+        first_reference_pattern,
+        captures,
+        checks,
+    })
+}
+
+/// The compiled queries of a language, compiled on first use. `None` if they do not compile
+/// (logged once): files of that language then have no symbols rather than crashing the server.
+pub(crate) fn queries(lang: Lang) -> Option<&'static LangQueries> {
+    static COMPILED: [OnceLock<Option<LangQueries>>; 5] = [const { OnceLock::new() }; 5];
+    COMPILED[lang.index()]
+        .get_or_init(|| match compile(lang) {
+            Ok(q) => Some(q),
+            Err(e) => {
+                tracing::error!("symbol queries for {lang:?} do not compile: {e}");
+                None
+            }
+        })
+        .as_ref()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_compiles() {
+        for lang in Lang::ALL {
+            if let Err(e) = lang.self_check() {
+                panic!("{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn tsx_inherits_typescript() {
+        let tsx = source(Lang::Tsx, Purpose::Definitions).expect("tsx source");
+        assert!(tsx.contains(embedded(Lang::TypeScript, Purpose::Definitions)));
+        let ts = source(Lang::TypeScript, Purpose::Definitions).expect("ts source");
+        assert_eq!(ts, embedded(Lang::TypeScript, Purpose::Definitions));
+    }
+}

@@ -1,0 +1,160 @@
+//! Which files of a workspace are indexed, and indexing them on every core.
+//!
+//! The walk respects `.gitignore` (and `.ignore`) even outside a git repository, skips hidden
+//! files and the usual dependency and build folders, and leaves out files that are too large or
+//! look minified: they hold no symbols a developer wrote, and would cost more than the rest of
+//! the workspace.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use ignore::WalkBuilder;
+
+use super::extract::{FileSymbols, extract};
+use super::index::normalize_rel;
+use super::lang::{Lang, lang_for_path};
+
+/// Files larger than this are not indexed.
+pub(crate) const MAX_FILE_BYTES: u64 = 512 * 1024;
+/// A line longer than this (in characters) marks a file as minified or generated.
+pub(crate) const MAX_LINE_CHARS: usize = 2_000;
+/// Folders never entered, ignored or not.
+const SKIPPED_DIRS: [&str; 7] = [
+    "node_modules",
+    ".git",
+    "target",
+    "dist",
+    "build",
+    ".venv",
+    "__pycache__",
+];
+
+/// Whether a text is small enough and not minified.
+pub(crate) fn worth_indexing(text: &str) -> bool {
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return false;
+    }
+    // Bytes bound characters from above, so only a long line in bytes needs counting.
+    !text
+        .split('\n')
+        .any(|line| line.len() > MAX_LINE_CHARS && line.chars().count() > MAX_LINE_CHARS)
+}
+
+/// Every supported file under `root` worth indexing, by relative path.
+fn discover(root: &Path) -> Vec<(PathBuf, PathBuf, Lang)> {
+    let walker = WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .ignore(true)
+        // `.gitignore` applies even when the folder is not (yet) a git repository.
+        .require_git(false)
+        .follow_links(false)
+        .max_filesize(Some(MAX_FILE_BYTES))
+        .filter_entry(|entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && entry.depth() > 0 && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d))
+        })
+        .build();
+    let mut files = Vec::new();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                tracing::debug!("symbol index walk: {e}");
+                continue;
+            }
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.into_path();
+        let Some(lang) = lang_for_path(&path) else {
+            continue;
+        };
+        let Ok(rel) = path.strip_prefix(root) else {
+            continue;
+        };
+        files.push((normalize_rel(rel), path, lang));
+    }
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    files
+}
+
+/// Reads and indexes every file [`discover`] finds, on as many threads as there are cores, and
+/// returns the results in path order.
+pub(crate) fn index_workspace(root: &Path) -> Vec<(PathBuf, FileSymbols)> {
+    let files = discover(root);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, FileSymbols)>> = Mutex::new(Vec::with_capacity(files.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                let mut mine = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((rel, path, lang)) = files.get(i) else {
+                        break;
+                    };
+                    if let Some(symbols) = index_one(rel, path, *lang) {
+                        mine.push((i, symbols));
+                    }
+                }
+                // A poisoned lock means another worker panicked; its files are simply missing.
+                if let Ok(mut all) = results.lock() {
+                    all.extend(mine);
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_unstable_by_key(|(i, _)| *i);
+    let mut files: Vec<Option<PathBuf>> = files.into_iter().map(|(rel, _, _)| Some(rel)).collect();
+    results
+        .into_iter()
+        .filter_map(|(i, symbols)| Some((files.get_mut(i)?.take()?, symbols)))
+        .collect()
+}
+
+fn index_one(rel: &Path, path: &Path, lang: Lang) -> Option<FileSymbols> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::debug!("not indexing {}: {e}", path.display());
+            return None;
+        }
+    };
+    // Invalid UTF-8 is replaced, not refused: the rest of the file still has symbols.
+    let text = String::from_utf8_lossy(&bytes);
+    if !worth_indexing(&text) {
+        tracing::debug!("not indexing {}: too large or minified", rel.display());
+        return None;
+    }
+    Some(extract(lang, rel, &text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_mean_minified() {
+        assert!(worth_indexing("const a = 1;\n"));
+        assert!(!worth_indexing(&"x".repeat(MAX_LINE_CHARS + 1)));
+        assert!(worth_indexing(&"x".repeat(MAX_LINE_CHARS)));
+        // 1,500 three-byte characters: long in bytes, short in characters.
+        assert!(worth_indexing(&"é".repeat(1_500)));
+    }
+
+    #[test]
+    fn large_texts_are_skipped() {
+        let line = "let a = 1;\n";
+        let big = line.repeat(MAX_FILE_BYTES as usize / line.len() + 1);
+        assert!(!worth_indexing(&big));
+    }
+}
