@@ -27,25 +27,33 @@ struct Posting {
 struct Postings(HashMap<String, Vec<Posting>>);
 
 impl Postings {
+    /// Adds a file's entries (`names[i]` is entry `i`), which must not be posted already. Entries
+    /// are grouped by name first, so each list moves once however often the file uses a name.
     fn add<'a>(&mut self, file: FileId, names: impl Iterator<Item = &'a str>) {
-        for (idx, name) in names.enumerate() {
-            let posting = Posting {
-                file,
-                idx: u32::try_from(idx).unwrap_or(u32::MAX),
-            };
+        let mut entries: Vec<(&str, u32)> = names
+            .enumerate()
+            .map(|(idx, name)| (name, u32::try_from(idx).unwrap_or(u32::MAX)))
+            .collect();
+        entries.sort_unstable();
+        for group in entries.chunk_by(|a, b| a.0 == b.0) {
+            let name = group[0].0;
             let list = match self.0.get_mut(name) {
                 Some(list) => list,
                 None => self.0.entry(name.to_owned()).or_default(),
             };
-            let at = list.partition_point(|p| *p < posting);
-            list.insert(at, posting);
+            let at = list.partition_point(|p| p.file < file);
+            list.splice(at..at, group.iter().map(|&(_, idx)| Posting { file, idx }));
         }
     }
 
+    /// Removes every posting of a file under the given names.
     fn remove<'a>(&mut self, file: FileId, names: impl Iterator<Item = &'a str>) {
+        let mut names: Vec<&str> = names.collect();
+        names.sort_unstable();
+        names.dedup();
         for name in names {
             let Some(list) = self.0.get_mut(name) else {
-                continue; // a name seen twice in the file: already removed
+                continue;
             };
             let from = list.partition_point(|p| p.file < file);
             let to = list.partition_point(|p| p.file <= file);
@@ -101,8 +109,10 @@ impl SymbolIndex {
         }
     }
 
-    /// Indexes every supported file under `root` (see [`walk`] for what is skipped), using all
-    /// cores for parsing.
+    /// Indexes every supported file under `root`, using all cores for parsing. Respects
+    /// `.gitignore`; skips hidden files, `node_modules`, `.git`, `target`, `dist`, `build`,
+    /// `.venv`, `__pycache__`, files over 512 KiB and minified ones (a line over 2,000
+    /// characters). Unreadable files are skipped; invalid UTF-8 is replaced.
     pub fn build(root: &Path) -> SymbolIndex {
         let mut index = SymbolIndex::new(root);
         for (rel, symbols) in walk::index_workspace(root) {
@@ -188,7 +198,13 @@ impl SymbolIndex {
             .filter(|(_, d)| d.line <= line && line <= d.end_line)
             // Innermost: starts last; then the narrowest; then the one nested deeper in source
             // order (a definition sorts before the ones it encloses).
-            .max_by_key(|(i, d)| (d.line, std::cmp::Reverse(d.end_line - d.line), *i))
+            .max_by_key(|(i, d)| {
+                (
+                    d.line,
+                    std::cmp::Reverse(d.end_line.saturating_sub(d.line)),
+                    *i,
+                )
+            })
             .map(|(_, d)| d)
     }
 
