@@ -385,7 +385,10 @@ pub fn command_key(command: &str) -> String {
     let words: Vec<&str> = step
         .split_whitespace()
         .skip_while(|w| w.contains('=') && !w.starts_with('-'))
-        .take_while(|w| !w.starts_with('-') && !w.starts_with('>') && !w.starts_with('<'))
+        .take_while(|w| {
+            // Flags, redirections and long arguments (ids, hashes, paths) end the command's name.
+            !w.starts_with('-') && !w.starts_with('>') && !w.starts_with('<') && w.len() <= 24
+        })
         .take(3)
         .collect();
     words.join(" ")

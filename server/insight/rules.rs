@@ -31,7 +31,7 @@ static GAP: LazyLock<RegexSet> = LazyLock::new(|| {
     set(&[
         r"\bwhat(?:'s|s| is| are| does| do| exactly)\b",
         r"\bhow (?:do|does|can|should|would|is|are) (?:i|we|you|it|this|they|one|react|rust|python|pandas|docker)\b",
-        r"\bhow (?:to|come)\b",
+        r"\bhow (?:to|come)\b|\bhow (?:do|does|did) \S+(?: \S+)? work\b",
         r"\bwhy (?:does|do|is|are|did|would|can't|cant|won't|wont|doesn't|doesnt|isn't|isnt|am|was|were|not)\b",
         r"\bwhat(?:'s| is) the (?:difference|point|purpose)\b",
         r"\bdifference between\b",
@@ -45,6 +45,10 @@ static GAP: LazyLock<RegexSet> = LazyLock::new(|| {
         r"\bdo i (?:need|have) to\b",
     ])
 });
+
+/// Indexes of `GAP` patterns that admit not knowing even without a question mark ("difference
+/// between", "explain what", "I don't know how", "never used", "meaning of").
+const STATEMENT_GAPS: [usize; 5] = [5, 6, 9, 10, 11];
 
 /// Questions that are about the assistant's own work, not a concept: never gaps.
 static ABOUT_ASSISTANT: LazyLock<RegexSet> = LazyLock::new(|| {
@@ -62,7 +66,7 @@ static CONFUSION: LazyLock<RegexSet> = LazyLock::new(|| {
         r"\bmakes no sense\b",
         r"\bi thought\b",
         r"\bwait,? (?:why|what|so|how)\b",
-        r"\bstill (?:don't|dont|not|failing|broken|getting|the same|confus)\b",
+        r"\bstill (?:don't|dont|do not) (?:get|understand|see)\b|\bstill confus",
         r"\bi'm lost\b|\bim lost\b|\blost me\b",
         r"\bhuh\b",
         r"\bwhy (?:is|does) it still\b",
@@ -172,7 +176,7 @@ static PLEASANTRY: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Reads one developer message.
 pub fn read(message: &str) -> Reading {
-    let text = normalize(message);
+    let text = normalize(&own_words(message));
     let t = text.as_str();
     let mut r = Reading {
         success: SUCCESS.is_match(t),
@@ -191,12 +195,17 @@ pub fn read(message: &str) -> Reading {
     // A question about a concept. Requests phrased as questions ("can you add a button?") and
     // questions about the assistant's own work are not gaps; a request that also asks what or
     // why about something is.
-    let asks = GAP.is_match(t) || CHOICE_QUESTION.is_match(t);
-    let request = REQUEST.is_match(t);
-    let about_assistant = ABOUT_ASSISTANT.is_match(t) && !t.contains("explain");
-    r.gap = asks
-        && !about_assistant
-        && (!request || t.contains('?') || GAP.matches(t).iter().any(|i| i >= 4));
+    // Judged sentence by sentence: a question sentence, or a statement that admits not knowing
+    // ("I don't know how…", "never used…"); never a request for work or a question about the
+    // assistant's own work.
+    r.gap = sentences(t).into_iter().any(|s| {
+        let asks = GAP.is_match(s) || CHOICE_QUESTION.is_match(s);
+        let question = s.ends_with('?')
+            || QUESTION_START.is_match(s)
+            || GAP.matches(s).iter().any(|i| STATEMENT_GAPS.contains(&i));
+        let about_assistant = ABOUT_ASSISTANT.is_match(s) && !s.contains("explain");
+        asks && question && !about_assistant && (!REQUEST.is_match(s) || s.ends_with('?'))
+    });
     if r.confusion {
         // "I don't understand why …" is both; the stronger reading is confusion.
         r.gap = false;
@@ -204,12 +213,62 @@ pub fn read(message: &str) -> Reading {
     r
 }
 
+static QUESTION_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\W*(?:and |also |so |but |ok,? |wait,? |hmm,? |unrelated: )?(?:what|whats|what's|how|why|when|which|where|is|are|does|do|can|should|isnt|isn't)\b").expect("valid")
+});
+
+/// Sentences, ending at `?`, `!`, a line break, or a `.` followed by a space (so `df.groupby`
+/// stays whole).
+fn sentences(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        let next_is_space = bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace());
+        if matches!(c, '?' | '!' | '\n') || (c == '.' && next_is_space) {
+            let end = i + c.len_utf8();
+            out.push(text[start..end].trim());
+            start = end;
+        }
+    }
+    out.push(text[start..].trim());
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// The developer's own words in a message: fenced code and pasted material (everything after a
+/// line that introduces an example, log or output with a colon) left out, at most ~800 characters.
+fn own_words(message: &str) -> String {
+    let mut out = String::new();
+    let mut in_fence = false;
+    for line in message.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("```") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence
+            || line.starts_with("    ")
+            || line.starts_with('\t')
+            || trimmed.starts_with('>')
+        {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+        if out.len() > 800 || (trimmed.ends_with(':') && trimmed.len() > 2) {
+            break;
+        }
+    }
+    out
+}
+
 /// Whether an assistant answer corrects the developer.
 pub fn corrects(answer: &str) -> bool {
     CORRECTION.is_match(&normalize(answer))
 }
 
-/// Smart quotes and dashes to ASCII, backtick spans kept, whitespace collapsed.
+/// Smart quotes to ASCII, backtick spans kept, whitespace collapsed within lines.
 fn normalize(text: &str) -> String {
     let mut s: String = text
         .chars()
@@ -219,7 +278,12 @@ fn normalize(text: &str) -> String {
             _ => c,
         })
         .collect();
-    s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Line breaks end sentences; other whitespace runs collapse.
+    s = s
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n");
     s
 }
 
@@ -239,6 +303,12 @@ mod tests {
         assert!(!read("load the list from the API").gap);
         assert!(!read("can you add a delete button?").gap);
         assert!(!read("what did you change?").gap);
+        assert!(!read("Now I want to add pre-moves. Pieces during cooldown can be pre-moved, and what happens then is the move plays when ready").gap);
+        let pasted = "When i run the exporter the response looks wrong. Eg:\n\nPrompt: we will introduce the real time aspect later";
+        assert!(
+            !read(pasted).follow_up,
+            "pasted material is not the developer speaking"
+        );
         assert_eq!(read("thanks!"), Reading::default());
         assert_eq!(read("ok cool"), Reading::default());
     }
