@@ -234,16 +234,20 @@ fn prompt_text(e: &Event) -> &str {
     }
 }
 
-/// The gist of a turn's answer: its final answer (else its last message), first sentences, no
-/// markdown, at most ~240 characters.
-fn takeaway(t: &TurnView) -> Option<String> {
-    let answer = t
-        .answers
+/// A turn's final answer, else its last message.
+fn final_answer<'a>(t: &TurnView<'a>) -> Option<&'a str> {
+    t.answers
         .iter()
         .rev()
         .find(|(_, fin)| *fin)
-        .or_else(|| t.answers.last())?
-        .0;
+        .or_else(|| t.answers.last())
+        .map(|(a, _)| *a)
+}
+
+/// The gist of a turn's answer: its final answer (else its last message), first sentences, no
+/// markdown, at most ~240 characters.
+fn takeaway(t: &TurnView) -> Option<String> {
+    let answer = final_answer(t)?;
     let plain: String = answer
         .lines()
         .map(str::trim)
@@ -297,13 +301,7 @@ fn split_sentences(text: &str) -> Vec<&str> {
 
 /// The sentence of an answer that gives a reason, for decisions.
 fn reason(t: &TurnView) -> Option<String> {
-    let answer = t
-        .answers
-        .iter()
-        .rev()
-        .find(|(_, fin)| *fin)
-        .or_else(|| t.answers.last())?
-        .0;
+    let answer = final_answer(t)?;
     let plain = answer.replace("**", "").replace('\n', " ");
     split_sentences(&plain)
         .into_iter()
