@@ -48,7 +48,8 @@ pub fn load(data_dir: Option<&Path>, filter: &Filter) -> anyhow::Result<(Vec<Ins
         all.retain(|i| i.session == id);
     }
     if let Some(ws) = &workspace {
-        all.retain(|i| i.cwd.as_deref().is_some_and(|c| inside(c, ws)));
+        let inside = super::inside_workspace(ws)?;
+        all.retain(|i| i.cwd.as_deref().is_some_and(&inside));
     }
     if let Some(k) = filter.kind {
         all.retain(|i| i.kind == k);
@@ -64,11 +65,6 @@ pub fn load(data_dir: Option<&Path>, filter: &Filter) -> anyhow::Result<(Vec<Ins
             indexes: HashMap::new(),
         },
     ))
-}
-
-fn inside(cwd: &str, ws: &Path) -> bool {
-    let real = std::fs::canonicalize(ws).unwrap_or_else(|_| ws.to_owned());
-    Path::new(cwd).starts_with(ws) || Path::new(cwd).starts_with(&real)
 }
 
 /// Symbol indexes, built on demand: the given workspace, else each session's own folder when it
@@ -139,9 +135,7 @@ pub fn insights(data_dir: Option<&Path>, filter: &Filter, json: bool) -> anyhow:
 
 fn print_one(out: &mut impl Write, i: &Insight, symbols: &[LinkedSymbol]) -> std::io::Result<()> {
     let status = match (&i.status, &i.resolved_by) {
-        (Status::Resolved, Some(r))
-            if i.kind.as_str() != "success" && i.kind.as_str() != "decision" =>
-        {
+        (Status::Resolved, Some(r)) if !matches!(i.kind, Kind::Success | Kind::Decision) => {
             format!("resolved {} — {}", fmt::local_minute(&r.at), r.how)
         }
         (Status::Resolved, _) => "resolved".into(),

@@ -197,6 +197,16 @@ fn init_logging() {
         .try_init();
 }
 
+/// Whether a session's working directory lies inside `workspace` (as given, or with symlinks
+/// resolved). The workspace is resolved once, not per session.
+fn inside_workspace(workspace: &std::path::Path) -> anyhow::Result<impl Fn(&str) -> bool> {
+    let ws = std::path::absolute(workspace)?;
+    let real = std::fs::canonicalize(&ws).unwrap_or_else(|_| ws.clone());
+    Ok(move |cwd: &str| {
+        std::path::Path::new(cwd).starts_with(&ws) || std::path::Path::new(cwd).starts_with(&real)
+    })
+}
+
 fn open_store(data_dir: Option<&std::path::Path>) -> anyhow::Result<crate::store::Store> {
     let dir = crate::config::data_dir(data_dir)?;
     Ok(crate::store::Store::open(&crate::config::store_path(&dir))?)

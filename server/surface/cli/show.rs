@@ -15,13 +15,8 @@ pub fn sessions(
     let store = super::open_store(data_dir)?;
     let mut list = store.sessions()?;
     if let Some(ws) = workspace {
-        let ws = std::path::absolute(ws)?;
-        let ws_real = std::fs::canonicalize(&ws).unwrap_or_else(|_| ws.clone());
-        list.retain(|s| {
-            s.cwd.as_deref().is_some_and(|cwd| {
-                Path::new(cwd).starts_with(&ws) || Path::new(cwd).starts_with(&ws_real)
-            })
-        });
+        let inside = super::inside_workspace(ws)?;
+        list.retain(|s| s.cwd.as_deref().is_some_and(&inside));
     }
     let mut out = std::io::stdout().lock();
     if json {
