@@ -3,3 +3,4 @@
 
 pub mod codex;
 pub mod lines;
+pub mod live;

@@ -13,6 +13,7 @@
 
 pub mod glossary;
 pub mod rules;
+pub mod struggle;
 pub mod topic;
 
 use crate::normalize::{Body, CommandStatus, Edit, Event, FileOp};
@@ -134,6 +135,30 @@ pub struct Insight {
     pub anchors: Anchors,
 }
 
+impl Insight {
+    /// The code names the insight is about: its topic when that is an identifier, and the
+    /// identifiers the developer wrote (or, when they wrote none, the answer's main ones). This is
+    /// what a hover on a name matches, in any project.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        static IDENT: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"^[A-Za-z_$][A-Za-z0-9_$]*$").expect("valid regex"));
+        let topic = IDENT.is_match(&self.topic).then_some(self.topic.as_str());
+        topic.into_iter().chain(
+            self.anchors
+                .identifiers
+                .iter()
+                .map(String::as_str)
+                .filter(move |n| Some(*n) != topic),
+        )
+    }
+
+    /// Whether it stands for something still to learn (an open gap, confusion or follow-up).
+    pub fn is_open_question(&self) -> bool {
+        self.status == Status::Open
+            && matches!(self.kind, Kind::Gap | Kind::Confusion | Kind::FollowUp)
+    }
+}
+
 /// A source of insights. The rules below are one; a model-backed tagger can be another.
 pub trait Tagger {
     fn tag(&self, events: &[Event]) -> Vec<Insight>;
@@ -178,7 +203,42 @@ pub fn derive(events: &[Event]) -> Vec<Insight> {
         }
     }
     resolve(&sessions, &mut out);
+    apply_marks(events, &mut out);
     out
+}
+
+/// The developer's own word beats the rules: the last mark on an insight decides its status.
+fn apply_marks(events: &[Event], out: &mut [Insight]) {
+    let marks: BTreeMap<&str, &Event> = events
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::Mark { insight, .. } => Some((insight.as_str(), e)),
+            _ => None,
+        })
+        .collect();
+    if marks.is_empty() {
+        return;
+    }
+    for i in out.iter_mut() {
+        let Some(e) = marks.get(i.id.as_str()) else {
+            continue;
+        };
+        let Body::Mark { resolved, .. } = &e.body else {
+            continue;
+        };
+        if *resolved {
+            i.status = Status::Resolved;
+            i.resolved_by = Some(Resolution {
+                session: e.session.clone(),
+                turn: None,
+                at: e.at.clone(),
+                how: "marked resolved by you".into(),
+            });
+        } else {
+            i.status = Status::Open;
+            i.resolved_by = None;
+        }
+    }
 }
 
 fn group(events: &[Event]) -> Vec<SessionView<'_>> {

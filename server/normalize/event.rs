@@ -69,6 +69,25 @@ pub enum Body {
     },
     /// The conversation history was compacted (older context summarized away).
     Compacted {},
+    /// Code the developer changed by hand, as the language server saw it: one event per save (or
+    /// per document closed with unsaved changes), naming the definitions the changes touched.
+    EditorEdit(EditorEdit),
+    /// The developer marked an insight resolved, or open again, by hand (editor command or CLI).
+    /// It overrides what the rules concluded, until a later mark.
+    Mark { insight: String, resolved: bool },
+}
+
+/// Hand edits to one file between two saves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EditorEdit {
+    /// Relative to the session's working directory (the workspace root).
+    pub file: String,
+    /// Definitions whose bodies the changes touched, outermost first, deduplicated.
+    pub symbols: Vec<String>,
+    /// Lines changed (inserted, deleted or replaced), summed over the changes.
+    pub lines: u32,
+    /// How many separate changes the editor sent.
+    pub changes: u32,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -231,6 +250,8 @@ impl Body {
             Body::Edit(_) => "edit",
             Body::TurnEnd { .. } => "turn_end",
             Body::Compacted {} => "compacted",
+            Body::EditorEdit(_) => "editor_edit",
+            Body::Mark { .. } => "mark",
         }
     }
 }
@@ -259,6 +280,30 @@ impl EventId {
         h.update(tag.as_bytes());
         hex::encode(&h.finalize()[..16])
     }
+}
+
+/// Sessions Session Lens opens itself, for what happens outside Codex (hand edits, terminal
+/// commands, marks): one per surface, working directory and UTC day, so they list like Codex
+/// sessions and their events group by place and time. The id is readable and stable.
+pub fn local_session_id(surface: &str, cwd: &str, day: &str) -> String {
+    let digest = Sha256::digest(cwd.as_bytes());
+    format!("{surface}-{day}-{}", hex::encode(&digest[..4]))
+}
+
+/// Ids for events with no source file: unique per process and call, never reused.
+pub fn live_event_id(session: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let mut h = Sha256::new();
+    h.update(session.as_bytes());
+    h.update(nanos.to_le_bytes());
+    h.update(std::process::id().to_le_bytes());
+    h.update(n.to_le_bytes());
+    hex::encode(&h.finalize()[..16])
 }
 
 #[cfg(test)]

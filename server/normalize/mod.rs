@@ -7,7 +7,7 @@ pub mod summary;
 pub mod text;
 
 pub use event::{
-    Body, Command, CommandStatus, Edit, Event, EventId, FileChange, FileOp, Hunk, IdeContext,
-    SessionInfo, TokenUsage, TurnStatus,
+    Body, Command, CommandStatus, Edit, EditorEdit, Event, EventId, FileChange, FileOp, Hunk,
+    IdeContext, SessionInfo, TokenUsage, TurnStatus, live_event_id, local_session_id,
 };
 pub use summary::SessionSummary;

@@ -2,3 +2,6 @@
 //! both are thin faces over the same library calls.
 
 pub mod cli;
+pub mod learnings;
+pub mod lsp;
+pub mod render;

@@ -21,6 +21,8 @@ pub const MESSY: &str =
 pub const LIVE_2026: &str =
     "handwritten/rollout-2026-03-02T10-00-00-019b1111-2222-7333-8444-555566667777.jsonl";
 
+pub mod lsp;
+
 pub fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/codex")
@@ -136,4 +138,50 @@ impl Env {
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
+}
+
+/// Copies a directory tree.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let p = entry.unwrap().path();
+        let dst = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_tree(&p, &dst);
+        } else {
+            std::fs::copy(&p, &dst).unwrap();
+        }
+    }
+}
+
+/// Sets up a learning scenario from `tests/fixtures/eval/NAME`: its workspace copied to
+/// `<env>/NAME`, its sessions placed in the env's Codex home with their working directory
+/// rewritten to that copy. Returns the workspace and the session files (not yet ingested).
+pub fn scenario(env: &Env, name: &str) -> (PathBuf, Vec<PathBuf>) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/eval")
+        .join(name);
+    let ws = env.root.path().join(name);
+    copy_tree(&src.join("workspace"), &ws);
+    let day = env.codex_home().join("sessions/2026/11/18");
+    std::fs::create_dir_all(&day).unwrap();
+    let mut files = Vec::new();
+    let mut sessions: Vec<PathBuf> = std::fs::read_dir(src.join("sessions"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    sessions.sort();
+    // The scenario's sessions ran in a folder named in their session_meta; find it once.
+    let first = std::fs::read_to_string(&sessions[0]).unwrap();
+    let meta: serde_json::Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
+    let cwd = meta["payload"]["cwd"].as_str().unwrap().to_owned();
+    for p in sessions {
+        let text = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace(&cwd, ws.to_str().unwrap());
+        let dst = day.join(p.file_name().unwrap());
+        std::fs::write(&dst, text).unwrap();
+        files.push(dst);
+    }
+    (ws, files)
 }

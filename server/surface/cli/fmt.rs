@@ -7,6 +7,11 @@ pub fn local_minute(at: &str) -> String {
     format_local(at, "%Y-%m-%d %H:%M")
 }
 
+/// `Nov 18` in the local time zone, as lenses and hovers say it.
+pub fn short_date(at: &str) -> String {
+    format_local(at, "%b %-d")
+}
+
 /// `18:46:36` in the local time zone.
 pub fn local_time(at: &str) -> String {
     format_local(at, "%H:%M:%S")

@@ -238,41 +238,47 @@ pub fn recall(
     write!(
         out,
         "{}",
-        hover_markdown(symbol, &hits.iter().map(|(i, _)| *i).collect::<Vec<_>>())
+        crate::surface::render::hover_markdown(
+            symbol,
+            &hits.iter().map(|(i, _)| *i).collect::<Vec<_>>()
+        )
     )?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The hover text for a symbol: each insight's kind, topic, date and surface, the question as
-/// asked, the takeaway and the status, newest first. Empty when there is nothing to say.
-pub fn hover_markdown(symbol: &str, insights: &[&Insight]) -> String {
-    if insights.is_empty() {
-        return String::new();
-    }
-    let mut s = format!("**Session Lens** · `{symbol}`\n\n");
-    for i in insights {
-        let date = fmt::local_minute(&i.at);
-        let day = date.split(' ').next().unwrap_or(&date);
-        s.push_str(&format!(
-            "- **{}** · {} · {} in {}\n",
-            i.kind.as_str().replace('_', "-"),
-            i.topic,
-            day,
-            i.surface
-        ));
-        s.push_str(&format!("  - asked: “{}”\n", fmt::one_line(&i.text, 160)));
-        if let Some(t) = &i.takeaway {
-            s.push_str(&format!("  - takeaway: {}\n", fmt::one_line(t, 240)));
+/// `resolve` / `reopen`: records the developer's own verdict on an insight as a `mark` event,
+/// which overrides the rules until the next mark.
+pub fn mark(data_dir: Option<&Path>, wanted: &str, resolved: bool) -> anyhow::Result<ExitCode> {
+    let store = super::open_store(data_dir)?;
+    let all = insight::derive(&store.all_events()?);
+    let found: Vec<&Insight> = all.iter().filter(|i| i.id.starts_with(wanted)).collect();
+    let i = match found.as_slice() {
+        [one] => *one,
+        [] => {
+            anyhow::bail!("no insight matches {wanted:?}; `sessionlens insights --json` lists them")
         }
-        match (&i.status, &i.resolved_by) {
-            (Status::Open, _) => s.push_str("  - status: open\n"),
-            (Status::Resolved, Some(r)) => s.push_str(&format!(
-                "  - status: resolved {} ({})\n",
-                fmt::local_minute(&r.at).split(' ').next().unwrap_or(""),
-                r.how
-            )),
-            (Status::Resolved, None) => s.push_str("  - status: resolved\n"),
-        }
-    }
-    s
+        many => anyhow::bail!(
+            "{wanted:?} matches {} insights; give more of the id",
+            many.len()
+        ),
+    };
+    let cwd = match &i.cwd {
+        Some(c) => c.clone(),
+        None => std::env::current_dir()?.display().to_string(),
+    };
+    let body = crate::normalize::Body::Mark {
+        insight: i.id.clone(),
+        resolved,
+    };
+    let at = crate::capture::live::now();
+    let events = crate::capture::live::events("cli", &cwd, &at, None, body);
+    store.commit(&events, &[])?;
+    println!(
+        "{} {} {} — {}",
+        if resolved { "Resolved" } else { "Reopened" },
+        i.kind.as_str(),
+        i.topic,
+        fmt::one_line(&i.text, 80)
+    );
+    Ok(ExitCode::SUCCESS)
 }

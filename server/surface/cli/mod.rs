@@ -2,10 +2,11 @@
 //! command is a thin call into the library; logs go to stderr so stdout stays clean for output.
 
 mod demo;
-mod fmt;
+pub(crate) mod fmt;
 mod ingest;
 mod insights;
-mod show;
+pub(crate) mod show;
+mod summarize;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -85,6 +86,39 @@ enum Cmd {
         /// Print JSON for scripts instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// A session's summary as a markdown entry for learnings.md: turns, gaps resolved and open, next reps.
+    Summarize {
+        /// A session id, or any unique prefix of one (default: the latest in the workspace).
+        session: Option<String>,
+        /// The latest session run inside the workspace (the default).
+        #[arg(long, conflicts_with = "session")]
+        last: bool,
+        /// The workspace (default: the current directory).
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<PathBuf>,
+        /// Also put the entry into FILE (relative to the workspace), replacing the session's old one.
+        #[arg(long, value_name = "FILE")]
+        write: Option<PathBuf>,
+        /// Print JSON for scripts instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mark an insight resolved by hand (you learned it, whatever the rules concluded).
+    Resolve {
+        /// An insight id, or any unique prefix of one (`sessionlens insights --json` lists them).
+        insight: String,
+    },
+    /// Mark an insight open again.
+    Reopen {
+        /// An insight id, or any unique prefix of one.
+        insight: String,
+    },
+    /// Run the language server on stdin/stdout (editors start this).
+    Serve {
+        /// Accepted for clients that pass it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
     },
     /// Check the event log's hash chain.
     Verify {
@@ -170,6 +204,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             workspace,
             json,
         } => insights::recall(data_dir, &symbol, workspace.as_deref(), json),
+        Cmd::Summarize {
+            session,
+            last: _,
+            workspace,
+            write,
+            json,
+        } => summarize::run(
+            data_dir,
+            session.as_deref(),
+            workspace.as_deref(),
+            write.as_deref(),
+            json,
+        ),
+        Cmd::Resolve { insight } => insights::mark(data_dir, &insight, true),
+        Cmd::Reopen { insight } => insights::mark(data_dir, &insight, false),
+        Cmd::Serve { stdio: _ } => crate::surface::lsp::serve(data_dir),
         Cmd::Demo => demo::run(data_dir),
     }
 }
@@ -193,13 +243,16 @@ fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .try_init();
 }
 
 /// Whether a session's working directory lies inside `workspace` (as given, or with symlinks
 /// resolved). The workspace is resolved once, not per session.
-fn inside_workspace(workspace: &std::path::Path) -> anyhow::Result<impl Fn(&str) -> bool> {
+pub(crate) fn inside_workspace(
+    workspace: &std::path::Path,
+) -> anyhow::Result<impl Fn(&str) -> bool> {
     let ws = std::path::absolute(workspace)?;
     let real = std::fs::canonicalize(&ws).unwrap_or_else(|_| ws.clone());
     Ok(move |cwd: &str| {

@@ -217,6 +217,21 @@ pub fn print_timeline(
                 format!("■ {what}{took}{tok}")
             }
             Body::Compacted {} => "≡ context compacted".to_owned(),
+            Body::EditorEdit(e) => format!(
+                "✎ {} ({} lines{})",
+                e.file,
+                e.lines,
+                if e.symbols.is_empty() {
+                    String::new()
+                } else {
+                    format!(" in {}", e.symbols.join(", "))
+                }
+            ),
+            Body::Mark { insight, resolved } => format!(
+                "✓ marked {} {}",
+                insight.chars().take(12).collect::<String>(),
+                if *resolved { "resolved" } else { "open" }
+            ),
         };
         writeln!(out, "  {t}  {line}")?;
     }

@@ -1,0 +1,71 @@
+//! `sessionlens serve`: the language server, the product's face in the editor. It speaks LSP on
+//! stdio (stdout is protocol; logs go to stderr) and keeps three things current off the request
+//! path — the knowledge snapshot derived from the store, each workspace folder's symbol index,
+//! and the links between them — so that hovers, lenses and diagnostics only read.
+//!
+//! - `settings` — what clients may configure.
+//! - `proto` — UTF-16 positions and URIs (the only place that knows about encodings).
+//! - `documents` — open documents and the hand edits pending since their last save.
+//! - `knowledge`, `workspace` — the snapshots the handlers read.
+//! - `hover`, `lens`, `diagnostics` — one file per read-only feature.
+//! - `commands` — `workspace/executeCommand` and the custom notifications.
+//! - `server` — the `LanguageServer` implementation: lifecycle, document sync, background work.
+//! - `transport` — frames stdin before tower-lsp sees it: bad input is dropped, `exit` exits.
+//! - `watch` — follows `$CODEX_HOME/sessions` and ingests new turns as Codex writes them.
+
+mod commands;
+mod diagnostics;
+mod documents;
+mod hover;
+mod knowledge;
+mod lens;
+mod proto;
+mod server;
+mod settings;
+mod transport;
+mod watch;
+mod workspace;
+
+pub use knowledge::Knowledge;
+
+use std::process::ExitCode;
+use std::time::Duration;
+use tower_lsp::{LspService, Server};
+
+/// Runs the server on stdin/stdout until the client says `exit` (or closes the pipe).
+/// `data_dir` (the `--data-dir` flag) is the default for `initializationOptions.dataDir`.
+pub fn serve(data_dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    let defaults = settings::Settings {
+        data_dir: data_dir.map(std::path::Path::to_path_buf),
+        ..settings::Settings::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(4)
+        .thread_name("sessionlens-lsp")
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let (service, socket) = LspService::build(|client| server::Backend::new(client, defaults))
+            .custom_method(
+                commands::COMMAND_FINISHED,
+                server::Backend::command_finished,
+            )
+            .finish();
+        let (input, for_server) = tokio::io::duplex(1 << 16);
+        let serve = Server::new(for_server, tokio::io::stdout(), socket).serve(service);
+        let reader = transport::filter(tokio::io::stdin(), input);
+        tokio::pin!(serve);
+        tokio::select! {
+            () = &mut serve => {}
+            exited = reader => {
+                // Let the server finish answering what it was given, then stop.
+                let grace = if exited { 100 } else { 1000 };
+                let _ = tokio::time::timeout(Duration::from_millis(grace), serve).await;
+            }
+        }
+    });
+    // Background work (indexing, ingest) must not keep the process alive after `exit`.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,705 @@
+//! The `LanguageServer` implementation: lifecycle, document sync and the background work that
+//! keeps the snapshots current. Handlers that change state (document sync, configuration) apply
+//! their change synchronously before their first await, so changes land in arrival order; the
+//! read-only features take snapshots (`Arc`s) and never block on the store.
+
+use super::documents::Doc;
+use super::knowledge::Knowledge;
+use super::settings::Settings;
+use super::workspace::{self, Workspace};
+use super::{commands, diagnostics, hover, lens, proto, watch};
+use crate::capture::live;
+use crate::link::SymbolIndex;
+use crate::normalize::{Body, EditorEdit};
+use crate::store::Store;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::Duration;
+use tokio::sync::{Notify, watch as tokio_watch};
+use tower_lsp::jsonrpc::Result as RpcResult;
+use tower_lsp::lsp_types::*;
+use tower_lsp::{Client, LanguageServer};
+
+/// How long a first request waits for the knowledge snapshot before answering with what it has.
+const FIRST_LOAD_WAIT: Duration = Duration::from_secs(5);
+
+pub struct Backend {
+    pub(super) shared: Arc<Shared>,
+}
+
+pub struct Shared {
+    pub client: Client,
+    pub settings: RwLock<Settings>,
+    pub store: OnceLock<Arc<Store>>,
+    knowledge: RwLock<Arc<Knowledge>>,
+    /// Flips to true once the first snapshot is in.
+    loaded: tokio_watch::Sender<bool>,
+    pub workspaces: RwLock<Vec<Arc<Workspace>>>,
+    pub docs: Mutex<HashMap<Url, Doc>>,
+    /// Wakes the loop that rebuilds the knowledge snapshot.
+    reload: Notify,
+    lens_refresh: AtomicBool,
+    progress: AtomicBool,
+    shutting_down: AtomicBool,
+}
+
+fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|p| p.into_inner())
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Shared {
+    pub fn knowledge(&self) -> Arc<Knowledge> {
+        read(&self.knowledge).clone()
+    }
+
+    pub fn settings(&self) -> Settings {
+        read(&self.settings).clone()
+    }
+
+    /// The workspace folder holding `path`, the innermost when folders nest.
+    pub fn workspace_of(&self, path: &Path) -> Option<Arc<Workspace>> {
+        read(&self.workspaces)
+            .iter()
+            .filter(|w| w.rel(path).is_some())
+            .max_by_key(|w| w.root.as_os_str().len())
+            .cloned()
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::Relaxed)
+    }
+
+    pub fn workspaces(&self) -> Vec<Arc<Workspace>> {
+        read(&self.workspaces).clone()
+    }
+
+    async fn wait_loaded(&self) {
+        let mut rx = self.loaded.subscribe();
+        let _ = tokio::time::timeout(FIRST_LOAD_WAIT, rx.wait_for(|v| *v)).await;
+    }
+
+    /// Asks for a new knowledge snapshot (coalesced with any already pending).
+    pub fn request_reload(&self) {
+        self.reload.notify_one();
+    }
+
+    /// Rebuilds the knowledge snapshot from the store now, relinks every workspace and refreshes
+    /// what the editor shows.
+    pub async fn reload_now(self: &Arc<Self>) {
+        let Some(store) = self.store.get().cloned() else {
+            let _ = self.loaded.send(true);
+            return;
+        };
+        let started = std::time::Instant::now();
+        let loaded = tokio::task::spawn_blocking(move || Knowledge::load(&store)).await;
+        let k = match loaded {
+            Ok(Ok(k)) => Arc::new(k),
+            Ok(Err(e)) => {
+                tracing::error!("reading the store: {e:#}");
+                let _ = self.loaded.send(true);
+                return;
+            }
+            Err(e) => {
+                tracing::error!("reading the store failed: {e}");
+                let _ = self.loaded.send(true);
+                return;
+            }
+        };
+        tracing::info!(
+            "knowledge: {} insights from {} events in {:?}",
+            k.insights.len(),
+            k.events,
+            started.elapsed()
+        );
+        *self.knowledge.write().unwrap_or_else(|p| p.into_inner()) = k.clone();
+        let this = self.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            for ws in this.workspaces() {
+                ws.relink(&k);
+            }
+        })
+        .await;
+        let _ = self.loaded.send(true);
+        self.refresh_ui().await;
+    }
+
+    /// Re-publishes diagnostics for every open document and asks the client to fetch lenses again.
+    pub async fn refresh_ui(&self) {
+        let uris: Vec<Url> = lock(&self.docs).keys().cloned().collect();
+        for uri in uris {
+            self.publish(&uri).await;
+        }
+        if self.lens_refresh.load(Ordering::Relaxed) {
+            if let Err(e) = self.client.code_lens_refresh().await {
+                tracing::debug!("codeLens/refresh: {e}");
+            }
+        }
+    }
+
+    /// Publishes the diagnostics of one open document (an empty list clears them).
+    pub async fn publish(&self, uri: &Url) {
+        let Some((diags, version)) = self.diagnostics_for(uri) else {
+            return;
+        };
+        self.client
+            .publish_diagnostics(uri.clone(), diags, Some(version))
+            .await;
+    }
+
+    fn diagnostics_for(&self, uri: &Url) -> Option<(Vec<Diagnostic>, i32)> {
+        let settings = self.settings();
+        let docs = lock(&self.docs);
+        let doc = docs.get(uri)?;
+        let mut out = Vec::new();
+        if let (true, Some(severity), Some(path)) =
+            (settings.enabled, settings.diagnostics, doc.path.as_ref())
+        {
+            if let Some(ws) = self.workspace_of(path) {
+                let rel = ws.rel(path)?;
+                let k = self.knowledge();
+                out = guard("diagnostics", || {
+                    diagnostics::for_doc(doc, &rel, &ws, &ws.links(), &k, severity)
+                })
+                .unwrap_or_default();
+            }
+        }
+        Some((out, doc.version))
+    }
+
+    /// Commits events to the store off the async threads. Errors are logged, never fatal.
+    pub async fn commit(&self, events: Vec<crate::normalize::Event>) -> anyhow::Result<()> {
+        let Some(store) = self.store.get().cloned() else {
+            anyhow::bail!("the store is not open");
+        };
+        tokio::task::spawn_blocking(move || store.commit(&events, &[]))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))??;
+        Ok(())
+    }
+
+    /// Turns the edits pending on a document into an `editor_edit` event.
+    async fn flush_edits(self: &Arc<Self>, uri: &Url) {
+        let taken = {
+            let mut docs = lock(&self.docs);
+            let Some(doc) = docs.get_mut(uri) else {
+                return;
+            };
+            if doc.pending.changes == 0 {
+                return;
+            }
+            let pending = std::mem::take(&mut doc.pending);
+            doc.path.clone().map(|p| (p, pending))
+        };
+        let Some((path, pending)) = taken else {
+            return;
+        };
+        let Some(ws) = self.workspace_of(&path) else {
+            return;
+        };
+        let Some(rel) = ws.rel(&path) else { return };
+        let symbols = {
+            let index = read(&ws.index);
+            let defs = index.definitions_in(&rel);
+            let mut names: Vec<String> = Vec::new();
+            for &line in &pending.touched {
+                if let Some(d) = workspace::owner_of(defs, line) {
+                    if !names.contains(&d.name) {
+                        names.push(d.name.clone());
+                    }
+                }
+            }
+            names
+        };
+        let at = live::now();
+        let body = Body::EditorEdit(EditorEdit {
+            file: rel.to_string_lossy().replace('\\', "/"),
+            symbols,
+            lines: pending.lines,
+            changes: pending.changes,
+        });
+        let events = live::events("editor", &ws.root.to_string_lossy(), &at, None, body);
+        match self.commit(events.into()).await {
+            Ok(()) => self.request_reload(),
+            Err(e) => tracing::warn!("recording an edit of {}: {e:#}", path.display()),
+        }
+    }
+
+    async fn index_workspace(self: &Arc<Self>, ws: Arc<Workspace>) {
+        let token = NumberOrString::String(format!("sessionlens/index/{}", ws.root.display()));
+        let progress = self.progress.load(Ordering::Relaxed)
+            && self
+                .client
+                .send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
+                    token: token.clone(),
+                })
+                .await
+                .is_ok();
+        let title = format!(
+            "Session Lens: indexing {}",
+            ws.root.file_name().map_or_else(
+                || ws.root.display().to_string(),
+                |n| n.to_string_lossy().into_owned()
+            )
+        );
+        if progress {
+            self.progress(
+                &token,
+                WorkDoneProgress::Begin(WorkDoneProgressBegin {
+                    title,
+                    cancellable: Some(false),
+                    message: None,
+                    percentage: None,
+                }),
+            )
+            .await;
+        }
+        let started = std::time::Instant::now();
+        let root = ws.root.clone();
+        let built = tokio::task::spawn_blocking(move || SymbolIndex::build(&root)).await;
+        let message = match built {
+            Ok(mut index) => {
+                // The editor's unsaved text wins over the disk's.
+                let open: Vec<(PathBuf, String)> = lock(&self.docs)
+                    .values()
+                    .filter_map(|d| Some((ws.rel(d.path.as_ref()?)?, d.text.clone())))
+                    .collect();
+                for (rel, text) in open {
+                    index.update_file(&rel, &text);
+                }
+                let files = index.file_count();
+                *ws.index.write().unwrap_or_else(|p| p.into_inner()) = index;
+                ws.ready.store(true, Ordering::Release);
+                tracing::info!(
+                    "indexed {} ({files} files) in {:?}",
+                    ws.root.display(),
+                    started.elapsed()
+                );
+                let k = self.knowledge();
+                let w = ws.clone();
+                let _ = tokio::task::spawn_blocking(move || w.relink(&k)).await;
+                self.refresh_ui().await;
+                format!("{files} files")
+            }
+            Err(e) => {
+                tracing::error!("indexing {}: {e}", ws.root.display());
+                "failed".into()
+            }
+        };
+        if progress {
+            self.progress(
+                &token,
+                WorkDoneProgress::End(WorkDoneProgressEnd {
+                    message: Some(message),
+                }),
+            )
+            .await;
+        }
+    }
+
+    async fn progress(&self, token: &NumberOrString, value: WorkDoneProgress) {
+        self.client
+            .send_notification::<notification::Progress>(ProgressParams {
+                token: token.clone(),
+                value: ProgressParamsValue::WorkDone(value),
+            })
+            .await;
+    }
+}
+
+/// Runs a read-only feature, turning a panic into a log line and no answer: one bad file must
+/// not take the server down.
+pub fn guard<T>(what: &str, f: impl FnOnce() -> T) -> Option<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let msg = e
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| e.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!("{what} failed: {msg}");
+            None
+        }
+    }
+}
+
+impl Backend {
+    pub fn new(client: Client, settings: Settings) -> Backend {
+        let (loaded, _) = tokio_watch::channel(false);
+        Backend {
+            shared: Arc::new(Shared {
+                client,
+                settings: RwLock::new(settings),
+                store: OnceLock::new(),
+                knowledge: RwLock::new(Arc::new(Knowledge::default())),
+                loaded,
+                workspaces: RwLock::new(Vec::new()),
+                docs: Mutex::new(HashMap::new()),
+                reload: Notify::new(),
+                lens_refresh: AtomicBool::new(false),
+                progress: AtomicBool::new(false),
+                shutting_down: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    /// `sessionlens/commandFinished`: a terminal command the editor saw end.
+    pub async fn command_finished(&self, params: Value) {
+        commands::command_finished(&self.shared, params).await;
+    }
+
+    fn add_workspace(&self, root: PathBuf) -> Option<Arc<Workspace>> {
+        let mut list = self
+            .shared
+            .workspaces
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
+        if list.iter().any(|w| w.root == root) {
+            return None;
+        }
+        let ws = Arc::new(Workspace::new(root));
+        list.push(ws.clone());
+        Some(ws)
+    }
+
+    /// Indexes an open document into its workspace, and relinks at once while the workspace's
+    /// full index is still being built (so the first lens does not wait for the whole folder).
+    fn index_doc(&self, uri: &Url) {
+        let (path, text) = {
+            let docs = lock(&self.shared.docs);
+            let Some(d) = docs.get(uri) else { return };
+            let Some(p) = d.path.clone() else { return };
+            (p, d.text.clone())
+        };
+        let Some(ws) = self.shared.workspace_of(&path) else {
+            return;
+        };
+        let Some(rel) = ws.rel(&path) else { return };
+        guard("indexing a document", || {
+            ws.index
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .update_file(&rel, &text);
+        });
+        if !ws.is_ready() {
+            let k = self.shared.knowledge();
+            guard("linking", || ws.relink(&k));
+        }
+    }
+}
+
+#[tower_lsp::async_trait]
+impl LanguageServer for Backend {
+    #[tracing::instrument(skip_all)]
+    async fn initialize(&self, params: InitializeParams) -> RpcResult<InitializeResult> {
+        {
+            let mut s = self
+                .shared
+                .settings
+                .write()
+                .unwrap_or_else(|p| p.into_inner());
+            if let Some(opts) = &params.initialization_options {
+                for bad in s.apply(opts) {
+                    tracing::warn!("initializationOptions: {bad}");
+                }
+            }
+        }
+        let caps = &params.capabilities;
+        let lens_refresh = caps
+            .workspace
+            .as_ref()
+            .and_then(|w| w.code_lens.as_ref())
+            .and_then(|c| c.refresh_support)
+            .unwrap_or(false);
+        self.shared
+            .lens_refresh
+            .store(lens_refresh, Ordering::Relaxed);
+        let progress = caps
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false);
+        self.shared.progress.store(progress, Ordering::Relaxed);
+
+        let mut roots: Vec<PathBuf> = params
+            .workspace_folders
+            .iter()
+            .flatten()
+            .filter_map(|f| proto::path_of(&f.uri))
+            .collect();
+        #[allow(deprecated)]
+        if roots.is_empty() {
+            roots.extend(params.root_uri.as_ref().and_then(proto::path_of));
+        }
+        for root in roots {
+            self.add_workspace(root);
+        }
+
+        let settings = self.shared.settings();
+        let opened = tokio::task::spawn_blocking(move || -> anyhow::Result<Store> {
+            let dir = crate::config::data_dir(settings.data_dir.as_deref())?;
+            Ok(Store::open(&crate::config::store_path(&dir))?)
+        })
+        .await;
+        match opened {
+            Ok(Ok(store)) => {
+                tracing::info!("store: {}", store.path().display());
+                let _ = self.shared.store.set(Arc::new(store));
+            }
+            Ok(Err(e)) => {
+                tracing::error!("cannot open the store: {e:#}");
+                self.shared
+                    .client
+                    .show_message(
+                        MessageType::ERROR,
+                        format!("Session Lens cannot open its store: {e:#}"),
+                    )
+                    .await;
+            }
+            Err(e) => tracing::error!("opening the store: {e}"),
+        }
+
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        will_save: None,
+                        will_save_wait_until: None,
+                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                    },
+                )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: commands::ALL.iter().map(|c| c.to_string()).collect(),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "sessionlens".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let shared = self.shared.clone();
+        // The knowledge reload loop: one rebuild at a time, requests coalesced.
+        tokio::spawn({
+            let shared = shared.clone();
+            async move {
+                shared.reload_now().await;
+                loop {
+                    shared.reload.notified().await;
+                    if shared.shutting_down.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    // Let a burst of changes (a turn being written) settle into one rebuild.
+                    tokio::time::sleep(Duration::from_millis(150)).await;
+                    shared.reload_now().await;
+                }
+            }
+        });
+        for ws in shared.workspaces() {
+            let shared = shared.clone();
+            tokio::spawn(async move { shared.index_workspace(ws).await });
+        }
+        let settings = shared.settings();
+        if settings.watch_codex {
+            if let Some(home) = settings.codex_home.or_else(crate::config::codex_home) {
+                watch::start(shared.clone(), home);
+            }
+        }
+    }
+
+    async fn shutdown(&self) -> RpcResult<()> {
+        self.shared.shutting_down.store(true, Ordering::Relaxed);
+        let uris: Vec<Url> = lock(&self.shared.docs).keys().cloned().collect();
+        for uri in uris {
+            self.shared.flush_edits(&uri).await;
+        }
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let d = params.text_document;
+        let uri = d.uri.clone();
+        lock(&self.shared.docs).insert(d.uri.clone(), Doc::new(d.uri, d.text, d.version));
+        self.index_doc(&uri);
+        self.shared.wait_loaded().await;
+        self.shared.publish(&uri).await;
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        {
+            let mut docs = lock(&self.shared.docs);
+            let Some(doc) = docs.get_mut(&uri) else {
+                tracing::warn!("change to {uri}, which is not open; ignored");
+                return;
+            };
+            let version = params.text_document.version;
+            guard("applying a change", || {
+                doc.apply(params.content_changes, version)
+            });
+        }
+        self.index_doc(&uri);
+        self.shared.publish(&uri).await;
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let uri = params.text_document.uri;
+        if let Some(text) = params.text {
+            if let Some(doc) = lock(&self.shared.docs).get_mut(&uri) {
+                if doc.text != text {
+                    let version = doc.version;
+                    doc.apply(
+                        vec![TextDocumentContentChangeEvent {
+                            range: None,
+                            range_length: None,
+                            text,
+                        }],
+                        version,
+                    );
+                }
+            }
+            self.index_doc(&uri);
+        }
+        self.shared.flush_edits(&uri).await;
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.shared.flush_edits(&uri).await;
+        let closed = lock(&self.shared.docs).remove(&uri);
+        // The disk's version is what the index should hold again.
+        if let Some(path) = closed.and_then(|d| d.path) {
+            if let Some(ws) = self.shared.workspace_of(&path) {
+                if let Some(rel) = ws.rel(&path) {
+                    let text = std::fs::read(&path)
+                        .ok()
+                        .map(|b| String::from_utf8_lossy(&b).into_owned());
+                    let mut index = ws.index.write().unwrap_or_else(|p| p.into_inner());
+                    match text {
+                        Some(t) => index.update_file(&rel, &t),
+                        None => index.remove_file(&rel),
+                    }
+                }
+            }
+        }
+        self.shared
+            .client
+            .publish_diagnostics(uri, Vec::new(), None)
+            .await;
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let before = self.shared.settings();
+        {
+            let mut s = self
+                .shared
+                .settings
+                .write()
+                .unwrap_or_else(|p| p.into_inner());
+            for bad in s.apply(&params.settings) {
+                tracing::warn!("configuration: {bad}");
+            }
+        }
+        let after = self.shared.settings();
+        if after.data_dir != before.data_dir || after.codex_home != before.codex_home {
+            tracing::warn!("dataDir and codexHome apply when the server starts; restart it");
+        }
+        if after != before {
+            self.shared.refresh_ui().await;
+        }
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        for removed in &params.event.removed {
+            if let Some(p) = proto::path_of(&removed.uri) {
+                self.shared
+                    .workspaces
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .retain(|w| w.root != p);
+            }
+        }
+        for added in &params.event.added {
+            if let Some(ws) = proto::path_of(&added.uri).and_then(|p| self.add_workspace(p)) {
+                let shared = self.shared.clone();
+                tokio::spawn(async move { shared.index_workspace(ws).await });
+            }
+        }
+    }
+
+    async fn hover(&self, params: HoverParams) -> RpcResult<Option<Hover>> {
+        if !self.shared.settings().enabled {
+            return Ok(None);
+        }
+        self.shared.wait_loaded().await;
+        let p = params.text_document_position_params;
+        let docs = lock(&self.shared.docs);
+        let Some(doc) = docs.get(&p.text_document.uri) else {
+            return Ok(None);
+        };
+        let ws = doc
+            .path
+            .as_deref()
+            .and_then(|p| self.shared.workspace_of(p));
+        let links = ws.as_ref().map(|w| w.links()).unwrap_or_default();
+        let k = self.shared.knowledge();
+        Ok(guard("hover", || {
+            hover::hover(doc, p.position, ws.as_deref(), &links, &k)
+        })
+        .flatten())
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> RpcResult<Option<Vec<CodeLens>>> {
+        let settings = self.shared.settings();
+        if !settings.enabled || !settings.lenses {
+            return Ok(None);
+        }
+        self.shared.wait_loaded().await;
+        let uri = params.text_document.uri;
+        let docs = lock(&self.shared.docs);
+        let Some(doc) = docs.get(&uri) else {
+            return Ok(None);
+        };
+        let Some(path) = doc.path.as_deref() else {
+            return Ok(None);
+        };
+        let Some(ws) = self.shared.workspace_of(path) else {
+            return Ok(None);
+        };
+        let Some(rel) = ws.rel(path) else {
+            return Ok(None);
+        };
+        let k = self.shared.knowledge();
+        let lenses =
+            guard("codeLens", || lens::lenses(doc, &rel, &ws, &ws.links(), &k)).unwrap_or_default();
+        Ok((!lenses.is_empty()).then_some(lenses))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> RpcResult<Option<Value>> {
+        commands::execute(&self.shared, params).await
+    }
+}

@@ -1,0 +1,39 @@
+//! Markdown shared by the faces: what a hover shows is exactly what `sessionlens recall` prints,
+//! so the editor's text can be tested and scripted from the command line.
+
+use super::cli::fmt;
+use crate::insight::{Insight, Status};
+
+/// The hover text for a symbol: each insight's kind, topic, date and surface, the question as
+/// asked, the takeaway and the status, newest first. Empty when there is nothing to say.
+pub fn hover_markdown(symbol: &str, insights: &[&Insight]) -> String {
+    if insights.is_empty() {
+        return String::new();
+    }
+    let mut s = format!("**Session Lens** · `{symbol}`\n\n");
+    for i in insights {
+        let date = fmt::local_minute(&i.at);
+        let day = date.split(' ').next().unwrap_or(&date);
+        s.push_str(&format!(
+            "- **{}** · {} · {} in {}\n",
+            i.kind.as_str().replace('_', "-"),
+            i.topic,
+            day,
+            i.surface
+        ));
+        s.push_str(&format!("  - asked: “{}”\n", fmt::one_line(&i.text, 160)));
+        if let Some(t) = &i.takeaway {
+            s.push_str(&format!("  - takeaway: {}\n", fmt::one_line(t, 240)));
+        }
+        match (&i.status, &i.resolved_by) {
+            (Status::Open, _) => s.push_str("  - status: open\n"),
+            (Status::Resolved, Some(r)) => s.push_str(&format!(
+                "  - status: resolved {} ({})\n",
+                fmt::local_minute(&r.at).split(' ').next().unwrap_or(""),
+                r.how
+            )),
+            (Status::Resolved, None) => s.push_str("  - status: resolved\n"),
+        }
+    }
+    s
+}

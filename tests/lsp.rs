@@ -1,0 +1,583 @@
+//! The language server end to end: the real binary over stdio, a real redb store filled from real
+//! rollout files, a fixture workspace. initialize → didOpen → hover → codeLens → diagnostics →
+//! executeCommand → shutdown, plus live ingest while the server runs, edit capture, bad input,
+//! and several servers sharing one store.
+
+mod common;
+
+use common::lsp::{Client, uri};
+use common::{Env, scenario};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// The 0-based position of the first `needle` on the first line containing `line_has`, plus
+/// `offset` characters.
+fn pos(path: &Path, line_has: &str, needle: &str, offset: u32) -> Value {
+    let text = std::fs::read_to_string(path).unwrap();
+    let (n, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(line_has))
+        .unwrap_or_else(|| panic!("{line_has:?} not in {}", path.display()));
+    let col = line[..line.find(needle).unwrap()].encode_utf16().count() as u32;
+    json!({"line": n, "character": col + offset})
+}
+
+fn hover(c: &mut Client, path: &Path, at: Value) -> Value {
+    c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(path)}, "position": at}),
+    )
+}
+
+fn lenses(c: &mut Client, path: &Path) -> Vec<Value> {
+    c.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri(path)}}),
+    )
+    .as_array()
+    .cloned()
+    .unwrap_or_default()
+}
+
+fn command(c: &mut Client, name: &str, args: Value) -> Value {
+    c.request(
+        "workspace/executeCommand",
+        json!({"command": name, "arguments": args}),
+    )
+}
+
+fn ingested(env: &Env) -> PathBuf {
+    let (ws, _) = scenario(env, "react-first-app");
+    env.ok(&["ingest", "codex", "--idle-minutes", "0"]);
+    ws
+}
+
+#[test]
+fn hover_lens_diagnostics_and_commands_on_a_learning_scenario() {
+    let env = Env::new();
+    let ws = ingested(&env);
+    let hook = ws.join("src/useTodos.ts");
+    let header = ws.join("src/Header.tsx");
+    let types = ws.join("src/types.ts");
+
+    let mut c = Client::start(env.cmd());
+    let init = c.initialize(&ws, json!({}));
+    let caps = &init["capabilities"];
+    assert_eq!(caps["hoverProvider"], true);
+    assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
+    let commands: BTreeSet<&str> = caps["executeCommandProvider"]["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for needed in [
+        "sessionlens.summarizeSession",
+        "sessionlens.resolveInsight",
+        "sessionlens.reopenInsight",
+        "sessionlens.showTimeline",
+    ] {
+        assert!(commands.contains(needed), "{needed} not offered");
+    }
+    c.open(&hook, "typescript");
+    c.open(&header, "typescriptreact");
+    c.open(&types, "typescript");
+
+    // Hover: the question as asked, its takeaway and status, on the external name.
+    let h = hover(&mut c, &hook, pos(&hook, "useEffect(() =>", "useEffect", 3));
+    let md = h["contents"]["value"]
+        .as_str()
+        .expect("a hover on useEffect");
+    assert_eq!(h["contents"]["kind"], "markdown");
+    assert!(md.contains("`useEffect`"), "{md}");
+    assert!(md.contains("what is useEffect actually doing"), "{md}");
+    assert!(md.contains("takeaway:"), "{md}");
+    assert!(md.contains("status: resolved"), "{md}");
+    assert!(md.contains("vscode"), "{md}");
+    // The same text the CLI prints for the symbol.
+    let recall = env.ok(&["recall", "useEffect", "--workspace", ws.to_str().unwrap()]);
+    for line in recall.lines().filter(|l| l.contains("asked:")) {
+        assert!(md.contains(line.trim()), "hover lacks {line:?}");
+    }
+    assert_eq!(
+        h["range"]["start"],
+        pos(&hook, "useEffect(() =>", "useEffect", 0)
+    );
+    // Nothing to say: no hover at all.
+    assert_eq!(
+        hover(
+            &mut c,
+            &hook,
+            pos(&hook, "AbortController", "controller", 1)
+        ),
+        Value::Null
+    );
+    assert_eq!(
+        hover(&mut c, &hook, json!({"line": 0, "character": 0})),
+        Value::Null
+    );
+
+    // Code lenses: exactly the definitions the CLI links struggle insights to, and no others.
+    let linked: BTreeSet<String> = env
+        .json(&["insights", "--workspace", ws.to_str().unwrap(), "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| {
+            ["gap", "confusion", "error", "follow_up"].contains(&i["kind"].as_str().unwrap())
+        })
+        .flat_map(|i| i["symbols"].as_array().unwrap().clone())
+        .filter(|s| s["file"] == "src/useTodos.ts")
+        .map(|s| s["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(linked.contains("useTodos"));
+    let ls = lenses(&mut c, &hook);
+    let titled: BTreeSet<String> = ls
+        .iter()
+        .map(|l| {
+            let title = l["command"]["title"].as_str().unwrap();
+            assert!(
+                title.starts_with("⟲ You struggled here before: "),
+                "{title}"
+            );
+            assert_eq!(l["command"]["command"], "sessionlens.showInsights");
+            l["command"]["arguments"][0]["symbol"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(titled, linked);
+    let on_hook = ls
+        .iter()
+        .find(|l| l["command"]["arguments"][0]["symbol"] == "useTodos")
+        .unwrap();
+    assert_eq!(
+        on_hook["range"]["start"],
+        pos(&hook, "export function useTodos", "useTodos", 0)
+    );
+    let title = on_hook["command"]["title"].as_str().unwrap();
+    assert!(title.contains("3 questions"), "{title}");
+    assert!(title.ends_with("(Nov 21)"), "{title}");
+    // The lens's command shows the details.
+    let details = command(
+        &mut c,
+        "sessionlens.showInsights",
+        on_hook["command"]["arguments"].clone(),
+    );
+    assert!(
+        details["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("what is useEffect")
+    );
+    // A file with nothing learned in it: no lenses.
+    assert!(lenses(&mut c, &types).is_empty());
+
+    // Diagnostics: hints on uses of the name with an open question, nothing elsewhere.
+    let open_gap = |d: &[Value]| !d.is_empty();
+    let diags = c
+        .diagnostics(&header, WAIT, open_gap)
+        .expect("hints on useTodosContext");
+    for d in &diags {
+        assert_eq!(d["severity"], 4, "Hint");
+        assert_eq!(d["source"], "sessionlens");
+        assert!(
+            d["message"].as_str().unwrap().contains("useTodosContext"),
+            "{d}"
+        );
+    }
+    let first = &diags[0];
+    assert_eq!(
+        first["range"]["start"],
+        pos(&header, "import", "useTodosContext", 0)
+    );
+    let gap_id = first["data"]["insight"].as_str().unwrap().to_owned();
+    let none = c.diagnostics(&types, WAIT, |_| true).unwrap();
+    assert!(none.is_empty(), "{none:?}");
+
+    // Resolving the gap clears its hints; reopening brings them back.
+    let r = command(&mut c, "sessionlens.resolveInsight", json!([gap_id]));
+    assert_eq!(r["status"], "resolved");
+    assert!(c.diagnostics(&header, WAIT, |d| d.is_empty()).is_some());
+    let gaps = env.json(&["gaps", "--json"]);
+    assert!(
+        gaps.as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["id"] != gap_id.as_str())
+    );
+    command(
+        &mut c,
+        "sessionlens.reopenInsight",
+        json!([{"insight": gap_id}]),
+    );
+    assert!(c.diagnostics(&header, WAIT, open_gap).is_some());
+    // Diagnostics can be switched off, or made louder.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"sessionlens": {"diagnostics": "off"}}}),
+    );
+    assert!(c.diagnostics(&header, WAIT, |d| d.is_empty()).is_some());
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"sessionlens": {"diagnostics": "information"}}}),
+    );
+    assert!(
+        c.diagnostics(&header, WAIT, |d| !d.is_empty() && d[0]["severity"] == 3)
+            .is_some()
+    );
+    // The master switch silences everything.
+    let t = command(&mut c, "sessionlens.toggle", json!([]));
+    assert_eq!(t["enabled"], false);
+    assert_eq!(
+        hover(&mut c, &hook, pos(&hook, "useEffect(() =>", "useEffect", 3)),
+        Value::Null
+    );
+    assert!(lenses(&mut c, &hook).is_empty());
+    assert!(c.diagnostics(&header, WAIT, |d| d.is_empty()).is_some());
+    command(&mut c, "sessionlens.toggle", json!([true]));
+
+    // Summarize: the latest session of the workspace, appended to learnings.md.
+    let s = command(&mut c, "sessionlens.summarizeSession", json!([]));
+    let id = s["session"].as_str().unwrap();
+    assert!(id.starts_with("01a20926"), "latest session: {id}");
+    let md = s["markdown"].as_str().unwrap();
+    assert!(md.contains("| Turn | Action | Gap | Outcome |"), "{md}");
+    let file = std::fs::read_to_string(ws.join("learnings.md")).unwrap();
+    assert!(file.contains(md.trim()), "learnings.md holds the entry");
+    // The timeline of a named session.
+    let tl = command(&mut c, "sessionlens.showTimeline", json!(["01a1f108"]));
+    assert!(
+        tl["text"]
+            .as_str()
+            .unwrap()
+            .contains("what is useEffect actually doing")
+    );
+    // A failing command answers with an error, not a crash.
+    let bad = c.request_full(
+        "workspace/executeCommand",
+        json!({"command": "sessionlens.resolveInsight", "arguments": ["no-such-insight"]}),
+    );
+    assert!(
+        bad["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no insight")
+    );
+
+    assert!(c.shutdown().success());
+    // Marks are events in the verified chain.
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn a_turn_written_while_the_server_runs_reaches_the_hover() {
+    let env = Env::new();
+    let (ws, files) = scenario(&env, "react-first-app");
+    // Codex has not written the first session yet: hide the files, keep the folder.
+    let hidden: Vec<(PathBuf, String)> = files
+        .iter()
+        .map(|f| (f.clone(), std::fs::read_to_string(f).unwrap()))
+        .collect();
+    for f in &files {
+        std::fs::remove_file(f).unwrap();
+    }
+    let hook = ws.join("src/useTodos.ts");
+    let mut c = Client::start(env.cmd());
+    c.initialize(&ws, json!({}));
+    c.open(&hook, "typescript");
+    let at = pos(&hook, "useEffect(() =>", "useEffect", 1);
+    assert_eq!(hover(&mut c, &hook, at.clone()), Value::Null);
+
+    // Codex writes the first session line by line, as it does during a turn.
+    let (path, text) = &hidden[0];
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let half = lines.len() / 2;
+    std::fs::write(path, lines[..half].concat()).unwrap();
+    c.pump(Duration::from_millis(300));
+    let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    std::io::Write::write_all(&mut f, lines[half..].concat().as_bytes()).unwrap();
+    drop(f);
+    let h = c.poll(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(&hook)}, "position": at}),
+        WAIT,
+        |r| !r.is_null(),
+    );
+    let md = h["contents"]["value"]
+        .as_str()
+        .expect("the new question shows up");
+    assert!(md.contains("what is useEffect actually doing"), "{md}");
+    assert!(
+        md.contains("status: open"),
+        "nothing has resolved it yet: {md}"
+    );
+    // The lens appears too, and the client was asked to refresh lenses.
+    assert!(
+        lenses(&mut c, &hook)
+            .iter()
+            .any(|l| l["command"]["arguments"][0]["symbol"] == "useTodos")
+    );
+    assert!(
+        c.server_requests
+            .iter()
+            .any(|m| m == "workspace/codeLens/refresh")
+    );
+    assert!(c.shutdown().success());
+    let sessions = env.json(&["sessions", "--json"]);
+    assert_eq!(sessions.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn hand_edits_become_events_and_heavy_rewriting_gets_a_lens() {
+    let env = Env::new();
+    let ws = ingested(&env);
+    let api = ws.join("src/api.ts");
+    let mut c = Client::start(env.cmd());
+    c.initialize(&ws, json!({}));
+    c.open(&api, "typescript");
+    let text = std::fs::read_to_string(&api).unwrap();
+    let target = text
+        .lines()
+        .position(|l| l.contains("function") && !l.contains("fetchTodos"))
+        .expect("a second function in api.ts");
+    let name = text.lines().nth(target).unwrap();
+    let name = name[name.find("function ").unwrap() + 9..]
+        .split(|ch: char| !ch.is_alphanumeric() && ch != '_')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        !lenses(&mut c, &api)
+            .iter()
+            .any(|l| l["command"]["arguments"][0]["symbol"] == name.as_str())
+    );
+    for v in 2..8 {
+        c.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": uri(&api), "version": v},
+                "contentChanges": [{
+                    "range": {"start": {"line": target + 1, "character": 0},
+                              "end": {"line": target + 1, "character": 0}},
+                    "text": format!("  // attempt {v}\n")
+                }]
+            }),
+        );
+        c.notify(
+            "textDocument/didSave",
+            json!({"textDocument": {"uri": uri(&api)}}),
+        );
+    }
+    // A failing build right after the edits, reported by the editor's terminal.
+    c.notify(
+        "sessionlens/commandFinished",
+        json!({"command": "npm run build", "cwd": ws, "exitCode": 2, "durationMs": 5300,
+               "output": "src/api.ts(12,3): error TS2322"}),
+    );
+    let ls = c.poll(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri(&api)}}),
+        WAIT,
+        |r| {
+            r.as_array().is_some_and(|a| {
+                a.iter()
+                    .any(|l| l["command"]["arguments"][0]["symbol"] == name.as_str())
+            })
+        },
+    );
+    let lens = ls
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["command"]["arguments"][0]["symbol"] == name.as_str())
+        .unwrap_or_else(|| panic!("a lens on {name}: {ls}"));
+    let title = lens["command"]["title"].as_str().unwrap();
+    assert!(title.contains("rewritten 6 times"), "{title}");
+    assert!(c.shutdown().success());
+
+    // In the store: six editor edits naming the function, and the terminal command.
+    let sessions = env.json(&["sessions", "--json"]);
+    let by_source = |src: &str| -> Vec<Value> {
+        sessions
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["source"] == src)
+            .cloned()
+            .collect()
+    };
+    let editor = by_source("editor");
+    assert_eq!(editor.len(), 1);
+    let events = env.json(&["timeline", editor[0]["id"].as_str().unwrap(), "--json"]);
+    let edits: Vec<&Value> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "editor_edit")
+        .collect();
+    assert_eq!(edits.len(), 6);
+    for e in edits {
+        assert_eq!(e["file"], "src/api.ts");
+        assert_eq!(e["symbols"], json!([name]));
+    }
+    let terminal = by_source("terminal");
+    assert_eq!(terminal.len(), 1);
+    assert_eq!(terminal[0]["failed_commands"], 1);
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn bad_input_gets_an_error_or_nothing_never_a_crash() {
+    let env = Env::new();
+    let ws = ingested(&env);
+    // A minified bundle, a file with invalid UTF-8, and a file that is not on disk.
+    std::fs::write(
+        ws.join("src/bundle.min.js"),
+        format!("function useEffect(){{}};{}", "var a=1;".repeat(100_000)),
+    )
+    .unwrap();
+    std::fs::write(
+        ws.join("src/broken.ts"),
+        b"export function ok() {}\n\xff\xfe useEffect();\n",
+    )
+    .unwrap();
+    let ghost = ws.join("src/Ghost.tsx");
+    let hook = ws.join("src/useTodos.ts");
+    let mut c = Client::start(env.cmd());
+    c.initialize(&ws, json!({}));
+
+    c.send_raw(b"{this is not json");
+    c.send_raw(br#"{"jsonrpc":"2.0","id":99,"method":"textDocument/hover","params":{"oops":1}}"#);
+    let unknown = c.request_full("sessionlens/noSuchMethod", json!({}));
+    assert_eq!(
+        unknown["error"]["code"], -32601,
+        "MethodNotFound: {unknown}"
+    );
+    let cmd = c.request_full(
+        "workspace/executeCommand",
+        json!({"command": "sessionlens.noSuchCommand"}),
+    );
+    assert!(cmd.get("error").is_some());
+
+    c.open(&hook, "typescript");
+    // Out-of-range positions and unopened documents: no hover, no error.
+    assert_eq!(
+        hover(&mut c, &hook, json!({"line": 9999, "character": 0})),
+        Value::Null
+    );
+    assert_eq!(
+        hover(&mut c, &hook, json!({"line": 0, "character": 9999})),
+        Value::Null
+    );
+    assert_eq!(
+        hover(&mut c, &ghost, json!({"line": 0, "character": 0})),
+        Value::Null
+    );
+    // A change to a document that is not open, and one out of range, are ignored.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&ghost), "version": 2},
+               "contentChanges": [{"text": "x"}]}),
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&hook), "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 500, "character": 0},
+                                              "end": {"line": 501, "character": 0}},
+                                   "text": "boom"}]}),
+    );
+    // A document that exists only in the editor works like any other.
+    c.open_text(
+        &ghost,
+        "typescriptreact",
+        "import { useEffect } from 'react';\nuseEffect(() => {});\n",
+    );
+    let h = hover(&mut c, &ghost, json!({"line": 1, "character": 2}));
+    assert!(
+        h["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("useEffect")
+    );
+    // The huge minified file is opened but not indexed: no lenses, no hints, no stall.
+    c.open(&ws.join("src/bundle.min.js"), "javascript");
+    assert!(lenses(&mut c, &ws.join("src/bundle.min.js")).is_empty());
+    c.open(&ws.join("src/broken.ts"), "typescript");
+    assert!(lenses(&mut c, &ws.join("src/broken.ts")).is_empty());
+    // Still answering after all of it.
+    let h = hover(&mut c, &hook, pos(&hook, "useEffect(() =>", "useEffect", 1));
+    assert!(h["contents"]["value"].as_str().is_some());
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn two_editors_and_the_cli_share_one_store() {
+    let env = Env::new();
+    let ws = ingested(&env);
+    let hook = ws.join("src/useTodos.ts");
+    let mut a = Client::start(env.cmd());
+    let mut b = Client::start(env.cmd());
+    a.initialize(&ws, json!({}));
+    b.initialize(&ws, json!({}));
+    a.open(&hook, "typescript");
+    b.open(&hook, "typescript");
+    // Both editors save edits while the CLI ingests and verifies.
+    let cli = std::thread::spawn({
+        let cmd = env.cmd();
+        move || {
+            let mut cmd = cmd;
+            let out = cmd
+                .args(["ingest", "codex", "--idle-minutes", "0"])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    });
+    for v in 2..12 {
+        for c in [&mut a, &mut b] {
+            c.notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": uri(&hook), "version": v},
+                       "contentChanges": [{"range": {"start": {"line": 6, "character": 0},
+                                                     "end": {"line": 6, "character": 0}},
+                                           "text": "  // note\n"}]}),
+            );
+            c.notify(
+                "textDocument/didSave",
+                json!({"textDocument": {"uri": uri(&hook)}}),
+            );
+        }
+    }
+    cli.join().unwrap();
+    assert!(a.shutdown().success());
+    assert!(b.shutdown().success());
+    let editor: Vec<Value> = env
+        .json(&["sessions", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["source"] == "editor")
+        .cloned()
+        .collect();
+    assert_eq!(editor.len(), 1, "one editor session per folder and day");
+    let events = env.json(&["timeline", editor[0]["id"].as_str().unwrap(), "--json"]);
+    let edits = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "editor_edit")
+        .count();
+    assert_eq!(edits, 20, "every save of both editors, once");
+    env.ok(&["verify"]);
+}
