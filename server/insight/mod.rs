@@ -197,14 +197,36 @@ pub fn derive(events: &[Event]) -> Vec<Insight> {
     let mut out: Vec<Insight> = Vec::new();
     // Commands that failed and have not passed since, per working directory.
     let mut failing: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut asked = TopicIndex::default();
     for s in &sessions {
         for t in &s.turns {
-            read_turn(s, t, &mut out, &mut failing);
+            read_turn(s, t, &mut out, &mut failing, &mut asked);
         }
     }
     resolve(&sessions, &mut out);
     apply_marks(events, &mut out);
     out
+}
+
+/// Questions and confusions by topic token, so "asked before?" looks at a handful of insights
+/// instead of all of them. Kept in step with `out` as it grows.
+#[derive(Default)]
+struct TopicIndex {
+    upto: usize,
+    by_token: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl TopicIndex {
+    fn sync(&mut self, out: &[Insight]) {
+        for (n, i) in out.iter().enumerate().skip(self.upto) {
+            if matches!(i.kind, Kind::Gap | Kind::Confusion) {
+                for w in topic::tokens(&i.topic) {
+                    self.by_token.entry(w).or_default().push(n);
+                }
+            }
+        }
+        self.upto = out.len();
+    }
 }
 
 /// The developer's own word beats the rules: the last mark on an insight decides its status.
@@ -572,9 +594,12 @@ fn push(
     evidence: Vec<String>,
     anchors: Anchors,
 ) {
+    // Sessions are read one after another, so this session's insights are the end of `out`.
     if out
         .iter()
-        .any(|i| i.session == s.id && i.turn.as_deref() == t.id && i.kind == kind)
+        .rev()
+        .take_while(|i| i.session == s.id)
+        .any(|i| i.turn.as_deref() == t.id && i.kind == kind)
     {
         return;
     }
@@ -613,7 +638,10 @@ fn read_turn(
     t: &TurnView,
     out: &mut Vec<Insight>,
     failing: &mut BTreeSet<(String, String)>,
+    asked: &mut TopicIndex,
 ) {
+    asked.sync(out);
+    let asked = &asked.by_token;
     let cwd = s.cwd.as_deref();
     let edits = edit_anchors(t, cwd);
     let answer_text: String = t
@@ -641,10 +669,20 @@ fn read_turn(
         let evidence = vec![p.id.clone()];
         let topic_here = topic::extract(text);
         // A topic asked about before, in an insight still open: the same question again.
+        // Topics that are the same share a token: only those insights are compared.
         let earlier = |out: &[Insight], kinds: &[Kind]| {
             topic_here.as_ref().and_then(|tp| {
-                out.iter()
-                    .rev()
+                let mut candidates: Vec<usize> = topic::tokens(tp)
+                    .iter()
+                    .filter_map(|w| asked.get(w))
+                    .flatten()
+                    .copied()
+                    .collect();
+                candidates.sort_unstable_by(|a, b| b.cmp(a));
+                candidates.dedup();
+                candidates
+                    .into_iter()
+                    .map(|n| &out[n])
                     .find(|i| {
                         kinds.contains(&i.kind)
                             && i.status == Status::Open
@@ -655,9 +693,8 @@ fn read_turn(
             })
         };
         let session_topic = out
-            .iter()
-            .rev()
-            .find(|i| i.session == s.id)
+            .last()
+            .filter(|i| i.session == s.id)
             .map(|i| i.topic.clone());
 
         if reading.gap {
@@ -945,12 +982,164 @@ fn strip_follow_up_words(text: &str) -> String {
 }
 
 /// Follows open insights into later sessions and closes them on evidence of success.
+/// What the resolution pass needs from one turn, computed once rather than per open insight.
+struct TurnFacts<'a> {
+    session: usize,
+    turn: &'a TurnView<'a>,
+    /// Prompts where the developer reports doing something themselves (and asks nothing).
+    did: Vec<Mentions>,
+    /// Commands that passed and are not mere probes: first line, and what they mention.
+    passed: Vec<(&'a str, Mentions)>,
+    /// Keys of the commands that passed, for errors.
+    pass_keys: Vec<(String, &'a str)>,
+    /// Lines added by the turn's successful edits.
+    added: Vec<&'a str>,
+}
+
+struct Mentions {
+    tokens: BTreeSet<String>,
+    concepts: Vec<&'static str>,
+}
+
+impl Mentions {
+    fn of(text: &str) -> Mentions {
+        Mentions {
+            tokens: topic::tokens(text),
+            concepts: glossary::concepts(text),
+        }
+    }
+
+    /// Whether the text names the topic: half its words, or its concept.
+    fn topic(&self, topic_tokens: &BTreeSet<String>, concept: Option<&str>) -> bool {
+        let words = !topic_tokens.is_empty()
+            && topic_tokens
+                .iter()
+                .filter(|w| self.tokens.contains(*w))
+                .count()
+                * 2
+                >= topic_tokens.len().max(1);
+        words || concept.is_some_and(|c| self.concepts.contains(&c))
+    }
+}
+
+/// Every turn of every session in order, with inverted indexes from words, concepts and passing
+/// command keys to the turns that contain them: an open insight looks only at the turns that
+/// could resolve it.
+struct Facts<'a> {
+    turns: Vec<TurnFacts<'a>>,
+    /// Index of each session's first turn in `turns`.
+    first_turn: Vec<usize>,
+    by_token: std::collections::HashMap<String, Vec<usize>>,
+    by_concept: std::collections::HashMap<&'static str, Vec<usize>>,
+    by_pass_key: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl<'a> Facts<'a> {
+    fn new(sessions: &'a [SessionView<'a>]) -> Facts<'a> {
+        let mut f = Facts {
+            turns: Vec::new(),
+            first_turn: Vec::with_capacity(sessions.len() + 1),
+            by_token: Default::default(),
+            by_concept: Default::default(),
+            by_pass_key: Default::default(),
+        };
+        for (si, s) in sessions.iter().enumerate() {
+            f.first_turn.push(f.turns.len());
+            for t in &s.turns {
+                let n = f.turns.len();
+                let mut facts = TurnFacts {
+                    session: si,
+                    turn: t,
+                    did: Vec::new(),
+                    passed: Vec::new(),
+                    pass_keys: Vec::new(),
+                    added: Vec::new(),
+                };
+                let mut words: BTreeSet<String> = BTreeSet::new();
+                let mut concepts: BTreeSet<&'static str> = BTreeSet::new();
+                for p in &t.prompts {
+                    let text = prompt_text(p);
+                    let r = rules::read(text);
+                    if (r.unaided || r.success || r.did) && !r.gap {
+                        let m = Mentions::of(text);
+                        words.extend(m.tokens.iter().cloned());
+                        concepts.extend(m.concepts.iter().copied());
+                        facts.did.push(m);
+                    }
+                }
+                for c in &t.commands {
+                    if let Body::Command(cmd) = &c.body {
+                        if cmd.exit_code != Some(0) {
+                            continue;
+                        }
+                        let first = cmd.command.lines().next().unwrap_or("");
+                        let key = command_key(&cmd.command);
+                        if !key.is_empty() {
+                            f.by_pass_key.entry(key.clone()).or_default().push(n);
+                            facts.pass_keys.push((key, first));
+                        }
+                        if !benign(&cmd.command) {
+                            let m = Mentions::of(&cmd.command);
+                            words.extend(m.tokens.iter().cloned());
+                            concepts.extend(m.concepts.iter().copied());
+                            facts.passed.push((first, m));
+                        }
+                    }
+                }
+                for (edit, _) in &t.edits {
+                    if edit.success == Some(false) {
+                        continue;
+                    }
+                    for file in &edit.files {
+                        for l in file.diff.lines().filter(|l| l.starts_with('+')) {
+                            words.extend(topic::tokens(l));
+                            facts.added.push(l);
+                        }
+                    }
+                }
+                for w in words {
+                    f.by_token.entry(w).or_default().push(n);
+                }
+                for c in concepts {
+                    f.by_concept.entry(c).or_default().push(n);
+                }
+                f.turns.push(facts);
+            }
+        }
+        f.first_turn.push(f.turns.len());
+        for list in f.by_pass_key.values_mut() {
+            list.dedup();
+        }
+        f
+    }
+}
+
 fn resolve(sessions: &[SessionView], out: &mut [Insight]) {
     let session_index: BTreeMap<&str, usize> = sessions
         .iter()
         .enumerate()
         .map(|(i, s)| (s.id, i))
         .collect();
+    let facts = Facts::new(sessions);
+    // Questions and confusions per session and per turn, for "still asking about it".
+    let mut asked_in: BTreeMap<(String, Option<String>), Vec<usize>> = BTreeMap::new();
+    let mut asked_in_session: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (n, i) in out.iter().enumerate() {
+        if matches!(i.kind, Kind::Gap | Kind::Confusion) {
+            asked_in
+                .entry((i.session.clone(), i.turn.clone()))
+                .or_default()
+                .push(n);
+            asked_in_session
+                .entry(i.session.clone())
+                .or_default()
+                .push(n);
+        }
+    }
+    let topics: Vec<String> = out.iter().map(|i| i.topic.clone()).collect();
+    let asks = |list: Option<&Vec<usize>>, topic: &str| {
+        list.is_some_and(|l| l.iter().any(|&n| topic::same(&topics[n], topic)))
+    };
     for idx in 0..out.len() {
         if out[idx].status == Status::Resolved {
             continue;
@@ -958,123 +1147,77 @@ fn resolve(sessions: &[SessionView], out: &mut [Insight]) {
         let Some(&born) = session_index.get(out[idx].session.as_str()) else {
             continue;
         };
-        let born_turn = out[idx].turn.clone();
         let kind = out[idx].kind;
-        let topic = out[idx].topic.clone();
-        let mut found: Option<Resolution> = None;
-        'sessions: for s in &sessions[born..] {
-            let later_session = s.id != out[idx].session;
-            let mut after_birth = later_session;
-            for t in &s.turns {
-                if !after_birth {
-                    after_birth = t.id.map(str::to_owned) == born_turn;
-                    if kind != Kind::Error {
-                        continue;
-                    }
+        let found = if kind == Kind::Error {
+            // The same command passing, from the failing session on.
+            let key = command_key(&out[idx].text);
+            facts
+                .by_pass_key
+                .get(&key)
+                .into_iter()
+                .flatten()
+                .find(|&&n| n >= facts.first_turn[born])
+                .and_then(|&n| {
+                    let t = &facts.turns[n];
+                    let (_, first) = t.pass_keys.iter().find(|(k, _)| *k == key)?;
+                    Some((n, format!("`{first}` passed")))
+                })
+        } else {
+            // Later sessions only: doing it unaided, a command about it passing, or code using it.
+            let topic = out[idx].topic.as_str();
+            let topic_tokens = topic::tokens(topic);
+            let concept = glossary::concept(topic);
+            let mut candidates: Vec<usize> = topic_tokens
+                .iter()
+                .filter_map(|w| facts.by_token.get(w))
+                .chain(concept.and_then(|c| facts.by_concept.get(c)))
+                .flatten()
+                .copied()
+                .filter(|&n| n >= facts.first_turn[born + 1])
+                .collect();
+            candidates.sort_unstable();
+            candidates.dedup();
+            candidates.into_iter().find_map(|n| {
+                let t = &facts.turns[n];
+                let sid = sessions[t.session].id;
+                let key = (sid.to_owned(), t.turn.id.map(str::to_owned));
+                if asks(asked_in.get(&key), topic) {
+                    return None;
                 }
-                if let Some(how) =
-                    evidence_of_success(kind, &topic, &out[idx].text, t, later_session, out, s.id)
+                if t.did.iter().any(|m| m.topic(&topic_tokens, concept)) {
+                    return Some((n, "said they did it on their own".to_owned()));
+                }
+                if let Some((first, _)) = t
+                    .passed
+                    .iter()
+                    .find(|(_, m)| m.topic(&topic_tokens, concept))
                 {
-                    found = Some(Resolution {
-                        session: s.id.to_owned(),
-                        turn: t.id.map(str::to_owned),
-                        at: t.at.to_owned(),
-                        how,
-                    });
-                    break 'sessions;
+                    return Some((n, format!("`{first}` passed")));
                 }
-            }
-        }
-        if let Some(r) = found {
-            out[idx].status = Status::Resolved;
-            out[idx].resolved_by = Some(r);
-        }
-    }
-}
-
-fn evidence_of_success(
-    kind: Kind,
-    topic: &str,
-    text: &str,
-    t: &TurnView,
-    later_session: bool,
-    all: &[Insight],
-    session: &str,
-) -> Option<String> {
-    let topic_tokens = topic::tokens(topic);
-    let concept = glossary::concept(topic);
-    let mentions = |s: &str| {
-        let toks = topic::tokens(s);
-        let words = !topic_tokens.is_empty()
-            && topic_tokens.iter().filter(|w| toks.contains(*w)).count() * 2
-                >= topic_tokens.len().max(1);
-        words || concept.is_some_and(|c| glossary::concepts(s).contains(&c))
-    };
-    if kind == Kind::Error {
-        let key = command_key(text);
-        for c in &t.commands {
-            if let Body::Command(cmd) = &c.body {
-                if cmd.exit_code == Some(0) && command_key(&cmd.command) == key && !key.is_empty() {
-                    return Some(format!(
-                        "`{}` passed",
-                        cmd.command.lines().next().unwrap_or("")
+                let ident = topic.trim_matches('`');
+                if topic_tokens.len() == 1
+                    && !asks(asked_in_session.get(sid), topic)
+                    && t.added.iter().any(|l| l.contains(ident))
+                {
+                    return Some((
+                        n,
+                        format!("wrote code using `{ident}` with no question asked"),
                     ));
                 }
-            }
-        }
-        return None;
-    }
-    if !later_session {
-        return None;
-    }
-    // Still asking about it in this turn: not mastered yet.
-    let asked_again = all.iter().any(|i| {
-        i.session == session
-            && i.turn.as_deref() == t.id
-            && matches!(i.kind, Kind::Gap | Kind::Confusion)
-            && topic::same(&i.topic, topic)
-    });
-    if asked_again {
-        return None;
-    }
-    for p in &t.prompts {
-        let text = prompt_text(p);
-        let r = rules::read(text);
-        if (r.unaided || r.success || r.did) && !r.gap && mentions(text) {
-            return Some("said they did it on their own".into());
+                None
+            })
+        };
+        if let Some((n, how)) = found {
+            let t = &facts.turns[n];
+            out[idx].status = Status::Resolved;
+            out[idx].resolved_by = Some(Resolution {
+                session: sessions[t.session].id.to_owned(),
+                turn: t.turn.id.map(str::to_owned),
+                at: t.turn.at.to_owned(),
+                how,
+            });
         }
     }
-    for c in &t.commands {
-        if let Body::Command(cmd) = &c.body {
-            if cmd.exit_code == Some(0) && !benign(&cmd.command) && mentions(&cmd.command) {
-                return Some(format!(
-                    "`{}` passed",
-                    cmd.command.lines().next().unwrap_or("")
-                ));
-            }
-        }
-    }
-    // Code about the topic written with no question asked about it in that session.
-    let session_asks = all.iter().any(|i| {
-        i.session == session
-            && matches!(i.kind, Kind::Gap | Kind::Confusion)
-            && topic::same(&i.topic, topic)
-    });
-    if !session_asks && topic_tokens.len() == 1 {
-        let ident = topic.trim_matches('`');
-        for (edit, _) in &t.edits {
-            if edit.success != Some(false)
-                && edit.files.iter().any(|f| {
-                    f.diff
-                        .lines()
-                        .any(|l| l.starts_with('+') && l.contains(ident))
-                })
-            {
-                return Some(format!("wrote code using `{ident}` with no question asked"));
-            }
-        }
-    }
-    None
 }
 
 #[cfg(test)]

@@ -1,0 +1,349 @@
+//! Language server benchmark (`cargo bench --bench lsp`): the real `sessionlens serve` binary over
+//! stdio, the way an editor drives it.
+//!
+//! 1. A store with ~1 M events and ~50 k insights (generated sessions: questions, answers,
+//!    failing and passing builds, edits) and a 1,000-file TypeScript workspace whose code uses
+//!    the names the questions were about.
+//! 2. Cold start to first lens: spawn → initialize → didOpen → the first non-empty codeLens.
+//! 3. Hover and codeLens round trips (client-measured, so an upper bound on the time spent in
+//!    the server): p50 / p99 over many requests on names with and without insights.
+//! 4. Idle RSS of the server once everything is loaded, indexed and linked.
+//!
+//! `SESSIONLENS_BENCH_SESSIONS` sets the number of sessions (default 5,000 ≈ 1 M events).
+//! No assertion: figures for the notes.
+
+#[path = "../../tests/common/lsp.rs"]
+mod client;
+
+use client::{Client, uri};
+use serde_json::json;
+use sessionlens::normalize::{
+    Body, Command, CommandStatus, Edit, Event, FileChange, FileOp, Hunk, SessionInfo, TurnStatus,
+};
+use sessionlens::store::Store;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const FILES: usize = 1_000;
+/// Distinct names the generated questions are about.
+const NAMES: usize = 2_000;
+
+fn main() {
+    let sessions: usize = std::env::var("SESSIONLENS_BENCH_SESSIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5_000);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let data = dir.path().join("data");
+    write_workspace(&ws);
+    let t = Instant::now();
+    let store = Store::open(&data.join("store.redb")).unwrap();
+    let mut batch = Vec::new();
+    let mut total = 0usize;
+    for s in 0..sessions {
+        session_events(s, &ws, &mut batch);
+        if batch.len() >= 20_000 {
+            total += batch.len();
+            store.commit(&batch, &[]).unwrap();
+            batch.clear();
+        }
+    }
+    total += batch.len();
+    store.commit(&batch, &[]).unwrap();
+    drop(store);
+    println!(
+        "store: {sessions} sessions, {total} events, written in {:.1} s ({:.0} MB)",
+        t.elapsed().as_secs_f64(),
+        std::fs::metadata(data.join("store.redb")).unwrap().len() as f64 / 1e6
+    );
+
+    // A library-level reference: deriving insights from the whole log.
+    let t = Instant::now();
+    let store = Store::open(&data.join("store.redb")).unwrap();
+    let events = store.all_events().unwrap();
+    let read = t.elapsed();
+    let k = sessionlens::surface::lsp::Knowledge::from_events(&events);
+    println!(
+        "knowledge: {} insights; read {:.2} s, derived {:.2} s",
+        k.insights.len(),
+        read.as_secs_f64(),
+        (t.elapsed() - read).as_secs_f64()
+    );
+    drop((events, k, store));
+
+    let bin = env!("CARGO_BIN_EXE_sessionlens");
+    let mut cmd = std::process::Command::new(bin);
+    cmd.env("SESSIONLENS_DATA_DIR", &data)
+        .env("CODEX_HOME", dir.path().join("codex"))
+        .env("HOME", dir.path())
+        .env("SESSIONLENS_LOG", "info");
+    let file = ws.join("src/feature0042.tsx");
+    let t = Instant::now();
+    let mut c = Client::start(cmd);
+    c.initialize(&ws, json!({}));
+    c.open(&file, "typescriptreact");
+    let lens_params = json!({"textDocument": {"uri": uri(&file)}});
+    let first = c.poll(
+        "textDocument/codeLens",
+        lens_params.clone(),
+        Duration::from_secs(600),
+        |r| r.as_array().is_some_and(|a| !a.is_empty()),
+    );
+    println!(
+        "cold start to first lens: {:.0} ms ({} lenses)",
+        t.elapsed().as_secs_f64() * 1e3,
+        first.as_array().map_or(0, Vec::len)
+    );
+    // Let the full index and the links settle before timing steady-state requests.
+    c.pump(Duration::from_secs(3));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let positions: Vec<(u32, u32)> = text
+        .lines()
+        .enumerate()
+        .flat_map(|(n, l)| {
+            l.match_indices("use")
+                .map(move |(i, _)| (n as u32, i as u32 + 2))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut hover = Vec::new();
+    let mut hits = 0;
+    for round in 0..20 {
+        for &(line, character) in &positions {
+            let t = Instant::now();
+            let r = c.request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri(&file)}, "position": {"line": line, "character": character}}),
+            );
+            hover.push(t.elapsed());
+            if round == 0 && !r.is_null() {
+                hits += 1;
+            }
+        }
+    }
+    report(
+        "hover",
+        &mut hover,
+        &format!("{hits} of {} positions with insights", positions.len()),
+    );
+    let mut lens = Vec::new();
+    for _ in 0..500 {
+        let t = Instant::now();
+        c.request("textDocument/codeLens", lens_params.clone());
+        lens.push(t.elapsed());
+    }
+    report("codeLens", &mut lens, "one 40-line component");
+    c.pump(Duration::from_secs(2));
+    let status = c.request(
+        "workspace/executeCommand",
+        json!({"command": "sessionlens.status"}),
+    );
+    println!(
+        "server: {} events, {} insights, workspace files {}",
+        status["events"], status["insights"], status["workspace"]["files"]
+    );
+    println!("idle RSS: {:.1} MB", rss_mb(c.pid()));
+    assert!(c.shutdown().success());
+}
+
+fn report(what: &str, times: &mut [Duration], note: &str) {
+    times.sort();
+    let p = |q: f64| times[((times.len() - 1) as f64 * q) as usize].as_secs_f64() * 1e3;
+    println!(
+        "{what:<9} round trip: p50 {:.3} ms  p99 {:.3} ms  max {:.3} ms  (n={}, {note})",
+        p(0.5),
+        p(0.99),
+        p(1.0),
+        times.len()
+    );
+}
+
+fn rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn name(n: usize) -> String {
+    format!("useThing{}", n % NAMES)
+}
+
+/// 1,000 components, each calling three hooks the sessions asked about.
+fn write_workspace(ws: &Path) {
+    let src = ws.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    for f in 0..FILES {
+        let hooks: Vec<String> = (0..3).map(|k| name(f * 7 + k * 13)).collect();
+        let mut text = format!("import {{ {} }} from \"./hooks\";\n\n", hooks.join(", "));
+        text.push_str(&format!(
+            "export function Feature{f}(props: {{ id: number }}) {{\n"
+        ));
+        for h in &hooks {
+            text.push_str(&format!("  const {h}Value = {h}(props.id);\n"));
+        }
+        for i in 0..30 {
+            text.push_str(&format!("  const line{i} = props.id + {i};\n"));
+        }
+        text.push_str("  return null;\n}\n");
+        std::fs::write(src.join(format!("feature{f:04}.tsx")), text).unwrap();
+    }
+    let mut hooks = String::new();
+    for n in 0..NAMES {
+        hooks.push_str(&format!(
+            "export function {}(id: number) {{\n  return id * {n};\n}}\n\n",
+            name(n)
+        ));
+    }
+    std::fs::write(src.join("hooks.ts"), hooks).unwrap();
+}
+
+fn ev(session: &str, n: &mut u64, at: &str, turn: Option<&str>, body: Body) -> Event {
+    *n += 1;
+    Event {
+        id: format!("{session}-{n}"),
+        session: session.to_owned(),
+        at: at.to_owned(),
+        turn: turn.map(str::to_owned),
+        body,
+    }
+}
+
+/// One session: ~200 events over 10 turns — questions about hooks, answers, builds that fail
+/// and then pass, patches. Half the sessions ran in the workspace, half elsewhere.
+fn session_events(s: usize, ws: &Path, out: &mut Vec<Event>) {
+    let id = format!("019b{s:08x}-0000-7000-8000-000000000000");
+    let day = 1 + (s / 200) % 28;
+    let at = |minute: usize| {
+        format!(
+            "2026-10-{day:02}T{:02}:{:02}:00.000Z",
+            (minute / 60) % 24,
+            minute % 60
+        )
+    };
+    let cwd = if s % 2 == 0 {
+        ws.display().to_string()
+    } else {
+        format!("/home/dev/other{}", s % 7)
+    };
+    let mut n = 0;
+    out.push(ev(
+        &id,
+        &mut n,
+        &at(0),
+        None,
+        Body::SessionStart(SessionInfo {
+            surface: "vscode".into(),
+            cwd: Some(cwd),
+            started_at: at(0),
+            ..SessionInfo::default()
+        }),
+    ));
+    for t in 0..10 {
+        let turn = format!("{id}-t{t}");
+        let turn = Some(turn.as_str());
+        let hook = name(s * 3 + t);
+        let prompt = match t % 4 {
+            0 => format!("what is `{hook}` actually doing here? why does it run twice?"),
+            1 => format!("I don't understand why `{hook}` returns a stale value"),
+            2 => "can you run the build and fix what fails".to_owned(),
+            _ => format!("refactor the feature to call `{hook}` once"),
+        };
+        out.push(ev(
+            &id,
+            &mut n,
+            &at(t * 5),
+            turn,
+            Body::Prompt {
+                text: prompt,
+                ide: None,
+                images: 0,
+                steer: false,
+            },
+        ));
+        for k in 0..8 {
+            out.push(ev(
+                &id,
+                &mut n,
+                &at(t * 5 + 1),
+                turn,
+                Body::Reasoning {
+                    text: format!("Looking at how {hook} is used ({k})."),
+                },
+            ));
+            out.push(ev(
+                &id,
+                &mut n,
+                &at(t * 5 + 1),
+                turn,
+                Body::Assistant {
+                    text: format!("Checking the call site of `{hook}` in feature {k}."),
+                    phase: Some("commentary".into()),
+                },
+            ));
+        }
+        let fail = t % 4 == 2;
+        for (k, code) in [(0, if fail { 1 } else { 0 }), (1, 0)] {
+            out.push(ev(&id, &mut n, &at(t * 5 + 2), turn, Body::Command(Command {
+                command: "npm run build".into(),
+                workdir: None,
+                exit_code: Some(code),
+                duration_ms: Some(4200),
+                output: if code == 0 {
+                    "built in 1.2s".into()
+                } else {
+                    format!("src/feature{:04}.tsx(4,9): error TS2322: Type 'string' is not assignable", (s + k) % FILES)
+                },
+                tool: "exec_command".into(),
+                status: CommandStatus::Exited,
+            })));
+        }
+        out.push(ev(
+            &id,
+            &mut n,
+            &at(t * 5 + 3),
+            turn,
+            Body::Edit(Edit {
+                files: vec![FileChange {
+                    path: format!("src/feature{:04}.tsx", (s + t) % FILES),
+                    op: FileOp::Update,
+                    move_to: None,
+                    added: 1,
+                    removed: 1,
+                    hunks: vec![Hunk {
+                        old_start: None,
+                        new_start: None,
+                        context: Some(format!(
+                            "export function Feature{}(props: {{ id: number }}) {{",
+                            (s + t) % FILES
+                        )),
+                        added: 1,
+                        removed: 1,
+                    }],
+                    diff: String::new(),
+                }],
+                success: Some(true),
+                tool: "apply_patch".into(),
+            }),
+        ));
+        out.push(ev(&id, &mut n, &at(t * 5 + 4), turn, Body::Assistant {
+            text: format!("`{hook}` memoizes the value per id; the effect ran twice because StrictMode mounts components twice in development."),
+            phase: Some("final_answer".into()),
+        }));
+        out.push(ev(
+            &id,
+            &mut n,
+            &at(t * 5 + 4),
+            turn,
+            Body::TurnEnd {
+                status: TurnStatus::Completed,
+                reason: None,
+                duration_ms: Some(30_000),
+                tokens: None,
+            },
+        ));
+    }
+}
