@@ -1140,17 +1140,17 @@ fn resolve(sessions: &[SessionView], out: &mut [Insight]) {
     let asks = |list: Option<&Vec<usize>>, topic: &str| {
         list.is_some_and(|l| l.iter().any(|&n| topic::same(&topics[n], topic)))
     };
-    for idx in 0..out.len() {
-        if out[idx].status == Status::Resolved {
+    for insight in out.iter_mut() {
+        if insight.status == Status::Resolved {
             continue;
         }
-        let Some(&born) = session_index.get(out[idx].session.as_str()) else {
+        let Some(&born) = session_index.get(insight.session.as_str()) else {
             continue;
         };
-        let kind = out[idx].kind;
+        let kind = insight.kind;
         let found = if kind == Kind::Error {
             // The same command passing, from the failing session on.
-            let key = command_key(&out[idx].text);
+            let key = command_key(&insight.text);
             facts
                 .by_pass_key
                 .get(&key)
@@ -1164,7 +1164,7 @@ fn resolve(sessions: &[SessionView], out: &mut [Insight]) {
                 })
         } else {
             // Later sessions only: doing it unaided, a command about it passing, or code using it.
-            let topic = out[idx].topic.as_str();
+            let topic = insight.topic.as_str();
             let topic_tokens = topic::tokens(topic);
             let concept = glossary::concept(topic);
             let mut candidates: Vec<usize> = topic_tokens
@@ -1209,8 +1209,8 @@ fn resolve(sessions: &[SessionView], out: &mut [Insight]) {
         };
         if let Some((n, how)) = found {
             let t = &facts.turns[n];
-            out[idx].status = Status::Resolved;
-            out[idx].resolved_by = Some(Resolution {
+            insight.status = Status::Resolved;
+            insight.resolved_by = Some(Resolution {
                 session: sessions[t.session].id.to_owned(),
                 turn: t.turn.id.map(str::to_owned),
                 at: t.turn.at.to_owned(),
