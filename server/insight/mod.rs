@@ -23,6 +23,10 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
+/// The rules' version. Derived insights cached in the store carry it, so bump it whenever a
+/// change to the rules would derive different insights from the same events.
+pub const ENGINE_VERSION: u32 = 2;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {

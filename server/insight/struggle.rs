@@ -7,7 +7,7 @@ use crate::normalize::{Body, CommandStatus, Event};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What the editor saw happen to one definition.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Churn {
     /// Saves that changed it.
     pub saves: u32,

@@ -14,6 +14,45 @@ pub const EVENT_V1: u8 = 1;
 /// Used for large events (outputs, diffs), which compress well; small ones stay `EVENT_V1`.
 pub const EVENT_V2: u8 = 2;
 
+/// Cached derived views: `[CACHE_V1][seq][hash][tag len][tag][zstd frame]`.
+pub const CACHE_V1: u8 = 1;
+
+pub fn encode_cache(
+    head: (u64, [u8; 32]),
+    tag: &str,
+    payload: &[u8],
+) -> Result<Vec<u8>, std::io::Error> {
+    let mut out = vec![CACHE_V1];
+    out.extend_from_slice(&head.0.to_le_bytes());
+    out.extend_from_slice(&head.1);
+    out.extend_from_slice(&(tag.len().min(u16::MAX as usize) as u16).to_le_bytes());
+    out.extend_from_slice(&tag.as_bytes()[..tag.len().min(u16::MAX as usize)]);
+    out.extend_from_slice(&zstd::bulk::compress(payload, 3)?);
+    Ok(out)
+}
+
+/// The seq a cache record was derived at.
+pub fn cache_seq(bytes: &[u8]) -> Option<u64> {
+    (bytes.first() == Some(&CACHE_V1) && bytes.len() >= 9)
+        .then(|| u64::from_le_bytes(bytes[1..9].try_into().expect("8 bytes")))
+}
+
+/// The payload, when the record was derived at `head` by code tagged `tag`.
+pub fn decode_cache(bytes: &[u8], head: (u64, [u8; 32]), tag: &str) -> Option<Vec<u8>> {
+    if bytes.first() != Some(&CACHE_V1) || bytes.len() < 43 {
+        return None;
+    }
+    if cache_seq(bytes)? != head.0 || bytes[9..41] != head.1 {
+        return None;
+    }
+    let n = u16::from_le_bytes([bytes[41], bytes[42]]) as usize;
+    let stored_tag = bytes.get(43..43 + n)?;
+    if stored_tag != tag.as_bytes() {
+        return None;
+    }
+    zstd::stream::decode_all(&bytes[43 + n..]).ok()
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
     #[error("empty record")]

@@ -402,6 +402,53 @@ impl Store {
         Ok(out)
     }
 
+    /// The chain head: the last seq and its hash (`(0, [0; 32])` for an empty log).
+    pub fn head(&self) -> Result<(u64, [u8; 32])> {
+        let txn = self.db.begin_read()?;
+        read_head(&txn.open_table(META)?)
+    }
+
+    /// The cached view `name`, if it was derived at the current head by code tagged `tag`.
+    pub fn cached(&self, name: &str, tag: &str) -> Result<Option<Vec<u8>>> {
+        let txn = self.db.begin_read()?;
+        let head = read_head(&txn.open_table(META)?)?;
+        let table = match txn.open_table(CACHE) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let Some(v) = table.get(name)? else {
+            return Ok(None);
+        };
+        Ok(codec::decode_cache(v.value(), head, tag))
+    }
+
+    /// Saves a derived view, tagged with the head it was derived at. A view derived at an older
+    /// head than the one already saved is dropped.
+    pub fn put_cache(
+        &self,
+        name: &str,
+        tag: &str,
+        head: (u64, [u8; 32]),
+        payload: &[u8],
+    ) -> Result<()> {
+        let record =
+            codec::encode_cache(head, tag, payload).map_err(|e| StoreError::Db(e.to_string()))?;
+        let txn = self.db.begin_write()?;
+        {
+            let mut table = txn.open_table(CACHE)?;
+            let newer = table
+                .get(name)?
+                .and_then(|v| codec::cache_seq(v.value()))
+                .is_some_and(|seq| seq > head.0);
+            if !newer {
+                table.insert(name, record.as_slice())?;
+            }
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
     pub fn event_count(&self) -> Result<u64> {
         let txn = self.db.begin_read()?;
         Ok(txn.open_table(EVENTS)?.len()?)

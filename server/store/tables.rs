@@ -26,6 +26,12 @@ pub const FILES: TableDefinition<&str, &[u8]> = TableDefinition::new("files");
 /// Last path a file was seen at → its fingerprint, for the cheap "unchanged since last run" check.
 pub const PATHS: TableDefinition<&str, &str> = TableDefinition::new("paths");
 
+/// Name → a view derived from the whole log (the insights), tagged with the chain head it was
+/// derived at and the deriving code's version: `[CACHE_V1][seq u64 LE][hash; 32][tag len u16 LE]
+/// [tag][zstd frame]`. Only a speed-up: a stale or undecodable entry is ignored and rebuilt.
+/// Added without a schema bump (older builds never open it).
+pub const CACHE: TableDefinition<&str, &[u8]> = TableDefinition::new("cache");
+
 /// The schema version this build writes. Bump it, and add a decoder for the old shape, whenever a
 /// table's layout changes.
 pub const SCHEMA_VERSION: u32 = 1;

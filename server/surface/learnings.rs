@@ -34,12 +34,12 @@ pub fn summarize(
     workspace: &Path,
 ) -> anyhow::Result<(String, String)> {
     let summary = pick(store, session, workspace)?;
-    // Lifecycles span every session, so insights are derived from the whole log.
-    let all = store.all_events()?;
-    let insights = insight::derive(&all);
-    let events: Vec<Event> = all
+    // Lifecycles span every session, so insights come from the whole log (cached per head).
+    let insights = super::lsp::Knowledge::load(store)?.insights;
+    let events: Vec<Event> = store
+        .session_events(&summary.id)?
         .into_iter()
-        .filter(|e| e.session == summary.id)
+        .map(|(_, e)| e)
         .collect();
     tracing::debug!(
         "summarizing session {} ({} events, {} insights in the store)",

@@ -110,13 +110,19 @@ impl Env {
 
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_sessionlens"));
+        self.isolate(&mut c);
+        c
+    }
+
+    /// Points `c` (the binary, or an editor that starts it) at this environment's store, Codex
+    /// home and HOME, in UTC, with default logging.
+    pub fn isolate<'a>(&self, c: &'a mut Command) -> &'a mut Command {
         c.env("SESSIONLENS_DATA_DIR", self.data_dir())
             .env("CODEX_HOME", self.codex_home())
             .env("HOME", self.root.path())
             .env("TZ", "UTC")
             .env_remove("SESSIONLENS_LOG")
-            .env_remove("RUST_LOG");
-        c
+            .env_remove("RUST_LOG")
     }
 
     pub fn run(&self, args: &[&str]) -> Output {

@@ -40,8 +40,7 @@ pub struct Filter<'a> {
 /// project counts in the next), then filtered, newest first, with symbols linked.
 pub fn load(data_dir: Option<&Path>, filter: &Filter) -> anyhow::Result<(Vec<Insight>, Linker)> {
     let store = super::open_store(data_dir)?;
-    let events = store.all_events()?;
-    let mut all = insight::derive(&events);
+    let mut all = crate::surface::lsp::Knowledge::load(&store)?.insights;
     let workspace = filter.workspace.map(std::path::absolute).transpose()?;
     if let Some(prefix) = filter.session {
         let id = super::show::resolve(&store, prefix)?;
@@ -250,7 +249,7 @@ pub fn recall(
 /// which overrides the rules until the next mark.
 pub fn mark(data_dir: Option<&Path>, wanted: &str, resolved: bool) -> anyhow::Result<ExitCode> {
     let store = super::open_store(data_dir)?;
-    let all = insight::derive(&store.all_events()?);
+    let all = crate::surface::lsp::Knowledge::load(&store)?.insights;
     let found: Vec<&Insight> = all.iter().filter(|i| i.id.starts_with(wanted)).collect();
     let i = match found.as_slice() {
         [one] => *one,

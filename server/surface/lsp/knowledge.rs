@@ -6,7 +6,26 @@ use crate::insight::struggle::{self, Churn, ChurnKey};
 use crate::insight::{self, Insight};
 use crate::normalize::Event;
 use crate::store::Store;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+
+const CACHE_NAME: &str = "insights";
+
+fn cache_tag() -> String {
+    format!(
+        "{}/rules-{}",
+        env!("CARGO_PKG_VERSION"),
+        insight::ENGINE_VERSION
+    )
+}
+
+/// What is cached in the store: everything a snapshot is built from.
+#[derive(Serialize, Deserialize)]
+struct Snapshot<'a> {
+    events: u64,
+    insights: std::borrow::Cow<'a, [Insight]>,
+    churn: Vec<(ChurnKey, Churn)>,
+}
 
 #[derive(Default)]
 pub struct Knowledge {
@@ -21,13 +40,66 @@ pub struct Knowledge {
 }
 
 impl Knowledge {
+    /// The snapshot for the store as it is now: from the store's cache when it was derived at
+    /// the current chain head by this version of the rules, else derived from the whole log
+    /// (and cached for the next process).
     pub fn load(store: &Store) -> anyhow::Result<Knowledge> {
+        let tag = cache_tag();
+        match store.cached(CACHE_NAME, &tag) {
+            Ok(Some(bytes)) => match serde_json::from_slice::<Snapshot>(&bytes) {
+                Ok(s) => return Ok(Knowledge::from_snapshot(s)),
+                Err(e) => tracing::warn!("cached insights unreadable ({e}); deriving again"),
+            },
+            Ok(None) => {}
+            Err(e) => tracing::warn!("reading cached insights: {e}"),
+        }
+        // The head is read first: should events arrive meanwhile, the cache is labelled older
+        // than its content and simply rebuilt next time.
+        let head = store.head()?;
         let events = store.all_events()?;
-        Ok(Knowledge::from_events(&events))
+        let k = Knowledge::from_events(&events);
+        drop(events);
+        let snapshot = Snapshot {
+            events: k.events,
+            insights: std::borrow::Cow::Borrowed(&k.insights),
+            churn: k
+                .churn
+                .iter()
+                .map(|(a, b)| (a.clone(), b.clone()))
+                .collect(),
+        };
+        match serde_json::to_vec(&snapshot) {
+            Ok(bytes) => {
+                if let Err(e) = store.put_cache(CACHE_NAME, &tag, head, &bytes) {
+                    tracing::warn!("caching insights: {e}");
+                }
+            }
+            Err(e) => tracing::warn!("caching insights: {e}"),
+        }
+        Ok(k)
+    }
+
+    fn from_snapshot(s: Snapshot) -> Knowledge {
+        Knowledge::index(
+            s.insights.into_owned(),
+            s.churn.into_iter().collect(),
+            s.events,
+        )
     }
 
     pub fn from_events(events: &[Event]) -> Knowledge {
-        let mut insights = insight::derive(events);
+        Knowledge::index(
+            insight::derive(events),
+            struggle::churn(events),
+            events.len() as u64,
+        )
+    }
+
+    fn index(
+        mut insights: Vec<Insight>,
+        churn: BTreeMap<ChurnKey, Churn>,
+        events: u64,
+    ) -> Knowledge {
         insights.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
         let mut by_name: HashMap<String, Vec<u32>> = HashMap::new();
         let mut by_id = HashMap::with_capacity(insights.len());
@@ -44,8 +116,8 @@ impl Knowledge {
             insights,
             by_name,
             by_id,
-            churn: struggle::churn(events),
-            events: events.len() as u64,
+            churn,
+            events,
         }
     }
 
