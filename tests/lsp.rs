@@ -589,3 +589,38 @@ fn two_editors_and_the_cli_share_one_store() {
     assert_eq!(edits, 20, "every save of both editors, once");
     env.ok(&["verify"]);
 }
+
+#[test]
+fn an_editor_without_a_workspace_folder_still_gets_lenses() {
+    let env = Env::new();
+    let ws = ingested(&env);
+    let hook = ws.join("src/useTodos.ts");
+    let mut c = Client::start(env.cmd());
+    // Started on a single file: no rootUri, no workspace folders.
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
+    c.notify("initialized", json!({}));
+    c.open(&hook, "typescript");
+    let ls = c.poll(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri(&hook)}}),
+        WAIT,
+        |r| r.as_array().is_some_and(|a| !a.is_empty()),
+    );
+    assert!(
+        ls.as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["command"]["arguments"][0]["symbol"] == "useTodos"),
+        "{ls}"
+    );
+    let status = command(&mut c, "sessionlens.status", json!([{"uri": uri(&hook)}]));
+    assert_eq!(
+        status["workspace"]["root"].as_str(),
+        Some(ws.to_str().unwrap()),
+        "the project around the file (it has a package.json)"
+    );
+    assert!(c.shutdown().success());
+}

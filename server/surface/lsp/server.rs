@@ -381,6 +381,37 @@ impl Backend {
         Some(ws)
     }
 
+    /// A file opened outside every workspace folder (an editor started without a root): its
+    /// project — the nearest folder with a `.git`, `package.json`, `Cargo.toml` or
+    /// `pyproject.toml` — becomes a workspace and is indexed. With no project around it, only the
+    /// open files of its folder are indexed: never a walk of a home directory.
+    fn adopt_folder_of(&self, path: &Path) {
+        const MARKERS: [&str; 4] = [".git", "package.json", "Cargo.toml", "pyproject.toml"];
+        let project = path
+            .ancestors()
+            .skip(1)
+            .find(|d| MARKERS.iter().any(|m| d.join(m).exists()))
+            .filter(|d| Some(*d) != dirs::home_dir().as_deref());
+        match project {
+            Some(root) => {
+                if let Some(ws) = self.add_workspace(root.to_path_buf()) {
+                    tracing::info!(
+                        "{} has no workspace folder; indexing {}",
+                        path.display(),
+                        root.display()
+                    );
+                    let shared = self.shared.clone();
+                    tokio::spawn(async move { shared.index_workspace(ws).await });
+                }
+            }
+            None => {
+                if let Some(dir) = path.parent() {
+                    self.add_workspace(dir.to_path_buf());
+                }
+            }
+        }
+    }
+
     /// Indexes an open document into its workspace, and relinks at once while the workspace's
     /// full index is still being built (so the first lens does not wait for the whole folder).
     fn index_doc(&self, uri: &Url) {
@@ -555,7 +586,13 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let d = params.text_document;
         let uri = d.uri.clone();
-        lock(&self.shared.docs).insert(d.uri.clone(), Doc::new(d.uri, d.text, d.version));
+        let doc = Doc::new(d.uri, d.text, d.version);
+        if let Some(path) = doc.path.clone() {
+            if self.shared.workspace_of(&path).is_none() {
+                self.adopt_folder_of(&path);
+            }
+        }
+        lock(&self.shared.docs).insert(uri.clone(), doc);
         self.index_doc(&uri);
         self.shared.wait_loaded().await;
         self.shared.publish(&uri).await;
