@@ -715,6 +715,30 @@ fn insights_gaps_and_recall_on_a_learning_scenario() {
         ]),
         ""
     );
+
+    // The developer's own word: resolve the open Context question by a prefix of its id, then
+    // reopen it. Both are events in the verified chain.
+    let open_gap = env.json(&["gaps", "--json"]).as_array().unwrap()[0].clone();
+    let id = open_gap["id"].as_str().unwrap();
+    let said = env.ok(&["resolve", &id[..10]]);
+    assert!(said.starts_with("Resolved"), "{said}");
+    let gaps = env.json(&["gaps", "--json"]);
+    assert!(gaps.as_array().unwrap().iter().all(|g| g["id"] != id));
+    let resolved = env.json(&["insights", "--status", "resolved", "--json"]);
+    let marked = resolved
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .expect("now resolved");
+    assert_eq!(marked["resolved_by"]["how"], "marked resolved by you");
+    env.ok(&["reopen", id]);
+    let gaps = env.json(&["gaps", "--json"]);
+    assert!(gaps.as_array().unwrap().iter().any(|g| g["id"] == id));
+    let missing = env.run(&["resolve", "zzzz"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no insight matches"));
+    env.ok(&["verify"]);
 }
 
 fn copy_tree(from: &Path, to: &Path) {
