@@ -160,7 +160,10 @@ fn server_cmd(home: &Path, data: &Path) -> std::process::Command {
     cmd.env("SESSIONLENS_DATA_DIR", data)
         .env("CODEX_HOME", home.join("codex"))
         .env("HOME", home)
-        .env("SESSIONLENS_LOG", "info");
+        .env(
+            "SESSIONLENS_LOG",
+            "info,sessionlens::surface::lsp::knowledge=debug",
+        );
     cmd
 }
 

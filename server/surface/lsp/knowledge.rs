@@ -45,9 +45,19 @@ impl Knowledge {
     /// (and cached for the next process).
     pub fn load(store: &Store) -> anyhow::Result<Knowledge> {
         let tag = cache_tag();
+        let started = std::time::Instant::now();
         match store.cached(CACHE_NAME, &tag) {
             Ok(Some(bytes)) => match serde_json::from_slice::<Snapshot>(&bytes) {
-                Ok(s) => return Ok(Knowledge::from_snapshot(s)),
+                Ok(s) => {
+                    let decoded = started.elapsed();
+                    let k = Knowledge::from_snapshot(s);
+                    tracing::debug!(
+                        "cached insights: {} bytes read and decoded in {decoded:?}, indexed in {:?}",
+                        bytes.len(),
+                        started.elapsed() - decoded
+                    );
+                    return Ok(k);
+                }
                 Err(e) => tracing::warn!("cached insights unreadable ({e}); deriving again"),
             },
             Ok(None) => {}
