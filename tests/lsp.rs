@@ -568,6 +568,18 @@ fn two_editors_and_the_cli_share_one_store() {
         }
     }
     cli.join().unwrap();
+    // What one window does, the other sees: A resolves the open question, B's hints go away.
+    let header = ws.join("src/Header.tsx");
+    b.open(&header, "typescriptreact");
+    let hints = b
+        .diagnostics(&header, WAIT, |d| !d.is_empty())
+        .expect("hints in B");
+    let gap = hints[0]["data"]["insight"].as_str().unwrap().to_owned();
+    command(&mut a, "sessionlens.resolveInsight", json!([gap]));
+    assert!(
+        b.diagnostics(&header, WAIT, |d| d.is_empty()).is_some(),
+        "B follows the store"
+    );
     assert!(a.shutdown().success());
     assert!(b.shutdown().success());
     let editor: Vec<Value> = env

@@ -24,43 +24,75 @@ pub type ChurnKey = (String, String, String);
 
 /// Folds editor edits and command outcomes, in log order, into per-definition counts.
 pub fn churn(events: &[Event]) -> BTreeMap<ChurnKey, Churn> {
-    let mut cwd_of: HashMap<&str, &str> = HashMap::new();
-    let mut out: BTreeMap<ChurnKey, Churn> = BTreeMap::new();
-    // Definitions edited since the last command ran, per folder.
-    let mut pending: HashMap<String, BTreeSet<(String, String)>> = HashMap::new();
+    let mut t = Tracker::default();
     for e in events {
+        t.feed(e);
+    }
+    t.counts
+}
+
+/// The fold behind [`churn`], resumable: start from earlier counts, learn the folders of sessions
+/// that began before, then feed only the new events.
+#[derive(Default)]
+pub struct Tracker {
+    cwd_of: HashMap<String, String>,
+    /// Definitions edited since the last command ran, per folder.
+    pending: HashMap<String, BTreeSet<(String, String)>>,
+    pub counts: BTreeMap<ChurnKey, Churn>,
+}
+
+impl Tracker {
+    pub fn resume(counts: BTreeMap<ChurnKey, Churn>) -> Tracker {
+        Tracker {
+            counts,
+            ..Tracker::default()
+        }
+    }
+
+    /// The working directory of a session whose start is not among the events fed.
+    pub fn set_cwd(&mut self, session: &str, cwd: &str) {
+        self.cwd_of.insert(session.to_owned(), cwd.to_owned());
+    }
+
+    pub fn knows(&self, session: &str) -> bool {
+        self.cwd_of.contains_key(session)
+    }
+
+    pub fn feed(&mut self, e: &Event) {
         match &e.body {
             Body::SessionStart(info) | Body::SessionResume(info) => {
                 if let Some(cwd) = &info.cwd {
-                    cwd_of.insert(e.session.as_str(), cwd.as_str());
+                    self.cwd_of.insert(e.session.clone(), cwd.clone());
                 }
             }
             Body::EditorEdit(edit) => {
-                let Some(cwd) = cwd_of.get(e.session.as_str()) else {
-                    continue;
+                let Some(cwd) = self.cwd_of.get(&e.session) else {
+                    return;
                 };
                 for name in &edit.symbols {
-                    let c = out
-                        .entry((cwd.to_string(), edit.file.clone(), name.clone()))
+                    let c = self
+                        .counts
+                        .entry((cwd.clone(), edit.file.clone(), name.clone()))
                         .or_default();
                     c.saves += 1;
                     c.lines += edit.lines;
                     if c.last_at < e.at {
                         c.last_at.clone_from(&e.at);
                     }
-                    pending
-                        .entry(cwd.to_string())
+                    self.pending
+                        .entry(cwd.clone())
                         .or_default()
                         .insert((edit.file.clone(), name.clone()));
                 }
             }
             Body::Command(c) => {
-                let Some(cwd) = cwd_of.get(e.session.as_str()) else {
-                    continue;
+                let Some(cwd) = self.cwd_of.get(&e.session) else {
+                    return;
                 };
                 let folder = c.workdir.as_deref().unwrap_or(cwd);
                 // A command run anywhere inside a folder with pending edits settles them.
-                let keys: Vec<String> = pending
+                let keys: Vec<String> = self
+                    .pending
                     .keys()
                     .filter(|k| folder.starts_with(k.as_str()) || k.starts_with(folder))
                     .cloned()
@@ -71,14 +103,14 @@ pub fn churn(events: &[Event]) -> BTreeMap<ChurnKey, Churn> {
                     _ => false,
                 };
                 for k in keys {
-                    let Some(edited) = pending.remove(&k) else {
+                    let Some(edited) = self.pending.remove(&k) else {
                         continue;
                     };
                     if !failed {
                         continue;
                     }
                     for (file, name) in edited {
-                        if let Some(c) = out.get_mut(&(k.clone(), file, name)) {
+                        if let Some(c) = self.counts.get_mut(&(k.clone(), file, name)) {
                             c.fail_cycles += 1;
                         }
                     }
@@ -87,7 +119,6 @@ pub fn churn(events: &[Event]) -> BTreeMap<ChurnKey, Churn> {
             _ => {}
         }
     }
-    out
 }
 
 /// Whether the counts amount to a struggle worth a lens: rewritten again and again, or broken

@@ -37,20 +37,20 @@ pub fn cache_seq(bytes: &[u8]) -> Option<u64> {
         .then(|| u64::from_le_bytes(bytes[1..9].try_into().expect("8 bytes")))
 }
 
-/// The payload, when the record was derived at `head` by code tagged `tag`.
-pub fn decode_cache(bytes: &[u8], head: (u64, [u8; 32]), tag: &str) -> Option<Vec<u8>> {
+/// The head a cache record was derived at and its payload, when derived by code tagged `tag`.
+pub fn decode_cache(bytes: &[u8], tag: &str) -> Option<((u64, [u8; 32]), Vec<u8>)> {
     if bytes.first() != Some(&CACHE_V1) || bytes.len() < 43 {
         return None;
     }
-    if cache_seq(bytes)? != head.0 || bytes[9..41] != head.1 {
-        return None;
-    }
+    let seq = cache_seq(bytes)?;
+    let mut hash = [0u8; 32];
+    hash.copy_from_slice(&bytes[9..41]);
     let n = u16::from_le_bytes([bytes[41], bytes[42]]) as usize;
-    let stored_tag = bytes.get(43..43 + n)?;
-    if stored_tag != tag.as_bytes() {
+    if bytes.get(43..43 + n)? != tag.as_bytes() {
         return None;
     }
-    zstd::stream::decode_all(&bytes[43 + n..]).ok()
+    let payload = zstd::stream::decode_all(&bytes[43 + n..]).ok()?;
+    Some(((seq, hash), payload))
 }
 
 #[derive(Debug, thiserror::Error)]

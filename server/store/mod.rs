@@ -384,6 +384,48 @@ impl Store {
         Ok(out)
     }
 
+    /// The events appended after `head`, in log order, if `head` is a point of this chain (the
+    /// event at its seq has its hash); `None` when it is not (another store, or an empty one).
+    /// Returned with the head they lead to, read in the same snapshot.
+    #[allow(clippy::type_complexity)]
+    pub fn events_after(
+        &self,
+        head: (u64, [u8; 32]),
+    ) -> Result<Option<((u64, [u8; 32]), Vec<Event>)>> {
+        let txn = self.db.begin_read()?;
+        let now = read_head(&txn.open_table(META)?)?;
+        let log = txn.open_table(EVENTS)?;
+        if head.0 > 0 {
+            let Some(v) = log.get(head.0)? else {
+                return Ok(None);
+            };
+            match decode_event(v.value()) {
+                Ok((hash, _)) if hash == head.1 => {}
+                _ => return Ok(None),
+            }
+        }
+        let mut out = Vec::new();
+        for row in log.range(head.0 + 1..=now.0.max(head.0))? {
+            let (k, v) = row?;
+            let decoded = decode_event(v.value())
+                .ok()
+                .and_then(|(_, json)| serde_json::from_slice::<Event>(&json).ok());
+            match decoded {
+                Some(e) => out.push(e),
+                None => tracing::warn!("skipping undecodable event #{}", k.value()),
+            }
+        }
+        Ok(Some((now, out)))
+    }
+
+    /// Every event in log order, with the head they lead to (one consistent snapshot).
+    pub fn all_events_at(&self) -> Result<((u64, [u8; 32]), Vec<Event>)> {
+        match self.events_after((0, [0; 32]))? {
+            Some(found) => Ok(found),
+            None => Ok(((0, [0; 32]), Vec::new())),
+        }
+    }
+
     /// Every event in log order. Undecodable records are logged and skipped.
     pub fn all_events(&self) -> Result<Vec<Event>> {
         let txn = self.db.begin_read()?;
@@ -408,10 +450,10 @@ impl Store {
         read_head(&txn.open_table(META)?)
     }
 
-    /// The cached view `name`, if it was derived at the current head by code tagged `tag`.
-    pub fn cached(&self, name: &str, tag: &str) -> Result<Option<Vec<u8>>> {
+    /// The cached view `name` derived by code tagged `tag`, with the head it was derived at
+    /// (which may be behind the current one: the caller catches up or derives again).
+    pub fn cached(&self, name: &str, tag: &str) -> Result<Option<((u64, [u8; 32]), Vec<u8>)>> {
         let txn = self.db.begin_read()?;
-        let head = read_head(&txn.open_table(META)?)?;
         let table = match txn.open_table(CACHE) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
@@ -420,7 +462,7 @@ impl Store {
         let Some(v) = table.get(name)? else {
             return Ok(None);
         };
-        Ok(codec::decode_cache(v.value(), head, tag))
+        Ok(codec::decode_cache(v.value(), tag))
     }
 
     /// Saves a derived view, tagged with the head it was derived at. A view derived at an older

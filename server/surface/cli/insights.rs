@@ -40,7 +40,8 @@ pub struct Filter<'a> {
 /// project counts in the next), then filtered, newest first, with symbols linked.
 pub fn load(data_dir: Option<&Path>, filter: &Filter) -> anyhow::Result<(Vec<Insight>, Linker)> {
     let store = super::open_store(data_dir)?;
-    let mut all = crate::surface::lsp::Knowledge::load(&store)?.insights;
+    let mut all =
+        std::sync::Arc::unwrap_or_clone(crate::surface::lsp::Knowledge::load(&store)?.insights);
     let workspace = filter.workspace.map(std::path::absolute).transpose()?;
     if let Some(prefix) = filter.session {
         let id = super::show::resolve(&store, prefix)?;

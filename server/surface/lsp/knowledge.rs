@@ -2,14 +2,18 @@
 //! names each is about, and the editor's churn counts. Rebuilt off the request path whenever the
 //! store grows, then swapped in whole, so a hover never waits on the store or sees half an update.
 
-use crate::insight::struggle::{self, Churn, ChurnKey};
+use crate::insight::struggle::{self, Churn, ChurnKey, Tracker};
 use crate::insight::{self, Insight};
-use crate::normalize::Event;
+use crate::normalize::{Body, Event};
 use crate::store::Store;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 const CACHE_NAME: &str = "insights";
+
+/// Past this many new events, deriving again is simpler than catching up.
+const MAX_CATCH_UP: usize = 50_000;
 
 fn cache_tag() -> String {
     format!(
@@ -27,47 +31,99 @@ struct Snapshot<'a> {
     churn: Vec<(ChurnKey, Churn)>,
 }
 
-#[derive(Default)]
+/// Insights and their lookups are shared between snapshots that differ only in editor churn.
+#[derive(Default, Clone)]
 pub struct Knowledge {
-    pub insights: Vec<Insight>,
+    /// Newest first.
+    pub insights: Arc<Vec<Insight>>,
     /// Name → insights about that name (by topic or identifiers), newest first.
-    pub by_name: HashMap<String, Vec<u32>>,
+    pub by_name: Arc<HashMap<String, Vec<u32>>>,
     /// Insight id → index.
-    pub by_id: HashMap<String, u32>,
+    pub by_id: Arc<HashMap<String, u32>>,
     pub churn: BTreeMap<ChurnKey, Churn>,
     /// Events the snapshot was derived from.
     pub events: u64,
+    /// The chain head the snapshot reflects.
+    pub head: (u64, [u8; 32]),
 }
 
 impl Knowledge {
-    /// The snapshot for the store as it is now: from the store's cache when it was derived at
-    /// the current chain head by this version of the rules, else derived from the whole log
-    /// (and cached for the next process).
+    /// The snapshot for the store as it is now: the store's cache (derived by this version of
+    /// the rules) caught up with the events since, else derived from the whole log and cached
+    /// for the next process.
     pub fn load(store: &Store) -> anyhow::Result<Knowledge> {
-        let tag = cache_tag();
         let started = std::time::Instant::now();
-        match store.cached(CACHE_NAME, &tag) {
-            Ok(Some(bytes)) => match serde_json::from_slice::<Snapshot>(&bytes) {
+        let tag = cache_tag();
+        let cached = match store.cached(CACHE_NAME, &tag) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!("reading cached insights: {e}");
+                None
+            }
+        };
+        if let Some((head, bytes)) = cached {
+            match serde_json::from_slice::<Snapshot>(&bytes) {
                 Ok(s) => {
                     let decoded = started.elapsed();
-                    let k = Knowledge::from_snapshot(s);
+                    let k = Knowledge::index(
+                        s.insights.into_owned(),
+                        s.churn.into_iter().collect(),
+                        s.events,
+                        head,
+                    );
                     tracing::debug!(
-                        "cached insights: {} bytes read and decoded in {decoded:?}, indexed in {:?}",
+                        "cached insights: {} bytes decoded in {decoded:?}, indexed in {:?}",
                         bytes.len(),
                         started.elapsed() - decoded
                     );
-                    return Ok(k);
+                    return Ok(match k.catch_up(store)? {
+                        Some(newer) => newer,
+                        None => k,
+                    });
                 }
                 Err(e) => tracing::warn!("cached insights unreadable ({e}); deriving again"),
-            },
-            Ok(None) => {}
-            Err(e) => tracing::warn!("reading cached insights: {e}"),
+            }
         }
-        // The head is read first: should events arrive meanwhile, the cache is labelled older
-        // than its content and simply rebuilt next time.
+        Knowledge::derive_all(store)
+    }
+
+    /// A snapshot for the store's current head, or `None` when the head has not moved. When
+    /// only hand edits arrived since, it is built on this one (the insights cannot have changed:
+    /// the rules read what was said and run, not editor saves); otherwise everything is derived
+    /// again.
+    pub fn catch_up(&self, store: &Store) -> anyhow::Result<Option<Knowledge>> {
         let head = store.head()?;
-        let events = store.all_events()?;
-        let k = Knowledge::from_events(&events);
+        if head == self.head {
+            return Ok(None);
+        }
+        if head.0 > self.head.0 && head.0 - self.head.0 <= MAX_CATCH_UP as u64 {
+            if let Some((now, new)) = store.events_after(self.head)? {
+                if new.iter().all(only_churn) {
+                    let mut t = Tracker::resume(self.churn.clone());
+                    for e in &new {
+                        if !t.knows(&e.session) {
+                            if let Some(cwd) = store.session(&e.session)?.and_then(|s| s.cwd) {
+                                t.set_cwd(&e.session, &cwd);
+                            }
+                        }
+                        t.feed(e);
+                    }
+                    return Ok(Some(Knowledge {
+                        churn: t.counts,
+                        events: self.events + new.len() as u64,
+                        head: now,
+                        ..self.clone()
+                    }));
+                }
+            }
+        }
+        Knowledge::derive_all(store).map(Some)
+    }
+
+    /// Derives from the whole log and caches the result, tagged with the head it reflects.
+    fn derive_all(store: &Store) -> anyhow::Result<Knowledge> {
+        let (head, events) = store.all_events_at()?;
+        let k = Knowledge::from_events(&events, head);
         drop(events);
         let snapshot = Snapshot {
             events: k.events,
@@ -80,7 +136,7 @@ impl Knowledge {
         };
         match serde_json::to_vec(&snapshot) {
             Ok(bytes) => {
-                if let Err(e) = store.put_cache(CACHE_NAME, &tag, head, &bytes) {
+                if let Err(e) = store.put_cache(CACHE_NAME, &cache_tag(), head, &bytes) {
                     tracing::warn!("caching insights: {e}");
                 }
             }
@@ -89,19 +145,12 @@ impl Knowledge {
         Ok(k)
     }
 
-    fn from_snapshot(s: Snapshot) -> Knowledge {
-        Knowledge::index(
-            s.insights.into_owned(),
-            s.churn.into_iter().collect(),
-            s.events,
-        )
-    }
-
-    pub fn from_events(events: &[Event]) -> Knowledge {
+    pub fn from_events(events: &[Event], head: (u64, [u8; 32])) -> Knowledge {
         Knowledge::index(
             insight::derive(events),
             struggle::churn(events),
             events.len() as u64,
+            head,
         )
     }
 
@@ -109,6 +158,7 @@ impl Knowledge {
         mut insights: Vec<Insight>,
         churn: BTreeMap<ChurnKey, Churn>,
         events: u64,
+        head: (u64, [u8; 32]),
     ) -> Knowledge {
         insights.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
         let mut by_name: HashMap<String, Vec<u32>> = HashMap::new();
@@ -123,15 +173,31 @@ impl Knowledge {
             }
         }
         Knowledge {
-            insights,
-            by_name,
-            by_id,
+            insights: Arc::new(insights),
+            by_name: Arc::new(by_name),
+            by_id: Arc::new(by_id),
             churn,
             events,
+            head,
         }
     }
 
     pub fn get(&self, n: u32) -> &Insight {
         &self.insights[n as usize]
+    }
+
+    /// Whether `other` has the same insights (it differs at most in churn).
+    pub fn same_insights(&self, other: &Knowledge) -> bool {
+        Arc::ptr_eq(&self.insights, &other.insights)
+    }
+}
+
+/// Events that can change the churn counts but never an insight: hand edits, and the start of
+/// the editor's own sessions.
+fn only_churn(e: &Event) -> bool {
+    match &e.body {
+        Body::EditorEdit(_) => true,
+        Body::SessionStart(info) | Body::SessionResume(info) => info.surface == "editor",
+        _ => false,
     }
 }

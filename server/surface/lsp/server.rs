@@ -23,6 +23,9 @@ use tower_lsp::jsonrpc::Result as RpcResult;
 use tower_lsp::lsp_types::*;
 use tower_lsp::{Client, LanguageServer};
 
+/// How often to check whether another process changed the store.
+const HEAD_POLL: Duration = Duration::from_secs(2);
+
 /// How long a first request waits for the knowledge snapshot before answering with what it has.
 const FIRST_LOAD_WAIT: Duration = Duration::from_secs(5);
 
@@ -90,17 +93,29 @@ impl Shared {
         self.reload.notify_one();
     }
 
-    /// Rebuilds the knowledge snapshot from the store now, relinks every workspace and refreshes
-    /// what the editor shows.
+    /// Brings the knowledge snapshot up to the store's head (the first time from the store's
+    /// cache, later by catching up), relinks or re-counts each workspace, and refreshes what the
+    /// editor shows. Cheap when nothing changed: one read of the chain head.
     pub async fn reload_now(self: &Arc<Self>) {
         let Some(store) = self.store.get().cloned() else {
             self.loaded.send_replace(true);
             return;
         };
+        let first = !*self.loaded.borrow();
+        let current = self.knowledge();
+        let base = current.clone();
         let started = std::time::Instant::now();
-        let loaded = tokio::task::spawn_blocking(move || Knowledge::load(&store)).await;
+        let loaded = tokio::task::spawn_blocking(move || {
+            if first {
+                Knowledge::load(&store).map(Some)
+            } else {
+                base.catch_up(&store)
+            }
+        })
+        .await;
         let k = match loaded {
-            Ok(Ok(k)) => Arc::new(k),
+            Ok(Ok(Some(k))) => Arc::new(k),
+            Ok(Ok(None)) => return,
             Ok(Err(e)) => {
                 tracing::error!("reading the store: {e:#}");
                 self.loaded.send_replace(true);
@@ -112,22 +127,30 @@ impl Shared {
                 return;
             }
         };
+        let churn_only = !first && k.same_insights(&current);
         tracing::info!(
-            "knowledge: {} insights from {} events in {:?}",
+            "knowledge: {} insights from {} events in {:?}{}",
             k.insights.len(),
             k.events,
-            started.elapsed()
+            started.elapsed(),
+            if churn_only { " (edits only)" } else { "" }
         );
         *self.knowledge.write().unwrap_or_else(|p| p.into_inner()) = k.clone();
         let this = self.clone();
         let _ = tokio::task::spawn_blocking(move || {
             for ws in this.workspaces() {
-                ws.relink(&k);
+                if churn_only {
+                    ws.rechurn(&k);
+                } else {
+                    ws.relink(&k);
+                }
             }
         })
         .await;
         self.loaded.send_replace(true);
-        release_memory();
+        if !churn_only {
+            release_memory();
+        }
         self.refresh_ui().await;
     }
 
@@ -552,12 +575,18 @@ impl LanguageServer for Backend {
             async move {
                 shared.reload_now().await;
                 loop {
-                    shared.reload.notified().await;
+                    // Asked (this server stored something), or a look at the chain head now and
+                    // then: other windows, the CLI and hooks write to the same store.
+                    tokio::select! {
+                        () = shared.reload.notified() => {
+                            // Let a burst of changes (a turn being written) settle first.
+                            tokio::time::sleep(Duration::from_millis(150)).await;
+                        }
+                        () = tokio::time::sleep(HEAD_POLL) => {}
+                    }
                     if shared.shutting_down.load(Ordering::Relaxed) {
                         break;
                     }
-                    // Let a burst of changes (a turn being written) settle into one rebuild.
-                    tokio::time::sleep(Duration::from_millis(150)).await;
                     shared.reload_now().await;
                 }
             }

@@ -21,15 +21,16 @@ pub struct Workspace {
     pub ready: AtomicBool,
 }
 
-/// Insights anchored in this workspace.
+/// Insights anchored in this workspace. The link maps are shared between versions that differ
+/// only in churn, so a save costs a churn update, not a relink.
 #[derive(Default)]
 pub struct Links {
     /// (file relative to the root, definition name) → insights linked to it, newest first.
-    pub by_def: HashMap<(PathBuf, String), Vec<u32>>,
+    pub by_def: Arc<HashMap<(PathBuf, String), Vec<u32>>>,
     /// Definition name → insights linked to a definition so named, newest first.
-    pub by_name: HashMap<String, Vec<u32>>,
+    pub by_name: Arc<HashMap<String, Vec<u32>>>,
     /// Insights from sessions that ran inside this workspace.
-    pub local: HashSet<u32>,
+    pub local: Arc<HashSet<u32>>,
     /// (file, definition name) → what the editor saw happen to it.
     pub churn: HashMap<(PathBuf, String), Churn>,
 }
@@ -69,6 +70,18 @@ impl Workspace {
             .map_or_else(|p| p.into_inner().clone(), |l| l.clone())
     }
 
+    /// Recomputes only the churn counts (the insights are unchanged).
+    pub fn rechurn(&self, k: &Knowledge) {
+        let old = self.links();
+        let links = Links {
+            by_def: old.by_def.clone(),
+            by_name: old.by_name.clone(),
+            local: old.local.clone(),
+            churn: churn_here(self, k),
+        };
+        *self.links.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(links);
+    }
+
     /// Recomputes the links from the knowledge snapshot and the index as they are now.
     pub fn relink(&self, k: &Knowledge) {
         let links = {
@@ -80,28 +93,37 @@ impl Workspace {
 }
 
 fn compute(ws: &Workspace, index: &SymbolIndex, k: &Knowledge) -> Links {
-    let mut links = Links::default();
+    let mut by_def = HashMap::new();
+    let mut by_name = HashMap::new();
+    let mut local = HashSet::new();
     for (n, i) in k.insights.iter().enumerate() {
         let Some(sub) = i.cwd.as_deref().and_then(|c| ws.sub(c)) else {
             continue;
         };
         let n = n as u32;
-        links.local.insert(n);
+        local.insert(n);
         let sub = (!sub.as_os_str().is_empty()).then_some(sub);
         for s in resolve::link(index, i, sub.as_deref()) {
             let file = PathBuf::from(&s.file);
-            push(&mut links.by_def, (file, s.name.clone()), n);
-            push(&mut links.by_name, s.name, n);
+            push(&mut by_def, (file, s.name.clone()), n);
+            push(&mut by_name, s.name, n);
         }
     }
-    for ((cwd, file, name), c) in &k.churn {
-        if let Some(sub) = ws.sub(cwd) {
-            links
-                .churn
-                .insert((sub.join(file), name.clone()), c.clone());
-        }
+    Links {
+        by_def: Arc::new(by_def),
+        by_name: Arc::new(by_name),
+        local: Arc::new(local),
+        churn: churn_here(ws, k),
     }
-    links
+}
+
+fn churn_here(ws: &Workspace, k: &Knowledge) -> HashMap<(PathBuf, String), Churn> {
+    k.churn
+        .iter()
+        .filter_map(|((cwd, file, name), c)| {
+            Some(((ws.sub(cwd)?.join(file), name.clone()), c.clone()))
+        })
+        .collect()
 }
 
 /// Insight lists stay newest first: snapshot indexes grow with age, and each insight is
