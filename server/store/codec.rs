@@ -14,11 +14,14 @@ pub const EVENT_V1: u8 = 1;
 /// Used for large events (outputs, diffs), which compress well; small ones stay `EVENT_V1`.
 pub const EVENT_V2: u8 = 2;
 
+/// A point of the chain: the last seq and its hash.
+pub type Head = (u64, [u8; 32]);
+
 /// Cached derived views: `[CACHE_V1][seq][hash][tag len][tag][zstd frame]`.
 pub const CACHE_V1: u8 = 1;
 
 pub fn encode_cache(
-    head: (u64, [u8; 32]),
+    head: Head,
     tag: &str,
     payload: &[u8],
 ) -> Result<Vec<u8>, std::io::Error> {
@@ -38,7 +41,7 @@ pub fn cache_seq(bytes: &[u8]) -> Option<u64> {
 }
 
 /// The head a cache record was derived at and its payload, when derived by code tagged `tag`.
-pub fn decode_cache(bytes: &[u8], tag: &str) -> Option<((u64, [u8; 32]), Vec<u8>)> {
+pub fn decode_cache(bytes: &[u8], tag: &str) -> Option<(Head, Vec<u8>)> {
     if bytes.first() != Some(&CACHE_V1) || bytes.len() < 43 {
         return None;
     }

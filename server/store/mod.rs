@@ -13,6 +13,7 @@ pub mod tables;
 
 use crate::normalize::{Event, SessionSummary};
 use codec::{DecodeError, chain_hash, decode_event, decode_record, encode_event, encode_record};
+pub use codec::Head;
 use records::FileCursor;
 use redb::{
     ConcurrencyMode, Database, DatabaseError, ReadableDatabase, ReadableTable,
@@ -387,11 +388,10 @@ impl Store {
     /// The events appended after `head`, in log order, if `head` is a point of this chain (the
     /// event at its seq has its hash); `None` when it is not (another store, or an empty one).
     /// Returned with the head they lead to, read in the same snapshot.
-    #[allow(clippy::type_complexity)]
     pub fn events_after(
         &self,
         head: (u64, [u8; 32]),
-    ) -> Result<Option<((u64, [u8; 32]), Vec<Event>)>> {
+    ) -> Result<Option<(Head, Vec<Event>)>> {
         let txn = self.db.begin_read()?;
         let now = read_head(&txn.open_table(META)?)?;
         let log = txn.open_table(EVENTS)?;
@@ -419,7 +419,7 @@ impl Store {
     }
 
     /// Every event in log order, with the head they lead to (one consistent snapshot).
-    pub fn all_events_at(&self) -> Result<((u64, [u8; 32]), Vec<Event>)> {
+    pub fn all_events_at(&self) -> Result<(Head, Vec<Event>)> {
         match self.events_after((0, [0; 32]))? {
             Some(found) => Ok(found),
             None => Ok(((0, [0; 32]), Vec::new())),
@@ -452,7 +452,7 @@ impl Store {
 
     /// The cached view `name` derived by code tagged `tag`, with the head it was derived at
     /// (which may be behind the current one: the caller catches up or derives again).
-    pub fn cached(&self, name: &str, tag: &str) -> Result<Option<((u64, [u8; 32]), Vec<u8>)>> {
+    pub fn cached(&self, name: &str, tag: &str) -> Result<Option<(Head, Vec<u8>)>> {
         let txn = self.db.begin_read()?;
         let table = match txn.open_table(CACHE) {
             Ok(t) => t,
