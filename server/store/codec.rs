@@ -20,11 +20,7 @@ pub type Head = (u64, [u8; 32]);
 /// Cached derived views: `[CACHE_V1][seq][hash][tag len][tag][zstd frame]`.
 pub const CACHE_V1: u8 = 1;
 
-pub fn encode_cache(
-    head: Head,
-    tag: &str,
-    payload: &[u8],
-) -> Result<Vec<u8>, std::io::Error> {
+pub fn encode_cache(head: Head, tag: &str, payload: &[u8]) -> Result<Vec<u8>, std::io::Error> {
     let mut out = vec![CACHE_V1];
     out.extend_from_slice(&head.0.to_le_bytes());
     out.extend_from_slice(&head.1);

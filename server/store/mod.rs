@@ -12,8 +12,8 @@ pub mod records;
 pub mod tables;
 
 use crate::normalize::{Event, SessionSummary};
-use codec::{DecodeError, chain_hash, decode_event, decode_record, encode_event, encode_record};
 pub use codec::Head;
+use codec::{DecodeError, chain_hash, decode_event, decode_record, encode_event, encode_record};
 use records::FileCursor;
 use redb::{
     ConcurrencyMode, Database, DatabaseError, ReadableDatabase, ReadableTable,
@@ -388,10 +388,7 @@ impl Store {
     /// The events appended after `head`, in log order, if `head` is a point of this chain (the
     /// event at its seq has its hash); `None` when it is not (another store, or an empty one).
     /// Returned with the head they lead to, read in the same snapshot.
-    pub fn events_after(
-        &self,
-        head: (u64, [u8; 32]),
-    ) -> Result<Option<(Head, Vec<Event>)>> {
+    pub fn events_after(&self, head: (u64, [u8; 32])) -> Result<Option<(Head, Vec<Event>)>> {
         let txn = self.db.begin_read()?;
         let now = read_head(&txn.open_table(META)?)?;
         let log = txn.open_table(EVENTS)?;
