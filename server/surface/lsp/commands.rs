@@ -293,9 +293,31 @@ fn status(shared: &Arc<Shared>, params: &ExecuteCommandParams) -> Value {
             .max_by(|a, b| a.at.cmp(&b.at))
             .map(|i| i.session.clone())
     });
+    // The session a status bar shows: the latest real session run in the workspace, with the
+    // questions it left open.
+    let session = match (shared.store.get(), ws.as_ref()) {
+        (Some(store), Some(w)) => learnings::latest_in(store, &w.root).ok().map(|summary| {
+            let open: Vec<&str> = k
+                .insights
+                .iter()
+                .filter(|i| i.session == summary.id && i.is_open_question())
+                .map(|i| i.topic.as_str())
+                .collect();
+            json!({
+                "id": summary.id,
+                "source": summary.source,
+                "startedAt": summary.started_at,
+                "turns": summary.turns,
+                "openGaps": open.len(),
+                "openTopics": open,
+            })
+        }),
+        _ => None,
+    };
     let s = shared.settings();
     json!({
         "enabled": s.enabled,
+        "session": session,
         "store": shared.store.get().map(|st| st.path().display().to_string()),
         "events": k.events,
         "insights": k.insights.len(),

@@ -23,6 +23,10 @@ use tower_lsp::jsonrpc::Result as RpcResult;
 use tower_lsp::lsp_types::*;
 use tower_lsp::{Client, LanguageServer};
 
+/// The server reads the store in bursts (a snapshot, then small catch-ups) and mostly appends:
+/// a small page cache keeps an idle server small.
+const STORE_CACHE_BYTES: usize = 4 * 1024 * 1024;
+
 /// How often to check whether another process changed the store.
 const HEAD_POLL: Duration = Duration::from_secs(2);
 
@@ -161,9 +165,13 @@ impl Shared {
             self.publish(&uri).await;
         }
         if self.lens_refresh.load(Ordering::Relaxed) {
-            if let Err(e) = self.client.code_lens_refresh().await {
-                tracing::debug!("codeLens/refresh: {e}");
-            }
+            // In the background: a client slow to answer must not hold up a command's reply.
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                if let Err(e) = client.code_lens_refresh().await {
+                    tracing::debug!("codeLens/refresh: {e}");
+                }
+            });
         }
     }
 
@@ -511,7 +519,10 @@ impl LanguageServer for Backend {
         let settings = self.shared.settings();
         let opened = tokio::task::spawn_blocking(move || -> anyhow::Result<Store> {
             let dir = crate::config::data_dir(settings.data_dir.as_deref())?;
-            Ok(Store::open(&crate::config::store_path(&dir))?)
+            Ok(Store::open_with_cache(
+                &crate::config::store_path(&dir),
+                STORE_CACHE_BYTES,
+            )?)
         })
         .await;
         match opened {
