@@ -127,6 +127,16 @@ impl Store {
     /// Opens the store with a page cache of `cache_bytes`: long-lived processes that mostly
     /// append (the language server) keep a small one, so they idle small.
     pub fn open_with_cache(path: &Path, cache_bytes: usize) -> Result<Store> {
+        Store::open_waiting(path, cache_bytes, lock_wait())
+    }
+
+    /// Opens the store, waiting at most `wait` for a process that holds it exclusively (hooks,
+    /// which must answer fast, wait much less than the default).
+    pub fn open_with_wait(path: &Path, wait: Duration) -> Result<Store> {
+        Store::open_waiting(path, CACHE_BYTES, wait)
+    }
+
+    fn open_waiting(path: &Path, cache_bytes: usize, wait: Duration) -> Result<Store> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.to_owned(),
@@ -134,7 +144,6 @@ impl Store {
             })?;
         }
         let start = Instant::now();
-        let wait = lock_wait();
         let mut delay = Duration::from_millis(20);
         let db = loop {
             let opened = Database::builder()
@@ -145,7 +154,7 @@ impl Store {
                 Ok(db) => break db,
                 Err(DatabaseError::DatabaseAlreadyOpen) if start.elapsed() < wait => {
                     tracing::debug!("store is busy; retrying in {delay:?}");
-                    std::thread::sleep(delay);
+                    std::thread::sleep(delay.min(wait.saturating_sub(start.elapsed())));
                     delay = (delay * 2).min(Duration::from_millis(500));
                 }
                 Err(DatabaseError::DatabaseAlreadyOpen) => {

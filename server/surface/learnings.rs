@@ -35,7 +35,7 @@ pub fn summarize(
 ) -> anyhow::Result<(String, String)> {
     let summary = pick(store, session, workspace)?;
     // Lifecycles span every session, so insights come from the whole log (cached per head).
-    let insights = super::lsp::Knowledge::load(store)?.insights;
+    let insights = super::knowledge::Knowledge::load(store)?.insights;
     let events: Vec<Event> = store
         .session_events(&summary.id)?
         .into_iter()
@@ -954,7 +954,7 @@ fn find_entry(text: &str, session_id: &str) -> Option<(usize, usize)> {
     Some((lines[h].0, line_end(last)))
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),

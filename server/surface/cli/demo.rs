@@ -161,6 +161,22 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     );
     insights::recall(Some(&store_dir), "useEffect", Some(&workspace), false)?;
 
+    println!("\n$ sessionlens summarize --workspace {ws_arg}   # the entry for learnings.md");
+    let (_, entry) = crate::surface::learnings::summarize(&store, None, &workspace)?;
+    print!("{entry}");
+    println!(
+        "\n$ sessionlens context --workspace {ws_arg}   # what the next Codex session is told"
+    );
+    let known = crate::surface::knowledge::Knowledge::load(&store)?;
+    let briefing = crate::surface::briefing::briefing(
+        &known.insights,
+        &workspace,
+        None,
+        crate::surface::briefing::DEFAULT_MAX_CHARS,
+        jiff::Timestamp::now(),
+    );
+    print!("{briefing}");
+
     println!("\n$ sessionlens verify");
     let report = store.verify()?;
     match &report.failure {
@@ -172,7 +188,8 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
         Some(f) => println!("✗ chain broken at event #{}: {}", f.seq, f.reason),
     }
     println!(
-        "\nNext: `sessionlens ingest codex` reads your own sessions from $CODEX_HOME (default ~/.codex)."
+        "\nNext: `sessionlens ingest codex` reads your own sessions from $CODEX_HOME (default ~/.codex);\n\
+         the README shows how to see them in VS Code or Neovim and hand them to your next Codex session."
     );
     Ok(ExitCode::SUCCESS)
 }

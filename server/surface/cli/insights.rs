@@ -40,8 +40,9 @@ pub struct Filter<'a> {
 /// project counts in the next), then filtered, newest first, with symbols linked.
 pub fn load(data_dir: Option<&Path>, filter: &Filter) -> anyhow::Result<(Vec<Insight>, Linker)> {
     let store = super::open_store(data_dir)?;
-    let mut all =
-        std::sync::Arc::unwrap_or_clone(crate::surface::lsp::Knowledge::load(&store)?.insights);
+    let mut all = std::sync::Arc::unwrap_or_clone(
+        crate::surface::knowledge::Knowledge::load(&store)?.insights,
+    );
     let workspace = filter.workspace.map(std::path::absolute).transpose()?;
     if let Some(prefix) = filter.session {
         let id = super::show::resolve(&store, prefix)?;
@@ -250,7 +251,7 @@ pub fn recall(
 /// which overrides the rules until the next mark.
 pub fn mark(data_dir: Option<&Path>, wanted: &str, resolved: bool) -> anyhow::Result<ExitCode> {
     let store = super::open_store(data_dir)?;
-    let all = crate::surface::lsp::Knowledge::load(&store)?.insights;
+    let all = crate::surface::knowledge::Knowledge::load(&store)?.insights;
     let found: Vec<&Insight> = all.iter().filter(|i| i.id.starts_with(wanted)).collect();
     let i = match found.as_slice() {
         [one] => *one,

@@ -1,10 +1,13 @@
 //! The `sessionlens` command line: readable text for people, `--json` for machines. Every
 //! command is a thin call into the library; logs go to stderr so stdout stays clean for output.
 
+mod context;
 mod demo;
 pub(crate) mod fmt;
+mod hook;
 mod ingest;
 mod insights;
+mod install;
 pub(crate) mod show;
 mod summarize;
 
@@ -128,6 +131,45 @@ enum Cmd {
     },
     /// Run Session Lens on bundled example sessions, in a temporary store unless --data-dir is given.
     Demo,
+    /// The briefing for a new Codex session: open gaps, recently resolved ones, and (given a
+    /// prompt) what you learned before about what it mentions. Empty when nothing is relevant.
+    Context {
+        /// The workspace (default: the current directory).
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<PathBuf>,
+        /// The prompt about to be sent: only past learnings it mentions are given.
+        #[arg(long, value_name = "TEXT")]
+        prompt: Option<String>,
+        /// Size budget; whole bullets are dropped to fit.
+        #[arg(long, value_name = "N", default_value_t = crate::surface::briefing::DEFAULT_MAX_CHARS)]
+        max_chars: usize,
+        /// Keep the workspace briefing in a managed block of the workspace's AGENTS.md instead.
+        #[arg(long, conflicts_with_all = ["prompt", "max_chars"])]
+        write_agents_md: bool,
+        /// Print JSON for scripts instead of text.
+        #[arg(long)]
+        json: bool,
+        /// The current time (RFC 3339), for tests.
+        #[arg(long, hide = true)]
+        now: Option<String>,
+    },
+    /// Answer one Codex hook event (JSON on stdin, the hook's JSON answer on stdout).
+    CodexHook,
+    /// Add Session Lens to another tool's configuration.
+    Install {
+        #[command(subcommand)]
+        target: InstallTarget,
+    },
+}
+
+#[derive(Subcommand)]
+enum InstallTarget {
+    /// Add `sessionlens codex-hook` to $CODEX_HOME/hooks.json (backed up first; other hooks kept).
+    CodexHooks {
+        /// Use the repository's .codex/hooks.json instead.
+        #[arg(long)]
+        project: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -221,6 +263,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Reopen { insight } => insights::mark(data_dir, &insight, false),
         Cmd::Serve { stdio: _ } => crate::surface::lsp::serve(data_dir),
         Cmd::Demo => demo::run(data_dir),
+        Cmd::Context {
+            workspace,
+            prompt,
+            max_chars,
+            write_agents_md,
+            json,
+            now,
+        } => context::run(
+            data_dir,
+            &context::Args {
+                workspace,
+                prompt,
+                max_chars,
+                json,
+                write_agents_md,
+                now,
+            },
+        ),
+        Cmd::CodexHook => Ok(hook::run(data_dir)),
+        Cmd::Install {
+            target: InstallTarget::CodexHooks { project },
+        } => install::codex_hooks(project),
     }
 }
 

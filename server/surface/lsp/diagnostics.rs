@@ -3,9 +3,9 @@
 //! settings say otherwise; nothing at all where no question is open.
 
 use super::documents::Doc;
-use super::knowledge::Knowledge;
 use super::workspace::{Links, Workspace};
 use crate::surface::cli::fmt;
+use crate::surface::knowledge::Knowledge;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;

@@ -2,8 +2,8 @@
 //! (no hover at all) wherever there is nothing to say.
 
 use super::documents::Doc;
-use super::knowledge::Knowledge;
 use super::workspace::{self, Links, Workspace};
+use crate::surface::knowledge::Knowledge;
 use crate::surface::render;
 use tower_lsp::lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position, Range};
 

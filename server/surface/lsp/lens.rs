@@ -3,11 +3,11 @@
 //! anywhere else. Reads only.
 
 use super::documents::Doc;
-use super::knowledge::Knowledge;
 use super::workspace::{Links, Workspace};
 use crate::insight::Kind;
 use crate::insight::struggle::{self, Churn};
 use crate::surface::cli::fmt;
+use crate::surface::knowledge::Knowledge;
 use serde_json::json;
 use std::collections::HashSet;
 use std::path::Path;

@@ -6,7 +6,8 @@
 //! - `settings` — what clients may configure.
 //! - `proto` — UTF-16 positions and URIs (the only place that knows about encodings).
 //! - `documents` — open documents and the hand edits pending since their last save.
-//! - `knowledge`, `workspace` — the snapshots the handlers read.
+//! - `workspace` — per folder, the symbol index and the links from the knowledge snapshot
+//!   (`surface::knowledge`) to its definitions: with it, what the handlers read.
 //! - `hover`, `lens`, `diagnostics` — one file per read-only feature.
 //! - `commands` — `workspace/executeCommand` and the custom notifications.
 //! - `server` — the `LanguageServer` implementation: lifecycle, document sync, background work.
@@ -17,7 +18,6 @@ mod commands;
 mod diagnostics;
 mod documents;
 mod hover;
-mod knowledge;
 mod lens;
 mod proto;
 mod server;
@@ -25,8 +25,6 @@ mod settings;
 mod transport;
 mod watch;
 mod workspace;
-
-pub use knowledge::Knowledge;
 
 use std::process::ExitCode;
 use std::time::Duration;

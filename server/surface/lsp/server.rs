@@ -4,7 +4,6 @@
 //! read-only features take snapshots (`Arc`s) and never block on the store.
 
 use super::documents::Doc;
-use super::knowledge::Knowledge;
 use super::settings::Settings;
 use super::workspace::{self, Workspace};
 use super::{commands, diagnostics, hover, lens, proto, watch};
@@ -12,6 +11,7 @@ use crate::capture::live;
 use crate::link::SymbolIndex;
 use crate::normalize::{Body, EditorEdit};
 use crate::store::Store;
+use crate::surface::knowledge::Knowledge;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -2,10 +2,10 @@
 //! from the knowledge snapshot to its definitions. Links are recomputed off the request path when
 //! either side changes; requests only read them.
 
-use super::knowledge::Knowledge;
 use crate::insight::struggle::Churn;
 use crate::link::resolve;
 use crate::link::{Definition, SymbolIndex, SymbolKind};
+use crate::surface::knowledge::Knowledge;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,4 +1,4 @@
-//! What the server knows, as one immutable snapshot: every insight derived from the store, the
+//! What Session Lens knows, as one immutable snapshot: every insight derived from the store, the
 //! names each is about, and the editor's churn counts. Rebuilt off the request path whenever the
 //! store grows, then swapped in whole, so a hover never waits on the store or sees half an update.
 
@@ -82,6 +82,23 @@ impl Knowledge {
                     });
                 }
                 Err(e) => tracing::warn!("cached insights unreadable ({e}); deriving again"),
+            }
+        }
+        Knowledge::derive_all(store)
+    }
+
+    /// For callers that must answer in milliseconds (Codex hooks): the cached snapshot even
+    /// when commands or prompts arrived since (the language server, or the next full load,
+    /// derives and caches the newer one). Derives only when there is no cache at all.
+    pub fn load_quick(store: &Store) -> anyhow::Result<Knowledge> {
+        if let Ok(Some((head, bytes))) = store.cached(CACHE_NAME, &cache_tag()) {
+            if let Ok(s) = serde_json::from_slice::<Snapshot>(&bytes) {
+                return Ok(Knowledge::index(
+                    s.insights.into_owned(),
+                    s.churn.into_iter().collect(),
+                    s.events,
+                    head,
+                ));
             }
         }
         Knowledge::derive_all(store)

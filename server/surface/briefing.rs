@@ -1,0 +1,485 @@
+//! The briefing a new Codex session gets: what is still open in the workspace, what was resolved
+//! lately and, given the developer's prompt, what they learned before about the names and topics
+//! it mentions. Short plain markdown meant for a model (long memory files get ignored and cost
+//! tokens), cut at whole bullets to a size budget, and empty when nothing is relevant. Shared by
+//! `sessionlens context`, the managed block in `AGENTS.md` and `sessionlens codex-hook`.
+//!
+//! Pure: insights, a workspace path, a prompt and a clock in; text out.
+
+use super::cli::fmt;
+use crate::insight::{Insight, Kind, Status, topic};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// The default size budget of a briefing.
+pub const DEFAULT_MAX_CHARS: usize = 2000;
+/// How far back "recently resolved" reaches.
+const RECENT_DAYS: i64 = 14;
+/// The markers around the managed block in `AGENTS.md`.
+pub const BEGIN: &str = "<!-- sessionlens:begin -->";
+pub const END: &str = "<!-- sessionlens:end -->";
+/// The managed block's size limit, markers included, in bytes.
+pub const AGENTS_MD_MAX: usize = 2048;
+
+/// The briefing for a session in `workspace`. Without a prompt: the open gaps, confusions and
+/// follow-ups of sessions run inside the workspace (newest first), then the ones resolved in the
+/// last 14 days. With a prompt: only the insights (from any project, the workspace's own first)
+/// whose names or topic words the prompt mentions, so a prompt about something else gets nothing.
+///
+/// `max_chars` is counted in UTF-8 bytes (so it bounds a file's size too, and never allows more
+/// characters than that); whole bullets are dropped to fit. Empty when nothing is relevant.
+pub fn briefing(
+    insights: &[Insight],
+    workspace: &Path,
+    prompt: Option<&str>,
+    max_chars: usize,
+    now: jiff::Timestamp,
+) -> String {
+    let inside = |i: &Insight| {
+        i.cwd
+            .as_deref()
+            .is_some_and(|c| Path::new(c).starts_with(workspace))
+    };
+    let mut newest: Vec<&Insight> = insights.iter().collect();
+    newest.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
+
+    let sections: Vec<(&str, Vec<String>)> = match prompt {
+        Some(prompt) => {
+            let words = PromptWords::new(prompt);
+            let mut hits: Vec<&Insight> = newest
+                .iter()
+                .copied()
+                .filter(|i| i.kind != Kind::Success || i.takeaway.is_some())
+                .filter(|i| words.mentions(i))
+                .collect();
+            // Stable: the workspace's own first, each group newest first.
+            hits.sort_by_key(|i| !inside(i));
+            vec![(
+                "Past learnings relevant to this prompt:",
+                hits.iter().map(|i| bullet(i)).collect(),
+            )]
+        }
+        None => {
+            let open = newest
+                .iter()
+                .filter(|i| inside(i) && i.is_open_question())
+                .map(|i| bullet(i))
+                .collect();
+            let since = now - jiff::SignedDuration::from_hours(24 * RECENT_DAYS);
+            let resolved = newest
+                .iter()
+                .filter(|i| {
+                    inside(i)
+                        && i.status == Status::Resolved
+                        && matches!(i.kind, Kind::Gap | Kind::Confusion | Kind::FollowUp)
+                        && i.resolved_by.as_ref().is_some_and(|r| {
+                            r.at.parse::<jiff::Timestamp>()
+                                .is_ok_and(|t| t >= since && t <= now)
+                        })
+                })
+                .map(|i| short_bullet(i))
+                .collect();
+            vec![
+                ("Still open (newest first):", open),
+                ("Recently resolved:", resolved),
+            ]
+        }
+    };
+    fit(sections, max_chars)
+}
+
+const HEADING: &str = "## Session Lens: what this developer learned in past Codex sessions\n";
+
+/// The heading, then each section's title and as many of its bullets as fit in `max` bytes.
+/// Empty when not one bullet fits.
+fn fit(sections: Vec<(&str, Vec<String>)>, max: usize) -> String {
+    let mut out = String::from(HEADING);
+    let mut any = false;
+    for (title, bullets) in sections {
+        let mut titled = false;
+        for b in bullets {
+            let title_len = if titled { 0 } else { title.len() + 2 };
+            if out.len() + title_len + b.len() > max {
+                continue;
+            }
+            if !titled {
+                out.push('\n');
+                out.push_str(title);
+                out.push('\n');
+                titled = true;
+            }
+            out.push_str(&b);
+            any = true;
+        }
+    }
+    if any { out } else { String::new() }
+}
+
+/// `- `useEffect` (open question, Nov 18): the question → the takeaway`; a resolved one says
+/// when: `(question, Nov 18, resolved Nov 23)`.
+fn bullet(i: &Insight) -> String {
+    let asked = fmt::short_date(&i.at);
+    let status = match (&i.status, &i.resolved_by) {
+        (Status::Open, _) if i.is_open_question() => format!("open {}, {asked}", label(i.kind)),
+        (Status::Open, _) => format!("{}, {asked}, open", label(i.kind)),
+        (Status::Resolved, Some(r)) if i.kind != Kind::Success && i.kind != Kind::Decision => {
+            format!(
+                "{}, {asked}, resolved {}",
+                label(i.kind),
+                fmt::short_date(&r.at)
+            )
+        }
+        (Status::Resolved, _) => format!("{}, {asked}", label(i.kind)),
+    };
+    let mut s = format!(
+        "- `{}` ({status}): {}",
+        clean(&i.topic),
+        fmt::one_line(&i.text, 120)
+    );
+    if let Some(t) = &i.takeaway {
+        s.push_str(" → ");
+        s.push_str(&fmt::one_line(t, 160));
+    }
+    s.push('\n');
+    s
+}
+
+/// `- `useEffect` (question, resolved Nov 23): the takeaway` — what was learned, briefly.
+fn short_bullet(i: &Insight) -> String {
+    let when = i
+        .resolved_by
+        .as_ref()
+        .map(|r| fmt::short_date(&r.at))
+        .unwrap_or_default();
+    let gist = match &i.takeaway {
+        Some(t) => fmt::one_line(t, 100),
+        None => fmt::one_line(&i.text, 100),
+    };
+    format!(
+        "- `{}` ({}, resolved {when}): {gist}\n",
+        clean(&i.topic),
+        label(i.kind)
+    )
+}
+
+fn label(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Gap => "question",
+        Kind::Confusion => "confusion",
+        Kind::Error => "error",
+        Kind::Success => "success",
+        Kind::FollowUp => "follow-up",
+        Kind::Decision => "decision",
+    }
+}
+
+fn clean(topic: &str) -> String {
+    topic.replace('`', "'")
+}
+
+/// What a prompt mentions: its identifier-like words (lower-cased) and its topic tokens.
+struct PromptWords {
+    words: BTreeSet<String>,
+    exact: BTreeSet<String>,
+    tokens: BTreeSet<String>,
+}
+
+impl PromptWords {
+    fn new(prompt: &str) -> PromptWords {
+        let exact: BTreeSet<String> = prompt
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
+        PromptWords {
+            words: exact.iter().map(|w| w.to_lowercase()).collect(),
+            exact,
+            tokens: topic::tokens(prompt),
+        }
+    }
+
+    /// Whether the prompt names one of the insight's names (case-insensitively for names of four
+    /// characters or more, so `app` in prose does not call up `App`), or every content word of
+    /// its topic when that is a phrase (`Netlify deploy`).
+    fn mentions(&self, i: &Insight) -> bool {
+        let named = i.names().any(|n| {
+            self.exact.contains(n) || (n.len() >= 4 && self.words.contains(&n.to_lowercase()))
+        });
+        if named {
+            return true;
+        }
+        // A topic that is itself a name (`useEffect`, `App`) matches only as a name.
+        if i.names().next() == Some(i.topic.as_str()) {
+            return false;
+        }
+        let t = topic::tokens(&i.topic);
+        !t.is_empty() && t.is_subset(&self.tokens)
+    }
+}
+
+/// `existing` (the file's content, `None` when it does not exist) with the managed block set to
+/// `briefing`: replaced in place when present, appended at the end otherwise, removed when the
+/// briefing is empty. Every byte outside the block is kept. `Ok(None)` when nothing changes.
+pub fn agents_md(existing: Option<&str>, briefing: &str) -> anyhow::Result<Option<String>> {
+    let block = if briefing.is_empty() {
+        String::new()
+    } else {
+        let mut b = format!("{BEGIN}\n{briefing}");
+        if !b.ends_with('\n') {
+            b.push('\n');
+        }
+        b.push_str(END);
+        b.push('\n');
+        b
+    };
+    let old = existing.unwrap_or("");
+    let new = match old.find(BEGIN) {
+        Some(start) => {
+            let Some(end_rel) = old[start..].find(END) else {
+                anyhow::bail!("AGENTS.md has {BEGIN} without {END}; fix the block by hand");
+            };
+            let mut end = start + end_rel + END.len();
+            if old[end..].starts_with("\r\n") {
+                end += 2;
+            } else if old[end..].starts_with('\n') {
+                end += 1;
+            }
+            format!("{}{block}{}", &old[..start], &old[end..])
+        }
+        None if block.is_empty() => return Ok(None),
+        None if old.is_empty() => block,
+        None => {
+            let sep = if old.ends_with("\n\n") {
+                ""
+            } else if old.ends_with('\n') {
+                "\n"
+            } else {
+                "\n\n"
+            };
+            format!("{old}{sep}{block}")
+        }
+    };
+    if existing == Some(new.as_str()) || (existing.is_none() && new.is_empty()) {
+        return Ok(None);
+    }
+    Ok(Some(new))
+}
+
+/// The budget left for the briefing inside the `AGENTS.md` block.
+pub fn agents_md_budget() -> usize {
+    AGENTS_MD_MAX - BEGIN.len() - END.len() - 3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::insight::{Anchors, Resolution};
+
+    fn insight(id: &str, kind: Kind, topic: &str, at: &str, cwd: &str) -> Insight {
+        Insight {
+            id: id.into(),
+            kind,
+            topic: topic.into(),
+            text: format!("what is {topic} doing here?\nsecond line"),
+            takeaway: Some(format!("{topic} runs after render.")),
+            session: "s1".into(),
+            turn: Some("t1".into()),
+            at: at.into(),
+            surface: "cli".into(),
+            cwd: Some(cwd.into()),
+            confidence: 0.9,
+            status: Status::Open,
+            resolved_by: None,
+            evidence: vec![],
+            anchors: Anchors::default(),
+        }
+    }
+
+    fn resolved(mut i: Insight, at: &str) -> Insight {
+        i.status = Status::Resolved;
+        i.resolved_by = Some(Resolution {
+            session: "s2".into(),
+            turn: None,
+            at: at.into(),
+            how: "said they did it on their own".into(),
+        });
+        i
+    }
+
+    fn now() -> jiff::Timestamp {
+        "2026-11-25T12:00:00Z".parse().unwrap()
+    }
+
+    fn sample() -> Vec<Insight> {
+        vec![
+            insight(
+                "a",
+                Kind::Gap,
+                "useEffect",
+                "2026-11-18T10:00:00Z",
+                "/w/app",
+            ),
+            insight(
+                "b",
+                Kind::Confusion,
+                "React Context",
+                "2026-11-21T10:00:00Z",
+                "/w/app",
+            ),
+            resolved(
+                insight("c", Kind::Gap, "props", "2026-11-19T10:00:00Z", "/w/app"),
+                "2026-11-23T10:00:00Z",
+            ),
+            resolved(
+                insight(
+                    "d",
+                    Kind::Gap,
+                    "loc vs iloc",
+                    "2026-09-01T10:00:00Z",
+                    "/w/app",
+                ),
+                "2026-09-02T10:00:00Z",
+            ),
+            insight(
+                "e",
+                Kind::Gap,
+                "DataFrame index",
+                "2026-11-22T10:00:00Z",
+                "/other",
+            ),
+            insight(
+                "f",
+                Kind::Gap,
+                "useEffect",
+                "2026-11-24T10:00:00Z",
+                "/other",
+            ),
+        ]
+    }
+
+    #[test]
+    fn workspace_briefing_lists_open_newest_first_then_recently_resolved() {
+        let b = briefing(&sample(), Path::new("/w"), None, 2000, now());
+        assert!(b.starts_with("## Session Lens"), "{b}");
+        let ctx = b.find("`React Context` (open confusion, Nov 21)").unwrap();
+        let eff = b.find("`useEffect` (open question, Nov 18)").unwrap();
+        assert!(ctx < eff, "{b}");
+        assert!(b.contains(": what is useEffect doing here? … → useEffect runs after render."));
+        assert!(b.contains(
+            "Recently resolved:\n- `props` (question, resolved Nov 23): props runs after render.\n"
+        ));
+        assert!(!b.contains("iloc"), "resolved too long ago: {b}");
+        assert!(!b.contains("DataFrame"), "another workspace's: {b}");
+        assert_eq!(b.matches("useEffect`").count(), 1, "{b}");
+    }
+
+    #[test]
+    fn a_prompt_gets_only_what_it_mentions_the_workspace_s_own_first() {
+        let all = sample();
+        let b = briefing(
+            &all,
+            Path::new("/w"),
+            Some("my USEEFFECT fires twice"),
+            2000,
+            now(),
+        );
+        let lines: Vec<&str> = b.lines().filter(|l| l.starts_with("- ")).collect();
+        assert_eq!(lines.len(), 2, "{b}");
+        assert!(
+            lines[0].contains("Nov 18"),
+            "the workspace's own first: {b}"
+        );
+        assert!(lines[1].contains("Nov 24"), "{b}");
+        let b = briefing(
+            &all,
+            Path::new("/w"),
+            Some("How do I set a dataframe's index in pandas?"),
+            2000,
+            now(),
+        );
+        assert!(
+            b.contains("`DataFrame index`"),
+            "topic words, any project: {b}"
+        );
+        let none = briefing(
+            &all,
+            Path::new("/w"),
+            Some("write a rust cli that parses csv"),
+            2000,
+            now(),
+        );
+        assert_eq!(none, "");
+        assert_eq!(briefing(&[], Path::new("/w"), None, 2000, now()), "");
+    }
+
+    #[test]
+    fn short_names_match_only_with_their_case() {
+        let mut i = insight("a", Kind::Gap, "App", "2026-11-18T10:00:00Z", "/w");
+        i.anchors.identifiers = vec!["App".into()];
+        let all = vec![i];
+        let p = |t: &str| briefing(&all, Path::new("/w"), Some(t), 2000, now());
+        assert_eq!(p("my app is slow"), "");
+        assert!(!p("why does App re-render").is_empty());
+    }
+
+    #[test]
+    fn the_budget_cuts_whole_bullets() {
+        let all = sample();
+        let full = briefing(&all, Path::new("/w"), None, 10_000, now());
+        for max in [0, 60, 150, 200, 300, 400, full.len()] {
+            let b = briefing(&all, Path::new("/w"), None, max, now());
+            assert!(b.len() <= max, "{max}: {b}");
+            for line in b.lines().filter(|l| l.starts_with("- ")) {
+                assert!(full.lines().any(|f| f == line), "cut mid-bullet: {line}");
+            }
+        }
+        assert_eq!(briefing(&all, Path::new("/w"), None, 60, now()), "");
+    }
+
+    #[test]
+    fn agents_md_block_is_created_replaced_appended_and_removed() {
+        let b = "## Session Lens\n- `x` (open question, Nov 18): q\n";
+        let created = agents_md(None, b).unwrap().unwrap();
+        assert_eq!(created, format!("{BEGIN}\n{b}{END}\n"));
+        assert_eq!(agents_md(Some(&created), b).unwrap(), None, "idempotent");
+
+        let user = "# My rules\n\nUse tabs.";
+        let appended = agents_md(Some(user), b).unwrap().unwrap();
+        assert!(appended.starts_with("# My rules\n\nUse tabs.\n\n<!--"));
+        let around = format!("{appended}\n## More of mine\n");
+        let replaced = agents_md(Some(&around), "## Session Lens\n- other\n")
+            .unwrap()
+            .unwrap();
+        assert!(replaced.starts_with("# My rules\n\nUse tabs.\n\n<!--"));
+        assert!(replaced.ends_with(&format!("- other\n{END}\n\n## More of mine\n")));
+        assert_eq!(
+            agents_md(Some(&replaced), "## Session Lens\n- other\n").unwrap(),
+            None
+        );
+
+        let removed = agents_md(Some(&around), "").unwrap().unwrap();
+        assert_eq!(removed, "# My rules\n\nUse tabs.\n\n\n## More of mine\n");
+        assert_eq!(agents_md(Some(user), "").unwrap(), None);
+        assert_eq!(agents_md(None, "").unwrap(), None);
+        assert!(agents_md(Some(&format!("x\n{BEGIN}\n")), b).is_err());
+    }
+
+    #[test]
+    fn the_agents_md_block_fits_its_limit() {
+        let all: Vec<Insight> = (0..100)
+            .map(|n| {
+                insight(
+                    &format!("i{n}"),
+                    Kind::Gap,
+                    &format!("topic{n}"),
+                    "2026-11-18T10:00:00Z",
+                    "/w",
+                )
+            })
+            .collect();
+        let b = briefing(&all, Path::new("/w"), None, agents_md_budget(), now());
+        let block = agents_md(None, &b).unwrap().unwrap();
+        assert!(block.len() <= AGENTS_MD_MAX, "{}", block.len());
+        assert!(block.len() > AGENTS_MD_MAX - 300);
+    }
+}
