@@ -35,6 +35,8 @@ const OWNED: &[(&str, &str)] = &[
     ("redb::", "server/store/"),
     ("tower_lsp", "server/surface/"),
     ("lsp_types", "server/surface/"),
+    ("rmcp::", "server/surface/"),
+    ("toml_edit", "server/surface/"),
     ("tree_sitter", "server/link/"),
 ];
 

@@ -209,11 +209,29 @@ fn writing_twice_keeps_one_entry_and_the_developers_own_text() {
             "learnings.md",
         ])
     };
+    // The managed "Current focus" block sits under the heading; everything else is compared
+    // without it.
+    let without_focus = |text: &str| -> String {
+        let (Some(a), Some(b)) = (
+            text.find("<!-- sessionlens:focus:begin -->"),
+            text.find("<!-- sessionlens:focus:end -->"),
+        ) else {
+            return text.to_owned();
+        };
+        let end = b + "<!-- sessionlens:focus:end -->".len();
+        let end = if text[end..].starts_with("\n\n") {
+            end + 2
+        } else {
+            end
+        };
+        format!("{}{}", &text[..a], &text[end..])
+    };
     let first = write(FIRST);
     assert!(first.status.success());
     let entry = String::from_utf8(first.stdout).unwrap();
     let after_one = std::fs::read_to_string(&file).unwrap();
-    assert_eq!(after_one, format!("{mine}\n{entry}"));
+    assert!(after_one.contains("## Current focus"), "{after_one}");
+    assert_eq!(without_focus(&after_one), format!("{mine}\n{entry}"));
     assert!(String::from_utf8_lossy(&first.stderr).contains("Wrote the entry"));
 
     // Again: nothing changes, and it says so.
@@ -248,6 +266,7 @@ fn writing_twice_keeps_one_entry_and_the_developers_own_text() {
     // is appended; then the first is summarized once more with its old entry edited by hand.
     let note = "A note I wrote under the entry.\n\n## My own heading\n\nMine too.\n";
     std::fs::write(&file, format!("{after_one}{note}")).unwrap();
+    let after_one = without_focus(&after_one);
     assert!(write(SECOND).status.success());
     let edited = std::fs::read_to_string(&file)
         .unwrap()
@@ -255,7 +274,7 @@ fn writing_twice_keeps_one_entry_and_the_developers_own_text() {
     std::fs::write(&file, edited).unwrap();
     assert!(write(FIRST).status.success());
 
-    let text = std::fs::read_to_string(&file).unwrap();
+    let text = without_focus(&std::fs::read_to_string(&file).unwrap());
     for id in [FIRST, SECOND] {
         assert_eq!(
             text.matches(&format!("<!-- sessionlens:session {id} -->"))

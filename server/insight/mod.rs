@@ -25,7 +25,7 @@ use std::sync::LazyLock;
 
 /// The rules' version. Derived insights cached in the store carry it, so bump it whenever a
 /// change to the rules would derive different insights from the same events.
-pub const ENGINE_VERSION: u32 = 2;
+pub const ENGINE_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -156,6 +156,16 @@ impl Insight {
         )
     }
 
+    /// Whether someone wrote it down as a learning (`record_learning`) rather than the rules
+    /// reading it from a conversation: its text then says who noted it, not a question asked.
+    pub fn is_noted(&self) -> bool {
+        self.text.starts_with(NOTED_BY)
+            && self
+                .turn
+                .as_deref()
+                .is_some_and(|t| t.starts_with(LEARNING_TURN))
+    }
+
     /// Whether it stands for something still to learn (an open gap, confusion or follow-up).
     pub fn is_open_question(&self) -> bool {
         self.status == Status::Open
@@ -208,8 +218,66 @@ pub fn derive(events: &[Event]) -> Vec<Insight> {
         }
     }
     resolve(&sessions, &mut out);
+    noted(events, &sessions, &mut out);
     apply_marks(events, &mut out);
     out
+}
+
+/// How the text of a noted learning begins: "Noted by the agent".
+const NOTED_BY: &str = "Noted by the ";
+/// How the turn of a `learning` event begins (each learning is its own turn).
+pub const LEARNING_TURN: &str = "learning-";
+
+/// The id of the insight a `learning` event in `session`, turn `turn`, becomes.
+pub fn learning_id(session: &str, turn: &str) -> String {
+    insight_id(session, Some(turn), Kind::Decision)
+}
+
+/// Learnings written down as they happened (`learning` events) become insights as they are:
+/// the topic and takeaway given, the names given as identifiers, resolved from the start (there
+/// is nothing left to learn). They are decisions in kind: what was settled, and why. The rules
+/// never read these events, so they change nothing the rules conclude.
+fn noted(events: &[Event], sessions: &[SessionView], out: &mut Vec<Insight>) {
+    let mut where_: BTreeMap<&str, &SessionView> = BTreeMap::new();
+    for e in events {
+        let Body::Learning {
+            topic,
+            takeaway,
+            names,
+            source,
+        } = &e.body
+        else {
+            continue;
+        };
+        if where_.is_empty() {
+            where_ = sessions.iter().map(|s| (s.id, s)).collect();
+        }
+        let s = where_.get(e.session.as_str());
+        let turn = e
+            .turn
+            .clone()
+            .unwrap_or_else(|| format!("{LEARNING_TURN}{}", e.id));
+        out.push(Insight {
+            id: learning_id(&e.session, &turn),
+            kind: Kind::Decision,
+            topic: topic.clone(),
+            text: format!("{NOTED_BY}{source}"),
+            takeaway: Some(takeaway.clone()),
+            session: e.session.clone(),
+            turn: Some(turn),
+            at: e.at.clone(),
+            surface: s.map_or_else(|| "unknown".into(), |s| s.surface.clone()),
+            cwd: s.and_then(|s| s.cwd.clone()),
+            confidence: 1.0,
+            status: Status::Resolved,
+            resolved_by: None,
+            evidence: vec![e.id.clone()],
+            anchors: Anchors {
+                identifiers: names.clone(),
+                ..Anchors::default()
+            },
+        });
+    }
 }
 
 /// Questions and confusions by topic token, so "asked before?" looks at a handful of insights
@@ -1242,6 +1310,48 @@ mod tests {
         );
         assert!(benign("rg -n useEffect src"));
         assert!(!benign("npm run build"));
+    }
+
+    #[test]
+    fn a_noted_learning_is_a_resolved_decision_with_its_names() {
+        let start = Event {
+            id: "s0".into(),
+            session: "mcp-2026-11-25-abcd".into(),
+            at: "2026-11-25T10:00:00.000Z".into(),
+            turn: None,
+            body: Body::SessionStart(crate::normalize::SessionInfo {
+                surface: "mcp".into(),
+                cwd: Some("/w/app".into()),
+                started_at: "2026-11-25T10:00:00.000Z".into(),
+                ..Default::default()
+            }),
+        };
+        let learning = Event {
+            id: "e1".into(),
+            session: start.session.clone(),
+            at: "2026-11-25T10:00:01.000Z".into(),
+            turn: Some("learning-1".into()),
+            body: Body::Learning {
+                topic: "useReducer".into(),
+                takeaway: "Reach for useReducer when the next state depends on the last.".into(),
+                names: vec!["todosReducer".into()],
+                source: "agent".into(),
+            },
+        };
+        let all = derive(&[start, learning]);
+        assert_eq!(all.len(), 1, "{all:#?}");
+        let i = &all[0];
+        assert_eq!(i.id, learning_id("mcp-2026-11-25-abcd", "learning-1"));
+        assert_eq!((i.kind, i.status), (Kind::Decision, Status::Resolved));
+        assert_eq!(
+            (i.surface.as_str(), i.cwd.as_deref()),
+            ("mcp", Some("/w/app"))
+        );
+        assert!(i.is_noted() && !i.is_open_question());
+        assert_eq!(
+            i.names().collect::<Vec<_>>(),
+            ["useReducer", "todosReducer"]
+        );
     }
 
     #[test]

@@ -75,6 +75,17 @@ pub enum Body {
     /// The developer marked an insight resolved, or open again, by hand (editor command or CLI).
     /// It overrides what the rules concluded, until a later mark.
     Mark { insight: String, resolved: bool },
+    /// A takeaway someone wrote down as it was learned (the agent, through `sessionlens mcp`'s
+    /// `record_learning`): what it is about, the lesson, and the code names it concerns. It
+    /// becomes an insight of its own, resolved from the start.
+    Learning {
+        topic: String,
+        takeaway: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        names: Vec<String>,
+        /// Who wrote it down: `agent`.
+        source: String,
+    },
 }
 
 /// Hand edits to one file between two saves.
@@ -252,6 +263,7 @@ impl Body {
             Body::Compacted {} => "compacted",
             Body::EditorEdit(_) => "editor_edit",
             Body::Mark { .. } => "mark",
+            Body::Learning { .. } => "learning",
         }
     }
 }

@@ -14,11 +14,12 @@ pub mod tables;
 use crate::normalize::{Event, SessionSummary};
 pub use codec::Head;
 use codec::{DecodeError, chain_hash, decode_event, decode_record, encode_event, encode_record};
-use records::FileCursor;
+use records::{FileCursor, SummaryRecord};
 use redb::{
     ConcurrencyMode, Database, DatabaseError, ReadableDatabase, ReadableTable,
     ReadableTableMetadata,
 };
+use sha2::Digest;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -503,6 +504,68 @@ impl Store {
         Ok(())
     }
 
+    /// Keeps a generated summary of `session` (its learnings.md entry) as the session's next
+    /// version, unless its SHA-256 equals the latest version's. Returns the version that holds
+    /// this markdown (the latest one, when unchanged).
+    pub fn put_summary(&self, session: &str, markdown: &str) -> Result<u32> {
+        let sha256 = hex::encode(sha2::Sha256::digest(markdown.as_bytes()));
+        let txn = self.db.begin_write()?;
+        let version = {
+            let mut table = txn.open_table(SUMMARIES)?;
+            let latest = latest_summary(&table, session)?;
+            match latest {
+                Some(l) if l.sha256 == sha256 => l.version,
+                latest => {
+                    let version = latest.map_or(1, |l| l.version + 1);
+                    let record = SummaryRecord {
+                        version,
+                        at: jiff::Timestamp::now().to_string(),
+                        sha256,
+                        markdown: markdown.to_owned(),
+                    };
+                    table.insert((session, version), encode_record(&record).as_slice())?;
+                    version
+                }
+            }
+        };
+        txn.commit()?;
+        Ok(version)
+    }
+
+    /// Every stored summary of `session`, oldest version first. Undecodable records are logged
+    /// and skipped.
+    pub fn summaries(&self, session: &str) -> Result<Vec<SummaryRecord>> {
+        let txn = self.db.begin_read()?;
+        let table = match txn.open_table(SUMMARIES) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut out = Vec::new();
+        for row in table.range((session, 0)..=(session, u32::MAX))? {
+            let (k, v) = row?;
+            let (_, version) = k.value();
+            match decode_record::<SummaryRecord>(v.value()) {
+                Ok(mut r) => {
+                    r.version = version;
+                    out.push(r);
+                }
+                Err(e) => tracing::warn!("skipping summary {session} v{version}: {e}"),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The newest stored summary of `session`.
+    pub fn latest_summary(&self, session: &str) -> Result<Option<SummaryRecord>> {
+        let txn = self.db.begin_read()?;
+        match txn.open_table(SUMMARIES) {
+            Ok(t) => latest_summary(&t, session),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     pub fn event_count(&self) -> Result<u64> {
         let txn = self.db.begin_read()?;
         Ok(txn.open_table(EVENTS)?.len()?)
@@ -594,6 +657,25 @@ impl Store {
             failure: None,
         })
     }
+}
+
+/// The newest decodable summary of `session` in `table`.
+fn latest_summary(
+    table: &impl ReadableTable<(&'static str, u32), &'static [u8]>,
+    session: &str,
+) -> Result<Option<SummaryRecord>> {
+    for row in table.range((session, 0)..=(session, u32::MAX))?.rev() {
+        let (k, v) = row?;
+        let (_, version) = k.value();
+        match decode_record::<SummaryRecord>(v.value()) {
+            Ok(mut r) => {
+                r.version = version;
+                return Ok(Some(r));
+            }
+            Err(e) => tracing::warn!("skipping summary {session} v{version}: {e}"),
+        }
+    }
+    Ok(None)
 }
 
 fn read_head(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<(u64, [u8; 32])> {

@@ -36,3 +36,16 @@ pub struct LineMark {
     pub len: u64,
     pub sha256: String,
 }
+
+/// One generated session summary (a learnings.md entry), as kept in the `summaries` table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryRecord {
+    /// Its version for the session: 1, 2, … (the key's second half; not stored in the body).
+    #[serde(skip)]
+    pub version: u32,
+    /// When it was stored (RFC 3339, UTC).
+    pub at: String,
+    /// SHA-256 of `markdown`, lower-case hex.
+    pub sha256: String,
+    pub markdown: String,
+}

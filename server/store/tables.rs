@@ -32,6 +32,13 @@ pub const PATHS: TableDefinition<&str, &str> = TableDefinition::new("paths");
 /// Added without a schema bump (older builds never open it).
 pub const CACHE: TableDefinition<&str, &[u8]> = TableDefinition::new("cache");
 
+/// (session id, version 1, 2, …) → versioned `SummaryRecord` (`[RECORD_V1][JSON {at, sha256,
+/// markdown}]`): every learnings.md entry generated for the session, the SHA-256 (hex) of its
+/// markdown, and when. A version is added only when the markdown's hash differs from the latest,
+/// so consecutive versions can be compared; the notetaker reads it to write each session once.
+/// Added without a schema bump (older builds never open it).
+pub const SUMMARIES: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("summaries");
+
 /// The schema version this build writes. Bump it, and add a decoder for the old shape, whenever a
 /// table's layout changes.
 pub const SCHEMA_VERSION: u32 = 1;

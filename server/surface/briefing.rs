@@ -117,7 +117,7 @@ fn fit(sections: Vec<(&str, Vec<String>)>, max: usize) -> String {
 
 /// `- `useEffect` (open question, Nov 18): the question → the takeaway`; a resolved one says
 /// when: `(question, Nov 18, resolved Nov 23)`.
-fn bullet(i: &Insight) -> String {
+pub(crate) fn bullet(i: &Insight) -> String {
     let asked = fmt::short_date(&i.at);
     let status = match (&i.status, &i.resolved_by) {
         (Status::Open, _) if i.is_open_question() => format!("open {}, {asked}", label(i.kind)),

@@ -6,4 +6,5 @@ pub mod cli;
 pub mod knowledge;
 pub mod learnings;
 pub mod lsp;
+pub mod mcp;
 pub mod render;

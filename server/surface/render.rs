@@ -5,7 +5,7 @@ use super::cli::fmt;
 use crate::insight::{Insight, Status};
 
 /// The hover text for a symbol: each insight's kind, topic, date and surface, the question as
-/// asked, the takeaway and the status, newest first. Empty when there is nothing to say.
+/// asked (or who noted it), the takeaway and the status, newest first. Empty when there is nothing to say.
 pub fn hover_markdown(symbol: &str, insights: &[&Insight]) -> String {
     if insights.is_empty() {
         return String::new();
@@ -21,7 +21,12 @@ pub fn hover_markdown(symbol: &str, insights: &[&Insight]) -> String {
             day,
             i.surface
         ));
-        s.push_str(&format!("  - asked: “{}”\n", fmt::one_line(&i.text, 160)));
+        if i.is_noted() {
+            // Written down as a learning: no question to quote; the text says who noted it.
+            s.push_str(&format!("  - {}\n", fmt::one_line(&i.text, 160)));
+        } else {
+            s.push_str(&format!("  - asked: “{}”\n", fmt::one_line(&i.text, 160)));
+        }
         if let Some(t) = &i.takeaway {
             s.push_str(&format!("  - takeaway: {}\n", fmt::one_line(t, 240)));
         }

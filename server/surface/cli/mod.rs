@@ -1,6 +1,7 @@
 //! The `sessionlens` command line: readable text for people, `--json` for machines. Every
 //! command is a thin call into the library; logs go to stderr so stdout stays clean for output.
 
+mod codex_mcp;
 mod context;
 mod demo;
 pub(crate) mod fmt;
@@ -123,6 +124,9 @@ enum Cmd {
         #[arg(long)]
         stdio: bool,
     },
+    /// Run the MCP server on stdin/stdout (Codex starts this): recall, open_gaps,
+    /// record_learning, session_summary.
+    Mcp,
     /// Check the event log's hash chain.
     Verify {
         /// Print JSON for scripts instead of text.
@@ -170,6 +174,8 @@ enum InstallTarget {
         #[arg(long)]
         project: bool,
     },
+    /// Add `[mcp_servers.sessionlens]` to $CODEX_HOME/config.toml (backed up first; the rest kept).
+    CodexMcp,
 }
 
 #[derive(Subcommand)]
@@ -262,6 +268,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Resolve { insight } => insights::mark(data_dir, &insight, true),
         Cmd::Reopen { insight } => insights::mark(data_dir, &insight, false),
         Cmd::Serve { stdio: _ } => crate::surface::lsp::serve(data_dir),
+        Cmd::Mcp => crate::surface::mcp::serve(data_dir),
         Cmd::Demo => demo::run(data_dir),
         Cmd::Context {
             workspace,
@@ -285,6 +292,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Install {
             target: InstallTarget::CodexHooks { project },
         } => install::codex_hooks(project),
+        Cmd::Install {
+            target: InstallTarget::CodexMcp,
+        } => codex_mcp::install(data_dir),
     }
 }
 

@@ -232,6 +232,16 @@ pub fn print_timeline(
                 insight.chars().take(12).collect::<String>(),
                 if *resolved { "resolved" } else { "open" }
             ),
+            Body::Learning {
+                topic,
+                takeaway,
+                source,
+                ..
+            } => format!(
+                "★ {source} noted {}: {}",
+                fmt::one_line(topic, 30),
+                fmt::one_line(takeaway, W)
+            ),
         };
         writeln!(out, "  {t}  {line}")?;
     }

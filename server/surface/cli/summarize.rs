@@ -17,12 +17,21 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     let workspace = std::path::absolute(workspace.unwrap_or(Path::new(".")))?;
     let store = super::open_store(data_dir)?;
-    let (id, markdown) = learnings::summarize(&store, session, &workspace)?;
-    let written = match write {
+    let (id, markdown, written) = match write {
         Some(file) => {
+            // The same write as the editor command and the notetaker: the entry, the Current
+            // focus block, old entries archived, the summary versioned in the store.
             let path = workspace.join(file);
-            let changed = learnings::append(&path, &markdown, &id)
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            let w = learnings::write_session(
+                &store,
+                session,
+                &workspace,
+                &path,
+                learnings::DEFAULT_ARCHIVE_AFTER_DAYS,
+                jiff::Timestamp::now(),
+            )
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e:#}", path.display()))?;
+            let (id, changed) = (w.session, w.changed);
             if changed {
                 eprintln!("Wrote the entry for session {id} to {}", path.display());
             } else {
@@ -31,9 +40,12 @@ pub fn run(
                     path.display()
                 );
             }
-            changed
+            (id, w.markdown, changed)
         }
-        None => false,
+        None => {
+            let (id, markdown) = learnings::summarize(&store, session, &workspace)?;
+            (id, markdown, false)
+        }
     };
     let mut out = std::io::stdout().lock();
     if json {

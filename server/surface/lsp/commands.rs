@@ -122,21 +122,32 @@ async fn summarize(shared: &Arc<Shared>, params: &ExecuteCommandParams) -> RpcRe
     let root = workspace_root(shared, &v).ok_or_else(|| invalid("no workspace folder is open"))?;
     let session = str_field(&v, "session").map(str::to_owned);
     let write = v.get("write").and_then(Value::as_bool).unwrap_or(true);
-    let file = root.join(&shared.settings().learnings_file);
-    let (id, markdown, written) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let (id, markdown) = learnings::summarize(&store, session.as_deref(), &root)?;
-        let changed = write && learnings::append(&file, &markdown, &id)?;
-        Ok((id, markdown, write.then_some((file, changed))))
+    let settings = shared.settings();
+    let (file, days) = (
+        root.join(&settings.learnings_file),
+        settings.learnings_archive_after_days,
+    );
+    tokio::task::spawn_blocking(move || -> anyhow::Result<Value> {
+        if !write {
+            let (id, markdown) = learnings::summarize(&store, session.as_deref(), &root)?;
+            return Ok(
+                json!({ "session": id, "markdown": markdown, "file": null, "changed": false }),
+            );
+        }
+        let now = jiff::Timestamp::now();
+        let w = learnings::write_session(&store, session.as_deref(), &root, &file, days, now)?;
+        Ok(json!({
+            "session": w.session,
+            "markdown": w.markdown,
+            "file": w.file.display().to_string(),
+            "changed": w.changed,
+            "version": w.version,
+            "previousHash": w.previous_hash,
+        }))
     })
     .await
     .map_err(|e| failed(anyhow::anyhow!("{e}")))?
-    .map_err(failed)?;
-    Ok(json!({
-        "session": id,
-        "markdown": markdown,
-        "file": written.as_ref().map(|(p, _)| p.display().to_string()),
-        "changed": written.is_some_and(|(_, c)| c),
-    }))
+    .map_err(failed)
 }
 
 async fn mark(

@@ -13,12 +13,14 @@
 //! - `server` — the `LanguageServer` implementation: lifecycle, document sync, background work.
 //! - `transport` — frames stdin before tower-lsp sees it: bad input is dropped, `exit` exits.
 //! - `watch` — follows `$CODEX_HOME/sessions` and ingests new turns as Codex writes them.
+//! - `notetaker` — writes a session's learnings entry by itself once the session has ended.
 
 mod commands;
 mod diagnostics;
 mod documents;
 mod hover;
 mod lens;
+mod notetaker;
 mod proto;
 mod server;
 mod settings;

@@ -606,6 +606,7 @@ impl LanguageServer for Backend {
             let shared = shared.clone();
             tokio::spawn(async move { shared.index_workspace(ws).await });
         }
+        super::notetaker::start(shared.clone());
         let settings = shared.settings();
         if settings.watch_codex {
             if let Some(home) = settings.codex_home.or_else(crate::config::codex_home) {

@@ -21,6 +21,11 @@ pub struct Settings {
     pub watch_codex: bool,
     /// Where summaries go, relative to the workspace root.
     pub learnings_file: PathBuf,
+    /// The notetaker: a Codex session quiet this long after its last turn ended gets its entry
+    /// in the learnings file by itself. 0 or less: off.
+    pub notes_after_idle_seconds: i64,
+    /// Entries of sessions older than this many days move to `learnings/archive/` (0: never).
+    pub learnings_archive_after_days: u32,
 }
 
 impl Default for Settings {
@@ -33,6 +38,8 @@ impl Default for Settings {
             codex_home: None,
             watch_codex: true,
             learnings_file: PathBuf::from("learnings.md"),
+            notes_after_idle_seconds: 300,
+            learnings_archive_after_days: crate::surface::learnings::DEFAULT_ARCHIVE_AFTER_DAYS,
         }
     }
 }
@@ -51,6 +58,8 @@ struct Wire {
     codex_home: Option<String>,
     watch_codex: Option<bool>,
     learnings_file: Option<String>,
+    notes_after_idle_seconds: Option<f64>,
+    learnings_archive_after_days: Option<f64>,
 }
 
 impl Settings {
@@ -94,6 +103,12 @@ impl Settings {
         }
         if let Some(p) = wire.learnings_file.and_then(path) {
             self.learnings_file = p;
+        }
+        if let Some(n) = wire.notes_after_idle_seconds {
+            self.notes_after_idle_seconds = n.ceil().clamp(-1.0, 1e9) as i64;
+        }
+        if let Some(n) = wire.learnings_archive_after_days {
+            self.learnings_archive_after_days = n.ceil().clamp(0.0, 1e6) as u32;
         }
         bad
     }
@@ -147,6 +162,17 @@ mod tests {
         assert_eq!(bad.len(), 1);
         assert_eq!(s.diagnostics, Some(DiagnosticSeverity::WARNING));
         assert!(s.apply(&json!(null)).is_empty());
+        assert_eq!(s.notes_after_idle_seconds, 300);
+        assert!(
+            s.apply(&json!({"notesAfterIdleSeconds": 1, "learningsArchiveAfterDays": 7}))
+                .is_empty()
+        );
+        assert_eq!(
+            (s.notes_after_idle_seconds, s.learnings_archive_after_days),
+            (1, 7)
+        );
+        s.apply(&json!({"notesAfterIdleSeconds": -5}));
+        assert_eq!(s.notes_after_idle_seconds, -1);
         assert_eq!(s.apply(&json!({"enable": "yes"})).len(), 1);
     }
 }

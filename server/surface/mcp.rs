@@ -1,0 +1,370 @@
+//! `sessionlens mcp`: Session Lens as an MCP server on stdio (the `rmcp` crate), so the agent
+//! itself can ask what the developer learned before and write down what it just learned. Codex
+//! starts it from `[mcp_servers.sessionlens]` in its `config.toml` (`sessionlens install
+//! codex-mcp`). Four tools:
+//!
+//! - `recall`: the insights about a code name or a topic, as the editor hover shows them;
+//! - `open_gaps`: the open questions and follow-ups (of a workspace), newest first;
+//! - `record_learning`: a takeaway the agent writes down, stored as a `learning` live event in
+//!   the local `mcp` session of its folder, which the insight engine turns into an insight;
+//! - `session_summary`: a session's `learnings.md` entry.
+//!
+//! Stdout is protocol; logs go to stderr. A failing call is an MCP tool error with a readable
+//! message, never a crash: store work runs on the blocking pool and a panic there is caught.
+//! The store is opened once and shared with every other process (redb's multi-writer mode);
+//! the knowledge snapshot is caught up with the store's head on every call.
+
+use crate::capture::live;
+use crate::insight::{self, Insight, topic};
+use crate::normalize::redact::Redactor;
+use crate::normalize::{Body, live_event_id};
+use crate::store::Store;
+use crate::surface::knowledge::Knowledge;
+use crate::surface::{briefing, learnings, render};
+use rmcp::handler::server::{router::tool::ToolRouter, wrapper::Parameters};
+use rmcp::schemars::JsonSchema;
+use rmcp::{ServerHandler, ServiceExt, tool, tool_handler, tool_router};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The surface (and local session prefix) of what arrives through MCP.
+pub const SURFACE: &str = "mcp";
+/// At most this many bullets in `open_gaps`.
+const MAX_GAPS: usize = 50;
+
+#[derive(Deserialize, JsonSchema)]
+#[schemars(crate = "rmcp::schemars")]
+pub struct RecallArgs {
+    /// A code name (`useEffect`, `TodoList`) or a topic (`Netlify deploy`, `loc vs iloc`).
+    pub symbol_or_topic: String,
+    /// Absolute path of the project being worked on: its own insights are listed first.
+    #[serde(default)]
+    pub workspace: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[schemars(crate = "rmcp::schemars")]
+pub struct OpenGapsArgs {
+    /// Absolute path of a project: only what was asked in sessions run inside it.
+    #[serde(default)]
+    pub workspace: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[schemars(crate = "rmcp::schemars")]
+pub struct RecordLearningArgs {
+    /// What it is about, briefly: a code name (`useReducer`) or a short topic (`Netlify deploy`).
+    pub topic: String,
+    /// The lesson, in a sentence or two, as the developer should remember it.
+    pub takeaway: String,
+    /// Absolute path of the project it was learned in (default: the server's working directory).
+    #[serde(default)]
+    pub workspace: Option<String>,
+    /// Code names it concerns (functions, components, types), so editor hovers on them show it.
+    #[serde(default)]
+    pub symbols: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[schemars(crate = "rmcp::schemars")]
+pub struct SessionSummaryArgs {
+    /// A session id or any unique prefix of one (default: the latest session of the workspace).
+    #[serde(default)]
+    pub session: Option<String>,
+    /// Absolute path of the project (default: the server's working directory).
+    #[serde(default)]
+    pub workspace: Option<String>,
+}
+
+/// The server: the store, and the latest knowledge snapshot taken from it.
+#[derive(Clone)]
+pub struct Lens {
+    store: Arc<Store>,
+    knowledge: Arc<Mutex<Option<Knowledge>>>,
+    tool_router: ToolRouter<Lens>,
+}
+
+#[tool_router(router = tool_router)]
+impl Lens {
+    pub fn new(store: Store) -> Lens {
+        Lens {
+            store: Arc::new(store),
+            knowledge: Arc::default(),
+            tool_router: Self::tool_router(),
+        }
+    }
+
+    /// What the developer learned before about a name or topic.
+    #[tool(
+        description = "What the developer asked, struggled with and learned in past Codex sessions about a code name or topic: each insight's kind, date, the question as asked, the takeaway and whether it is still open. Markdown."
+    )]
+    async fn recall(&self, Parameters(args): Parameters<RecallArgs>) -> Result<String, String> {
+        self.blocking(move |lens| {
+            let k = lens.knowledge()?;
+            let ws = workspace(args.workspace.as_deref())?;
+            recall(&k, &args.symbol_or_topic, ws.as_deref())
+        })
+        .await
+    }
+
+    /// The open questions and follow-ups.
+    #[tool(
+        description = "The developer's open questions, confusions and follow-ups (of a workspace when given), newest first, as markdown bullets: what they still have to learn."
+    )]
+    async fn open_gaps(
+        &self,
+        Parameters(args): Parameters<OpenGapsArgs>,
+    ) -> Result<String, String> {
+        self.blocking(move |lens| {
+            let k = lens.knowledge()?;
+            let ws = workspace(args.workspace.as_deref())?;
+            open_gaps(&k, ws.as_deref())
+        })
+        .await
+    }
+
+    /// Writes a takeaway down.
+    #[tool(
+        description = "Write down something the developer learned in this session (a concept, a fix, a decision and why), so that later sessions and the editor remember it. Returns the new insight's id."
+    )]
+    async fn record_learning(
+        &self,
+        Parameters(args): Parameters<RecordLearningArgs>,
+    ) -> Result<String, String> {
+        self.blocking(move |lens| lens.record(args)).await
+    }
+
+    /// A session's learnings.md entry.
+    #[tool(
+        description = "A session's summary as a learnings.md entry: one row per turn (action, gap, outcome), the gaps it resolved and left open, and what to practise next. Markdown."
+    )]
+    async fn session_summary(
+        &self,
+        Parameters(args): Parameters<SessionSummaryArgs>,
+    ) -> Result<String, String> {
+        self.blocking(move |lens| {
+            let ws = match workspace(args.workspace.as_deref())? {
+                Some(ws) => ws,
+                None => std::env::current_dir()?,
+            };
+            let (_, markdown) = learnings::summarize(&lens.store, args.session.as_deref(), &ws)?;
+            Ok(markdown)
+        })
+        .await
+    }
+}
+
+#[tool_handler(
+    router = self.tool_router,
+    name = "sessionlens",
+    instructions = "Session Lens remembers what this developer learned in past Codex sessions. Before explaining a concept or API, `recall` it to build on what they already know; `open_gaps` lists what they are still unsure of; when they learn something worth keeping, `record_learning` it."
+)]
+impl ServerHandler for Lens {}
+
+impl Lens {
+    /// Runs `f` on the blocking pool (the store is blocking); any error or panic becomes the
+    /// tool error's message.
+    async fn blocking(
+        &self,
+        f: impl FnOnce(&Lens) -> anyhow::Result<String> + Send + 'static,
+    ) -> Result<String, String> {
+        let lens = self.clone();
+        match tokio::task::spawn_blocking(move || f(&lens)).await {
+            Ok(Ok(text)) => Ok(text),
+            Ok(Err(e)) => {
+                tracing::warn!("mcp: {e:#}");
+                Err(format!("{e:#}"))
+            }
+            Err(e) => {
+                tracing::error!("mcp: a tool failed: {e}");
+                Err(format!("internal error: {e}"))
+            }
+        }
+    }
+
+    /// The snapshot for the store's current head.
+    fn knowledge(&self) -> anyhow::Result<Knowledge> {
+        let mut slot = self.knowledge.lock().unwrap_or_else(|p| p.into_inner());
+        let now = match slot.as_ref() {
+            Some(k) => k.catch_up(&self.store)?,
+            None => Some(Knowledge::load(&self.store)?),
+        };
+        if let Some(k) = now {
+            *slot = Some(k);
+        }
+        Ok(slot.clone().expect("set above"))
+    }
+
+    /// Stores the learning as a live event of the local `mcp` session of its folder; returns
+    /// what the agent is told, with the new insight's id.
+    fn record(&self, args: RecordLearningArgs) -> anyhow::Result<String> {
+        let redactor = Redactor::global();
+        let clean = |s: &str| redactor.redact(s.trim()).into_owned();
+        let topic = clean(&args.topic);
+        let takeaway = clean(&args.takeaway);
+        if topic.is_empty() {
+            anyhow::bail!("`topic` is empty: name what the learning is about");
+        }
+        if takeaway.is_empty() {
+            anyhow::bail!("`takeaway` is empty: write down what was learned");
+        }
+        let cwd = match workspace(args.workspace.as_deref())? {
+            Some(ws) => ws,
+            None => std::env::current_dir()?,
+        };
+        let mut names: Vec<String> = Vec::new();
+        let given = args.symbols.unwrap_or_default();
+        let candidates = if given.iter().any(|s| !s.trim().is_empty()) {
+            given
+        } else {
+            // None given: the names the takeaway writes as code.
+            topic::identifiers(&takeaway).into_iter().take(4).collect()
+        };
+        for n in candidates {
+            let n = clean(&n);
+            if !n.is_empty() && n != topic && !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        let at = live::now();
+        let turn = format!(
+            "{}{}",
+            insight::LEARNING_TURN,
+            &live_event_id(SURFACE)[..16]
+        );
+        let body = Body::Learning {
+            topic: topic.clone(),
+            takeaway,
+            names,
+            source: "agent".into(),
+        };
+        let events = live::events(
+            SURFACE,
+            &cwd.display().to_string(),
+            &at,
+            Some(turn.clone()),
+            body,
+        );
+        self.store.commit(&events, &[])?;
+        let id = insight::learning_id(&events[1].session, &turn);
+        tracing::info!("mcp: recorded learning {id} about {topic}");
+        Ok(format!(
+            "Recorded insight {id} about `{}`: it will come back in `recall`, editor hovers and the briefings of later sessions.",
+            topic.replace('`', "'")
+        ))
+    }
+}
+
+/// The workspace argument as an absolute path; `None` when not given.
+fn workspace(given: Option<&str>) -> anyhow::Result<Option<PathBuf>> {
+    match given.map(str::trim).filter(|w| !w.is_empty()) {
+        Some(w) => Ok(Some(std::path::absolute(w)?)),
+        None => Ok(None),
+    }
+}
+
+/// Whether an insight comes from a session run inside a workspace.
+type Inside<'a> = Box<dyn Fn(&Insight) -> bool + 'a>;
+
+/// Whether an insight comes from a session run inside `ws` (`None`: everywhere).
+fn inside(ws: Option<&Path>) -> anyhow::Result<Inside<'_>> {
+    Ok(match ws {
+        Some(ws) => {
+            let f = crate::surface::cli::inside_workspace(ws)?;
+            Box::new(move |i: &Insight| i.cwd.as_deref().is_some_and(&f))
+        }
+        None => Box::new(|_: &Insight| true),
+    })
+}
+
+/// The insights about a name or topic: by name (exactly, or ignoring case for names of four
+/// characters or more, as briefings match prompts), or whose topic is the same; the
+/// workspace's own first, each group newest first, as the hover shows them.
+pub fn recall(k: &Knowledge, query: &str, ws: Option<&Path>) -> anyhow::Result<String> {
+    let q = query.trim();
+    if q.is_empty() {
+        anyhow::bail!("`symbol_or_topic` is empty");
+    }
+    let mut hits: Vec<u32> = k
+        .by_name
+        .iter()
+        .filter(|(name, _)| *name == q || (q.len() >= 4 && name.eq_ignore_ascii_case(q)))
+        .flat_map(|(_, list)| list.iter().copied())
+        .collect();
+    hits.extend(
+        k.insights
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| topic::same(&i.topic, q))
+            .map(|(n, _)| n as u32),
+    );
+    // Snapshot order is newest first.
+    hits.sort_unstable();
+    hits.dedup();
+    let mut list: Vec<&Insight> = hits.into_iter().map(|n| k.get(n)).collect();
+    if ws.is_some() {
+        let own = inside(ws)?;
+        list.sort_by_key(|i| !own(i));
+    }
+    if list.is_empty() {
+        return Ok(format!("Nothing recorded about {q}."));
+    }
+    Ok(render::hover_markdown(q, &list))
+}
+
+/// The open questions, confusions and follow-ups, newest first, as briefing bullets.
+pub fn open_gaps(k: &Knowledge, ws: Option<&Path>) -> anyhow::Result<String> {
+    let own = inside(ws)?;
+    let open: Vec<&Insight> = k
+        .insights
+        .iter()
+        .filter(|i| i.is_open_question() && own(i))
+        .collect();
+    let place = ws
+        .map(|w| format!(" in {}", w.display()))
+        .unwrap_or_default();
+    if open.is_empty() {
+        return Ok(format!(
+            "Nothing open{place}: every question asked has since been put to use."
+        ));
+    }
+    let mut out = format!(
+        "Open questions and follow-ups{place} ({}, newest first):\n",
+        open.len()
+    );
+    for i in open.iter().take(MAX_GAPS) {
+        out.push_str(&briefing::bullet(i));
+    }
+    if open.len() > MAX_GAPS {
+        out.push_str(&format!("- … and {} older\n", open.len() - MAX_GAPS));
+    }
+    Ok(out)
+}
+
+/// `sessionlens mcp`: serves MCP on stdin/stdout until the client closes stdin.
+pub fn serve(data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let dir = crate::config::data_dir(data_dir)?;
+    let store = Store::open(&crate::config::store_path(&dir))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(4)
+        .thread_name("sessionlens-mcp")
+        .enable_all()
+        .build()?;
+    let served = runtime.block_on(async {
+        let running = Lens::new(store)
+            .serve(rmcp::transport::stdio())
+            .await
+            .map_err(|e| anyhow::anyhow!("starting the MCP session: {e}"))?;
+        let reason = running.waiting().await?;
+        tracing::debug!("mcp: session ended ({reason:?})");
+        anyhow::Ok(())
+    });
+    // A read still pending on stdin must not keep the process alive.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    served?;
+    Ok(ExitCode::SUCCESS)
+}
