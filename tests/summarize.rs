@@ -266,7 +266,6 @@ fn writing_twice_keeps_one_entry_and_the_developers_own_text() {
     // is appended; then the first is summarized once more with its old entry edited by hand.
     let note = "A note I wrote under the entry.\n\n## My own heading\n\nMine too.\n";
     std::fs::write(&file, format!("{after_one}{note}")).unwrap();
-    let after_one = without_focus(&after_one);
     assert!(write(SECOND).status.success());
     let edited = std::fs::read_to_string(&file)
         .unwrap()
