@@ -13,23 +13,7 @@ use std::process::Stdio;
 
 const NOW: &str = "2026-11-25T12:00:00Z";
 
-struct Scenario {
-    env: Env,
-    ws: PathBuf,
-}
-
 impl Scenario {
-    fn new() -> Scenario {
-        let env = Env::new();
-        let (ws, _) = scenario(&env, "react-first-app");
-        env.ok(&["ingest", "codex", "--idle-minutes", "0"]);
-        Scenario { env, ws }
-    }
-
-    fn ws(&self) -> &str {
-        self.ws.to_str().unwrap()
-    }
-
     fn context(&self, extra: &[&str]) -> String {
         let mut args = vec!["context", "--workspace", self.ws(), "--now", NOW];
         args.extend_from_slice(extra);

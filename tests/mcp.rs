@@ -14,23 +14,7 @@ use rmcp::transport::TokioChildProcess;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
-struct Scenario {
-    env: Env,
-    ws: PathBuf,
-}
-
 impl Scenario {
-    fn new() -> Scenario {
-        let env = Env::new();
-        let (ws, _) = scenario(&env, "react-first-app");
-        env.ok(&["ingest", "codex", "--idle-minutes", "0"]);
-        Scenario { env, ws }
-    }
-
-    fn ws(&self) -> &str {
-        self.ws.to_str().unwrap()
-    }
-
     /// `sessionlens mcp` in this environment, connected and initialized.
     async fn connect(&self) -> RunningService<RoleClient, ()> {
         let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_sessionlens"));

@@ -7,31 +7,13 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const FIRST: &str = "01a1f108-2bd8-7490-959a-7a32d1fadf22";
 const SECOND: &str = "01a1fbab-9ef8-7752-b6e9-cb53d1813062";
 const THIRD: &str = "01a20926-a7d0-7f08-9b2d-1bd3cc8649d8";
 
-/// The react-first-app scenario ingested with its sessions' working directory pointing at a copy
-/// of its workspace.
-struct Scenario {
-    env: Env,
-    ws: PathBuf,
-}
-
 impl Scenario {
-    fn new() -> Scenario {
-        let env = Env::new();
-        let (ws, _) = scenario(&env, "react-first-app");
-        env.ok(&["ingest", "codex", "--idle-minutes", "0"]);
-        Scenario { env, ws }
-    }
-
-    fn ws(&self) -> &str {
-        self.ws.to_str().unwrap()
-    }
-
     fn summarize(&self, args: &[&str]) -> String {
         let mut all = vec!["summarize"];
         all.extend_from_slice(args);

@@ -273,18 +273,7 @@ pub fn entry(summary: &SessionSummary, events: &[Event], insights: &[Insight]) -
         .collect();
     section(&mut s, "Gaps still open", &open_lines);
 
-    let reps: Vec<String> = reps(&mine, &resolved)
-        .into_iter()
-        .map(|r| format!("- {r}"))
-        .collect();
-    s.push_str("**Next reps:**");
-    if reps.is_empty() {
-        s.push_str(" none\n");
-    } else {
-        s.push('\n');
-        s.push_str(&reps.join("\n"));
-        s.push('\n');
-    }
+    next_reps(&mut s, &reps(&mine, &resolved));
     s
 }
 
@@ -979,18 +968,7 @@ fn focus(insights: &[Insight], workspace: &Path) -> anyhow::Result<String> {
         })
         .collect();
     section(&mut s, "Open gaps and follow-ups", &questions);
-    let reps: Vec<String> = reps(&open, &[])
-        .into_iter()
-        .map(|r| format!("- {r}"))
-        .collect();
-    s.push_str("**Next reps:**");
-    if reps.is_empty() {
-        s.push_str(" none\n");
-    } else {
-        s.push('\n');
-        s.push_str(&reps.join("\n"));
-        s.push('\n');
-    }
+    next_reps(&mut s, &reps(&open, &[]));
     Ok(s)
 }
 
@@ -1307,6 +1285,20 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()>
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// The "Next reps" list, as the entry and the focus block both end.
+fn next_reps(s: &mut String, reps: &[String]) {
+    s.push_str("**Next reps:**");
+    if reps.is_empty() {
+        s.push_str(" none\n");
+    } else {
+        for r in reps {
+            s.push_str("\n- ");
+            s.push_str(r);
+        }
+        s.push('\n');
+    }
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub const LIVE_2026: &str =
     "handwritten/rollout-2026-03-02T10-00-00-019b1111-2222-7333-8444-555566667777.jsonl";
 
 pub mod lsp;
+pub mod nvim;
 
 pub fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -190,4 +191,24 @@ pub fn scenario(env: &Env, name: &str) -> (PathBuf, Vec<PathBuf>) {
         files.push(dst);
     }
     (ws, files)
+}
+
+/// The react-first-app scenario ingested, with its sessions' working directory pointing at a copy
+/// of its workspace: the starting point of the CLI, hook and MCP tests.
+pub struct Scenario {
+    pub env: Env,
+    pub ws: PathBuf,
+}
+
+impl Scenario {
+    pub fn new() -> Scenario {
+        let env = Env::new();
+        let (ws, _) = scenario(&env, "react-first-app");
+        env.ok(&["ingest", "codex", "--idle-minutes", "0"]);
+        Scenario { env, ws }
+    }
+
+    pub fn ws(&self) -> &str {
+        self.ws.to_str().unwrap()
+    }
 }
