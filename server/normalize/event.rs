@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 /// One thing that happened in a session, in the order it happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
-    /// Stable identity derived from where the event came from (see [`EventId`]). Reading the same
-    /// bytes again, from the same path or a moved or compressed copy, yields the same id.
+    /// Stable identity (see [`EventId`]): reading the same history again — from the same path, a
+    /// moved or compressed copy, or a rewrite of the file in another format — yields the same id.
     pub id: String,
     /// The session (Codex thread) this event belongs to.
     pub session: String,
@@ -69,6 +69,19 @@ pub enum Body {
     },
     /// The conversation history was compacted (older context summarized away).
     Compacted {},
+    /// A plan the assistant proposed before working (Codex plan mode), as written.
+    Plan { text: String },
+    /// A web search the assistant ran: the query, or the page it opened or searched in.
+    WebSearch {
+        /// `search`, `open_page`, `find_in_page` or `other`.
+        action: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        query: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        url: Option<String>,
+    },
+    /// A tool the assistant called on an MCP server, with its outcome.
+    McpCall(McpCall),
     /// Code the developer changed by hand, as the language server saw it: one event per save (or
     /// per document closed with unsaved changes), naming the definitions the changes touched.
     EditorEdit(EditorEdit),
@@ -86,6 +99,24 @@ pub enum Body {
         /// Who wrote it down: `agent`.
         source: String,
     },
+}
+
+/// One MCP tool call and how it went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct McpCall {
+    pub server: String,
+    pub tool: String,
+    /// The arguments as compact JSON, capped in size.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub arguments: String,
+    /// `None` when no result was recorded.
+    pub success: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    /// Head and tail of the result's text (or the error message). Empty for Session Lens's own
+    /// server: what it answered is derived from the store, and must never be read back as news.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub output: String,
 }
 
 /// Hand edits to one file between two saves.
@@ -123,6 +154,21 @@ pub struct SessionInfo {
     pub started_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forked_from: Option<String>,
+    /// For threads an agent started rather than a person (surface `subagent`): which kind —
+    /// `thread_spawn`, `review`, `compact`, `guardian`, `memory_consolidation`, … Their prompts
+    /// are an agent's words, not the developer's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    /// The thread that started this one (a sub-agent's parent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+impl SessionInfo {
+    /// Whether the thread's prompts were written by an agent (a sub-agent, a reviewer).
+    pub fn is_agent_thread(&self) -> bool {
+        self.surface == "subagent" || self.agent.is_some()
+    }
 }
 
 /// The editor state the VS Code panel prepends to a prompt ("# Context from my IDE setup").
@@ -261,6 +307,9 @@ impl Body {
             Body::Edit(_) => "edit",
             Body::TurnEnd { .. } => "turn_end",
             Body::Compacted {} => "compacted",
+            Body::Plan { .. } => "plan",
+            Body::WebSearch { .. } => "web_search",
+            Body::McpCall(_) => "mcp_call",
             Body::EditorEdit(_) => "editor_edit",
             Body::Mark { .. } => "mark",
             Body::Learning { .. } => "learning",
@@ -276,12 +325,61 @@ impl Event {
     }
 }
 
-/// Builds event ids: a digest of the source, the source-specific anchor (file fingerprint and the
-/// byte offset of the line that anchors the event) and a short tag naming the event's role, so one
-/// line may anchor several events without collisions.
+/// Builds event ids.
+///
+/// Events read from an assistant's session files are identified by *what* they are in the
+/// thread, never by where a file holds them: the thread, the turn, the event's kind, and which
+/// one of that kind in the turn it is (the first prompt, the third command, …); a session header
+/// by its time. So the same history read from a legacy rollout, from its paginated rewrite under
+/// the same path, from a moved or compressed copy, or by an older build (see the store's
+/// aliases), gets the same ids and is stored once.
 pub struct EventId;
 
 impl EventId {
+    /// The id of the `n`-th (from 0) event of `kind` in `turn` of `session`; for
+    /// `session_start` and `session_resume`, the header written at `at` (`turn` and `n` unused).
+    pub fn positional(
+        source: &str,
+        session: &str,
+        turn: Option<&str>,
+        kind: &str,
+        at: &str,
+        n: u32,
+    ) -> String {
+        let mut h = Sha256::new();
+        h.update(b"pos\0");
+        h.update(source.as_bytes());
+        h.update([0]);
+        h.update(session.as_bytes());
+        h.update([0]);
+        h.update(kind.as_bytes());
+        h.update([0]);
+        if matches!(kind, "session_start" | "session_resume") {
+            h.update(at.as_bytes());
+        } else {
+            h.update(turn.unwrap_or("").as_bytes());
+            h.update([0]);
+            h.update(n.to_le_bytes());
+        }
+        hex::encode(&h.finalize()[..16])
+    }
+
+    /// The positional id an already stored event would get, given that it is the `n`-th of its
+    /// kind in its turn: how the store aliases events an older build identified otherwise.
+    pub fn positional_of(source: &str, e: &Event, n: u32) -> String {
+        EventId::positional(
+            source,
+            &e.session,
+            e.turn.as_deref(),
+            e.body.kind(),
+            &e.at,
+            n,
+        )
+    }
+
+    /// An id from a source position: a digest of the source, an anchor (a file fingerprint and
+    /// a byte offset, or any fixed key) and a tag naming the event's role. How the first builds
+    /// identified rollout events; still used for the fixed header of local sessions.
     pub fn derive(source: &str, file_key: &str, anchor_offset: u64, tag: &str) -> String {
         let mut h = Sha256::new();
         h.update(source.as_bytes());
@@ -346,6 +444,66 @@ mod tests {
         assert_eq!(v["duration_ms"], 1200);
         let back: Event = serde_json::from_value(v).unwrap();
         assert_eq!(back, e);
+    }
+
+    #[test]
+    fn positional_ids_name_the_thread_turn_kind_and_place() {
+        let a = EventId::positional(
+            "codex",
+            "s",
+            Some("t1"),
+            "prompt",
+            "2026-01-01T00:00:00Z",
+            0,
+        );
+        let same_elsewhere = EventId::positional(
+            "codex",
+            "s",
+            Some("t1"),
+            "prompt",
+            "2027-05-05T00:00:00Z",
+            0,
+        );
+        assert_eq!(
+            a, same_elsewhere,
+            "the time of a turn event is not its identity"
+        );
+        for other in [
+            EventId::positional("codex", "s2", Some("t1"), "prompt", "", 0),
+            EventId::positional("codex", "s", Some("t2"), "prompt", "", 0),
+            EventId::positional("codex", "s", None, "prompt", "", 0),
+            EventId::positional("codex", "s", Some("t1"), "command", "", 0),
+            EventId::positional("codex", "s", Some("t1"), "prompt", "", 1),
+            EventId::positional("claude", "s", Some("t1"), "prompt", "", 0),
+        ] {
+            assert_ne!(a, other);
+        }
+        let h1 = EventId::positional(
+            "codex",
+            "s",
+            None,
+            "session_start",
+            "2026-01-01T00:00:00Z",
+            0,
+        );
+        let h2 = EventId::positional(
+            "codex",
+            "s",
+            Some("x"),
+            "session_start",
+            "2026-01-01T00:00:00Z",
+            9,
+        );
+        let h3 = EventId::positional(
+            "codex",
+            "s",
+            None,
+            "session_start",
+            "2026-01-02T00:00:00Z",
+            0,
+        );
+        assert_eq!(h1, h2, "a header is identified by its time");
+        assert_ne!(h1, h3);
     }
 
     #[test]

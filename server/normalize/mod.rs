@@ -8,6 +8,6 @@ pub mod text;
 
 pub use event::{
     Body, Command, CommandStatus, Edit, EditorEdit, Event, EventId, FileChange, FileOp, Hunk,
-    IdeContext, SessionInfo, TokenUsage, TurnStatus, live_event_id, local_session_id,
+    IdeContext, McpCall, SessionInfo, TokenUsage, TurnStatus, live_event_id, local_session_id,
 };
 pub use summary::SessionSummary;

@@ -6,6 +6,34 @@ pub const OUTPUT_CAP: usize = 4096;
 /// Longest diff text kept per changed file, in bytes.
 pub const DIFF_CAP: usize = 8192;
 
+/// Opens every text Session Lens hands to an assistant (hook context, MCP answers, the
+/// AGENTS.md block), and [`OWN_CONTEXT_END`] closes it. Assistants write such context back into
+/// their transcripts; readers drop what lies between the two, so a learning never feeds on its
+/// own echo.
+pub const OWN_CONTEXT_MARKER: &str = "<!-- sessionlens:context -->";
+/// Closes a text opened by [`OWN_CONTEXT_MARKER`].
+pub const OWN_CONTEXT_END: &str = "<!-- /sessionlens:context -->";
+
+/// `text` without the parts Session Lens itself wrote (between [`OWN_CONTEXT_MARKER`] and
+/// [`OWN_CONTEXT_END`], or to the end when the closing marker is missing).
+pub fn strip_own_context(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(OWN_CONTEXT_MARKER) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(OWN_CONTEXT_MARKER) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + OWN_CONTEXT_MARKER.len()..];
+        rest = match after.find(OWN_CONTEXT_END) {
+            Some(end) => &after[end + OWN_CONTEXT_END.len()..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 /// Keeps `text` whole when it fits in `cap` bytes; otherwise its head and tail with a marker saying
 /// how much was elided.
 pub fn excerpt(text: &str, cap: usize) -> String {
@@ -53,6 +81,15 @@ mod tests {
     #[test]
     fn short_text_is_kept_whole() {
         assert_eq!(excerpt("abc", 10), "abc");
+    }
+
+    #[test]
+    fn own_context_is_cut_out_wherever_it_stands() {
+        assert_eq!(strip_own_context("plain"), "plain");
+        let t = format!("before {OWN_CONTEXT_MARKER}ours{OWN_CONTEXT_END} after");
+        assert_eq!(strip_own_context(&t), "before  after");
+        let open = format!("mine\n{OWN_CONTEXT_MARKER}\nours, never closed");
+        assert_eq!(strip_own_context(&open), "mine\n");
     }
 
     #[test]

@@ -160,7 +160,8 @@ impl From<RawUsage> for TokenUsage {
 /// The session header, whatever its generation.
 pub(super) fn session_info(v: &Value, at: &str) -> SessionInfo {
     let originator = str_field(v, "originator");
-    let surface = match v.get("source") {
+    let source = v.get("source");
+    let surface = match source {
         Some(Value::String(s)) if !s.is_empty() => s.to_ascii_lowercase(),
         Some(Value::Object(o)) => match o.iter().next() {
             Some((k, Value::String(name))) if k == "custom" => format!("custom:{name}"),
@@ -169,6 +170,13 @@ pub(super) fn session_info(v: &Value, at: &str) -> SessionInfo {
         },
         _ => surface_from_originator(originator.as_deref()),
     };
+    let (agent, spawned_by) = agent_of(source.and_then(|s| s.get("subagent")));
+    // Reviewer threads say so in `thread_source` too (`guardian_review`), whatever their source.
+    let agent = agent.or_else(|| {
+        str_field(v, "thread_source")
+            .filter(|t| t.starts_with("guardian"))
+            .map(|_| "guardian".to_owned())
+    });
     let git = v.get("git");
     SessionInfo {
         surface,
@@ -180,6 +188,23 @@ pub(super) fn session_info(v: &Value, at: &str) -> SessionInfo {
         git_commit: git.and_then(|g| str_field(g, "commit_hash")),
         started_at: str_field(v, "timestamp").unwrap_or_else(|| at.to_owned()),
         forked_from: str_field(v, "forked_from_id"),
+        agent,
+        parent: spawned_by.or_else(|| str_field(v, "parent_thread_id")),
+    }
+}
+
+/// Which kind of agent started a sub-agent thread (`source: {"subagent": …}`): `"review"`,
+/// `{"thread_spawn": {parent_thread_id, …}}`, `{"other": "guardian"}`, … — and its parent.
+fn agent_of(subagent: Option<&Value>) -> (Option<String>, Option<String>) {
+    match subagent {
+        Some(Value::String(kind)) if !kind.is_empty() => (Some(kind.clone()), None),
+        Some(Value::Object(o)) => match o.iter().next() {
+            Some((k, Value::String(name))) if k == "other" => (Some(name.clone()), None),
+            Some((k, detail)) => (Some(k.clone()), str_field(detail, "parent_thread_id")),
+            None => (Some("unknown".into()), None),
+        },
+        Some(_) => (Some("unknown".into()), None),
+        None => (None, None),
     }
 }
 
@@ -200,6 +225,28 @@ pub(super) fn surface_from_originator(originator: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn agent_threads_say_which_agent_and_whose() {
+        let spawn = serde_json::json!({"id": "c", "source": {"subagent": {"thread_spawn":
+            {"parent_thread_id": "p", "depth": 1, "agent_role": "worker"}}}, "thread_source": "subagent"});
+        let info = session_info(&spawn, "t");
+        assert_eq!(info.surface, "subagent");
+        assert_eq!(info.agent.as_deref(), Some("thread_spawn"));
+        assert_eq!(info.parent.as_deref(), Some("p"));
+        let guardian = serde_json::json!({"source": {"subagent": {"other": "guardian"}},
+            "thread_source": "guardian_review"});
+        assert_eq!(
+            session_info(&guardian, "t").agent.as_deref(),
+            Some("guardian")
+        );
+        let review = serde_json::json!({"source": {"subagent": "review"}});
+        assert_eq!(session_info(&review, "t").agent.as_deref(), Some("review"));
+        let person = serde_json::json!({"source": "vscode", "thread_source": "user"});
+        let info = session_info(&person, "t");
+        assert!(!info.is_agent_thread());
+        assert_eq!(info.surface, "vscode");
+    }
 
     #[test]
     fn type_sniffing_handles_compact_and_pretty_payloads() {

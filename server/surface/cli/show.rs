@@ -217,6 +217,24 @@ pub fn print_timeline(
                 format!("■ {what}{took}{tok}")
             }
             Body::Compacted {} => "≡ context compacted".to_owned(),
+            Body::Plan { text } => format!("▤ plan: {}", fmt::one_line(text, W)),
+            Body::WebSearch { action, query, url } => {
+                let what = match (action.as_str(), url) {
+                    ("search", _) | (_, None) => format!("searched the web for {query:?}"),
+                    ("open_page", Some(u)) => format!("opened {u}"),
+                    (_, Some(u)) if query.is_empty() => format!("looked in {u}"),
+                    (_, Some(u)) => format!("looked for {query:?} in {u}"),
+                };
+                format!("⌕ {}", fmt::one_line(&what, W))
+            }
+            Body::McpCall(c) => {
+                let outcome = match c.success {
+                    Some(true) => "✓",
+                    Some(false) => "✗",
+                    None => "?",
+                };
+                format!("⚙ {}.{}   {outcome}", c.server, c.tool)
+            }
             Body::EditorEdit(e) => format!(
                 "✎ {} ({} lines{})",
                 e.file,
