@@ -4,8 +4,10 @@
 //! keeps its identity when Codex moves it to `archived_sessions/` or compresses it. Reading
 //! resumes at the stored offset after checking that the last consumed line is still there, with
 //! the reader state saved alongside; events are committed in bounded batches together with the
-//! cursor that produced them. Event ids are derived from their source position, so even a file
-//! read again from the start adds nothing twice.
+//! cursor that produced them. A file rewritten in place (Codex's migration to paginated history
+//! renames a new file over the old path: another first line, another size) is read again from
+//! the start. Event ids name the event's place in its thread, not in the file, so a file read
+//! again — rewritten or not — adds nothing twice.
 
 use crate::capture::codex::{self, CodexState, LineStats, RolloutReader};
 use crate::capture::lines::{self, LineReader, Next};
@@ -13,7 +15,6 @@ use crate::normalize::Event;
 use crate::store::Store;
 use crate::store::records::{FileCursor, LineMark};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -42,8 +43,12 @@ pub struct IngestReport {
     /// from where that run stopped.
     pub files_updated: u64,
     pub files_unchanged: u64,
-    /// Files whose content no longer matched the stored cursor and were read again from the start.
+    /// Files whose content no longer matched the stored cursor, or whose saved reader state an
+    /// older build wrote, read again from the start.
     pub files_reread: u64,
+    /// Files replaced at their path by a different file (Codex rewrote a legacy rollout in
+    /// paginated form), read again from the start.
+    pub files_replaced: u64,
     /// Sessions that received new events.
     pub sessions: u64,
     pub events_added: u64,
@@ -178,19 +183,36 @@ fn ingest_file(
         }
     }
 
-    let Some(first) = lines::first_line(&path)? else {
+    let Some(first) = lines::first_line_digest(&path)? else {
         if size > 0 {
             report.partial_lines += 1;
         }
         on_bytes(size);
         return Ok(());
     };
-    let key = hex::encode(&Sha256::digest(&first)[..16]);
+    let key = hex::encode(&first[..16]);
+    if let Some(c) = store.cursor_by_path(&path_str)?.filter(|c| c.key != key) {
+        tracing::info!(
+            "{path_str}: a different file than the one read up to byte {} (rewritten in \
+             place); reading it from the start",
+            c.offset
+        );
+        report.files_replaced += 1;
+    }
     let previous = store.cursor(&key)?;
     let resumed = match &previous {
-        Some(c) if still_there(&path, c) => serde_json::from_value::<CodexState>(c.state.clone())
-            .ok()
-            .map(|s| (c, s)),
+        Some(c) if still_there(&path, c) => {
+            match serde_json::from_value::<CodexState>(c.state.clone()) {
+                Ok(s) if s.is_current() => Some((c, s)),
+                _ => {
+                    tracing::info!(
+                        "{path_str}: reader state from an older build; reading it again"
+                    );
+                    report.files_reread += 1;
+                    None
+                }
+            }
+        }
         Some(c) => {
             tracing::info!(
                 "{path_str}: content changed since byte {} was read; reading it again",
@@ -206,15 +228,15 @@ fn ingest_file(
     } else {
         report.files_updated += 1;
     }
-    // Without a usable cursor (or with a state an older build wrote) the file is read from the
-    // start: event ids make that safe.
+    // Without a usable cursor the file is read from the start: event ids make that safe.
     let (start, mut line_count, mut last_mark, state) = match resumed {
         Some((c, state)) => (c.offset, c.lines, c.last_line.clone(), Some(state)),
         None => (0, 0, None, None),
     };
 
     let fallback = codex::session_id_from_name(&path).unwrap_or_else(|| format!("file-{key}"));
-    let mut reader = RolloutReader::new(&key, state, &fallback);
+    let mut reader =
+        RolloutReader::new(state, &fallback).continues_thread(codex::continues_thread(&path));
     let mut lines_in = LineReader::open(&path, start)?;
     let mut counted_from = start;
     let mut partial = false;
@@ -241,8 +263,13 @@ fn ingest_file(
 
     loop {
         match lines_in.next_line()? {
-            Next::Line { offset, bytes } => {
-                reader.line(offset, bytes, &mut batch.events);
+            Next::Line { bytes, .. } => {
+                reader.line(bytes, &mut batch.events);
+                line_count += 1;
+            }
+            Next::Oversized { offset, len } => {
+                tracing::warn!("{path_str}: skipped a line of {len} bytes at byte {offset}");
+                reader.oversized_line();
                 line_count += 1;
             }
             Next::Partial { .. } => {
@@ -253,7 +280,7 @@ fn ingest_file(
             Next::Eof => break,
         }
         if batch.events.len() >= opts.batch_events {
-            last_mark = lines_in.last_line().map(mark);
+            last_mark = lines_in.last_digest().map(mark);
             let end = lines_in.offset();
             batch.cursors.push(cursor_at(
                 end,
@@ -268,8 +295,8 @@ fn ingest_file(
         }
     }
     let end = lines_in.offset();
-    if let Some(line) = lines_in.last_line() {
-        last_mark = Some(mark(line));
+    if let Some(digest) = lines_in.last_digest() {
+        last_mark = Some(mark(digest));
     }
     if idle {
         reader.finish_idle(&mut batch.events);
@@ -290,10 +317,10 @@ fn ingest_file(
     Ok(())
 }
 
-fn mark(line: &[u8]) -> LineMark {
+fn mark((len, digest): lines::LineDigest) -> LineMark {
     LineMark {
-        len: line.len() as u64,
-        sha256: hex::encode(Sha256::digest(line)),
+        len,
+        sha256: hex::encode(digest),
     }
 }
 
@@ -306,11 +333,8 @@ fn still_there(path: &Path, c: &FileCursor) -> bool {
     let Some(start) = c.offset.checked_sub(m.len + 1) else {
         return false;
     };
-    let check = || -> std::io::Result<bool> {
-        let mut r = LineReader::open(path, start)?;
-        let bytes = r.read_exact_bytes(m.len as usize + 1)?;
-        Ok(bytes.last() == Some(&b'\n')
-            && hex::encode(Sha256::digest(&bytes[..bytes.len() - 1])) == m.sha256)
+    let Ok(digest) = <[u8; 32]>::try_from(hex::decode(&m.sha256).unwrap_or_default()) else {
+        return false;
     };
-    check().unwrap_or(false)
+    lines::line_matches(path, start, m.len, &digest).unwrap_or(false)
 }

@@ -47,8 +47,7 @@ pub fn read_from(
     stop_at: Option<u64>,
     idle: bool,
 ) -> Read {
-    let key = "test-key";
-    let mut reader = RolloutReader::new(key, state, "fallback-session");
+    let mut reader = RolloutReader::new(state, "fallback-session");
     let mut lines = LineReader::open(path, start).unwrap();
     let mut events = Vec::new();
     loop {
@@ -56,7 +55,8 @@ pub fn read_from(
             break;
         }
         match lines.next_line().unwrap() {
-            Next::Line { offset, bytes } => reader.line(offset, bytes, &mut events),
+            Next::Line { bytes, .. } => reader.line(bytes, &mut events),
+            Next::Oversized { .. } => reader.oversized_line(),
             Next::Partial { .. } | Next::Eof => break,
         }
     }

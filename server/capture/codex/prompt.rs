@@ -1,5 +1,6 @@
 //! What the developer typed, told apart from what Codex wrapped around it: the VS Code panel's
-//! IDE preamble and the context Codex injects as user-role text.
+//! IDE preamble, the context Codex injects as user-role text, and the tags it wraps around
+//! attachments.
 
 use crate::normalize::IdeContext;
 
@@ -55,9 +56,42 @@ pub fn is_scaffolding(text: &str) -> bool {
         "<skills_instructions>",
         "<developer_instructions>",
         "<personality_spec>",
+        "<recommended_plugins>",
+        "<codex_internal_context",
+        "<send_user_message_question_reply>",
+        "<hook_prompt",
+        "<hook_context",
     ];
     let t = text.trim_start();
     PREFIXES.iter().any(|p| t.starts_with(p))
+}
+
+/// The prompt without Codex's attachment wrappers: `<image name=[Image #1] path=…>` and its
+/// closing tag stand where an image was pasted; the reference `[Image #1]` stays.
+pub fn strip_injected_wrappers(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("<image ") && !text.contains("</image>") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("<image ") {
+        out.push_str(&rest[..start]);
+        let tag = &rest[start..];
+        let Some(end) = tag.find('>') else {
+            out.push_str(tag);
+            rest = "";
+            break;
+        };
+        if let Some(name) = tag[..end]
+            .split_once("name=")
+            .map(|(_, n)| n.split(" path=").next().unwrap_or(n).trim())
+        {
+            out.push_str(name.trim_matches('"'));
+        }
+        rest = &tag[end + 1..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out.replace("</image>", ""))
 }
 
 #[cfg(test)]
@@ -84,5 +118,19 @@ mod tests {
             "# AGENTS.md instructions for /repo\n\n<INSTRUCTIONS>…"
         ));
         assert!(!is_scaffolding("Why does my <div> overflow?"));
+        assert!(is_scaffolding(
+            "<hook_prompt hook_run_id=\"h\">run it</hook_prompt>"
+        ));
+        assert!(is_scaffolding("<codex_internal_context source=\"x\">…"));
+    }
+
+    #[test]
+    fn image_wrappers_leave_their_reference() {
+        let t = "see <image name=[Image #1] path=/tmp/a.png></image> why is it blank?";
+        assert_eq!(
+            strip_injected_wrappers(t),
+            "see [Image #1] why is it blank?"
+        );
+        assert_eq!(strip_injected_wrappers("plain"), "plain");
     }
 }

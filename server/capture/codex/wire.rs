@@ -16,6 +16,9 @@ pub(super) struct Envelope<'a> {
     pub(super) kind: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     pub(super) payload: Option<&'a RawValue>,
+    /// The line's place in a paginated thread (Codex 0.148+): 0, 1, 2, …
+    #[serde(default)]
+    pub(super) ordinal: Option<u64>,
     #[serde(default)]
     pub(super) record_type: Option<serde::de::IgnoredAny>,
 }
@@ -47,6 +50,9 @@ pub(super) const WANTED_EVENTS: &[&str] = &[
     "turn_aborted",
     "exec_command_end",
     "patch_apply_end",
+    "item_completed",
+    "web_search_end",
+    "mcp_tool_call_end",
 ];
 
 /// Known line kinds that carry nothing Session Lens uses.

@@ -82,7 +82,9 @@ fn run(shared: &Shared, store: &Store, home: &Path) {
         match rx.recv_timeout(Duration::from_secs(1)) {
             Ok(first) => {
                 let mut take = |res: notify::Result<notify::Event>| match res {
-                    Ok(ev) => changed.extend(ev.paths.into_iter().filter(|p| is_rollout(p))),
+                    Ok(ev) => {
+                        changed.extend(ev.paths.into_iter().filter(|p| codex::is_rollout_name(p)))
+                    }
                     Err(e) => tracing::debug!("watch: {e}"),
                 };
                 take(first);
@@ -114,9 +116,4 @@ fn run(shared: &Shared, store: &Store, home: &Path) {
             std::thread::sleep(Duration::from_secs(1));
         }
     }
-}
-
-fn is_rollout(p: &Path) -> bool {
-    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    name.ends_with(".jsonl") || name.ends_with(".jsonl.zst")
 }
