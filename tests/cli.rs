@@ -470,8 +470,9 @@ fn secrets_never_reach_the_store_file() {
     );
 }
 
-/// A store written by schema 1 (a frozen file, never regenerated) opens, verifies, reads back and
-/// takes new events: old stores stay usable as the code moves on.
+/// A store written by schema 1 (a frozen file, never regenerated) opens, is upgraded (its events
+/// aliased to their positional ids), verifies, reads back and takes new events without doubling
+/// old ones: old stores stay usable as the code moves on.
 #[test]
 fn a_store_written_by_schema_1_still_opens() {
     let env = Env::new();
@@ -534,14 +535,70 @@ fn a_store_written_by_schema_1_still_opens() {
         let t = txn.open_table(sessionlens::store::tables::EVENTS).unwrap();
         let versions: BTreeSet<u8> = t.iter().unwrap().map(|r| r.unwrap().1.value()[0]).collect();
         assert_eq!(versions, BTreeSet::from([1, 2]));
+        // Opening it upgraded it to schema 2: every event of the old build (offset ids) got an
+        // alias, its positional id.
+        let meta = txn.open_table(sessionlens::store::tables::META).unwrap();
+        let schema = meta.get("schema").unwrap().unwrap().value().to_vec();
+        assert_eq!(schema, 2u32.to_le_bytes());
+        let aliases = txn
+            .open_table(sessionlens::store::tables::EVENT_ALIASES)
+            .unwrap();
+        assert_eq!(aliases.iter().unwrap().count(), 123);
+    }
+    // The upgrade changed no event: the chain is the same.
+    let v = env.json(&["verify", "--json"]);
+    assert_eq!(
+        (v["ok"].as_bool(), v["events"].as_u64()),
+        (Some(true), Some(123))
+    );
+    assert!(v["head"].as_str().unwrap().starts_with("31b627373c6f1ad4"));
+
+    // Its events, as a reader of positional ids yields them (the n-th of their kind in their
+    // turn, in file order), are all stored already.
+    {
+        let mut seen = std::collections::HashMap::new();
+        let reread: Vec<_> = read_all(LIVE_2026)
+            .events
+            .into_iter()
+            .map(|e| {
+                let n = seen.entry((e.turn.clone(), e.body.kind())).or_insert(0u32);
+                *n += 1;
+                sessionlens::normalize::Event {
+                    id: sessionlens::normalize::EventId::positional_of("codex", &e, *n - 1),
+                    ..e
+                }
+            })
+            .collect();
+        assert_eq!(reread.len(), 11);
+        let store = sessionlens::store::Store::open(&env.data_dir().join("store.redb")).unwrap();
+        let outcome = store.commit(&reread, &[]).unwrap();
+        assert_eq!((outcome.added, outcome.duplicates), (0, 11));
     }
 
-    // New events extend the old chain.
+    // New events extend the old chain; LIVE_2026, read again with positional ids, finds its
+    // events under their aliases and doubles none of them.
     copy_into(LIVE_2026, &day_dir(&env));
     copy_into(SHAPE_0146, &day_dir(&env));
     let r = env.json(&["ingest", "codex", "--json"]);
     assert!(r["events_added"].as_u64().unwrap() > 0);
     assert!(verify_ok(&env) > 123);
+    let live = "019b1111-2222-7333-8444-555566667777";
+    let timeline = env.json(&["timeline", live, "--json"]);
+    assert_eq!(timeline.as_array().unwrap().len(), 11);
+    let sessions = env.json(&["sessions", "--json"]);
+    let events_of = |prefix: &str| {
+        sessions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"].as_str().unwrap().starts_with(prefix))
+            .map(|s| s["events"].as_u64().unwrap())
+    };
+    assert_eq!(events_of(live), Some(11));
+    assert!(
+        events_of("019fc8be").unwrap() > 0,
+        "SHAPE_0146 adds its session"
+    );
 }
 
 /// `sessionlens … | head` ends quietly when the reader goes away: no panic message.

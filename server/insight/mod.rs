@@ -25,7 +25,7 @@ use std::sync::LazyLock;
 
 /// The rules' version. Derived insights cached in the store carry it, so bump it whenever a
 /// change to the rules would derive different insights from the same events.
-pub const ENGINE_VERSION: u32 = 3;
+pub const ENGINE_VERSION: u32 = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -200,6 +200,9 @@ struct TurnView<'a> {
 struct SessionView<'a> {
     id: &'a str,
     surface: String,
+    /// Started by an agent (a sub-agent, a reviewer): its prompts are an agent's words, so no
+    /// rule reads them as the developer's.
+    agent: bool,
     cwd: Option<String>,
     started: String,
     turns: Vec<TurnView<'a>>,
@@ -343,14 +346,20 @@ fn group(events: &[Event]) -> Vec<SessionView<'_>> {
             .or_insert_with(|| SessionView {
                 id: e.session.as_str(),
                 surface: "unknown".into(),
+                agent: false,
                 cwd: None,
                 started: e.at.clone(),
                 turns: Vec::new(),
             });
-        if let Body::SessionStart(info) = &e.body {
-            s.surface.clone_from(&info.surface);
-            s.cwd.clone_from(&info.cwd);
-            s.started.clone_from(&info.started_at);
+        match &e.body {
+            Body::SessionStart(info) => {
+                s.surface.clone_from(&info.surface);
+                s.cwd.clone_from(&info.cwd);
+                s.started.clone_from(&info.started_at);
+                s.agent |= info.is_agent_thread();
+            }
+            Body::SessionResume(info) => s.agent |= info.is_agent_thread(),
+            _ => {}
         }
         let Some(turn) = e.turn.as_deref() else {
             continue;
@@ -367,7 +376,7 @@ fn group(events: &[Event]) -> Vec<SessionView<'_>> {
         }
         let t = s.turns.last_mut().expect("pushed above");
         match &e.body {
-            Body::Prompt { .. } => t.prompts.push(e),
+            Body::Prompt { .. } if !s.agent => t.prompts.push(e),
             Body::Assistant { text, phase } => t
                 .answers
                 .push((text.as_str(), phase.as_deref() == Some("final_answer"))),

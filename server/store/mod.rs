@@ -11,7 +11,7 @@ pub mod codec;
 pub mod records;
 pub mod tables;
 
-use crate::normalize::{Event, SessionSummary};
+use crate::normalize::{Event, EventId, SessionSummary};
 pub use codec::Head;
 use codec::{DecodeError, chain_hash, decode_event, decode_record, encode_event, encode_record};
 use records::{FileCursor, SummaryRecord};
@@ -71,7 +71,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct CommitOutcome {
     pub added: u64,
-    /// Events already in the log (same id), skipped.
+    /// Events already in the log (same id, or an older build's event aliased to it), skipped.
     pub duplicates: u64,
     /// Sessions that received new events.
     pub sessions: BTreeSet<String>,
@@ -184,30 +184,43 @@ impl Store {
         &self.path
     }
 
+    /// Checks the store's schema, creates the tables of a new store and migrates an older one.
     fn init(&self) -> Result<()> {
         {
             let txn = self.db.begin_read()?;
             if let Ok(meta) = txn.open_table(META) {
-                if let Some(v) = meta.get("schema")? {
-                    let found = u32::from_le_bytes(v.value().try_into().unwrap_or([0; 4]));
-                    if found > SCHEMA_VERSION {
-                        return Err(StoreError::NewerSchema {
-                            path: self.path.clone(),
-                            found,
-                        });
-                    }
-                    return Ok(());
+                match read_schema(&meta)? {
+                    Some(found) if found > SCHEMA_VERSION => return Err(self.newer_schema(found)),
+                    Some(SCHEMA_VERSION) => return Ok(()),
+                    _ => {}
                 }
             }
         }
+        // Other processes may be opening the store too: write transactions are serialized across
+        // processes, and the schema is read again inside this one, so only the first migrates.
         let txn = self.db.begin_write()?;
         {
             let mut meta = txn.open_table(META)?;
-            if meta.get("schema")?.is_none() {
+            let found = read_schema(&meta)?;
+            if let Some(found) = found.filter(|&found| found > SCHEMA_VERSION) {
+                return Err(self.newer_schema(found));
+            }
+            if found != Some(SCHEMA_VERSION) {
+                let has_events = !txn.open_table(EVENTS)?.is_empty()?;
+                if found.is_some() || has_events {
+                    let start = Instant::now();
+                    let aliased = alias_positional_ids(&txn)?;
+                    tracing::info!(
+                        "store upgraded to schema {SCHEMA_VERSION}: {aliased} events of an older \
+                         build aliased to their positional ids in {:?}",
+                        start.elapsed()
+                    );
+                }
                 meta.insert("schema", &SCHEMA_VERSION.to_le_bytes()[..])?;
             }
             txn.open_table(EVENTS)?;
             txn.open_table(EVENT_IDS)?;
+            txn.open_table(EVENT_ALIASES)?;
             txn.open_table(SESSION_EVENTS)?;
             txn.open_table(SESSIONS)?;
             txn.open_table(FILES)?;
@@ -215,6 +228,14 @@ impl Store {
         }
         txn.commit()?;
         Ok(())
+    }
+
+    /// The error for a store written by a newer build.
+    fn newer_schema(&self, found: u32) -> StoreError {
+        StoreError::NewerSchema {
+            path: self.path.clone(),
+            found,
+        }
     }
 
     /// The cursor of the file last seen at `path`, if any.
@@ -248,12 +269,18 @@ impl Store {
             let (mut seq, mut head) = read_head(&meta)?;
             let mut log = txn.open_table(EVENTS)?;
             let mut ids = txn.open_table(EVENT_IDS)?;
+            let aliases = txn.open_table(EVENT_ALIASES)?;
             let mut by_session = txn.open_table(SESSION_EVENTS)?;
             let mut sessions = txn.open_table(SESSIONS)?;
             let mut summaries: HashMap<String, SessionSummary> = HashMap::new();
             let mut compressor =
                 zstd::bulk::Compressor::new(-5).map_err(|e| StoreError::Db(e.to_string()))?;
             for e in events {
+                // An event an older build stored under another id is stored already.
+                if aliases.get(e.id.as_str())?.is_some() {
+                    outcome.duplicates += 1;
+                    continue;
+                }
                 // Claim the id first; an id already present means the event is stored: put the
                 // old mapping back and skip it.
                 let existing = ids.insert(e.id.as_str(), seq + 1)?.map(|v| v.value());
@@ -678,6 +705,55 @@ fn latest_summary(
     Ok(None)
 }
 
+/// The store's schema version, `None` when none was written yet.
+fn read_schema(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<Option<u32>> {
+    Ok(meta
+        .get("schema")?
+        .map(|v| u32::from_le_bytes(v.value().try_into().unwrap_or([0; 4]))))
+}
+
+/// Schema 1 → 2: maps the positional id of every stored event (see `EventId::positional`) to its
+/// seq in `EVENT_ALIASES`, so the events an older build stored under offset ids are found again
+/// when their file is read anew. `n` counts the earlier events of the same session, turn and
+/// kind in log order, as a reader does. Returns how many aliases were added.
+fn alias_positional_ids(txn: &redb::WriteTransaction) -> Result<u64> {
+    let log = txn.open_table(EVENTS)?;
+    let ids = txn.open_table(EVENT_IDS)?;
+    let mut aliases = txn.open_table(EVENT_ALIASES)?;
+    let mut seen: HashMap<(String, Option<String>, &'static str), u32> = HashMap::new();
+    let mut added = 0;
+    for row in log.iter()? {
+        let (k, v) = row?;
+        let seq = k.value();
+        let decoded = decode_event(v.value())
+            .map_err(|e| e.to_string())
+            .and_then(|(_, json)| {
+                serde_json::from_slice::<Event>(&json).map_err(|e| e.to_string())
+            });
+        let e = match decoded {
+            Ok(e) => e,
+            Err(err) => {
+                tracing::warn!("not aliasing undecodable event #{seq}: {err}");
+                continue;
+            }
+        };
+        let n = seen
+            .entry((e.session.clone(), e.turn.clone(), e.body.kind()))
+            .or_insert(0);
+        let alias = EventId::positional_of("codex", &e, *n);
+        *n += 1;
+        if alias == e.id
+            || ids.get(alias.as_str())?.is_some()
+            || aliases.get(alias.as_str())?.is_some()
+        {
+            continue;
+        }
+        aliases.insert(alias.as_str(), seq)?;
+        added += 1;
+    }
+    Ok(added)
+}
+
 fn read_head(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<(u64, [u8; 32])> {
     let Some(v) = meta.get("head")? else {
         return Ok((0, [0; 32]));
@@ -778,6 +854,203 @@ mod tests {
         store.commit(&[], &[cursor("k", 50)]).unwrap();
         assert_eq!(store.cursor("k").unwrap().unwrap().offset, 100);
         assert_eq!(store.cursor_by_path("/p/k").unwrap().unwrap().offset, 100);
+    }
+
+    /// Events as an older build stored them: ids digested from byte offsets, not positions.
+    /// Two prompts share s1's turn t1 (so they are its 0th and 1st prompt); the last event was
+    /// stored under its positional id already and needs no alias.
+    fn offset_id_events() -> Vec<Event> {
+        let header = Event {
+            id: EventId::derive("codex", "file1", 0, "session_start"),
+            turn: None,
+            body: Body::SessionStart(crate::normalize::SessionInfo {
+                surface: "cli".into(),
+                started_at: "2026-01-01T00:00:00.000Z".into(),
+                ..Default::default()
+            }),
+            ..ev("", "s1", "")
+        };
+        let answer = Event {
+            id: EventId::derive("codex", "file1", 300, "assistant"),
+            body: Body::Assistant {
+                text: "It runs after render.".into(),
+                phase: None,
+            },
+            ..ev("", "s1", "")
+        };
+        let already_positional = ev("", "s2", "hello");
+        let already_positional = Event {
+            id: EventId::positional_of("codex", &already_positional, 0),
+            ..already_positional
+        };
+        vec![
+            header,
+            ev(
+                &EventId::derive("codex", "file1", 100, "prompt"),
+                "s1",
+                "What is useEffect?",
+            ),
+            ev(
+                &EventId::derive("codex", "file1", 200, "prompt"),
+                "s1",
+                "and useMemo?",
+            ),
+            answer,
+            already_positional,
+        ]
+    }
+
+    /// Makes the store at `path` look as a schema 1 build left it: schema 1, no alias table.
+    fn force_schema_1(path: &Path) {
+        let store = Store::open(path).unwrap();
+        let txn = store.db.begin_write().unwrap();
+        txn.open_table(META)
+            .unwrap()
+            .insert("schema", &1u32.to_le_bytes()[..])
+            .unwrap();
+        txn.delete_table(EVENT_ALIASES).unwrap();
+        txn.commit().unwrap();
+    }
+
+    /// The stored schema version and every alias, read straight from the tables.
+    fn schema_and_aliases(store: &Store) -> (Option<u32>, HashMap<String, u64>) {
+        let txn = store.db.begin_read().unwrap();
+        let schema = read_schema(&txn.open_table(META).unwrap()).unwrap();
+        let aliases = txn.open_table(EVENT_ALIASES).unwrap();
+        let aliases = aliases
+            .iter()
+            .unwrap()
+            .map(|row| {
+                let (k, v) = row.unwrap();
+                (k.value().to_owned(), v.value())
+            })
+            .collect();
+        (schema, aliases)
+    }
+
+    #[test]
+    fn a_schema_1_store_aliases_its_events_to_their_positional_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.redb");
+        let old = offset_id_events();
+        Store::open(&path).unwrap().commit(&old, &[]).unwrap();
+        force_schema_1(&path);
+
+        let store = Store::open(&path).unwrap();
+        let (schema, aliases) = schema_and_aliases(&store);
+        assert_eq!(schema, Some(SCHEMA_VERSION));
+        assert_eq!(aliases.len(), 4, "every event but the positional one");
+        // The n-th event of its kind in its turn, in log order: the header, prompts 0 and 1,
+        // the answer, and s2's prompt.
+        let n = [0, 0, 1, 0, 0];
+        let reread: Vec<Event> = old
+            .iter()
+            .zip(n)
+            .map(|(e, n)| Event {
+                id: EventId::positional_of("codex", e, n),
+                ..e.clone()
+            })
+            .collect();
+        assert_eq!(aliases.get(&reread[1].id), Some(&2));
+        assert_eq!(aliases.get(&reread[2].id), Some(&3));
+
+        let again = store.commit(&reread, &[]).unwrap();
+        assert_eq!((again.added, again.duplicates), (0, 5));
+        let again = store.commit(&old, &[]).unwrap();
+        assert_eq!((again.added, again.duplicates), (0, 5));
+        let report = store.verify().unwrap();
+        assert_eq!((report.events, report.failure), (5, None));
+
+        let third = ev("", "s1", "and useCallback?");
+        let third = Event {
+            id: EventId::positional_of("codex", &third, 2),
+            ..third
+        };
+        let added = store.commit(&[third], &[]).unwrap();
+        assert_eq!((added.added, added.duplicates), (1, 0));
+        let report = store.verify().unwrap();
+        assert_eq!((report.events, report.failure), (6, None));
+        assert_eq!(store.session_events("s1").unwrap().len(), 5);
+    }
+
+    #[test]
+    fn a_new_store_starts_at_the_current_schema_with_no_aliases() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.redb");
+        let store = Store::open(&path).unwrap();
+        store.commit(&offset_id_events(), &[]).unwrap();
+        drop(store);
+        // Opening it again migrates nothing: only a schema 1 store's events are aliased.
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            schema_and_aliases(&store),
+            (Some(SCHEMA_VERSION), HashMap::new())
+        );
+    }
+
+    #[test]
+    fn processes_opening_a_schema_1_store_at_once_all_see_it_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.redb");
+        Store::open(&path)
+            .unwrap()
+            .commit(&offset_id_events(), &[])
+            .unwrap();
+        force_schema_1(&path);
+        let stores: Vec<Store> = std::thread::scope(|s| {
+            let opening: Vec<_> = (0..2).map(|_| s.spawn(|| Store::open(&path))).collect();
+            opening
+                .into_iter()
+                .map(|h| h.join().unwrap().unwrap())
+                .collect()
+        });
+        for store in &stores {
+            let (schema, aliases) = schema_and_aliases(store);
+            assert_eq!((schema, aliases.len()), (Some(2), 4));
+            assert_eq!(store.verify().unwrap().failure, None);
+        }
+    }
+
+    #[test]
+    fn an_undecodable_event_is_skipped_by_the_migration() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.redb");
+        let store = Store::open(&path).unwrap();
+        store.commit(&offset_id_events(), &[]).unwrap();
+        {
+            let txn = store.db.begin_write().unwrap();
+            let mut record = vec![codec::EVENT_V1];
+            record.extend_from_slice(&[0; 32]);
+            record.extend_from_slice(b"not an event");
+            txn.open_table(EVENTS)
+                .unwrap()
+                .insert(6, record.as_slice())
+                .unwrap();
+            txn.commit().unwrap();
+        }
+        drop(store);
+        force_schema_1(&path);
+        let store = Store::open(&path).unwrap();
+        let (schema, aliases) = schema_and_aliases(&store);
+        assert_eq!((schema, aliases.len()), (Some(2), 4));
+    }
+
+    #[test]
+    fn a_store_of_a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.redb");
+        let store = Store::open(&path).unwrap();
+        let txn = store.db.begin_write().unwrap();
+        txn.open_table(META)
+            .unwrap()
+            .insert("schema", &(SCHEMA_VERSION + 1).to_le_bytes()[..])
+            .unwrap();
+        txn.commit().unwrap();
+        drop(store);
+        assert!(matches!(
+            Store::open(&path),
+            Err(StoreError::NewerSchema { found, .. }) if found == SCHEMA_VERSION + 1
+        ));
     }
 
     #[test]

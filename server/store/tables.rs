@@ -14,6 +14,12 @@ pub const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
 /// Event id → seq. Makes every insert idempotent: an id already here is never stored again.
 pub const EVENT_IDS: TableDefinition<&str, u64> = TableDefinition::new("event_ids");
 
+/// Positional event id → seq of the same event, stored by an older build under another id (a
+/// digest of its byte offset in the rollout). Filled once, when a schema 1 store is opened, so a
+/// file read again from the start with positional ids finds its events already stored. Not
+/// counted by `verify`: only `EVENT_IDS` holds one entry per event.
+pub const EVENT_ALIASES: TableDefinition<&str, u64> = TableDefinition::new("event_aliases");
+
 /// (session id, seq) → (): a session's events in log order, for timelines.
 pub const SESSION_EVENTS: TableDefinition<(&str, u64), ()> = TableDefinition::new("session_events");
 
@@ -40,5 +46,5 @@ pub const CACHE: TableDefinition<&str, &[u8]> = TableDefinition::new("cache");
 pub const SUMMARIES: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("summaries");
 
 /// The schema version this build writes. Bump it, and add a decoder for the old shape, whenever a
-/// table's layout changes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// table's layout changes. 2: `EVENT_ALIASES` (schema 1 stores are aliased when opened).
+pub const SCHEMA_VERSION: u32 = 2;
