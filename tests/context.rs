@@ -1,14 +1,16 @@
 //! The context injector end to end on the react-first-app scenario, through the real binary:
 //! `sessionlens context` for the workspace and for prompts, the managed block in `AGENTS.md`,
-//! `sessionlens codex-hook` answering real Codex hook events (and never failing), and
-//! `sessionlens install codex-hooks`.
+//! `sessionlens codex-hook` answering real Codex hook events (marked, within Codex's size limit,
+//! never failing) and ingesting the rollout a `PostToolUse` names, and `sessionlens install
+//! codex-hooks` (in-place upgrades, a command that survives updates).
 
 mod common;
 
 use common::*;
 use serde_json::{Value, json};
+use sessionlens::normalize::text::{OWN_CONTEXT_END, OWN_CONTEXT_MARKER};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 const NOW: &str = "2026-11-25T12:00:00Z";
@@ -62,6 +64,58 @@ impl Scenario {
 
 fn bullets(md: &str) -> Vec<&str> {
     md.lines().filter(|l| l.starts_with("- ")).collect()
+}
+
+/// The `additionalContext` of a hook's answer, checked to be marked as Session Lens's own and
+/// well within the 8,000 characters that keep it under Codex's spill threshold.
+fn additional_context(answer: &str, event: &str) -> String {
+    let v: Value = serde_json::from_str(answer).unwrap_or_else(|e| panic!("{e}: {answer:?}"));
+    assert_eq!(v.as_object().unwrap().len(), 1, "{v}");
+    assert_eq!(v["hookSpecificOutput"]["hookEventName"], event);
+    let ctx = v["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(ctx.starts_with(OWN_CONTEXT_MARKER), "{ctx}");
+    assert!(ctx.ends_with(OWN_CONTEXT_END), "{ctx}");
+    assert!(ctx.chars().count() <= 8000, "{} chars", ctx.chars().count());
+    ctx
+}
+
+/// (events stored in all, events of each session by id).
+fn stored(env: &Env) -> (u64, Vec<(String, u64)>) {
+    let total = env.json(&["verify", "--json"])["events"].as_u64().unwrap();
+    let sessions = env.json(&["sessions", "--json"]);
+    let per = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap().to_owned(),
+                s["events"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    (total, per)
+}
+
+/// A `PostToolUse` event of a shell command, as Codex sends it, naming `transcript`.
+fn post_tool_use(cwd: &str, transcript: Option<&Path>) -> String {
+    json!({
+        "session_id": "019e0000-0000-7000-8000-0000000000aa",
+        "turn_id": "019d9398-9c5a-75f1-ac21-b3e98e034441",
+        "transcript_path": transcript,
+        "cwd": cwd,
+        "hook_event_name": "PostToolUse",
+        "model": "gpt-5.4",
+        "permission_mode": "default",
+        "tool_name": "Bash",
+        "tool_use_id": "call_PSdByS0yMryIWGfp20cNF4D2",
+        "tool_input": { "command": "rg -n row wakatime-cli/templates" },
+        "tool_response": "Exit code: 0\nWall time: 0.1 seconds\nOutput:\n",
+    })
+    .to_string()
 }
 
 #[test]
@@ -218,21 +272,18 @@ fn the_codex_hook_answers_session_start_and_prompts_and_never_fails() {
     .to_string();
     let (code, out, _) = s.hook(&start);
     assert_eq!(code, 0);
-    let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["hookSpecificOutput"]["hookEventName"], "SessionStart");
-    let ctx = v["hookSpecificOutput"]["additionalContext"]
-        .as_str()
-        .unwrap();
+    let ctx = additional_context(&out, "SessionStart");
     assert!(ctx.contains("`React Context` (open question"), "{ctx}");
-    assert_eq!(v.as_object().unwrap().len(), 1);
+    // After a compaction the earlier briefing is gone from the context: it is given again.
+    let compact = start.replace("\"startup\"", "\"compact\"");
+    assert!(compact.contains("\"source\":\"compact\""), "{compact}");
+    let (code, again, _) = s.hook(&compact);
+    assert_eq!(code, 0);
+    assert_eq!(additional_context(&again, "SessionStart"), ctx);
 
     let (code, out, _) = s.hook(&s.prompt_event("why is useEffect running twice here?"));
     assert_eq!(code, 0);
-    let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["hookSpecificOutput"]["hookEventName"], "UserPromptSubmit");
-    let ctx = v["hookSpecificOutput"]["additionalContext"]
-        .as_str()
-        .unwrap();
+    let ctx = additional_context(&out, "UserPromptSubmit");
     assert!(
         ctx.contains("- `useEffect` (question, Nov 18, resolved Nov 23)"),
         "{ctx}"
@@ -259,6 +310,145 @@ fn the_codex_hook_answers_session_start_and_prompts_and_never_fails() {
     eprintln!(
         "codex-hook UserPromptSubmit: {:?} per event (debug build, {n} runs)",
         started.elapsed() / n
+    );
+}
+
+#[test]
+fn a_long_briefing_is_cut_at_whole_bullets_under_codex_s_spill_threshold() {
+    let s = Scenario::new();
+    // One session of 150 concept questions in the workspace, none of them answered by use.
+    let id = "019e2222-0000-7000-8000-000000000001";
+    let ws = s.ws();
+    let mut lines = vec![
+        json!({"timestamp": "2026-11-24T10:00:00.000Z", "type": "session_meta",
+        "payload": {"id": id, "timestamp": "2026-11-24T10:00:00.000Z", "cwd": ws,
+            "originator": "codex_vscode", "cli_version": "0.124.0", "source": "vscode"}}),
+    ];
+    for n in 0..150 {
+        let at = format!("2026-11-24T{:02}:{:02}:00.000Z", 10 + n / 60, n % 60);
+        let turn = format!("019e2222-0000-7000-9000-{n:012}");
+        let question = format!(
+            "What is `useWidget{n}` for, and how does it work with the layout of this page?"
+        );
+        let answer = format!("`useWidget{n}` keeps widget {n}'s state between renders.");
+        lines.extend([
+            json!({"timestamp": at, "type": "turn_context",
+                "payload": {"turn_id": turn, "cwd": ws, "model": "gpt-5.4"}}),
+            json!({"timestamp": at, "type": "event_msg", "payload": {"type": "user_message",
+                "message": question, "images": [], "local_images": [], "text_elements": []}}),
+            json!({"timestamp": at, "type": "event_msg",
+                "payload": {"type": "task_started", "turn_id": turn}}),
+            json!({"timestamp": at, "type": "event_msg",
+                "payload": {"type": "agent_message", "message": answer, "phase": "final_answer"}}),
+            json!({"timestamp": at, "type": "event_msg", "payload": {"type": "task_complete",
+                "turn_id": turn, "last_agent_message": answer}}),
+        ]);
+    }
+    let day = s.env.codex_home().join("sessions/2026/11/24");
+    std::fs::create_dir_all(&day).unwrap();
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(
+        day.join(format!("rollout-2026-11-24T10-00-00-{id}.jsonl")),
+        text,
+    )
+    .unwrap();
+    s.env.ok(&["ingest", "codex", "--idle-minutes", "0"]);
+    let full = s.context(&["--max-chars", "1000000"]);
+    assert!(
+        full.len() > 16_000,
+        "a briefing too long for a hook: {}",
+        full.len()
+    );
+
+    let start = json!({"session_id": id, "transcript_path": null, "cwd": ws,
+        "hook_event_name": "SessionStart", "source": "compact"})
+    .to_string();
+    let (code, out, err) = s.hook(&start);
+    assert_eq!(code, 0, "{err}");
+    let ctx = additional_context(&out, "SessionStart");
+    assert!(
+        ctx.len() > 1500 && ctx.len() <= 2000,
+        "the default budget is used, no more: {}",
+        ctx.len()
+    );
+    let kept = bullets(&ctx);
+    assert!(kept.len() > 5, "{ctx}");
+    for b in &kept {
+        assert!(bullets(&full).contains(b), "cut mid-bullet: {b}");
+    }
+    eprintln!(
+        "codex-hook SessionStart: {} of {} bytes of briefing, {} of {} bullets",
+        ctx.len(),
+        full.len(),
+        kept.len(),
+        bullets(&full).len()
+    );
+}
+
+#[test]
+fn post_tool_use_ingests_the_transcript_into_its_own_thread_once() {
+    let s = Scenario::new();
+    let thread = "019d9353-333c-7c41-a909-26f5c6221a5a";
+    let day = s.env.codex_home().join("sessions/2026/04/15");
+    std::fs::create_dir_all(&day).unwrap();
+    let rollout = day.join(Path::new(VSCODE_REAL).file_name().unwrap());
+    let whole = std::fs::read_to_string(fixture(VSCODE_REAL)).unwrap();
+    // The PostToolUse of the turn's first commands fires while Codex is still writing the turn.
+    let cut = whole.match_indices('\n').nth(14).unwrap().0 + 1;
+    std::fs::write(&rollout, &whole[..cut]).unwrap();
+    let (before, _) = stored(&s.env);
+    let event = post_tool_use(s.ws(), Some(&rollout));
+
+    let (code, out, err) = s.hook(&event);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    let (partly, sessions) = stored(&s.env);
+    let of = |sessions: &[(String, u64)], id: &str| {
+        sessions.iter().find(|(s, _)| s == id).map(|(_, n)| *n)
+    };
+    let first = of(&sessions, thread).unwrap_or_else(|| panic!("{thread} in {sessions:?}"));
+    assert!(first > 0 && partly == before + first, "{sessions:?}");
+    assert!(
+        sessions
+            .iter()
+            .all(|(id, _)| !id.starts_with("codex-hook-") && !id.starts_with("019e0000")),
+        "attributed to the file's thread, not the hook's root session_id: {sessions:?}"
+    );
+
+    // Codex writes the rest; the next hook reads on from where the last one stopped.
+    std::fs::write(&rollout, &whole).unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(s.hook(&event).0, 0);
+    let resumed = started.elapsed();
+    let (after, sessions) = stored(&s.env);
+    let all = of(&sessions, thread).unwrap();
+    assert!(all > first, "{first} then {all}");
+    let started = std::time::Instant::now();
+    assert_eq!(s.hook(&event).0, 0);
+    let unchanged = started.elapsed();
+    assert_eq!(stored(&s.env).0, after, "the same hook again adds nothing");
+    let report = s.env.json(&["ingest", "codex", "--json"]);
+    assert_eq!(report["events_added"], 0, "{report:#}");
+    assert_eq!(stored(&s.env).0, after, "nor does the ingest");
+
+    // Exactly what one ingest of the whole file stores.
+    let fresh = Env::new();
+    let other = fresh.codex_home().join("sessions/2026/04/15");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join(rollout.file_name().unwrap()), &whole).unwrap();
+    fresh.ok(&["ingest", "codex"]);
+    assert_eq!(of(&stored(&fresh).1, thread), Some(all));
+    eprintln!(
+        "codex-hook PostToolUse with transcript: {resumed:?} reading on, {unchanged:?} unchanged (debug build)"
+    );
+
+    // A transcript_path that is no rollout file falls back to the live event.
+    let notes = s.env.root.path().join("notes.txt");
+    std::fs::write(&notes, "x").unwrap();
+    assert_eq!(s.hook(&post_tool_use(s.ws(), Some(&notes))).0, 0);
+    let (_, sessions) = stored(&s.env);
+    assert!(
+        sessions.iter().any(|(id, _)| id.starts_with("codex-hook-")),
+        "{sessions:?}"
     );
 }
 
@@ -316,6 +506,51 @@ fn post_tool_use_records_the_command_as_a_live_event() {
     assert!(!text.contains("sk-abcdefghij"), "redacted: {text}");
 }
 
+/// Runs `install codex-hooks` (plus `extra`) with `PATH` set to `path`; its stdout.
+fn install(env: &Env, path: &std::ffi::OsStr, extra: &[&str]) -> String {
+    let out = env
+        .cmd()
+        .args(["install", "codex-hooks"])
+        .args(extra)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A `PATH` whose `sessionlens` is a link to the binary under test, as an installer would set.
+fn path_with_this_binary(env: &Env) -> std::ffi::OsString {
+    let bin = env.root.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let link = bin.join("sessionlens");
+    if !link.exists() {
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_sessionlens"), &link).unwrap();
+        #[cfg(not(unix))]
+        std::fs::copy(env!("CARGO_BIN_EXE_sessionlens"), &link).unwrap();
+    }
+    std::env::join_paths([bin.as_path(), Path::new("/usr/bin"), Path::new("/bin")]).unwrap()
+}
+
+/// The command of every Session Lens entry in a hooks.json.
+fn our_commands(v: &Value) -> Vec<String> {
+    v["hooks"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|groups| groups.as_array().unwrap())
+        .flat_map(|g| g["hooks"].as_array().unwrap())
+        .filter_map(|h| h["command"].as_str())
+        .filter(|c| c.ends_with("codex-hook"))
+        .map(str::to_owned)
+        .collect()
+}
+
 #[test]
 fn install_codex_hooks_merges_backs_up_and_is_idempotent() {
     let s = Scenario::new();
@@ -326,10 +561,23 @@ fn install_codex_hooks_merges_backs_up_and_is_idempotent() {
         {"matcher": "Bash", "hooks": [{"type": "command", "command": "~/bin/audit.sh", "timeout": 3}]}
     ]}});
     std::fs::write(&file, theirs.to_string()).unwrap();
+    // No sessionlens on PATH: the binary's absolute path, which an update may move.
+    let bare = std::ffi::OsString::from("/usr/bin:/bin");
 
-    let said = s.env.ok(&["install", "codex-hooks"]);
+    let said = install(&s.env, &bare, &[]);
     assert!(
         said.contains("Added SessionStart, UserPromptSubmit, PostToolUse"),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "Next: open Codex and run /hooks, then trust the 3 Session Lens hooks \
+             (SessionStart, UserPromptSubmit, PostToolUse)."
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains("run this again and trust them once more"),
         "{said}"
     );
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
@@ -342,9 +590,13 @@ fn install_codex_hooks_merges_backs_up_and_is_idempotent() {
     );
     let ours = post[1]["hooks"][0]["command"].as_str().unwrap();
     assert!(ours.ends_with("sessionlens codex-hook"), "{ours}");
+    assert!(
+        ours.len() > "sessionlens codex-hook".len(),
+        "a path: {ours}"
+    );
     assert_eq!(
         v["hooks"]["SessionStart"][0]["matcher"],
-        "startup|resume|clear"
+        "startup|resume|clear|compact"
     );
     assert_eq!(
         v["hooks"]["UserPromptSubmit"][0]["hooks"][0]["type"],
@@ -362,8 +614,12 @@ fn install_codex_hooks_merges_backs_up_and_is_idempotent() {
     );
 
     let before = std::fs::read(&file).unwrap();
-    let said = s.env.ok(&["install", "codex-hooks"]);
-    assert!(said.contains("already installed"), "{said}");
+    let said = install(&s.env, &bare, &[]);
+    assert!(
+        said.contains("already installed") && said.contains("nothing changed"),
+        "{said}"
+    );
+    assert!(said.contains("/hooks"), "{said}");
     assert_eq!(std::fs::read(&file).unwrap(), before);
     assert_eq!(
         std::fs::read_dir(&home).unwrap().count(),
@@ -394,4 +650,77 @@ fn install_codex_hooks_merges_backs_up_and_is_idempotent() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not valid JSON"));
     assert_eq!(std::fs::read_to_string(&project).unwrap(), "{ \"hooks\": [");
+}
+
+#[test]
+fn install_codex_hooks_upgrades_old_entries_in_place_to_an_update_proof_command() {
+    let env = Env::new();
+    let home = env.codex_home();
+    std::fs::create_dir_all(&home).unwrap();
+    let file = home.join("hooks.json");
+    // What an older Session Lens, run from a versioned extension folder, wrote among the
+    // developer's own hooks.
+    let old_command = "'/home/dev/.vscode/extensions/sessionlens-0.1.0/bin/sessionlens' codex-hook";
+    let handler = |extra: Value| {
+        let mut h = json!({"type": "command", "command": old_command, "timeout": 5});
+        h.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        h
+    };
+    let old = json!({"hooks": {
+        "SessionStart": [
+            {"matcher": "startup", "hooks": [{"type": "command", "command": "./warm-cache.sh"}]},
+            {"matcher": "startup|resume|clear",
+             "hooks": [handler(json!({"statusMessage": "Loading past learnings"}))]},
+            {"matcher": "resume", "hooks": [{"type": "command", "command": "./notify.sh"}]}
+        ],
+        "UserPromptSubmit": [{"hooks": [handler(json!({}))]}],
+        "PostToolUse": [
+            {"matcher": "Bash", "hooks": [handler(json!({}))]},
+            {"matcher": "Bash", "hooks": [{"type": "command", "command": "~/bin/audit.sh"}]}
+        ]
+    }});
+    std::fs::write(&file, serde_json::to_string_pretty(&old).unwrap()).unwrap();
+    let path = path_with_this_binary(&env);
+
+    let said = install(&env, &path, &[]);
+    assert!(
+        said.contains("Updated SessionStart, UserPromptSubmit, PostToolUse in"),
+        "{said}"
+    );
+    assert!(!said.contains("Added"), "{said}");
+    assert!(
+        said.contains(
+            "Next: open Codex and run /hooks, then trust the 3 Session Lens hooks \
+             (SessionStart, UserPromptSubmit, PostToolUse). They keep their trust across \
+             Session Lens updates."
+        ),
+        "{said}"
+    );
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(our_commands(&v), ["sessionlens codex-hook"; 3], "{v:#}");
+    let start = v["hooks"]["SessionStart"].as_array().unwrap();
+    assert_eq!(start.len(), 3, "replaced, not added: {v:#}");
+    assert_eq!(start[0], old["hooks"]["SessionStart"][0]);
+    assert_eq!(
+        start[1],
+        json!({"matcher": "startup|resume|clear|compact", "hooks": [{"type": "command",
+            "command": "sessionlens codex-hook", "timeout": 5,
+            "statusMessage": "Loading past learnings"}]}),
+        "in place"
+    );
+    assert_eq!(start[2], old["hooks"]["SessionStart"][2]);
+    let post = v["hooks"]["PostToolUse"].as_array().unwrap();
+    assert_eq!(post.len(), 2);
+    assert_eq!(post[0]["matcher"], "Bash");
+    assert_eq!(post[1], old["hooks"]["PostToolUse"][1]);
+
+    // Idempotent: nothing to trust again, and not a byte written.
+    let before = std::fs::read(&file).unwrap();
+    let files = std::fs::read_dir(&home).unwrap().count();
+    let said = install(&env, &path, &[]);
+    assert!(said.contains("nothing changed"), "{said}");
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+    assert_eq!(std::fs::read_dir(&home).unwrap().count(), files);
 }

@@ -12,6 +12,7 @@ use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::{RoleClient, RunningService};
 use rmcp::transport::TokioChildProcess;
 use serde_json::{Value, json};
+use sessionlens::normalize::text::{OWN_CONTEXT_END, OWN_CONTEXT_MARKER};
 use std::path::PathBuf;
 
 impl Scenario {
@@ -45,6 +46,18 @@ async fn call(client: &RunningService<RoleClient, ()>, tool: &str, args: Value) 
 fn text(r: &CallToolResult) -> String {
     assert_ne!(r.is_error, Some(true), "{r:?}");
     all_text(r)
+}
+
+/// The text of a `recall`, `open_gaps` or `session_summary` answer inside the markers that let
+/// the rollout reader drop it when Codex writes it back, asserting they are there.
+fn own(r: &CallToolResult) -> String {
+    let t = text(r);
+    let inner = t
+        .strip_prefix(OWN_CONTEXT_MARKER)
+        .and_then(|t| t.strip_prefix('\n'))
+        .and_then(|t| t.strip_suffix(OWN_CONTEXT_END))
+        .unwrap_or_else(|| panic!("not marked as Session Lens's own: {t:?}"));
+    inner.to_owned()
 }
 
 fn all_text(r: &CallToolResult) -> String {
@@ -99,7 +112,7 @@ async fn an_mcp_client_recalls_lists_gaps_records_and_summarizes() {
     assert!(schema("session_summary")["properties"]["session"].is_object());
 
     // recall: what the hover shows, the question as asked.
-    let md = text(&call(&client, "recall", json!({"symbol_or_topic": "useEffect"})).await);
+    let md = own(&call(&client, "recall", json!({"symbol_or_topic": "useEffect"})).await);
     assert!(md.starts_with("**Session Lens** · `useEffect`"), "{md}");
     assert!(md.contains("asked: “") && md.contains("useEffect"), "{md}");
     assert_eq!(
@@ -107,18 +120,16 @@ async fn an_mcp_client_recalls_lists_gaps_records_and_summarizes() {
         s.env.ok(&["recall", "useEffect"]),
         "the same text as `sessionlens recall`"
     );
-    let none = text(
-        &call(
-            &client,
-            "recall",
-            json!({"symbol_or_topic": "useQuantumState"}),
-        )
-        .await,
-    );
-    assert_eq!(none, "Nothing recorded about useQuantumState.");
+    let none = own(&call(
+        &client,
+        "recall",
+        json!({"symbol_or_topic": "useQuantumState"}),
+    )
+    .await);
+    assert_eq!(none.trim_end(), "Nothing recorded about useQuantumState.");
 
     // open_gaps: the workspace's open questions, newest first, as briefing bullets.
-    let gaps = text(&call(&client, "open_gaps", json!({"workspace": s.ws()})).await);
+    let gaps = own(&call(&client, "open_gaps", json!({"workspace": s.ws()})).await);
     assert!(
         gaps.starts_with("Open questions and follow-ups in "),
         "{gaps}"
@@ -134,14 +145,12 @@ async fn an_mcp_client_recalls_lists_gaps_records_and_summarizes() {
     assert!(ctx < props, "newest first, as the briefing: {gaps}");
     let elsewhere = s.env.root.path().join("elsewhere");
     std::fs::create_dir_all(&elsewhere).unwrap();
-    let nothing = text(
-        &call(
-            &client,
-            "open_gaps",
-            json!({"workspace": elsewhere.to_str().unwrap()}),
-        )
-        .await,
-    );
+    let nothing = own(&call(
+        &client,
+        "open_gaps",
+        json!({"workspace": elsewhere.to_str().unwrap()}),
+    )
+    .await);
     assert!(nothing.starts_with("Nothing open"), "{nothing}");
 
     // record_learning: stored, then recalled by topic and by symbol, and listed by the CLI.
@@ -168,7 +177,7 @@ async fn an_mcp_client_recalls_lists_gaps_records_and_summarizes() {
         id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit()),
         "{said}"
     );
-    let md = text(&call(&client, "recall", json!({"symbol_or_topic": "useReducer"})).await);
+    let md = own(&call(&client, "recall", json!({"symbol_or_topic": "useReducer"})).await);
     assert!(md.contains("**decision** · useReducer"), "{md}");
     assert!(md.contains(" in mcp\n  - Noted by the agent\n"), "{md}");
     assert!(
@@ -181,14 +190,12 @@ async fn an_mcp_client_recalls_lists_gaps_records_and_summarizes() {
         !md.contains("sk-abcdefghij") && md.contains("[REDACTED"),
         "{md}"
     );
-    let by_symbol = text(
-        &call(
-            &client,
-            "recall",
-            json!({"symbol_or_topic": "todosReducer", "workspace": s.ws()}),
-        )
-        .await,
-    );
+    let by_symbol = own(&call(
+        &client,
+        "recall",
+        json!({"symbol_or_topic": "todosReducer", "workspace": s.ws()}),
+    )
+    .await);
     assert!(by_symbol.contains("Reach for useReducer"), "{by_symbol}");
     let listed = s.env.json(&["insights", "--workspace", s.ws(), "--json"]);
     let ours = listed
@@ -222,7 +229,7 @@ async fn an_mcp_client_recalls_lists_gaps_records_and_summarizes() {
     assert!(all_text(&bad).contains("`topic` is empty"), "{bad:?}");
 
     // session_summary: the learnings.md entry of the workspace's latest session.
-    let summary = text(&call(&client, "session_summary", json!({"workspace": s.ws()})).await);
+    let summary = own(&call(&client, "session_summary", json!({"workspace": s.ws()})).await);
     assert!(summary.contains("| Turn |"), "{summary}");
 
     // A bad call is a tool error with a readable message; the server keeps answering.
@@ -240,7 +247,7 @@ async fn an_mcp_client_recalls_lists_gaps_records_and_summarizes() {
         wrong_type.is_err() || wrong_type.as_ref().unwrap().is_error == Some(true),
         "{wrong_type:?}"
     );
-    let again = text(&call(&client, "recall", json!({"symbol_or_topic": "useEffect"})).await);
+    let again = own(&call(&client, "recall", json!({"symbol_or_topic": "useEffect"})).await);
     assert!(again.starts_with("**Session Lens**"), "{again}");
 
     client.cancel().await.unwrap();

@@ -13,25 +13,37 @@ pub const DIFF_CAP: usize = 8192;
 pub const OWN_CONTEXT_MARKER: &str = "<!-- sessionlens:context -->";
 /// Closes a text opened by [`OWN_CONTEXT_MARKER`].
 pub const OWN_CONTEXT_END: &str = "<!-- /sessionlens:context -->";
+/// Open and close the block Session Lens manages in a project's `AGENTS.md`.
+pub const AGENTS_MD_BEGIN: &str = "<!-- sessionlens:begin -->";
+pub const AGENTS_MD_END: &str = "<!-- sessionlens:end -->";
 
-/// `text` without the parts Session Lens itself wrote (between [`OWN_CONTEXT_MARKER`] and
-/// [`OWN_CONTEXT_END`], or to the end when the closing marker is missing).
+/// `text` without the parts Session Lens itself wrote: between [`OWN_CONTEXT_MARKER`] and
+/// [`OWN_CONTEXT_END`] or [`AGENTS_MD_BEGIN`] and [`AGENTS_MD_END`], or to the end when the
+/// closing marker is missing.
 pub fn strip_own_context(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains(OWN_CONTEXT_MARKER) {
+    let pairs = [
+        (OWN_CONTEXT_MARKER, OWN_CONTEXT_END),
+        (AGENTS_MD_BEGIN, AGENTS_MD_END),
+    ];
+    if !pairs.iter().any(|(open, _)| text.contains(open)) {
         return std::borrow::Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find(OWN_CONTEXT_MARKER) {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + OWN_CONTEXT_MARKER.len()..];
-        rest = match after.find(OWN_CONTEXT_END) {
-            Some(end) => &after[end + OWN_CONTEXT_END.len()..],
-            None => "",
-        };
+    let mut text = text.to_owned();
+    for (open, close) in pairs {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find(open) {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + open.len()..];
+            rest = match after.find(close) {
+                Some(end) => &after[end + close.len()..],
+                None => "",
+            };
+        }
+        out.push_str(rest);
+        text = out;
     }
-    out.push_str(rest);
-    std::borrow::Cow::Owned(out)
+    std::borrow::Cow::Owned(text)
 }
 
 /// Keeps `text` whole when it fits in `cap` bytes; otherwise its head and tail with a marker saying
@@ -90,6 +102,8 @@ mod tests {
         assert_eq!(strip_own_context(&t), "before  after");
         let open = format!("mine\n{OWN_CONTEXT_MARKER}\nours, never closed");
         assert_eq!(strip_own_context(&open), "mine\n");
+        let block = format!("{AGENTS_MD_BEGIN}\n- a gap\n{AGENTS_MD_END}\nand my question");
+        assert_eq!(strip_own_context(&block), "\nand my question");
     }
 
     #[test]

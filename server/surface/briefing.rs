@@ -8,16 +8,23 @@
 
 use super::cli::fmt;
 use crate::insight::{Insight, Kind, Status, topic};
+use crate::normalize::text::{OWN_CONTEXT_END, OWN_CONTEXT_MARKER};
 use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The default size budget of a briefing.
 pub const DEFAULT_MAX_CHARS: usize = 2000;
+/// The most a Codex hook's `additionalContext` may ever hold, markers included, in UTF-8 bytes
+/// (so never more characters): about 2,000 tokens. Codex spills a context over ~2,500 tokens to
+/// a temp file and shows the model only a preview of it, so a briefing past that would mostly go
+/// unread. The hook's own budget is the default briefing's, far below: what Codex is told on
+/// every prompt costs the user tokens, so it stays short and targeted.
+pub const HOOK_MAX_CHARS: usize = 8000;
 /// How far back "recently resolved" reaches.
 const RECENT_DAYS: i64 = 14;
-/// The markers around the managed block in `AGENTS.md`.
-pub const BEGIN: &str = "<!-- sessionlens:begin -->";
-pub const END: &str = "<!-- sessionlens:end -->";
+/// The markers around the managed block in `AGENTS.md` (readers cut its text out of anything
+/// an assistant echoes back, like every context Session Lens hands out).
+pub use crate::normalize::text::{AGENTS_MD_BEGIN as BEGIN, AGENTS_MD_END as END};
 /// The managed block's size limit, markers included, in bytes.
 pub const AGENTS_MD_MAX: usize = 2048;
 
@@ -86,6 +93,32 @@ pub fn briefing(
         }
     };
     fit(sections, max_chars)
+}
+
+/// The briefing as a hook's `additionalContext`: marked as Session Lens's own and, markers
+/// included, within [`HOOK_MAX_CHARS`]. Empty when nothing is relevant.
+pub fn hook_context(
+    insights: &[Insight],
+    workspace: &Path,
+    prompt: Option<&str>,
+    now: jiff::Timestamp,
+) -> String {
+    let markers = OWN_CONTEXT_MARKER.len() + OWN_CONTEXT_END.len() + 2;
+    let budget = DEFAULT_MAX_CHARS.min(HOOK_MAX_CHARS) - markers;
+    let text = briefing(insights, workspace, prompt, budget, now);
+    if text.is_empty() {
+        return text;
+    }
+    own_context(&text)
+}
+
+/// `text` between [`OWN_CONTEXT_MARKER`] and [`OWN_CONTEXT_END`], each on a line of its own:
+/// what an assistant is handed this way comes back in its transcript, and the markers let the
+/// transcript's reader drop it rather than learn from its own echo. HTML comments, so invisible
+/// in rendered markdown.
+pub fn own_context(text: &str) -> String {
+    let newline = if text.ends_with('\n') { "" } else { "\n" };
+    format!("{OWN_CONTEXT_MARKER}\n{text}{newline}{OWN_CONTEXT_END}")
 }
 
 const HEADING: &str = "## Session Lens: what this developer learned in past Codex sessions\n";
@@ -434,6 +467,34 @@ mod tests {
             }
         }
         assert_eq!(briefing(&all, Path::new("/w"), None, 60, now()), "");
+    }
+
+    #[test]
+    fn hook_context_is_marked_and_fits_under_codex_s_spill_threshold() {
+        let all: Vec<Insight> = (0..300)
+            .map(|n| {
+                insight(
+                    &format!("i{n}"),
+                    Kind::Gap,
+                    &format!("topic{n}"),
+                    "2026-11-18T10:00:00Z",
+                    "/w",
+                )
+            })
+            .collect();
+        let c = hook_context(&all, Path::new("/w"), None, now());
+        assert!(
+            c.starts_with(&format!("{OWN_CONTEXT_MARKER}\n## Session Lens")),
+            "{c}"
+        );
+        assert!(c.ends_with(&format!("\n{OWN_CONTEXT_END}")), "{c}");
+        assert!(
+            c.len() <= DEFAULT_MAX_CHARS && c.len() > DEFAULT_MAX_CHARS - 300,
+            "{}",
+            c.len()
+        );
+        assert!(crate::normalize::text::strip_own_context(&c).is_empty());
+        assert_eq!(hook_context(&[], Path::new("/w"), None, now()), "");
     }
 
     #[test]

@@ -9,6 +9,10 @@
 //!   the local `mcp` session of its folder, which the insight engine turns into an insight;
 //! - `session_summary`: a session's `learnings.md` entry.
 //!
+//! The text answers of `recall`, `open_gaps` and `session_summary` are wrapped in
+//! `briefing::own_context`'s markers: Codex writes tool output back into its rollout, and the
+//! markers let the rollout reader drop it instead of learning from its own answers.
+//!
 //! Stdout is protocol; logs go to stderr. A failing call is an MCP tool error with a readable
 //! message, never a crash: store work runs on the blocking pool and a panic there is caught.
 //! The store is opened once and shared with every other process (redb's multi-writer mode);
@@ -108,6 +112,7 @@ impl Lens {
             recall(&k, &args.symbol_or_topic, ws.as_deref())
         })
         .await
+        .map(|text| briefing::own_context(&text))
     }
 
     /// The open questions and follow-ups.
@@ -124,6 +129,7 @@ impl Lens {
             open_gaps(&k, ws.as_deref())
         })
         .await
+        .map(|text| briefing::own_context(&text))
     }
 
     /// Writes a takeaway down.
@@ -154,6 +160,7 @@ impl Lens {
             Ok(markdown)
         })
         .await
+        .map(|text| briefing::own_context(&text))
     }
 }
 

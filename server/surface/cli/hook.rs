@@ -1,24 +1,40 @@
 //! `sessionlens codex-hook`: one Codex hook event as JSON on stdin, the hook's JSON answer on
-//! stdout (Codex's hook protocol; `shared/docs/codex-format.md` §4.3). `SessionStart` and
-//! `UserPromptSubmit` get the briefing for their cwd (and prompt) as
-//! `hookSpecificOutput.additionalContext`; `PostToolUse` of a shell tool records the command as a
-//! live event. It runs before every prompt, so it must be fast and must never break one: any
-//! failure is an empty answer, exit 0 and a line on stderr. Stdout is protocol.
+//! stdout (Codex's hook protocol; `shared/docs/codex-format.md` §4.3). `SessionStart` (every
+//! source: `startup`, `resume`, `clear`, and `compact`, whose compaction dropped the earlier
+//! briefing) and `UserPromptSubmit` get the briefing for their cwd (and prompt) as
+//! `hookSpecificOutput.additionalContext`, marked as Session Lens's own and kept under Codex's
+//! spill threshold (`briefing::hook_context`).
+//!
+//! `PostToolUse` of a shell tool reads the new part of the rollout named by `transcript_path`
+//! into the store, as `sessionlens ingest` would: the command lands in the Codex thread that ran
+//! it (the event's `session_id` is the root session, wrong for a sub-agent), parsed once by the
+//! rollout reader, and never twice when the file is ingested again (event ids are positional).
+//! Only without a usable transcript is the command recorded as a live event of a local
+//! `codex-hook` session. It runs on the prompt's path, so it must be fast and must never break
+//! one: any failure is an empty answer, exit 0 and a line on stderr. Stdout is protocol.
 
 use crate::capture::live;
+use crate::ingest::IngestOptions;
 use crate::normalize::redact::Redactor;
 use crate::normalize::text::{OUTPUT_CAP, excerpt};
 use crate::normalize::{Body, Command, CommandStatus};
 use crate::store::Store;
+use crate::store::records::FileCursor;
 use crate::surface::briefing;
 use serde_json::{Value, json};
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 /// How long a hook waits for a store another process holds exclusively.
 const LOCK_WAIT: Duration = Duration::from_millis(300);
+/// The most of a transcript a hook reads (bytes not yet ingested); a file further behind is left
+/// to the language server's watcher or `sessionlens ingest`, off the prompt's path.
+const MAX_UNREAD: u64 = 16 * 1024 * 1024;
+/// A transcript whose thread is running is never idle to the hook: closing its open turn is left
+/// to the ingest that finds it quiet.
+const TRANSCRIPT_IDLE_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Tool names Codex gives shell commands in hook events.
 const SHELL_TOOLS: &[&str] = &[
@@ -83,13 +99,7 @@ fn answer(
                 return Ok(None);
             };
             let insights = crate::surface::knowledge::Knowledge::load_quick(&store)?.insights;
-            let text = briefing::briefing(
-                &insights,
-                Path::new(cwd),
-                prompt,
-                briefing::DEFAULT_MAX_CHARS,
-                now,
-            );
+            let text = briefing::hook_context(&insights, Path::new(cwd), prompt, now);
             if text.is_empty() {
                 return Ok(None);
             }
@@ -101,6 +111,10 @@ fn answer(
             let tool = event.get("tool_name").and_then(Value::as_str).unwrap_or("");
             if !SHELL_TOOLS.contains(&tool) {
                 tracing::debug!("codex-hook: PostToolUse of {tool:?} is not a shell command");
+                return Ok(None);
+            }
+            if let Some(rollout) = transcript(&event) {
+                ingest_transcript(data_dir, &rollout)?;
                 return Ok(None);
             }
             let cwd = cwd.ok_or_else(|| anyhow::anyhow!("PostToolUse without a cwd"))?;
@@ -125,6 +139,77 @@ fn open(data_dir: Option<&Path>, create: bool) -> anyhow::Result<Option<Store>> 
         return Ok(None);
     }
     Ok(Some(Store::open_with_wait(&path, LOCK_WAIT)?))
+}
+
+/// The event's `transcript_path` when it names a rollout the ingest can read: an absolute path
+/// to an existing regular file named as Codex names rollouts. `None` (the
+/// live-event fallback) for ephemeral sessions, which have none.
+fn transcript(event: &Value) -> Option<PathBuf> {
+    let given = event.get("transcript_path")?.as_str()?;
+    let path = PathBuf::from(given);
+    let usable = crate::capture::codex::is_rollout_name(&path)
+        && path.is_absolute()
+        && std::fs::metadata(&path).is_ok_and(|m| m.is_file());
+    if !usable {
+        tracing::debug!("codex-hook: transcript_path {given:?} is not a rollout file");
+        return None;
+    }
+    Some(path)
+}
+
+/// Ingests the new bytes of one rollout, resuming from its stored cursor; skipped (logged) when
+/// more than [`MAX_UNREAD`] bytes are new, so a hook never stalls a turn on a long backlog.
+fn ingest_transcript(data_dir: Option<&Path>, rollout: &Path) -> anyhow::Result<()> {
+    let Some(store) = open(data_dir, true)? else {
+        anyhow::bail!("the store could not be opened");
+    };
+    let size = std::fs::metadata(rollout)?.len();
+    let stored = std::path::absolute(rollout)?;
+    let cursor = store.cursor_by_path(&stored.to_string_lossy())?;
+    let unread = unread(
+        cursor.as_ref(),
+        size,
+        crate::capture::lines::is_zst(rollout),
+    );
+    if unread > MAX_UNREAD {
+        tracing::debug!(
+            "codex-hook: {} has {unread} bytes not yet read; left to the watcher or `sessionlens ingest`",
+            rollout.display()
+        );
+        return Ok(());
+    }
+    let opts = IngestOptions {
+        idle_after: TRANSCRIPT_IDLE_AFTER,
+        ..IngestOptions::default()
+    };
+    let report = crate::ingest::ingest_codex(&store, &[rollout.to_path_buf()], &opts, &mut |_| {});
+    if let Some(e) = report.errors.first() {
+        anyhow::bail!("ingesting {}: {}", e.path, e.error);
+    }
+    tracing::debug!(
+        "codex-hook: {}: {} bytes read, {} events added",
+        rollout.display(),
+        report.bytes_read,
+        report.events_added
+    );
+    Ok(())
+}
+
+/// How many bytes of a `size`-byte rollout its stored cursor has not read yet: all of them
+/// without a cursor (one stored under another path included).
+fn unread(cursor: Option<&FileCursor>, size: u64, compressed: bool) -> u64 {
+    match cursor {
+        // A compressed file is never appended to, and its offset counts decompressed bytes.
+        Some(c) if compressed => {
+            if c.seen_size == size {
+                0
+            } else {
+                size
+            }
+        }
+        Some(c) => size.saturating_sub(c.offset),
+        None => size,
+    }
 }
 
 /// The command line of a shell tool's input: `{"command": "npm test"}` or an argv array.
@@ -227,7 +312,8 @@ impl CommandResult {
     }
 }
 
-/// Stores the command as a `command` event (tool `codex-hook`) of the folder's local session.
+/// Stores the command as a `command` event (tool `codex-hook`) of the folder's local session: the
+/// fallback when the event names no transcript to ingest.
 fn record(
     data_dir: Option<&Path>,
     cwd: &str,
@@ -294,6 +380,38 @@ mod tests {
             Some("ls 'my dir'")
         );
         assert_eq!(command_line(Some(&json!({"file": "x"}))), None);
+    }
+
+    #[test]
+    fn only_an_existing_absolute_rollout_file_is_a_transcript() {
+        let dir = tempfile::tempdir().unwrap();
+        let rollout = dir.path().join("rollout-2026-04-15T18-46-36-x.jsonl");
+        std::fs::write(&rollout, "{}\n").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
+        std::fs::create_dir(dir.path().join("dir.jsonl")).unwrap();
+        let with = |p: Value| transcript(&json!({ "transcript_path": p }));
+        assert_eq!(with(json!(rollout)), Some(rollout.clone()));
+        assert_eq!(with(json!(dir.path().join("notes.txt"))), None);
+        assert_eq!(with(json!(dir.path().join("dir.jsonl"))), None);
+        assert_eq!(with(json!(dir.path().join("gone.jsonl"))), None);
+        assert_eq!(with(json!("rollout-x.jsonl")), None, "relative");
+        assert_eq!(with(Value::Null), None);
+        assert_eq!(transcript(&json!({})), None);
+    }
+
+    #[test]
+    fn unread_bytes_count_from_the_stored_cursor() {
+        let at = |offset, seen_size| FileCursor {
+            offset,
+            seen_size,
+            ..FileCursor::default()
+        };
+        assert_eq!(unread(None, 100, false), 100);
+        assert_eq!(unread(Some(&at(40, 0)), 100, false), 60);
+        assert_eq!(unread(Some(&at(100, 100)), 100, false), 0);
+        assert_eq!(unread(Some(&at(500, 0)), 100, false), 0, "never negative");
+        assert_eq!(unread(Some(&at(900, 100)), 100, true), 0);
+        assert_eq!(unread(Some(&at(900, 80)), 100, true), 100);
     }
 
     #[test]
