@@ -23,6 +23,7 @@ pub const LIVE_2026: &str =
 
 pub mod lsp;
 pub mod nvim;
+pub mod paginate;
 
 pub fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -712,13 +712,14 @@ impl RolloutReader {
                 None => self.materialize(out),
             },
             "task_complete" | "turn_complete" | "turn_aborted" => {
-                self.materialize(out);
                 let id = str_field(v, "turn_id");
-                // A made-up turn's completion was made up too: the turn ends as a legacy
-                // file's would, when the next one begins.
+                // A made-up turn's completion was made up too (the migration writes it where
+                // the next turn starts): the turn ends as a legacy file's would, and a prompt
+                // still waiting goes to the turn that really starts next.
                 if kind != "turn_aborted" && id.as_deref().is_some_and(is_synthesized_turn) {
                     return;
                 }
+                self.materialize(out);
                 let matches = self.state.turn.as_ref().is_some_and(|t| {
                     !t.ended
                         && (id.is_none() || id.as_deref() == Some(t.id.as_str()) || !t.explicit)
