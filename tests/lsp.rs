@@ -636,3 +636,95 @@ fn an_editor_without_a_workspace_folder_still_gets_lenses() {
     );
     assert!(c.shutdown().success());
 }
+
+/// Codex rewrites a rollout in place while the server follows it (its migration to paginated
+/// history publishes a new file by renaming it over the old path), then appends a turn to the
+/// rewritten file: nothing is stored twice, and the new turn reaches the hover.
+#[test]
+fn a_rollout_migrated_under_the_server_is_followed_without_doubles() {
+    let env = Env::new();
+    let (ws, files) = scenario(&env, "react-first-app");
+    for f in &files[1..] {
+        std::fs::remove_file(f).unwrap();
+    }
+    let rollout = &files[0];
+    let hook = ws.join("src/useTodos.ts");
+    let mut c = Client::start(env.cmd());
+    c.initialize(&ws, json!({}));
+    c.open(&hook, "typescript");
+    let at = pos(&hook, "useEffect(() =>", "useEffect", 1);
+    let hover_with = |c: &mut Client, text: &str| {
+        let h = c.poll(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri(&hook)}, "position": at.clone()}),
+            WAIT,
+            |r| {
+                r["contents"]["value"]
+                    .as_str()
+                    .is_some_and(|md| md.contains(text))
+            },
+        );
+        h["contents"]["value"].as_str().unwrap_or("").to_owned()
+    };
+    let md = hover_with(&mut c, "what is useEffect actually doing");
+    assert!(md.contains("what is useEffect actually doing"), "{md}");
+    let before = env.json(&["verify", "--json"])["events"].as_u64().unwrap();
+
+    // The rewrite: written beside the file as a hidden temp file, renamed over it.
+    let legacy = std::fs::read_to_string(rollout).unwrap();
+    let paged = common::paginate::paginate(&legacy);
+    let name = rollout.file_name().unwrap().to_str().unwrap();
+    let tmp = rollout.with_file_name(format!(".{name}.tmp"));
+    std::fs::write(&tmp, &paged).unwrap();
+    std::fs::rename(&tmp, rollout).unwrap();
+    c.pump(Duration::from_millis(1500));
+    assert_eq!(
+        env.json(&["verify", "--json"])["events"].as_u64(),
+        Some(before),
+        "the rewritten file added nothing"
+    );
+
+    // Codex goes on writing the thread in the new file.
+    let thread = "01a1f108-2bd8-7490-959a-7a32d1fadf22";
+    let turn = "01a1f1ff-0000-7000-8000-000000000001";
+    let question = "why does useEffect run twice in dev?";
+    let answer = "React's Strict Mode mounts every component twice in development.";
+    let next = paged.lines().count() as u64;
+    let lines = [
+        json!({"type": "task_started", "turn_id": turn}),
+        json!({"type": "item_completed", "thread_id": thread, "turn_id": turn,
+            "item": {"type": "UserMessage", "id": "u-next",
+                "content": [{"type": "text", "text": question, "text_elements": []}]}}),
+        json!({"type": "item_completed", "thread_id": thread, "turn_id": turn,
+            "item": {"type": "AgentMessage", "id": "a-next",
+                "content": [{"type": "Text", "text": answer}], "phase": "final_answer"}}),
+        json!({"type": "task_complete", "turn_id": turn, "duration_ms": 3000}),
+    ];
+    let appended: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let ts = format!("2026-11-19T01:00:0{i}.000Z");
+            common::paginate::paged_line(&ts, next + i as u64, "event_msg", p) + "\n"
+        })
+        .collect();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(rollout)
+        .unwrap();
+    std::io::Write::write_all(&mut f, appended.as_bytes()).unwrap();
+    drop(f);
+    let md = hover_with(&mut c, "run twice in dev");
+    assert!(md.contains("run twice in dev"), "{md}");
+    assert!(c.shutdown().success());
+
+    // The new turn's prompt, answer and end, once; one session.
+    assert_eq!(
+        env.json(&["verify", "--json"])["events"].as_u64(),
+        Some(before + 3)
+    );
+    assert_eq!(
+        env.json(&["sessions", "--json"]).as_array().unwrap().len(),
+        1
+    );
+}
