@@ -469,9 +469,9 @@ mod tests {
         assert_eq!(briefing(&all, Path::new("/w"), None, 60, now()), "");
     }
 
-    #[test]
-    fn hook_context_is_marked_and_fits_under_codex_s_spill_threshold() {
-        let all: Vec<Insight> = (0..300)
+    /// `n` open questions in `/w`, on topics `topic0`, `topic1`, …
+    fn open_gaps(n: usize) -> Vec<Insight> {
+        (0..n)
             .map(|n| {
                 insight(
                     &format!("i{n}"),
@@ -481,7 +481,12 @@ mod tests {
                     "/w",
                 )
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn hook_context_is_marked_and_fits_under_codex_s_spill_threshold() {
+        let all = open_gaps(300);
         let c = hook_context(&all, Path::new("/w"), None, now());
         assert!(
             c.starts_with(&format!("{OWN_CONTEXT_MARKER}\n## Session Lens")),
@@ -527,17 +532,7 @@ mod tests {
 
     #[test]
     fn the_agents_md_block_fits_its_limit() {
-        let all: Vec<Insight> = (0..100)
-            .map(|n| {
-                insight(
-                    &format!("i{n}"),
-                    Kind::Gap,
-                    &format!("topic{n}"),
-                    "2026-11-18T10:00:00Z",
-                    "/w",
-                )
-            })
-            .collect();
+        let all = open_gaps(100);
         let b = briefing(&all, Path::new("/w"), None, agents_md_budget(), now());
         let block = agents_md(None, &b).unwrap().unwrap();
         assert!(block.len() <= AGENTS_MD_MAX, "{}", block.len());

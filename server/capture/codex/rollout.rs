@@ -1392,6 +1392,16 @@ mod tests {
         (out, r.stats)
     }
 
+    fn prompt_texts(events: &[Event]) -> Vec<&str> {
+        events
+            .iter()
+            .filter_map(|e| match &e.body {
+                Body::Prompt { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
     fn line(ts: &str, kind: &str, payload: Value) -> Value {
         serde_json::json!({"timestamp": ts, "type": kind, "payload": payload})
     }
@@ -1559,13 +1569,7 @@ mod tests {
             ),
         ];
         let (events, stats) = read(&fork);
-        let texts: Vec<&str> = events
-            .iter()
-            .filter_map(|e| match &e.body {
-                Body::Prompt { text, .. } => Some(text.as_str()),
-                _ => None,
-            })
-            .collect();
+        let texts = prompt_texts(&events);
         assert_eq!(texts, ["new"]);
         assert_eq!(stats.inherited, 1);
     }
@@ -1621,13 +1625,7 @@ mod tests {
             ),
         ];
         let (events, stats) = read(&lines);
-        let texts: Vec<&str> = events
-            .iter()
-            .filter_map(|e| match &e.body {
-                Body::Prompt { text, .. } => Some(text.as_str()),
-                _ => None,
-            })
-            .collect();
+        let texts = prompt_texts(&events);
         assert_eq!(texts, ["why is this still failing?"]);
         assert_eq!(stats.scaffolding, 2);
     }
