@@ -17,6 +17,12 @@ pub struct SessionSummary {
     pub git_branch: Option<String>,
     pub started_at: Option<String>,
     pub ended_at: Option<String>,
+    /// For a thread an agent started: which agent (`thread_spawn`, `guardian`, `review`, …) and
+    /// the thread that started it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
     pub turns: u64,
     pub commands: u64,
     pub failed_commands: u64,
@@ -26,6 +32,15 @@ pub struct SessionSummary {
 }
 
 impl SessionSummary {
+    /// Where the session ran, as a list shows it: the surface, or the kind of agent that
+    /// started it (`guardian`, `review`, …; a spawned sub-agent shows as `subagent`).
+    pub fn shown_source(&self) -> &str {
+        match self.agent.as_deref() {
+            Some(a) if a != "thread_spawn" => a,
+            _ => &self.source,
+        }
+    }
+
     pub fn new(id: &str) -> SessionSummary {
         SessionSummary {
             id: id.to_owned(),
@@ -49,6 +64,8 @@ impl SessionSummary {
                     self.cwd.clone_from(&info.cwd);
                     self.git_branch.clone_from(&info.git_branch);
                     self.started_at = Some(info.started_at.clone());
+                    self.agent.clone_from(&info.agent);
+                    self.parent.clone_from(&info.parent);
                 }
                 if info.model.is_some() {
                     self.model.clone_from(&info.model);
@@ -72,5 +89,37 @@ impl SessionSummary {
         if self.started_at.as_deref().is_none_or(|t| t > e.at.as_str()) && !e.at.is_empty() {
             self.started_at = Some(e.at.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::SessionInfo;
+
+    #[test]
+    fn agent_threads_show_which_agent_started_them() {
+        let header = |agent: Option<&str>| Event {
+            id: "h".into(),
+            session: "s".into(),
+            at: "2026-09-01T10:00:00Z".into(),
+            turn: None,
+            body: Body::SessionStart(SessionInfo {
+                surface: "subagent".into(),
+                agent: agent.map(str::to_owned),
+                parent: Some("p".into()),
+                started_at: "2026-09-01T10:00:00Z".into(),
+                ..SessionInfo::default()
+            }),
+        };
+        let mut s = SessionSummary::new("s");
+        s.apply(&header(Some("guardian")));
+        assert_eq!(
+            (s.shown_source(), s.parent.as_deref()),
+            ("guardian", Some("p"))
+        );
+        let mut s = SessionSummary::new("s");
+        s.apply(&header(Some("thread_spawn")));
+        assert_eq!(s.shown_source(), "subagent");
     }
 }

@@ -49,7 +49,7 @@ pub fn print_sessions(out: &mut impl Write, list: &[SessionSummary]) -> std::io:
             out,
             "{:<w$}  {:<7} {:<16}  {:>5} {:>8} {:>6} {:>5}  {}",
             id,
-            s.source,
+            s.shown_source(),
             s.started_at
                 .as_deref()
                 .map(fmt::local_minute)
@@ -110,7 +110,7 @@ pub fn print_timeline(
             out,
             "Session {} · {} · {}{}",
             s.id,
-            s.source,
+            s.shown_source(),
             s.cwd.as_deref().unwrap_or("?"),
             s.model
                 .as_deref()
