@@ -92,12 +92,17 @@ pub fn ingest_with_progress(
 
 pub fn print_report(r: &IngestReport, store: &Path) {
     println!(
-        "Read {} file{} ({} new, {} updated, {} unchanged{}), {}, {} lines",
+        "Read {} file{} ({} new, {} updated, {} unchanged{}{}), {}, {} lines",
         r.files,
         if r.files == 1 { "" } else { "s" },
         r.files_new,
         r.files_updated,
         r.files_unchanged,
+        if r.files_replaced > 0 {
+            format!(", {} rewritten by Codex and read again", r.files_replaced)
+        } else {
+            String::new()
+        },
         if r.files_reread > 0 {
             format!(", {} changed in place and read again", r.files_reread)
         } else {
@@ -132,6 +137,13 @@ pub fn print_report(r: &IngestReport, store: &Path) {
         if r.lines.malformed > 0 {
             parts.push(format!("{} not valid JSON", r.lines.malformed));
         }
+        if r.lines.oversized > 0 {
+            parts.push(format!(
+                "{} longer than {} MiB (inline images)",
+                r.lines.oversized,
+                crate::capture::lines::MAX_LINE >> 20
+            ));
+        }
         println!("Skipped {} lines: {}", r.lines.skipped(), parts.join("; "));
     }
     if r.lines.invalid_utf8 > 0 {
@@ -144,6 +156,13 @@ pub fn print_report(r: &IngestReport, store: &Path) {
             } else {
                 "were"
             }
+        );
+    }
+    if r.lines.inherited > 0 {
+        println!(
+            "{} line{} copied from another thread (a sub-agent's or fork's parent) counted there, not again",
+            r.lines.inherited,
+            if r.lines.inherited == 1 { "" } else { "s" },
         );
     }
     if r.partial_lines > 0 {
