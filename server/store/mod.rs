@@ -40,6 +40,10 @@ pub enum StoreError {
         "the store {path} was written by a newer sessionlens (schema {found}, this build reads up to {SCHEMA_VERSION})"
     )]
     NewerSchema { path: PathBuf, found: u32 },
+    #[error(
+        "the store {path} needs a one-time upgrade (schema {found} to {SCHEMA_VERSION}); run `sessionlens ingest codex` or open your editor once"
+    )]
+    NeedsUpgrade { path: PathBuf, found: u32 },
     #[error("cannot open the store {path}: {message}")]
     Open { path: PathBuf, message: String },
     #[error("store error: {0}")]
@@ -131,13 +135,19 @@ impl Store {
         Store::open_waiting(path, cache_bytes, lock_wait())
     }
 
-    /// Opens the store, waiting at most `wait` for a process that holds it exclusively (hooks,
-    /// which must answer fast, wait much less than the default).
+    /// Opens the store for a hook, which must answer fast: waiting at most `wait` for a process
+    /// that holds it exclusively, and never running a schema upgrade (seconds on a large store,
+    /// past Codex's hook timeout): a store that needs one is a `NeedsUpgrade` error, and the
+    /// next CLI run or editor upgrades it.
     pub fn open_with_wait(path: &Path, wait: Duration) -> Result<Store> {
-        Store::open_waiting(path, CACHE_BYTES, wait)
+        Store::open_opts(path, CACHE_BYTES, wait, false)
     }
 
     fn open_waiting(path: &Path, cache_bytes: usize, wait: Duration) -> Result<Store> {
+        Store::open_opts(path, cache_bytes, wait, true)
+    }
+
+    fn open_opts(path: &Path, cache_bytes: usize, wait: Duration, upgrade: bool) -> Result<Store> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.to_owned(),
@@ -176,7 +186,7 @@ impl Store {
             db,
             path: path.to_owned(),
         };
-        store.init()?;
+        store.init(upgrade)?;
         Ok(store)
     }
 
@@ -184,14 +194,21 @@ impl Store {
         &self.path
     }
 
-    /// Checks the store's schema, creates the tables of a new store and migrates an older one.
-    fn init(&self) -> Result<()> {
+    /// Checks the store's schema, creates the tables of a new store and migrates an older one
+    /// (unless `upgrade` is false: then an older one is an error).
+    fn init(&self, upgrade: bool) -> Result<()> {
         {
             let txn = self.db.begin_read()?;
             if let Ok(meta) = txn.open_table(META) {
                 match read_schema(&meta)? {
                     Some(found) if found > SCHEMA_VERSION => return Err(self.newer_schema(found)),
                     Some(SCHEMA_VERSION) => return Ok(()),
+                    Some(found) if !upgrade => {
+                        return Err(StoreError::NeedsUpgrade {
+                            path: self.path.clone(),
+                            found,
+                        });
+                    }
                     _ => {}
                 }
             }
@@ -971,6 +988,26 @@ mod tests {
         let report = store.verify().unwrap();
         assert_eq!((report.events, report.failure), (6, None));
         assert_eq!(store.session_events("s1").unwrap().len(), 5);
+    }
+
+    #[test]
+    fn a_hook_never_runs_the_upgrade() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.redb");
+        Store::open(&path)
+            .unwrap()
+            .commit(&offset_id_events(), &[])
+            .unwrap();
+        force_schema_1(&path);
+        let err = Store::open_with_wait(&path, Duration::from_millis(50)).err();
+        assert!(
+            matches!(err, Some(StoreError::NeedsUpgrade { found: 1, .. })),
+            "{err:?}"
+        );
+        let store = Store::open(&path).unwrap();
+        assert_eq!(schema_and_aliases(&store).0, Some(SCHEMA_VERSION));
+        drop(store);
+        assert!(Store::open_with_wait(&path, Duration::from_millis(50)).is_ok());
     }
 
     #[test]
