@@ -66,6 +66,10 @@ fn demo_runs_on_bundled_sessions() {
     );
     assert!(out.contains("❯ remove the scrolling horizontally"));
     assert!(
+        out.contains("❯ hello") && out.contains("Hello from mock LLM"),
+        "the paginated session reads its prompt and answer: {out}"
+    );
+    assert!(
         out.contains("Added 0 events"),
         "the second ingest adds nothing"
     );

@@ -1,6 +1,7 @@
 //! `sessionlens demo`: the product on bundled sessions, start to finish, without touching the
-//! developer's own data: a throwaway Codex home with two real sessions (one live, one archived
-//! and compressed) and a Python engineer's first React app — three sessions over five days with
+//! developer's own data: a throwaway Codex home with three real sessions (a VS Code panel one, an
+//! archived and compressed CLI one, and an excerpt of a current `codex exec` one in paginated
+//! history mode) and a Python engineer's first React app — three sessions over five days with
 //! its workspace — ingested into a temporary store (or the given data dir); then the timelines,
 //! the insights linked to the app's code, what to practise next, and what a hover on
 //! `useEffect` shows.
@@ -18,6 +19,10 @@ const VSCODE: &[u8] = include_bytes!(
 const CLI_NAME: &str = "rollout-2025-11-22T21-45-35-019aad50-a7e6-7422-b7a8-0b384290624f.jsonl.zst";
 const CLI: &[u8] = include_bytes!(
     "../../demo/rollout-2025-11-22T21-45-35-019aad50-a7e6-7422-b7a8-0b384290624f.jsonl.zst"
+);
+const EXEC_NAME: &str = "rollout-2026-08-19T09-48-58-01a017b5-1414-7250-bf14-dc4987eee1c9.jsonl";
+const EXEC: &[u8] = include_bytes!(
+    "../../demo/rollout-2026-08-19T09-48-58-01a017b5-1414-7250-bf14-dc4987eee1c9.jsonl"
 );
 
 /// The learning scenario: its sessions (written with their working directory pointing at the
@@ -79,6 +84,9 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&archived)?;
     std::fs::write(live.join(VSCODE_NAME), VSCODE)?;
     std::fs::write(archived.join(CLI_NAME), CLI)?;
+    let current = home.join("sessions/2026/08/19");
+    std::fs::create_dir_all(&current)?;
+    std::fs::write(current.join(EXEC_NAME), EXEC)?;
     let workspace = scratch.join("todo");
     for (path, text) in REACT_WORKSPACE {
         let p = workspace.join(path);
@@ -94,8 +102,9 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
 
     let store_dir: PathBuf = data_dir.map_or_else(|| scratch.join("data"), Path::to_path_buf);
     println!(
-        "Session Lens demo: two real Codex sessions (a VS Code panel session and an archived, compressed CLI session),"
+        "Session Lens demo: three real Codex sessions (a VS Code panel session, an archived, compressed CLI session,"
     );
+    println!("and a current `codex exec` 0.148 session in paginated history mode),");
     println!(
         "and a Python engineer's first React app: three sessions over five days, with its workspace."
     );
@@ -127,8 +136,8 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     show::print_sessions(&mut out, &sessions)?;
 
-    // The real VS Code session in full, and the first day of the React app.
-    for id in ["019d9353", "01a1f108"] {
+    // The real VS Code session in full, the paginated one, and the first day of the React app.
+    for id in ["019d9353", "01a017b5", "01a1f108"] {
         let Some(s) = sessions.iter().find(|s| s.id.starts_with(id)) else {
             continue;
         };
