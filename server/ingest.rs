@@ -9,8 +9,9 @@
 //! the start. Event ids name the event's place in its thread, not in the file, so a file read
 //! again — rewritten or not — adds nothing twice.
 
-use crate::capture::codex::{self, CodexState, LineStats, RolloutReader};
+use crate::capture::codex::{self, CodexState, RolloutReader};
 use crate::capture::lines::{self, LineReader, Next};
+use crate::capture::{LineStats, SessionReader};
 use crate::normalize::Event;
 use crate::store::Store;
 use crate::store::records::{FileCursor, LineMark};
@@ -77,10 +78,58 @@ struct Batch {
     bytes: u64,
 }
 
-/// Ingests `files` (already discovered) into `store`. `on_bytes` is told how many bytes each step
-/// read, for a progress bar. Per-file failures are collected in the report, never fatal.
+/// Which assistant wrote a session file: it decides the file's reader and how a file without a
+/// header names its session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Codex,
+}
+
+impl Source {
+    /// The reader for a file of this source: resuming from `saved` when that state is one the
+    /// current reader wrote, else (`None` with a saved state) the file must be read again.
+    fn reader(
+        self,
+        path: &Path,
+        key: &str,
+        saved: Option<&serde_json::Value>,
+    ) -> Option<Box<dyn SessionReader>> {
+        match self {
+            Source::Codex => {
+                let state = match saved {
+                    Some(v) => Some(
+                        serde_json::from_value::<CodexState>(v.clone())
+                            .ok()
+                            .filter(CodexState::is_current)?,
+                    ),
+                    None => None,
+                };
+                let fallback =
+                    codex::session_id_from_name(path).unwrap_or_else(|| format!("file-{key}"));
+                let reader = RolloutReader::new(state, &fallback)
+                    .continues_thread(codex::continues_thread(path));
+                Some(Box::new(reader))
+            }
+        }
+    }
+}
+
+/// Ingests Codex rollouts (already discovered) into `store`; see [`ingest_files`].
 pub fn ingest_codex(
     store: &Store,
+    files: &[PathBuf],
+    opts: &IngestOptions,
+    on_bytes: &mut dyn FnMut(u64),
+) -> IngestReport {
+    ingest_files(store, Source::Codex, files, opts, on_bytes)
+}
+
+/// Ingests `files` of `source` (already discovered) into `store`. `on_bytes` is told how many
+/// bytes each step read, for a progress bar. Per-file failures are collected in the report,
+/// never fatal.
+pub fn ingest_files(
+    store: &Store,
+    source: Source,
     files: &[PathBuf],
     opts: &IngestOptions,
     on_bytes: &mut dyn FnMut(u64),
@@ -96,6 +145,7 @@ pub fn ingest_codex(
         report.files += 1;
         if let Err(e) = ingest_file(
             store,
+            source,
             path,
             opts,
             &mut report,
@@ -148,6 +198,7 @@ fn flush(
 #[allow(clippy::too_many_arguments)]
 fn ingest_file(
     store: &Store,
+    source: Source,
     path: &Path,
     opts: &IngestOptions,
     report: &mut IngestReport,
@@ -201,18 +252,14 @@ fn ingest_file(
     }
     let previous = store.cursor(&key)?;
     let resumed = match &previous {
-        Some(c) if still_there(&path, c) => {
-            match serde_json::from_value::<CodexState>(c.state.clone()) {
-                Ok(s) if s.is_current() => Some((c, s)),
-                _ => {
-                    tracing::info!(
-                        "{path_str}: reader state from an older build; reading it again"
-                    );
-                    report.files_reread += 1;
-                    None
-                }
+        Some(c) if still_there(&path, c) => match source.reader(&path, &key, Some(&c.state)) {
+            Some(reader) => Some((c, reader)),
+            None => {
+                tracing::info!("{path_str}: reader state from an older build; reading it again");
+                report.files_reread += 1;
+                None
             }
-        }
+        },
         Some(c) => {
             tracing::info!(
                 "{path_str}: content changed since byte {} was read; reading it again",
@@ -229,14 +276,16 @@ fn ingest_file(
         report.files_updated += 1;
     }
     // Without a usable cursor the file is read from the start: event ids make that safe.
-    let (start, mut line_count, mut last_mark, state) = match resumed {
-        Some((c, state)) => (c.offset, c.lines, c.last_line.clone(), Some(state)),
-        None => (0, 0, None, None),
+    let (start, mut line_count, mut last_mark, mut reader) = match resumed {
+        Some((c, reader)) => (c.offset, c.lines, c.last_line.clone(), reader),
+        None => {
+            let reader = source
+                .reader(&path, &key, None)
+                .ok_or_else(|| anyhow::anyhow!("no reader for {source:?} files"))?;
+            (0, 0, None, reader)
+        }
     };
 
-    let fallback = codex::session_id_from_name(&path).unwrap_or_else(|| format!("file-{key}"));
-    let mut reader =
-        RolloutReader::new(state, &fallback).continues_thread(codex::continues_thread(&path));
     let mut lines_in = LineReader::open(&path, start)?;
     let mut counted_from = start;
     let mut partial = false;
@@ -245,18 +294,18 @@ fn ingest_file(
     // mtime recorded, so a run killed after a mid-file batch never mistakes the file for read.
     let cursor_at = |offset: u64,
                      mark: Option<LineMark>,
-                     state: &CodexState,
+                     reader: &dyn SessionReader,
                      lines: u64,
                      done: Option<(bool, bool)>| FileCursor {
         key: key.clone(),
         path: path_str.clone(),
-        session: state.session.clone(),
+        session: reader.session(),
         offset,
         last_line: mark,
         lines,
         seen_size: if done.is_some() { size } else { 0 },
         seen_mtime_ns: if done.is_some() { mtime_ns } else { 0 },
-        state: serde_json::to_value(state).unwrap_or_default(),
+        state: reader.save(),
         idle_closed: done.is_some_and(|(idle, _)| idle),
         partial_tail: done.is_some_and(|(_, partial)| partial),
     };
@@ -285,7 +334,7 @@ fn ingest_file(
             batch.cursors.push(cursor_at(
                 end,
                 last_mark.clone(),
-                &reader.state,
+                reader.as_ref(),
                 line_count,
                 None,
             ));
@@ -304,13 +353,13 @@ fn ingest_file(
     batch.cursors.push(cursor_at(
         end,
         last_mark,
-        &reader.state,
+        reader.as_ref(),
         line_count,
         Some((idle, partial)),
     ));
     batch.bytes += size.saturating_sub(counted_from.min(size));
     report.bytes_read += end - start;
-    report.lines.add(&reader.stats);
+    report.lines.add(reader.stats());
     if batch.events.len() >= opts.batch_events {
         flush(store, batch, report, sessions, on_bytes)?;
     }

@@ -10,7 +10,8 @@ mod wire;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use rollout::{CodexState, HistoryMode, LineStats, READER_VERSION, RolloutReader};
+pub use crate::capture::LineStats;
+pub use rollout::{CodexState, HistoryMode, READER_VERSION, RolloutReader};
 
 /// The folders Codex writes rollouts to under its home.
 pub fn default_roots(codex_home: &Path) -> Vec<PathBuf> {

@@ -29,6 +29,7 @@ use super::items::{self, CommandItem, Item, WebSearchItem};
 use super::prompt::{is_scaffolding, strip_ide_context, strip_injected_wrappers};
 use super::tools::{self, CallKind, Outcome};
 use super::wire::*;
+use crate::capture::{LineStats, SessionReader};
 use crate::normalize::redact::Redactor;
 use crate::normalize::text::{OUTPUT_CAP, excerpt, strip_own_context};
 use crate::normalize::{
@@ -45,45 +46,6 @@ use std::collections::{BTreeMap, HashSet, VecDeque};
 /// the file is read again from the start, which is safe because ids are positional (and a store
 /// an older build wrote aliases its ids to positional ones).
 pub const READER_VERSION: u32 = 2;
-
-/// Lines read and what became of the ones that produced nothing.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct LineStats {
-    pub lines: u64,
-    /// Line kinds this version does not know, by name. Skipped.
-    pub unknown: BTreeMap<String, u64>,
-    /// Lines that are not JSON. Skipped.
-    pub malformed: u64,
-    /// Lines with invalid UTF-8; decoded lossily and kept when they still parse.
-    pub invalid_utf8: u64,
-    /// Injected context (environment, AGENTS.md, permissions, hook prompts, what Session Lens
-    /// itself handed to the assistant) that is not the developer's words.
-    pub scaffolding: u64,
-    /// Lines longer than the reader's bound (inline screenshots): skipped without being held.
-    pub oversized: u64,
-    /// Records copied from another thread (a sub-agent's inherited context, a fork's parent
-    /// history): counted where they were first written, not again here.
-    pub inherited: u64,
-}
-
-impl LineStats {
-    pub fn add(&mut self, other: &LineStats) {
-        self.lines += other.lines;
-        for (k, v) in &other.unknown {
-            *self.unknown.entry(k.clone()).or_default() += v;
-        }
-        self.malformed += other.malformed;
-        self.invalid_utf8 += other.invalid_utf8;
-        self.scaffolding += other.scaffolding;
-        self.oversized += other.oversized;
-        self.inherited += other.inherited;
-    }
-
-    pub fn skipped(&self) -> u64 {
-        self.unknown.values().sum::<u64>() + self.malformed + self.oversized
-    }
-}
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -1328,6 +1290,32 @@ impl RolloutReader {
             turn,
             body,
         });
+    }
+}
+
+impl SessionReader for RolloutReader {
+    fn line(&mut self, raw: &[u8], out: &mut Vec<Event>) {
+        RolloutReader::line(self, raw, out);
+    }
+
+    fn oversized_line(&mut self) {
+        RolloutReader::oversized_line(self);
+    }
+
+    fn finish_idle(&mut self, out: &mut Vec<Event>) {
+        RolloutReader::finish_idle(self, out);
+    }
+
+    fn save(&self) -> Value {
+        serde_json::to_value(&self.state).unwrap_or_default()
+    }
+
+    fn session(&self) -> Option<String> {
+        self.state.session.clone()
+    }
+
+    fn stats(&self) -> &LineStats {
+        &self.stats
     }
 }
 
