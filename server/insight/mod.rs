@@ -16,7 +16,7 @@ pub mod rules;
 pub mod struggle;
 pub mod topic;
 
-use crate::normalize::{Body, CommandStatus, Edit, Event, FileOp};
+use crate::normalize::{Body, Edit, Event, FileOp};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -951,8 +951,7 @@ fn read_turn(
         if key.is_empty() || benign(&cmd.command) {
             continue;
         }
-        let failed = matches!(cmd.status, CommandStatus::TimedOut)
-            || (cmd.status == CommandStatus::Exited && cmd.exit_code.is_some_and(|x| x != 0));
+        let failed = cmd.failed();
         if failed {
             failing.insert((place.clone(), key.clone()));
             let code = ERROR_CODE.find(&cmd.output).map(|m| m.as_str().to_owned());

@@ -3,7 +3,7 @@
 //! The rules read what was *said*; this reads what was *done* in the editor. Pure: events in,
 //! counts out.
 
-use crate::normalize::{Body, CommandStatus, Event};
+use crate::normalize::{Body, Event};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What the editor saw happen to one definition.
@@ -97,11 +97,7 @@ impl Tracker {
                     .filter(|k| folder.starts_with(k.as_str()) || k.starts_with(folder))
                     .cloned()
                     .collect();
-                let failed = match c.status {
-                    CommandStatus::Exited => c.exit_code.is_some_and(|x| x != 0),
-                    CommandStatus::TimedOut => true,
-                    _ => false,
-                };
+                let failed = c.failed();
                 for k in keys {
                     let Some(edited) = self.pending.remove(&k) else {
                         continue;
@@ -130,7 +126,7 @@ pub fn is_struggle(c: &Churn) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::{Command, EditorEdit, SessionInfo};
+    use crate::normalize::{Command, CommandStatus, EditorEdit, SessionInfo};
 
     fn ev(session: &str, at: &str, body: Body) -> Event {
         Event {

@@ -211,6 +211,21 @@ pub enum CommandStatus {
     NoResult,
     /// The user or the sandbox declined to run it.
     Declined,
+    /// It failed, but the source recorded no exit code (Claude Code marks a failing Bash call as
+    /// an error and keeps the code, if at all, only in the error text).
+    Failed,
+}
+
+impl Command {
+    /// Whether the command is known to have failed: a non-zero exit, a timeout, or a failure the
+    /// source reported without a code.
+    pub fn failed(&self) -> bool {
+        match self.status {
+            CommandStatus::Exited => self.exit_code.is_some_and(|c| c != 0),
+            CommandStatus::TimedOut | CommandStatus::Failed => true,
+            _ => false,
+        }
+    }
 }
 
 /// One `apply_patch` (or equivalent) call.

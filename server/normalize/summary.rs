@@ -1,7 +1,7 @@
 //! A session's running totals, folded from its events. The store keeps one per session as a
 //! materialized view so that listing sessions never rescans the event log.
 
-use super::event::{Body, CommandStatus, Event};
+use super::event::{Body, Event};
 use serde::{Deserialize, Serialize};
 
 /// What `sessionlens sessions` lists for one session.
@@ -74,12 +74,7 @@ impl SessionSummary {
             Body::Prompt { steer: false, .. } => self.turns += 1,
             Body::Command(c) => {
                 self.commands += 1;
-                let failed = match c.status {
-                    CommandStatus::Exited => c.exit_code.is_some_and(|code| code != 0),
-                    CommandStatus::TimedOut => true,
-                    _ => false,
-                };
-                if failed {
+                if c.failed() {
                     self.failed_commands += 1;
                 }
             }

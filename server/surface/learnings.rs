@@ -446,7 +446,8 @@ fn command_outcomes(t: &Turn) -> Vec<String> {
         };
         let passed = match (c.status, c.exit_code) {
             (CommandStatus::Exited, Some(0)) => Some(true),
-            (CommandStatus::Exited, Some(_)) | (CommandStatus::TimedOut, _) => Some(false),
+            (CommandStatus::Exited, Some(_))
+            | (CommandStatus::TimedOut | CommandStatus::Failed, _) => Some(false),
             (CommandStatus::Declined, _) => {
                 others.push(format!("{} declined", code(&shown)));
                 continue;

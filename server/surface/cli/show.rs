@@ -165,6 +165,7 @@ pub fn print_timeline(
                     (CommandStatus::TimedOut, _) => "✗ timed out".to_owned(),
                     (CommandStatus::Running, _) => "… still running".to_owned(),
                     (CommandStatus::Declined, _) => "✗ declined".to_owned(),
+                    (CommandStatus::Failed, _) => "✗ failed".to_owned(),
                     (CommandStatus::Ran, _) => "· ran".to_owned(),
                     _ => "? no result".to_owned(),
                 };
