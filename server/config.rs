@@ -1,4 +1,5 @@
-//! Where things live: the data dir holding the store, and Codex's home. Every path has an
+//! Where things live: the data dir holding the store, Codex's home, and Claude Code's
+//! configuration folders. Every path has an
 //! override (flag, then environment variable) so that tests and development never touch a
 //! developer's real data.
 
@@ -36,4 +37,23 @@ pub fn codex_home() -> Option<PathBuf> {
         return Some(PathBuf::from(p));
     }
     dirs::home_dir().map(|h| h.join(".codex"))
+}
+
+/// Claude Code's configuration folders, which hold its transcripts under `projects/`: each entry
+/// of `$CLAUDE_CONFIG_DIR` (a comma-separated list, as Claude Code and ccusage read it) when set,
+/// else both `~/.config/claude` and `~/.claude` (Claude Code has used both).
+pub fn claude_config_dirs() -> Vec<PathBuf> {
+    if let Some(v) = std::env::var_os("CLAUDE_CONFIG_DIR").filter(|v| !v.is_empty()) {
+        return v
+            .to_string_lossy()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+            .collect();
+    }
+    let Some(home) = dirs::home_dir() else {
+        return Vec::new();
+    };
+    vec![home.join(".config/claude"), home.join(".claude")]
 }

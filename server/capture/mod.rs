@@ -12,6 +12,14 @@ pub mod live;
 use crate::normalize::Event;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A path that could not be searched for session files.
+#[derive(Debug)]
+pub struct DiscoverError {
+    pub path: PathBuf,
+    pub error: String,
+}
 
 /// What a reader of one session file does, whatever the assistant that wrote it.
 pub trait SessionReader {

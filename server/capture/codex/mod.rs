@@ -10,7 +10,7 @@ mod wire;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use crate::capture::LineStats;
+pub use crate::capture::{DiscoverError, LineStats};
 pub use rollout::{CodexState, HistoryMode, READER_VERSION, RolloutReader};
 
 /// The folders Codex writes rollouts to under its home.
@@ -19,13 +19,6 @@ pub fn default_roots(codex_home: &Path) -> Vec<PathBuf> {
         codex_home.join("sessions"),
         codex_home.join("archived_sessions"),
     ]
-}
-
-/// A path that could not be searched.
-#[derive(Debug)]
-pub struct DiscoverError {
-    pub path: PathBuf,
-    pub error: String,
 }
 
 /// Rollout files under `paths` (files are taken as given; folders are searched recursively for
