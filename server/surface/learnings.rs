@@ -195,7 +195,10 @@ pub fn entry(summary: &SessionSummary, events: &[Event], insights: &[Insight]) -
     s.push_str("\n\n");
 
     // The session line and the goal.
-    let mut facts = vec![format!("`{id}`"), summary.source.clone()];
+    let mut facts = vec![
+        format!("`{id}`"),
+        fmt::surface(summary.shown_source()).to_owned(),
+    ];
     if let Some(cwd) = summary.cwd.as_deref().filter(|c| !c.is_empty()) {
         facts.push(plain(&collapse(cwd)));
     }

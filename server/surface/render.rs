@@ -19,7 +19,7 @@ pub fn hover_markdown(symbol: &str, insights: &[&Insight]) -> String {
             i.kind.as_str().replace('_', "-"),
             i.topic,
             day,
-            i.surface
+            fmt::surface(&i.surface)
         ));
         if i.is_noted() {
             // Written down as a learning: no question to quote; the text says who noted it.

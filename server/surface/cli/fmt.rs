@@ -2,6 +2,15 @@
 
 use jiff::{Timestamp, tz::TimeZone};
 
+/// Where a session ran, as a person says it: the surface name a reader recorded (`vscode`,
+/// `cli`, `exec`, …), except the assistants whose names read better spelled out.
+pub fn surface(name: &str) -> &str {
+    match name {
+        "claude" => "Claude Code",
+        other => other,
+    }
+}
+
 /// `2026-04-15 18:46` in the local time zone; the input as-is when it is not a timestamp.
 pub fn local_minute(at: &str) -> String {
     format_local(at, "%Y-%m-%d %H:%M")

@@ -149,7 +149,7 @@ fn print_one(out: &mut impl Write, i: &Insight, symbols: &[LinkedSymbol]) -> std
         i.kind.as_str(),
         i.topic,
         status,
-        i.surface
+        fmt::surface(&i.surface)
     )?;
     writeln!(out, "    {}", fmt::one_line(&i.text, 100))?;
     if let Some(t) = &i.takeaway {
