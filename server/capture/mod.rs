@@ -5,6 +5,7 @@
 //! time, whose state is saved with the file's cursor so a later read resumes exactly where the
 //! last one stopped.
 
+pub mod claude;
 pub mod codex;
 pub mod lines;
 pub mod live;

@@ -21,6 +21,7 @@ pub const MESSY: &str =
 pub const LIVE_2026: &str =
     "handwritten/rollout-2026-03-02T10-00-00-019b1111-2222-7333-8444-555566667777.jsonl";
 
+pub mod claudify;
 pub mod lsp;
 pub mod nvim;
 pub mod paginate;
@@ -117,12 +118,13 @@ impl Env {
     }
 
     /// Points `c` (the binary, or an editor that starts it) at this environment's store, Codex
-    /// home and HOME, in UTC, with default logging.
+    /// home and HOME (so Claude Code's folders are under it too), in UTC, with default logging.
     pub fn isolate<'a>(&self, c: &'a mut Command) -> &'a mut Command {
         c.env("SESSIONLENS_DATA_DIR", self.data_dir())
             .env("CODEX_HOME", self.codex_home())
             .env("HOME", self.root.path())
             .env("TZ", "UTC")
+            .env_remove("CLAUDE_CONFIG_DIR")
             .env_remove("SESSIONLENS_LOG")
             .env_remove("RUST_LOG")
     }
@@ -212,4 +214,58 @@ impl Scenario {
     pub fn ws(&self) -> &str {
         self.ws.to_str().unwrap()
     }
+}
+
+/// A Claude Code fixture, relative to `tests/fixtures/claude/`.
+pub fn claude_fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/claude")
+        .join(rel)
+}
+
+/// Everything a Claude Code transcript yields when read through the library.
+pub struct ClaudeRead {
+    pub events: Vec<Event>,
+    pub stats: LineStats,
+    pub state: sessionlens::capture::claude::ClaudeState,
+    /// Bytes consumed (the end of the last complete line).
+    pub offset: u64,
+}
+
+/// Reads the transcript at `path` from `start` with the given state, like one ingest pass
+/// (the Claude Code twin of [`read_from`]).
+pub fn read_claude_from(
+    path: &Path,
+    start: u64,
+    state: Option<sessionlens::capture::claude::ClaudeState>,
+    stop_at: Option<u64>,
+    idle: bool,
+) -> ClaudeRead {
+    let mut reader = sessionlens::capture::claude::TranscriptReader::new(state, path);
+    let mut lines = LineReader::open(path, start).unwrap();
+    let mut events = Vec::new();
+    loop {
+        if stop_at.is_some_and(|s| lines.offset() >= s) {
+            break;
+        }
+        match lines.next_line().unwrap() {
+            Next::Line { bytes, .. } => reader.line(bytes, &mut events),
+            Next::Oversized { .. } => reader.oversized_line(),
+            Next::Partial { .. } | Next::Eof => break,
+        }
+    }
+    if idle {
+        reader.finish_idle(&mut events);
+    }
+    ClaudeRead {
+        events,
+        stats: reader.stats,
+        state: reader.state,
+        offset: lines.offset(),
+    }
+}
+
+/// A whole transcript read in one go and closed as an idle session.
+pub fn read_claude(path: &Path) -> ClaudeRead {
+    read_claude_from(path, 0, None, None, true)
 }
