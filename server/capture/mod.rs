@@ -12,14 +12,57 @@ pub mod live;
 
 use crate::normalize::Event;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, VecDeque};
+use std::path::{Path, PathBuf};
 
 /// A path that could not be searched for session files.
 #[derive(Debug)]
 pub struct DiscoverError {
     pub path: PathBuf,
     pub error: String,
+}
+
+/// The files under `paths` that `is_session` accepts, in path order: a file given is taken as
+/// given, a folder is searched recursively (links followed). Missing paths are reported unless
+/// `missing_ok`; a folder that cannot be read is reported and the rest searched.
+pub fn walk(
+    paths: &[PathBuf],
+    missing_ok: bool,
+    is_session: impl Fn(&Path) -> bool,
+) -> (Vec<PathBuf>, Vec<DiscoverError>) {
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for root in paths {
+        match std::fs::metadata(root) {
+            Ok(m) if m.is_file() => found.push(root.clone()),
+            Ok(_) => {
+                for entry in walkdir::WalkDir::new(root)
+                    .follow_links(true)
+                    .sort_by_file_name()
+                {
+                    match entry {
+                        Ok(e) if e.file_type().is_file() && is_session(e.path()) => {
+                            found.push(e.into_path())
+                        }
+                        Ok(_) => {}
+                        Err(err) => errors.push(DiscoverError {
+                            path: err
+                                .path()
+                                .map(Path::to_path_buf)
+                                .unwrap_or_else(|| root.clone()),
+                            error: err.to_string(),
+                        }),
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && missing_ok => {}
+            Err(e) => errors.push(DiscoverError {
+                path: root.clone(),
+                error: e.to_string(),
+            }),
+        }
+    }
+    (found, errors)
 }
 
 /// What a reader of one session file does, whatever the assistant that wrote it.
@@ -73,5 +116,55 @@ impl LineStats {
 
     pub fn skipped(&self) -> u64 {
         self.unknown.values().sum::<u64>() + self.malformed + self.oversized
+    }
+}
+
+/// How many events of each kind a reader has emitted in the last few turns: the `n` of
+/// [`crate::normalize::EventId::positional`]. Events belong to the current turn (or the one just
+/// closed), so a handful of turns is all that is ever needed. Saved in every reader's state.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Places {
+    turns: VecDeque<(String, BTreeMap<String, u32>)>,
+}
+
+/// How many turns' counts [`Places`] keeps.
+const PLACES_MEMORY: usize = 8;
+
+impl Places {
+    /// The place of the next event of `kind` in `turn` (from 0), counted.
+    pub(crate) fn next(&mut self, turn: Option<&str>, kind: &str) -> u32 {
+        let key = turn.unwrap_or("");
+        let pos = match self.turns.iter().position(|(t, _)| t == key) {
+            Some(p) => p,
+            None => {
+                if self.turns.len() >= PLACES_MEMORY {
+                    self.turns.pop_front();
+                }
+                self.turns.push_back((key.to_owned(), BTreeMap::new()));
+                self.turns.len() - 1
+            }
+        };
+        let n = self.turns[pos].1.entry(kind.to_owned()).or_insert(0);
+        *n += 1;
+        *n - 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_count_per_turn_and_kind() {
+        let mut p = Places::default();
+        assert_eq!(p.next(Some("a"), "prompt"), 0);
+        assert_eq!(p.next(Some("a"), "prompt"), 1);
+        assert_eq!(p.next(Some("a"), "command"), 0);
+        assert_eq!(p.next(Some("b"), "prompt"), 0);
+        assert_eq!(p.next(None, "session_start"), 0);
+        for i in 0..20 {
+            p.next(Some(&format!("t{i}")), "prompt");
+        }
+        assert!(p.turns.len() <= PLACES_MEMORY);
     }
 }

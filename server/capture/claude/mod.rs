@@ -24,44 +24,12 @@ pub fn default_roots() -> Vec<PathBuf> {
         .collect()
 }
 
-/// Transcripts under `paths` (files are taken as given; folders are searched recursively).
-/// Missing paths are reported unless `missing_ok`.
+/// Transcripts under `paths` (files are taken as given; folders are searched recursively), each
+/// once. Missing paths are reported unless `missing_ok`.
 pub fn discover(paths: &[PathBuf], missing_ok: bool) -> (Vec<PathBuf>, Vec<DiscoverError>) {
-    let mut found = std::collections::BTreeSet::new();
-    let mut errors = Vec::new();
-    for root in paths {
-        match std::fs::metadata(root) {
-            Ok(m) if m.is_file() => {
-                found.insert(root.clone());
-            }
-            Ok(_) => {
-                for entry in walkdir::WalkDir::new(root)
-                    .follow_links(true)
-                    .sort_by_file_name()
-                {
-                    match entry {
-                        Ok(e) if e.file_type().is_file() && is_transcript_name(e.path()) => {
-                            found.insert(e.into_path());
-                        }
-                        Ok(_) => {}
-                        Err(err) => errors.push(DiscoverError {
-                            path: err
-                                .path()
-                                .map(Path::to_path_buf)
-                                .unwrap_or_else(|| root.clone()),
-                            error: err.to_string(),
-                        }),
-                    }
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && missing_ok => {}
-            Err(e) => errors.push(DiscoverError {
-                path: root.clone(),
-                error: e.to_string(),
-            }),
-        }
-    }
-    (found.into_iter().collect(), errors)
+    let (files, errors) = super::walk(paths, missing_ok, is_transcript_name);
+    let unique: std::collections::BTreeSet<PathBuf> = files.into_iter().collect();
+    (unique.into_iter().collect(), errors)
 }
 
 /// Whether a file is a transcript: `*.jsonl`, not hidden, not a spilled output under

@@ -24,7 +24,7 @@
 
 use super::prompt::{self, Typed};
 use super::tools::{self, Call, Tool};
-use crate::capture::{LineStats, SessionReader};
+use crate::capture::{LineStats, Places, SessionReader};
 use crate::normalize::redact::Redactor;
 use crate::normalize::text::{OUTPUT_CAP, excerpt};
 use crate::normalize::{
@@ -34,7 +34,7 @@ use crate::normalize::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The reader's version, saved in its state. A state saved by another version is not resumed:
@@ -101,36 +101,6 @@ struct PendingCall {
 struct Agent {
     id: String,
     parent: String,
-}
-
-/// How many events of each kind the reader has emitted in the last few turns: the `n` of
-/// [`EventId::positional`]. Events belong to the current turn (or the one just closed), so a
-/// handful of turns is all that is ever needed.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Places {
-    turns: VecDeque<(String, BTreeMap<String, u32>)>,
-}
-
-const PLACES_MEMORY: usize = 8;
-
-impl Places {
-    /// The place of the next event of `kind` in `turn` (from 0), counted.
-    fn next(&mut self, turn: Option<&str>, kind: &str) -> u32 {
-        let key = turn.unwrap_or("");
-        let pos = match self.turns.iter().position(|(t, _)| t == key) {
-            Some(p) => p,
-            None => {
-                if self.turns.len() >= PLACES_MEMORY {
-                    self.turns.pop_front();
-                }
-                self.turns.push_back((key.to_owned(), BTreeMap::new()));
-                self.turns.len() - 1
-            }
-        };
-        let n = self.turns[pos].1.entry(kind.to_owned()).or_insert(0);
-        *n += 1;
-        *n - 1
-    }
 }
 
 /// Everything the reader must remember between two reads of the same file.

@@ -25,45 +25,15 @@ pub fn default_roots(codex_home: &Path) -> Vec<PathBuf> {
 /// `*.jsonl` and `*.jsonl.zst`). When both `X.jsonl` and `X.jsonl.zst` exist the plain file wins,
 /// as in Codex itself. Missing paths are reported unless `missing_ok`.
 pub fn discover(paths: &[PathBuf], missing_ok: bool) -> (Vec<PathBuf>, Vec<DiscoverError>) {
+    let (files, errors) = super::walk(paths, missing_ok, is_rollout_name);
     let mut found: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
-    let mut errors = Vec::new();
-    let mut add = |p: PathBuf| {
+    for p in files {
         let key = plain_name(&p);
         let keep_existing = found
             .get(&key)
             .is_some_and(|existing| !super::lines::is_zst(existing));
         if !keep_existing {
             found.insert(key, p);
-        }
-    };
-    for root in paths {
-        match std::fs::metadata(root) {
-            Ok(m) if m.is_file() => add(root.clone()),
-            Ok(_) => {
-                for entry in walkdir::WalkDir::new(root)
-                    .follow_links(true)
-                    .sort_by_file_name()
-                {
-                    match entry {
-                        Ok(e) if e.file_type().is_file() && is_rollout_name(e.path()) => {
-                            add(e.into_path())
-                        }
-                        Ok(_) => {}
-                        Err(err) => errors.push(DiscoverError {
-                            path: err
-                                .path()
-                                .map(Path::to_path_buf)
-                                .unwrap_or_else(|| root.clone()),
-                            error: err.to_string(),
-                        }),
-                    }
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && missing_ok => {}
-            Err(e) => errors.push(DiscoverError {
-                path: root.clone(),
-                error: e.to_string(),
-            }),
         }
     }
     (found.into_values().collect(), errors)

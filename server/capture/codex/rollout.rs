@@ -29,7 +29,7 @@ use super::items::{self, CommandItem, Item, WebSearchItem};
 use super::prompt::{is_scaffolding, strip_ide_context, strip_injected_wrappers};
 use super::tools::{self, CallKind, Outcome};
 use super::wire::*;
-use crate::capture::{LineStats, SessionReader};
+use crate::capture::{LineStats, Places, SessionReader};
 use crate::normalize::redact::Redactor;
 use crate::normalize::text::{OUTPUT_CAP, excerpt, strip_own_context};
 use crate::normalize::{
@@ -111,36 +111,6 @@ struct PendingCall {
     patch: Option<PatchEnd>,
     /// Set while a unified-exec process keeps running: its latest outcome so far.
     progress: Option<Outcome>,
-}
-
-/// How many events of each kind the reader has emitted in the last few turns: the `n` of
-/// [`EventId::positional`]. Events belong to the current turn (or the one just closed), so a
-/// handful of turns is all that is ever needed.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Places {
-    turns: VecDeque<(String, BTreeMap<String, u32>)>,
-}
-
-const PLACES_MEMORY: usize = 8;
-
-impl Places {
-    /// The place of the next event of `kind` in `turn` (from 0), counted.
-    fn next(&mut self, turn: Option<&str>, kind: &str) -> u32 {
-        let key = turn.unwrap_or("");
-        let pos = match self.turns.iter().position(|(t, _)| t == key) {
-            Some(p) => p,
-            None => {
-                if self.turns.len() >= PLACES_MEMORY {
-                    self.turns.pop_front();
-                }
-                self.turns.push_back((key.to_owned(), BTreeMap::new()));
-                self.turns.len() - 1
-            }
-        };
-        let n = self.turns[pos].1.entry(kind.to_owned()).or_insert(0);
-        *n += 1;
-        *n - 1
-    }
 }
 
 /// Everything the reader must remember between two reads of the same file.
@@ -1392,20 +1362,6 @@ mod tests {
 
     fn line(ts: &str, kind: &str, payload: Value) -> Value {
         serde_json::json!({"timestamp": ts, "type": kind, "payload": payload})
-    }
-
-    #[test]
-    fn places_count_per_turn_and_kind() {
-        let mut p = Places::default();
-        assert_eq!(p.next(Some("a"), "prompt"), 0);
-        assert_eq!(p.next(Some("a"), "prompt"), 1);
-        assert_eq!(p.next(Some("a"), "command"), 0);
-        assert_eq!(p.next(Some("b"), "prompt"), 0);
-        assert_eq!(p.next(None, "session_start"), 0);
-        for i in 0..20 {
-            p.next(Some(&format!("t{i}")), "prompt");
-        }
-        assert!(p.turns.len() <= PLACES_MEMORY);
     }
 
     #[test]
