@@ -9,6 +9,7 @@
 //! the start. Event ids name the event's place in its thread, not in the file, so a file read
 //! again — rewritten or not — adds nothing twice.
 
+use crate::capture::claude::{ClaudeState, TranscriptReader};
 use crate::capture::codex::{self, CodexState, RolloutReader};
 use crate::capture::lines::{self, LineReader, Next};
 use crate::capture::{LineStats, SessionReader};
@@ -80,9 +81,12 @@ struct Batch {
 
 /// Which assistant wrote a session file: it decides the file's reader and how a file without a
 /// header names its session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Source {
+    /// Codex rollouts (CLI, IDE panel, `exec`, desktop).
     Codex,
+    /// Claude Code transcripts.
+    Claude,
 }
 
 impl Source {
@@ -110,6 +114,17 @@ impl Source {
                     .continues_thread(codex::continues_thread(path));
                 Some(Box::new(reader))
             }
+            Source::Claude => {
+                let state = match saved {
+                    Some(v) => Some(
+                        serde_json::from_value::<ClaudeState>(v.clone())
+                            .ok()
+                            .filter(ClaudeState::is_current)?,
+                    ),
+                    None => None,
+                };
+                Some(Box::new(TranscriptReader::new(state, path)))
+            }
         }
     }
 }
@@ -124,13 +139,24 @@ pub fn ingest_codex(
     ingest_files(store, Source::Codex, files, opts, on_bytes)
 }
 
-/// Ingests `files` of `source` (already discovered) into `store`. `on_bytes` is told how many
-/// bytes each step read, for a progress bar. Per-file failures are collected in the report,
-/// never fatal.
+/// Ingests `files` of `source` (already discovered) into `store`; see [`ingest`].
 pub fn ingest_files(
     store: &Store,
     source: Source,
     files: &[PathBuf],
+    opts: &IngestOptions,
+    on_bytes: &mut dyn FnMut(u64),
+) -> IngestReport {
+    let files: Vec<(Source, PathBuf)> = files.iter().map(|f| (source, f.clone())).collect();
+    ingest(store, &files, opts, on_bytes)
+}
+
+/// Ingests `files` (already discovered, each with its source) into `store`, in one run: small
+/// files of every source share commits. `on_bytes` is told how many bytes each step read, for a
+/// progress bar. Per-file failures are collected in the report, never fatal.
+pub fn ingest(
+    store: &Store,
+    files: &[(Source, PathBuf)],
     opts: &IngestOptions,
     on_bytes: &mut dyn FnMut(u64),
 ) -> IngestReport {
@@ -141,11 +167,11 @@ pub fn ingest_files(
         cursors: Vec::new(),
         bytes: 0,
     };
-    for path in files {
+    for (source, path) in files {
         report.files += 1;
         if let Err(e) = ingest_file(
             store,
-            source,
+            *source,
             path,
             opts,
             &mut report,

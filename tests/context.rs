@@ -1,8 +1,9 @@
 //! The context injector end to end on the react-first-app scenario, through the real binary:
-//! `sessionlens context` for the workspace and for prompts, the managed block in `AGENTS.md`,
-//! `sessionlens codex-hook` answering real Codex hook events (marked, within Codex's size limit,
-//! never failing) and ingesting the rollout a `PostToolUse` names, and `sessionlens install
-//! codex-hooks` (in-place upgrades, a command that survives updates).
+//! `sessionlens context` for the workspace and for prompts, the managed block in `AGENTS.md` and
+//! `CLAUDE.md`, `sessionlens codex-hook` answering real Codex hook events (marked, within Codex's
+//! size limit, never failing) and ingesting the rollout a `PostToolUse` names, and `sessionlens
+//! install codex-hooks` (in-place upgrades, a command that survives updates). Claude Code's hooks
+//! are in `tests/claude_hooks.rs`.
 
 mod common;
 
@@ -255,6 +256,79 @@ fn agents_md_keeps_the_developer_s_text_and_is_written_once() {
     ]);
     // No session ran inside src/: nothing to say, so no file.
     assert!(!fresh.join("AGENTS.md").exists());
+}
+
+#[test]
+fn claude_md_gets_the_same_block_around_the_developer_s_own_text() {
+    let s = Scenario::new();
+    let file = s.ws.join("CLAUDE.md");
+    let head = "# CLAUDE.md\n\nThis project uses pnpm.\r\nRun `pnpm test` before committing.";
+    let tail = "\n## Style\n\n- Prefer function components.\n";
+    std::fs::write(&file, head).unwrap();
+    let said = s.context(&["--write-claude-md"]);
+    assert_eq!(said, format!("Updated {}\n", file.display()));
+    let first = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        first.starts_with(&format!("{head}\n\n<!-- sessionlens:begin -->\n")),
+        "{first}"
+    );
+    assert!(first.contains("`React Context` (open question"), "{first}");
+    assert!(first.ends_with("<!-- sessionlens:end -->\n"), "{first}");
+
+    // The developer writes after the block; running again changes nothing, not even the mtime.
+    std::fs::write(&file, format!("{first}{tail}")).unwrap();
+    let before = std::fs::read(&file).unwrap();
+    let mtime = std::fs::metadata(&file).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let said = s.context(&["--write-claude-md"]);
+    assert_eq!(said, format!("{} is up to date\n", file.display()));
+    assert_eq!(std::fs::read(&file).unwrap(), before, "byte-identical");
+    assert_eq!(std::fs::metadata(&file).unwrap().modified().unwrap(), mtime);
+
+    // The block is AGENTS.md's, byte for byte; both flags write both files.
+    let v: Value =
+        serde_json::from_str(&s.context(&["--write-agents-md", "--write-claude-md", "--json"]))
+            .unwrap();
+    let reports = v.as_array().unwrap();
+    assert_eq!(reports.len(), 2, "{v:#}");
+    assert_eq!(reports[0]["file"], s.ws.join("AGENTS.md").to_str().unwrap());
+    assert_eq!(
+        (&reports[0]["changed"], &reports[1]["changed"]),
+        (&json!(true), &json!(false))
+    );
+    let agents = std::fs::read_to_string(s.ws.join("AGENTS.md")).unwrap();
+    assert_eq!(format!("{head}\n\n{agents}{tail}"), first.clone() + tail);
+    let one: Value = serde_json::from_str(&s.context(&["--write-claude-md", "--json"])).unwrap();
+    assert_eq!(one["changed"], false, "one file: one report, {one:#}");
+
+    // A later day: the block follows what is known; the developer's text is untouched.
+    s.env.ok(&[
+        "context",
+        "--workspace",
+        s.ws(),
+        "--write-claude-md",
+        "--now",
+        "2027-03-01T00:00:00Z",
+    ]);
+    let later = std::fs::read_to_string(&file).unwrap();
+    assert!(later.starts_with(head) && later.ends_with(tail), "{later}");
+    assert!(!later.contains("Recently resolved"), "{later}");
+
+    // Nothing to say (no session ran inside src/): the block goes, the rest stays.
+    let src = s.ws.join("src");
+    let theirs = "Notes for src/.\n";
+    let block = &first[head.len() + 2..];
+    std::fs::write(src.join("CLAUDE.md"), format!("{theirs}\n{block}")).unwrap();
+    s.env.ok(&[
+        "context",
+        "--workspace",
+        src.to_str().unwrap(),
+        "--write-claude-md",
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(src.join("CLAUDE.md")).unwrap(),
+        format!("{theirs}\n")
+    );
 }
 
 #[test]

@@ -728,3 +728,41 @@ fn a_rollout_migrated_under_the_server_is_followed_without_doubles() {
         1
     );
 }
+
+/// A Claude Code session written while the server runs (Claude Code beside the editor) reaches
+/// the hover like a Codex one, said to be from Claude Code.
+#[test]
+fn a_claude_code_session_written_while_the_server_runs_reaches_the_hover() {
+    let env = Env::new();
+    let (ws, files) = scenario(&env, "react-first-app");
+    let first = std::fs::read_to_string(&files[0]).unwrap();
+    for f in &files {
+        std::fs::remove_file(f).unwrap();
+    }
+    let claude = env.root.path().join("claude");
+    std::fs::create_dir_all(claude.join("projects")).unwrap();
+    let hook = ws.join("src/useTodos.ts");
+    let mut cmd = env.cmd();
+    cmd.env("CLAUDE_CONFIG_DIR", &claude);
+    let mut c = Client::start(cmd);
+    c.initialize(&ws, json!({}));
+    c.open(&hook, "typescript");
+    let at = pos(&hook, "useEffect(() =>", "useEffect", 1);
+    assert_eq!(hover(&mut c, &hook, at.clone()), Value::Null);
+
+    let session = "01a1f108-2bd8-7490-959a-7a32d1fadf22";
+    let rel = common::claudify::transcript_path(ws.to_str().unwrap(), session);
+    let path = claude.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, common::claudify::claudify(&first)).unwrap();
+    let h = c.poll(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(&hook)}, "position": at}),
+        WAIT,
+        |r| !r.is_null(),
+    );
+    let md = h["contents"]["value"].as_str().unwrap_or("");
+    assert!(md.contains("what is useEffect actually doing"), "{md}");
+    assert!(md.contains("in Claude Code"), "{md}");
+    assert!(c.shutdown().success());
+}

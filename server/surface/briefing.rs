@@ -1,8 +1,9 @@
-//! The briefing a new Codex session gets: what is still open in the workspace, what was resolved
-//! lately and, given the developer's prompt, what they learned before about the names and topics
-//! it mentions. Short plain markdown meant for a model (long memory files get ignored and cost
-//! tokens), cut at whole bullets to a size budget, and empty when nothing is relevant. Shared by
-//! `sessionlens context`, the managed block in `AGENTS.md` and `sessionlens codex-hook`.
+//! The briefing a new Codex or Claude Code session gets: what is still open in the workspace, what
+//! was resolved lately and, given the developer's prompt, what they learned before about the
+//! names and topics it mentions. Short plain markdown meant for a model (long memory files get
+//! ignored and cost tokens), cut at whole bullets to a size budget, and empty when nothing is
+//! relevant. Shared by `sessionlens context`, the managed block in `AGENTS.md` (Codex) and
+//! `CLAUDE.md` (Claude Code), and the hooks (`codex-hook`, `claude-hook`).
 //!
 //! Pure: insights, a workspace path, a prompt and a clock in; text out.
 
@@ -14,19 +15,20 @@ use std::path::Path;
 
 /// The default size budget of a briefing.
 pub const DEFAULT_MAX_CHARS: usize = 2000;
-/// The most a Codex hook's `additionalContext` may ever hold, markers included, in UTF-8 bytes
-/// (so never more characters): about 2,000 tokens. Codex spills a context over ~2,500 tokens to
-/// a temp file and shows the model only a preview of it, so a briefing past that would mostly go
-/// unread. The hook's own budget is the default briefing's, far below: what Codex is told on
+/// The most a hook's `additionalContext` may ever hold, markers included, in UTF-8 bytes (so
+/// never more characters): about 2,000 tokens. Codex spills a context over ~2,500 tokens to a
+/// temp file and shows the model only a preview of it, and Claude Code does the same past
+/// ~10,000 characters (a ~2 KB preview), so a briefing past that would mostly go unread. The
+/// hook's own budget is the default briefing's, far below both: what the assistant is told on
 /// every prompt costs the user tokens, so it stays short and targeted.
 pub const HOOK_MAX_CHARS: usize = 8000;
 /// How far back "recently resolved" reaches.
 const RECENT_DAYS: i64 = 14;
-/// The markers around the managed block in `AGENTS.md` (readers cut its text out of anything
-/// an assistant echoes back, like every context Session Lens hands out).
+/// The markers around the managed block in `AGENTS.md` and `CLAUDE.md` (readers cut its text out
+/// of anything an assistant echoes back, like every context Session Lens hands out).
 pub use crate::normalize::text::{AGENTS_MD_BEGIN as BEGIN, AGENTS_MD_END as END};
 /// The managed block's size limit, markers included, in bytes.
-pub const AGENTS_MD_MAX: usize = 2048;
+pub const MANAGED_BLOCK_MAX: usize = 2048;
 
 /// The briefing for a session in `workspace`. Without a prompt: the open gaps, confusions and
 /// follow-ups of sessions run inside the workspace (newest first), then the ones resolved in the
@@ -95,8 +97,10 @@ pub fn briefing(
     fit(sections, max_chars)
 }
 
-/// The briefing as a hook's `additionalContext`: marked as Session Lens's own and, markers
-/// included, within [`HOOK_MAX_CHARS`]. Empty when nothing is relevant.
+/// The briefing as a hook's `additionalContext`, for Codex and Claude Code alike: marked as
+/// Session Lens's own and, markers included, within the default budget ([`DEFAULT_MAX_CHARS`],
+/// far under Codex's spill threshold and Claude Code's ~10,000-character inline cap) and never
+/// past [`HOOK_MAX_CHARS`]. Empty when nothing is relevant.
 pub fn hook_context(
     insights: &[Insight],
     workspace: &Path,
@@ -121,7 +125,9 @@ pub fn own_context(text: &str) -> String {
     format!("{OWN_CONTEXT_MARKER}\n{text}{newline}{OWN_CONTEXT_END}")
 }
 
-const HEADING: &str = "## Session Lens: what this developer learned in past Codex sessions\n";
+/// The briefing's first line; it names no assistant, since it goes to both and sessions come
+/// from both.
+const HEADING: &str = "## Session Lens: what this developer learned in past sessions\n";
 
 /// The heading, then each section's title and as many of its bullets as fit in `max` bytes.
 /// Empty when not one bullet fits.
@@ -250,10 +256,11 @@ impl PromptWords {
     }
 }
 
-/// `existing` (the file's content, `None` when it does not exist) with the managed block set to
-/// `briefing`: replaced in place when present, appended at the end otherwise, removed when the
-/// briefing is empty. Every byte outside the block is kept. `Ok(None)` when nothing changes.
-pub fn agents_md(existing: Option<&str>, briefing: &str) -> anyhow::Result<Option<String>> {
+/// `existing` (an `AGENTS.md` or `CLAUDE.md`'s content, `None` when it does not exist) with the
+/// managed block set to `briefing`: replaced in place when present, appended at the end
+/// otherwise, removed when the briefing is empty. Every byte outside the block is kept.
+/// `Ok(None)` when nothing changes.
+pub fn managed_block(existing: Option<&str>, briefing: &str) -> anyhow::Result<Option<String>> {
     let block = if briefing.is_empty() {
         String::new()
     } else {
@@ -269,7 +276,7 @@ pub fn agents_md(existing: Option<&str>, briefing: &str) -> anyhow::Result<Optio
     let new = match old.find(BEGIN) {
         Some(start) => {
             let Some(end_rel) = old[start..].find(END) else {
-                anyhow::bail!("AGENTS.md has {BEGIN} without {END}; fix the block by hand");
+                anyhow::bail!("{BEGIN} without {END}; fix the block by hand");
             };
             let mut end = start + end_rel + END.len();
             if old[end..].starts_with("\r\n") {
@@ -298,9 +305,9 @@ pub fn agents_md(existing: Option<&str>, briefing: &str) -> anyhow::Result<Optio
     Ok(Some(new))
 }
 
-/// The budget left for the briefing inside the `AGENTS.md` block.
-pub fn agents_md_budget() -> usize {
-    AGENTS_MD_MAX - BEGIN.len() - END.len() - 3
+/// The budget left for the briefing inside the managed block.
+pub fn managed_block_budget() -> usize {
+    MANAGED_BLOCK_MAX - BEGIN.len() - END.len() - 3
 }
 
 #[cfg(test)]
@@ -503,39 +510,43 @@ mod tests {
     }
 
     #[test]
-    fn agents_md_block_is_created_replaced_appended_and_removed() {
+    fn the_managed_block_is_created_replaced_appended_and_removed() {
         let b = "## Session Lens\n- `x` (open question, Nov 18): q\n";
-        let created = agents_md(None, b).unwrap().unwrap();
+        let created = managed_block(None, b).unwrap().unwrap();
         assert_eq!(created, format!("{BEGIN}\n{b}{END}\n"));
-        assert_eq!(agents_md(Some(&created), b).unwrap(), None, "idempotent");
+        assert_eq!(
+            managed_block(Some(&created), b).unwrap(),
+            None,
+            "idempotent"
+        );
 
         let user = "# My rules\n\nUse tabs.";
-        let appended = agents_md(Some(user), b).unwrap().unwrap();
+        let appended = managed_block(Some(user), b).unwrap().unwrap();
         assert!(appended.starts_with("# My rules\n\nUse tabs.\n\n<!--"));
         let around = format!("{appended}\n## More of mine\n");
-        let replaced = agents_md(Some(&around), "## Session Lens\n- other\n")
+        let replaced = managed_block(Some(&around), "## Session Lens\n- other\n")
             .unwrap()
             .unwrap();
         assert!(replaced.starts_with("# My rules\n\nUse tabs.\n\n<!--"));
         assert!(replaced.ends_with(&format!("- other\n{END}\n\n## More of mine\n")));
         assert_eq!(
-            agents_md(Some(&replaced), "## Session Lens\n- other\n").unwrap(),
+            managed_block(Some(&replaced), "## Session Lens\n- other\n").unwrap(),
             None
         );
 
-        let removed = agents_md(Some(&around), "").unwrap().unwrap();
+        let removed = managed_block(Some(&around), "").unwrap().unwrap();
         assert_eq!(removed, "# My rules\n\nUse tabs.\n\n\n## More of mine\n");
-        assert_eq!(agents_md(Some(user), "").unwrap(), None);
-        assert_eq!(agents_md(None, "").unwrap(), None);
-        assert!(agents_md(Some(&format!("x\n{BEGIN}\n")), b).is_err());
+        assert_eq!(managed_block(Some(user), "").unwrap(), None);
+        assert_eq!(managed_block(None, "").unwrap(), None);
+        assert!(managed_block(Some(&format!("x\n{BEGIN}\n")), b).is_err());
     }
 
     #[test]
-    fn the_agents_md_block_fits_its_limit() {
+    fn the_managed_block_fits_its_limit() {
         let all = open_gaps(100);
-        let b = briefing(&all, Path::new("/w"), None, agents_md_budget(), now());
-        let block = agents_md(None, &b).unwrap().unwrap();
-        assert!(block.len() <= AGENTS_MD_MAX, "{}", block.len());
-        assert!(block.len() > AGENTS_MD_MAX - 300);
+        let b = briefing(&all, Path::new("/w"), None, managed_block_budget(), now());
+        let block = managed_block(None, &b).unwrap().unwrap();
+        assert!(block.len() <= MANAGED_BLOCK_MAX, "{}", block.len());
+        assert!(block.len() > MANAGED_BLOCK_MAX - 300);
     }
 }

@@ -116,6 +116,10 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
 
     println!("$ sessionlens ingest codex");
     let (files, _) = codex::discover(&codex::default_roots(&home), true);
+    let files: Vec<_> = files
+        .into_iter()
+        .map(|f| (crate::ingest::Source::Codex, f))
+        .collect();
     // The bundled files were just written; treat them as finished sessions.
     let opts = IngestOptions {
         idle_after: std::time::Duration::ZERO,

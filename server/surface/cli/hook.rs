@@ -1,20 +1,22 @@
-//! `sessionlens codex-hook`: one Codex hook event as JSON on stdin, the hook's JSON answer on
-//! stdout (Codex's hook protocol; `shared/docs/codex-format.md` §4.3). `SessionStart` (every
-//! source: `startup`, `resume`, `clear`, and `compact`, whose compaction dropped the earlier
-//! briefing) and `UserPromptSubmit` get the briefing for their cwd (and prompt) as
-//! `hookSpecificOutput.additionalContext`, marked as Session Lens's own and kept under Codex's
-//! spill threshold (`briefing::hook_context`).
+//! `sessionlens codex-hook` and `sessionlens claude-hook`: one hook event as JSON on stdin, the
+//! hook's JSON answer on stdout. Codex (`shared/docs/codex-format.md` §4.3) and Claude Code
+//! (`formats-2026-12.md` §2.3) speak the same protocol, so one [`run`] answers both, told which
+//! [`Assistant`] it serves. `SessionStart` (every source: `startup`, `resume`, `clear`, and
+//! `compact`, whose compaction dropped the earlier briefing) and `UserPromptSubmit` get the
+//! briefing for their cwd (and prompt) as `hookSpecificOutput.additionalContext`, marked as
+//! Session Lens's own and kept far under both assistants' size limits (`briefing::hook_context`).
 //!
-//! `PostToolUse` of a shell tool reads the new part of the rollout named by `transcript_path`
-//! into the store, as `sessionlens ingest` would: the command lands in the Codex thread that ran
-//! it (the event's `session_id` is the root session, wrong for a sub-agent), parsed once by the
-//! rollout reader, and never twice when the file is ingested again (event ids are positional).
-//! Only without a usable transcript is the command recorded as a live event of a local
-//! `codex-hook` session. It runs on the prompt's path, so it must be fast and must never break
-//! one: any failure is an empty answer, exit 0 and a line on stderr. Stdout is protocol.
+//! `PostToolUse` of a shell tool reads the new part of the transcript named by `transcript_path`
+//! into the store, as `sessionlens ingest` would: the command lands in the thread that ran it
+//! (Codex's `session_id` is the root session, wrong for a sub-agent), parsed once by the
+//! transcript's reader, and never twice when the file is ingested again (event ids are
+//! positional). Only without a usable transcript is the command recorded as a live event of a
+//! local `codex-hook` (or `claude-hook`) session. It runs on the prompt's path, so it must be
+//! fast and must never break one: any failure is an empty answer, exit 0 and a line on stderr.
+//! Stdout is protocol.
 
 use crate::capture::live;
-use crate::ingest::IngestOptions;
+use crate::ingest::{IngestOptions, Source};
 use crate::normalize::redact::Redactor;
 use crate::normalize::text::{OUTPUT_CAP, excerpt};
 use crate::normalize::{Body, Command, CommandStatus};
@@ -37,7 +39,7 @@ const MAX_UNREAD: u64 = 16 * 1024 * 1024;
 const TRANSCRIPT_IDLE_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Tool names Codex gives shell commands in hook events.
-const SHELL_TOOLS: &[&str] = &[
+const CODEX_SHELL_TOOLS: &[&str] = &[
     "Bash",
     "shell",
     "shell_command",
@@ -45,13 +47,70 @@ const SHELL_TOOLS: &[&str] = &[
     "local_shell",
     "unified_exec",
 ];
+/// Claude Code runs every shell command through its one `Bash` tool.
+const CLAUDE_SHELL_TOOLS: &[&str] = &["Bash"];
 
-/// Reads the event, answers it, and exits 0 whatever happened (a panic included).
-pub fn run(data_dir: Option<&Path>) -> ExitCode {
+/// The assistant whose hook events are answered: the protocol is the same, what differs is the
+/// subcommand, how transcripts are named and read, and what shell tools are called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assistant {
+    Codex,
+    Claude,
+}
+
+impl Assistant {
+    /// The subcommand answering this assistant's hooks; also what log lines start with and the
+    /// surface (and tool) of the live fallback's local session.
+    pub fn subcommand(self) -> &'static str {
+        match self {
+            Assistant::Codex => "codex-hook",
+            Assistant::Claude => "claude-hook",
+        }
+    }
+
+    /// The assistant's name as people know it, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Assistant::Codex => "Codex",
+            Assistant::Claude => "Claude Code",
+        }
+    }
+
+    /// Tool names this assistant gives shell commands in `PostToolUse` events.
+    fn shell_tools(self) -> &'static [&'static str] {
+        match self {
+            Assistant::Codex => CODEX_SHELL_TOOLS,
+            Assistant::Claude => CLAUDE_SHELL_TOOLS,
+        }
+    }
+
+    /// The ingest source reading this assistant's transcripts.
+    fn source(self) -> Source {
+        match self {
+            Assistant::Codex => Source::Codex,
+            Assistant::Claude => Source::Claude,
+        }
+    }
+
+    /// Whether `path` is named as this assistant names its transcripts.
+    fn is_transcript_name(self, path: &Path) -> bool {
+        match self {
+            Assistant::Codex => crate::capture::codex::is_rollout_name(path),
+            Assistant::Claude => crate::capture::claude::is_transcript_name(path),
+        }
+    }
+}
+
+/// Reads the event, answers it for `assistant`, and exits 0 whatever happened (a panic
+/// included).
+pub fn run(data_dir: Option<&Path>, assistant: Assistant) -> ExitCode {
+    let tag = assistant.subcommand();
     let mut input = String::new();
     let answer = match std::io::stdin().read_to_string(&mut input) {
-        Ok(_) => std::panic::catch_unwind(|| answer(data_dir, &input, jiff::Timestamp::now()))
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("panicked; answering nothing"))),
+        Ok(_) => {
+            std::panic::catch_unwind(|| answer(data_dir, assistant, &input, jiff::Timestamp::now()))
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("panicked; answering nothing")))
+        }
         Err(e) => Err(anyhow::anyhow!("reading stdin: {e}")),
     };
     match answer {
@@ -62,21 +121,23 @@ pub fn run(data_dir: Option<&Path>) -> ExitCode {
                 .and_then(|()| writeln!(out))
                 .and_then(|()| out.flush());
             if let Err(e) = written {
-                tracing::error!("codex-hook: writing the answer: {e}");
+                tracing::error!("{tag}: writing the answer: {e}");
             }
         }
         Ok(None) => {}
-        Err(e) => tracing::error!("codex-hook: {e:#}"),
+        Err(e) => tracing::error!("{tag}: {e:#}"),
     }
     ExitCode::SUCCESS
 }
 
-/// The answer to one event, `None` for an empty answer.
+/// The answer to one event of `assistant`, `None` for an empty answer.
 fn answer(
     data_dir: Option<&Path>,
+    assistant: Assistant,
     input: &str,
     now: jiff::Timestamp,
 ) -> anyhow::Result<Option<Value>> {
+    let tag = assistant.subcommand();
     let event: Value = serde_json::from_str(input)?;
     let name = event
         .get("hook_event_name")
@@ -109,23 +170,23 @@ fn answer(
         }
         "PostToolUse" => {
             let tool = event.get("tool_name").and_then(Value::as_str).unwrap_or("");
-            if !SHELL_TOOLS.contains(&tool) {
-                tracing::debug!("codex-hook: PostToolUse of {tool:?} is not a shell command");
+            if !assistant.shell_tools().contains(&tool) {
+                tracing::debug!("{tag}: PostToolUse of {tool:?} is not a shell command");
                 return Ok(None);
             }
-            if let Some(rollout) = transcript(&event) {
-                ingest_transcript(data_dir, &rollout)?;
+            if let Some((source, path)) = transcript(assistant, &event) {
+                ingest_transcript(data_dir, assistant, source, &path)?;
                 return Ok(None);
             }
             let cwd = cwd.ok_or_else(|| anyhow::anyhow!("PostToolUse without a cwd"))?;
             let command = command_line(event.get("tool_input"))
                 .ok_or_else(|| anyhow::anyhow!("PostToolUse of {tool} without a command"))?;
             let result = CommandResult::parse(event.get("tool_response"));
-            record(data_dir, cwd, &command, &result)?;
+            record(data_dir, assistant, cwd, &command, &result)?;
             Ok(None)
         }
         other => {
-            tracing::warn!("codex-hook: {other} is not an event Session Lens answers");
+            tracing::warn!("{tag}: {other} is not an event Session Lens answers");
             Ok(None)
         }
     }
@@ -141,25 +202,33 @@ fn open(data_dir: Option<&Path>, create: bool) -> anyhow::Result<Option<Store>> 
     Ok(Some(Store::open_with_wait(&path, LOCK_WAIT)?))
 }
 
-/// The event's `transcript_path` when it names a rollout the ingest can read: an absolute path
-/// to an existing regular file named as Codex names rollouts. `None` (the
-/// live-event fallback) for ephemeral sessions, which have none.
-fn transcript(event: &Value) -> Option<PathBuf> {
+/// The event's `transcript_path`, with the source that reads it, when it names a transcript the
+/// ingest can read: an absolute path to an existing regular file named as `assistant` names its
+/// transcripts. `None` (the live-event fallback) for sessions that have none (Codex's ephemeral
+/// ones) and while this build has no reader for the assistant's transcripts.
+fn transcript(assistant: Assistant, event: &Value) -> Option<(Source, PathBuf)> {
     let given = event.get("transcript_path")?.as_str()?;
     let path = PathBuf::from(given);
-    let usable = crate::capture::codex::is_rollout_name(&path)
+    let usable = assistant.is_transcript_name(&path)
         && path.is_absolute()
         && std::fs::metadata(&path).is_ok_and(|m| m.is_file());
+    let tag = assistant.subcommand();
     if !usable {
-        tracing::debug!("codex-hook: transcript_path {given:?} is not a rollout file");
+        tracing::debug!("{tag}: transcript_path {given:?} is not a transcript file");
         return None;
     }
-    Some(path)
+    Some((assistant.source(), path))
 }
 
-/// Ingests the new bytes of one rollout, resuming from its stored cursor; skipped (logged) when
-/// more than [`MAX_UNREAD`] bytes are new, so a hook never stalls a turn on a long backlog.
-fn ingest_transcript(data_dir: Option<&Path>, rollout: &Path) -> anyhow::Result<()> {
+/// Ingests the new bytes of one transcript, resuming from its stored cursor; skipped (logged)
+/// when more than [`MAX_UNREAD`] bytes are new, so a hook never stalls a turn on a long backlog.
+fn ingest_transcript(
+    data_dir: Option<&Path>,
+    assistant: Assistant,
+    source: Source,
+    rollout: &Path,
+) -> anyhow::Result<()> {
+    let tag = assistant.subcommand();
     let Some(store) = open(data_dir, true)? else {
         anyhow::bail!("the store could not be opened");
     };
@@ -173,7 +242,7 @@ fn ingest_transcript(data_dir: Option<&Path>, rollout: &Path) -> anyhow::Result<
     );
     if unread > MAX_UNREAD {
         tracing::debug!(
-            "codex-hook: {} has {unread} bytes not yet read; left to the watcher or `sessionlens ingest`",
+            "{tag}: {} has {unread} bytes not yet read; left to the watcher or `sessionlens ingest`",
             rollout.display()
         );
         return Ok(());
@@ -182,12 +251,13 @@ fn ingest_transcript(data_dir: Option<&Path>, rollout: &Path) -> anyhow::Result<
         idle_after: TRANSCRIPT_IDLE_AFTER,
         ..IngestOptions::default()
     };
-    let report = crate::ingest::ingest_codex(&store, &[rollout.to_path_buf()], &opts, &mut |_| {});
+    let report =
+        crate::ingest::ingest_files(&store, source, &[rollout.to_path_buf()], &opts, &mut |_| {});
     if let Some(e) = report.errors.first() {
         anyhow::bail!("ingesting {}: {}", e.path, e.error);
     }
     tracing::debug!(
-        "codex-hook: {}: {} bytes read, {} events added",
+        "{tag}: {}: {} bytes read, {} events added",
         rollout.display(),
         report.bytes_read,
         report.events_added
@@ -232,7 +302,8 @@ fn command_line(input: Option<&Value>) -> Option<String> {
     .filter(|s| !s.trim().is_empty())
 }
 
-/// What a shell tool's response says, in any of the shapes Codex sends.
+/// What a shell tool's response says, in any of the shapes Codex and Claude Code send (Claude
+/// Code's `{stdout, stderr, interrupted}` has no exit code).
 #[derive(Debug, Default, PartialEq)]
 struct CommandResult {
     exit_code: Option<i32>,
@@ -312,10 +383,11 @@ impl CommandResult {
     }
 }
 
-/// Stores the command as a `command` event (tool `codex-hook`) of the folder's local session: the
-/// fallback when the event names no transcript to ingest.
+/// Stores the command as a `command` event (tool `codex-hook` or `claude-hook`) of the folder's
+/// local session: the fallback when the event names no transcript to ingest.
 fn record(
     data_dir: Option<&Path>,
+    assistant: Assistant,
     cwd: &str,
     command: &str,
     result: &CommandResult,
@@ -329,7 +401,7 @@ fn record(
         output: redactor
             .redact(&excerpt(&result.output, OUTPUT_CAP))
             .into_owned(),
-        tool: "codex-hook".into(),
+        tool: assistant.subcommand().into(),
         status: if result.exit_code.is_some() {
             CommandStatus::Exited
         } else {
@@ -338,7 +410,7 @@ fn record(
     });
     let at = live::now();
     let turn = Some(format!("cmd-{}", crate::normalize::live_event_id(cwd)));
-    let events = live::events("codex-hook", cwd, &at, turn, body);
+    let events = live::events(assistant.subcommand(), cwd, &at, turn, body);
     let Some(store) = open(data_dir, true)? else {
         anyhow::bail!("the store could not be opened");
     };
@@ -389,14 +461,29 @@ mod tests {
         std::fs::write(&rollout, "{}\n").unwrap();
         std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
         std::fs::create_dir(dir.path().join("dir.jsonl")).unwrap();
-        let with = |p: Value| transcript(&json!({ "transcript_path": p }));
-        assert_eq!(with(json!(rollout)), Some(rollout.clone()));
+        let with = |p: Value| transcript(Assistant::Codex, &json!({ "transcript_path": p }));
+        assert_eq!(with(json!(rollout)), Some((Source::Codex, rollout.clone())));
         assert_eq!(with(json!(dir.path().join("notes.txt"))), None);
         assert_eq!(with(json!(dir.path().join("dir.jsonl"))), None);
         assert_eq!(with(json!(dir.path().join("gone.jsonl"))), None);
         assert_eq!(with(json!("rollout-x.jsonl")), None, "relative");
         assert_eq!(with(Value::Null), None);
-        assert_eq!(transcript(&json!({})), None);
+        assert_eq!(transcript(Assistant::Codex, &json!({})), None);
+    }
+
+    #[test]
+    fn a_claude_transcript_is_any_existing_absolute_jsonl_file_once_it_can_be_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let session = dir
+            .path()
+            .join("0f3c2a4e-1111-4222-8333-444455556666.jsonl");
+        std::fs::write(&session, "{}\n").unwrap();
+        assert!(Assistant::Claude.is_transcript_name(&session));
+        assert!(!Assistant::Claude.is_transcript_name(&dir.path().join("notes.txt")));
+        assert!(!Assistant::Claude.is_transcript_name(&dir.path().join(".x.jsonl")));
+        let found = transcript(Assistant::Claude, &json!({ "transcript_path": session }));
+        // Until the Claude Code reader is wired into the ingest, the live fallback is taken.
+        assert_eq!(found.map(|(s, _)| s), Some(Assistant::Claude.source()));
     }
 
     #[test]
@@ -418,12 +505,17 @@ mod tests {
     fn bad_input_and_unknown_events_are_errors_or_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let now = jiff::Timestamp::now();
-        assert!(answer(Some(dir.path()), "not json", now).is_err());
-        assert!(answer(Some(dir.path()), "{}", now).is_err());
-        let stop = r#"{"hook_event_name":"Stop","cwd":"/w"}"#;
-        assert!(answer(Some(dir.path()), stop, now).unwrap().is_none());
-        let start = r#"{"hook_event_name":"SessionStart","cwd":"/w","source":"startup"}"#;
-        assert!(answer(Some(dir.path()), start, now).unwrap().is_none());
+        for assistant in [Assistant::Codex, Assistant::Claude] {
+            let answer = |input: &str| answer(Some(dir.path()), assistant, input, now);
+            assert!(answer("not json").is_err());
+            assert!(answer("{}").is_err());
+            let stop = r#"{"hook_event_name":"Stop","cwd":"/w"}"#;
+            assert!(answer(stop).unwrap().is_none());
+            let start = r#"{"hook_event_name":"SessionStart","cwd":"/w","source":"startup"}"#;
+            assert!(answer(start).unwrap().is_none());
+            let other_tool = r#"{"hook_event_name":"PostToolUse","cwd":"/w","tool_name":"Edit"}"#;
+            assert!(answer(other_tool).unwrap().is_none());
+        }
         assert!(!dir.path().join("store.redb").exists(), "no store created");
     }
 }

@@ -1,31 +1,42 @@
-//! `sessionlens ingest codex`: discover rollout files, read them into the store, report.
+//! `sessionlens ingest [codex|claude] [PATH…]`: discover session files — Codex rollouts, Claude
+//! Code transcripts, or both — read them into the store, report.
 
 use super::fmt;
-use crate::capture::codex;
-use crate::ingest::{IngestOptions, IngestReport, ingest_codex};
+use crate::capture::{DiscoverError, claude, codex};
+use crate::ingest::{IngestOptions, IngestReport, Source};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// What to read: each source with its paths (none: the source's default folders).
 pub fn run(
     data_dir: Option<&Path>,
-    paths: &[PathBuf],
+    sources: &[(Source, Vec<PathBuf>)],
     opts: &IngestOptions,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let store = super::open_store(data_dir)?;
-    let (roots, defaulted) = if paths.is_empty() {
-        let home = crate::config::codex_home().ok_or_else(|| {
-            anyhow::anyhow!("cannot find Codex's home: set CODEX_HOME or pass paths")
-        })?;
-        (codex::default_roots(&home), true)
-    } else {
-        (paths.to_vec(), false)
-    };
-    let (files, discover_errors) = codex::discover(&roots, defaulted);
-    let report = ingest_with_progress(&store, &files, opts, json);
-    let mut report = report;
-    for e in discover_errors {
+    let mut files: Vec<(Source, PathBuf)> = Vec::new();
+    let mut searched: Vec<PathBuf> = Vec::new();
+    let mut errors: Vec<DiscoverError> = Vec::new();
+    let mut defaulted = true;
+    for (source, paths) in sources {
+        let (roots, missing_ok) = if paths.is_empty() {
+            (default_roots(*source, sources.len() == 1)?, true)
+        } else {
+            defaulted = false;
+            (paths.clone(), false)
+        };
+        let (found, errs) = match source {
+            Source::Codex => codex::discover(&roots, missing_ok),
+            Source::Claude => claude::discover(&roots, missing_ok),
+        };
+        files.extend(found.into_iter().map(|f| (*source, f)));
+        errors.extend(errs);
+        searched.extend(roots);
+    }
+    let mut report = ingest_with_progress(&store, &files, opts, json);
+    for e in errors {
         report.errors.push(crate::ingest::FileError {
             path: e.path.display().to_string(),
             error: e.error,
@@ -35,9 +46,14 @@ pub fn run(
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         if defaulted && files.is_empty() {
+            let what = match sources {
+                [(Source::Codex, _)] => "Codex sessions",
+                [(Source::Claude, _)] => "Claude Code sessions",
+                _ => "sessions",
+            };
             println!(
-                "No Codex sessions found under {}",
-                roots
+                "No {what} found under {}",
+                searched
                     .iter()
                     .map(|r| r.display().to_string())
                     .collect::<Vec<_>>()
@@ -55,16 +71,31 @@ pub fn run(
     )
 }
 
+/// Where a source keeps its sessions. Codex's home is required only when Codex alone was asked
+/// for (`ingest codex` with no home is an error; plain `ingest` just reads Claude Code's).
+fn default_roots(source: Source, only: bool) -> anyhow::Result<Vec<PathBuf>> {
+    Ok(match source {
+        Source::Codex => match crate::config::codex_home() {
+            Some(home) => codex::default_roots(&home),
+            None if only => {
+                anyhow::bail!("cannot find Codex's home: set CODEX_HOME or pass paths")
+            }
+            None => Vec::new(),
+        },
+        Source::Claude => claude::default_roots(),
+    })
+}
+
 /// Ingests with a progress bar on stderr when it is a terminal.
 pub fn ingest_with_progress(
     store: &crate::store::Store,
-    files: &[PathBuf],
+    files: &[(Source, PathBuf)],
     opts: &IngestOptions,
     quiet: bool,
 ) -> IngestReport {
     let total: u64 = files
         .iter()
-        .filter_map(|f| std::fs::metadata(f).ok())
+        .filter_map(|(_, f)| std::fs::metadata(f).ok())
         .map(|m| m.len())
         .sum();
     let bar = (!quiet && std::io::stderr().is_terminal() && total > 0).then(|| {
@@ -83,7 +114,7 @@ pub fn ingest_with_progress(
             b.inc(n);
         }
     };
-    let report = ingest_codex(store, files, opts, &mut on_bytes);
+    let report = crate::ingest::ingest(store, files, opts, &mut on_bytes);
     if let Some(b) = bar {
         b.finish_and_clear();
     }

@@ -32,10 +32,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Read sessions from disk into the store.
+    /// Read sessions from disk into the store: Codex's and Claude Code's, or one of them.
     Ingest {
         #[command(subcommand)]
-        source: IngestSource,
+        source: Option<IngestSource>,
+        #[command(flatten)]
+        flags: IngestFlags,
     },
     /// List the sessions in the store, newest first.
     Sessions {
@@ -135,8 +137,9 @@ enum Cmd {
     },
     /// Run Session Lens on bundled example sessions, in a temporary store unless --data-dir is given.
     Demo,
-    /// The briefing for a new Codex session: open gaps, recently resolved ones, and (given a
-    /// prompt) what you learned before about what it mentions. Empty when nothing is relevant.
+    /// The briefing for a new Codex or Claude Code session: open gaps, recently resolved ones,
+    /// and (given a prompt) what you learned before about what it mentions. Empty when nothing is
+    /// relevant.
     Context {
         /// The workspace (default: the current directory).
         #[arg(long, value_name = "DIR")]
@@ -147,9 +150,14 @@ enum Cmd {
         /// Size budget; whole bullets are dropped to fit.
         #[arg(long, value_name = "N", default_value_t = crate::surface::briefing::DEFAULT_MAX_CHARS)]
         max_chars: usize,
-        /// Keep the workspace briefing in a managed block of the workspace's AGENTS.md instead.
+        /// Keep the workspace briefing in a managed block of the workspace's AGENTS.md (Codex's)
+        /// instead.
         #[arg(long, conflicts_with_all = ["prompt", "max_chars"])]
         write_agents_md: bool,
+        /// The same block in the workspace's CLAUDE.md (Claude Code's); with --write-agents-md,
+        /// both files.
+        #[arg(long, conflicts_with_all = ["prompt", "max_chars"])]
+        write_claude_md: bool,
         /// Print JSON for scripts instead of text.
         #[arg(long)]
         json: bool,
@@ -159,6 +167,8 @@ enum Cmd {
     },
     /// Answer one Codex hook event (JSON on stdin, the hook's JSON answer on stdout).
     CodexHook,
+    /// Answer one Claude Code hook event (JSON on stdin, the hook's JSON answer on stdout).
+    ClaudeHook,
     /// Add Session Lens to another tool's configuration.
     Install {
         #[command(subcommand)]
@@ -176,6 +186,13 @@ enum InstallTarget {
     },
     /// Add `[mcp_servers.sessionlens]` to $CODEX_HOME/config.toml (backed up first; the rest kept).
     CodexMcp,
+    /// Add `sessionlens claude-hook` to Claude Code's ~/.claude/settings.json (or the first
+    /// folder of $CLAUDE_CONFIG_DIR; backed up first; every other setting and hook kept).
+    ClaudeHooks {
+        /// Use the repository's .claude/settings.json instead.
+        #[arg(long)]
+        project: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -184,16 +201,26 @@ enum IngestSource {
     Codex {
         /// Files or folders to read.
         paths: Vec<PathBuf>,
-        /// Print JSON for scripts instead of text.
-        #[arg(long)]
-        json: bool,
-        /// Minutes without writes after which a session counts as ended.
-        #[arg(long, default_value_t = 10, value_name = "MINUTES")]
-        idle_minutes: u64,
-        /// Events per transaction (tuning and tests).
-        #[arg(long, default_value_t = 2000, hide = true)]
-        batch_events: usize,
     },
+    /// Claude Code transcripts. No path: `projects/` in each folder of $CLAUDE_CONFIG_DIR, else
+    /// in ~/.config/claude and ~/.claude.
+    Claude {
+        /// Files or folders to read.
+        paths: Vec<PathBuf>,
+    },
+}
+
+#[derive(clap::Args)]
+struct IngestFlags {
+    /// Print JSON for scripts instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Minutes without writes after which a session counts as ended.
+    #[arg(long, default_value_t = 10, value_name = "MINUTES", global = true)]
+    idle_minutes: u64,
+    /// Events per transaction (tuning and tests).
+    #[arg(long, default_value_t = 2000, hide = true, global = true)]
+    batch_events: usize,
 }
 
 /// Runs the CLI and maps the outcome to the process exit code: 0 success, 1 a check that failed
@@ -213,20 +240,18 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let data_dir = cli.data_dir.as_deref();
     match cli.command {
-        Cmd::Ingest {
-            source:
-                IngestSource::Codex {
-                    paths,
-                    json,
-                    idle_minutes,
-                    batch_events,
-                },
-        } => {
-            let opts = crate::ingest::IngestOptions {
-                idle_after: std::time::Duration::from_secs(idle_minutes * 60),
-                batch_events: batch_events.max(1),
+        Cmd::Ingest { source, flags } => {
+            use crate::ingest::Source;
+            let sources = match source {
+                Some(IngestSource::Codex { paths }) => vec![(Source::Codex, paths)],
+                Some(IngestSource::Claude { paths }) => vec![(Source::Claude, paths)],
+                None => vec![(Source::Codex, Vec::new()), (Source::Claude, Vec::new())],
             };
-            ingest::run(data_dir, &paths, &opts, json)
+            let opts = crate::ingest::IngestOptions {
+                idle_after: std::time::Duration::from_secs(flags.idle_minutes * 60),
+                batch_events: flags.batch_events.max(1),
+            };
+            ingest::run(data_dir, &sources, &opts, flags.json)
         }
         Cmd::Sessions { workspace, json } => show::sessions(data_dir, workspace.as_deref(), json),
         Cmd::Timeline { session, json } => show::timeline(data_dir, &session, json),
@@ -275,6 +300,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             prompt,
             max_chars,
             write_agents_md,
+            write_claude_md,
             json,
             now,
         } => context::run(
@@ -285,13 +311,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 max_chars,
                 json,
                 write_agents_md,
+                write_claude_md,
                 now,
             },
         ),
-        Cmd::CodexHook => Ok(hook::run(data_dir)),
+        Cmd::CodexHook => Ok(hook::run(data_dir, hook::Assistant::Codex)),
+        Cmd::ClaudeHook => Ok(hook::run(data_dir, hook::Assistant::Claude)),
         Cmd::Install {
             target: InstallTarget::CodexHooks { project },
         } => install::codex_hooks(project),
+        Cmd::Install {
+            target: InstallTarget::ClaudeHooks { project },
+        } => install::claude_hooks(project),
         Cmd::Install {
             target: InstallTarget::CodexMcp,
         } => codex_mcp::install(data_dir),

@@ -1,11 +1,13 @@
-//! Live ingest: follows Codex's session folders while the editor is open, so each turn of a
-//! running Codex session (the chat panel beside the editor) reaches hovers and lenses within a
-//! second or two, with no CLI step. File events come from the OS (notify); a slow rescan
-//! backs them up for file systems that drop events, and picks up folders created later.
+//! Live ingest: follows Codex's session folders and Claude Code's transcript folders while the
+//! editor is open, so each turn of a running session (the chat panel beside the editor, a
+//! terminal beside it) reaches hovers and lenses within a second or two, with no CLI step. (Claude
+//! Code deletes transcripts after 30 days by default: following them keeps them.) File events come
+//! from the OS (notify); a slow rescan backs them up for file systems that drop events, and picks
+//! up folders created later.
 
 use super::server::Shared;
-use crate::capture::codex;
-use crate::ingest::{IngestOptions, IngestReport, ingest_codex};
+use crate::capture::{claude, codex};
+use crate::ingest::{IngestOptions, IngestReport, Source, ingest};
 use crate::store::Store;
 use notify::{RecursiveMode, Watcher};
 use std::collections::BTreeSet;
@@ -19,10 +21,39 @@ const SETTLE: Duration = Duration::from_millis(100);
 /// How often to rescan everything, whatever the OS reported.
 const RESCAN: Duration = Duration::from_secs(30);
 
-/// Everything under Codex's home, the way `sessionlens ingest codex` reads it.
+/// The folders followed, each with the source whose files it holds: Codex's under its home,
+/// Claude Code's under its configuration folders.
+fn roots(home: &Path) -> Vec<(Source, PathBuf)> {
+    let codex = codex::default_roots(home)
+        .into_iter()
+        .map(|r| (Source::Codex, r));
+    let claude = claude::default_roots()
+        .into_iter()
+        .map(|r| (Source::Claude, r));
+    codex.chain(claude).collect()
+}
+
+/// Everything in the followed folders, the way `sessionlens ingest` reads it.
 pub fn ingest_all(store: &Store, home: &Path) -> IngestReport {
-    let (files, _) = codex::discover(&codex::default_roots(home), true);
-    ingest_codex(store, &files, &IngestOptions::default(), &mut |_| {})
+    let mut files = Vec::new();
+    for (source, root) in roots(home) {
+        let (found, _) = match source {
+            Source::Codex => codex::discover(std::slice::from_ref(&root), true),
+            Source::Claude => claude::discover(std::slice::from_ref(&root), true),
+        };
+        files.extend(found.into_iter().map(|f| (source, f)));
+    }
+    ingest(store, &files, &IngestOptions::default(), &mut |_| {})
+}
+
+/// The source of a changed file, when it is a session file inside a followed folder.
+fn source_of(roots: &[(Source, PathBuf)], p: &Path) -> Option<Source> {
+    let (source, _) = roots.iter().find(|(_, r)| p.starts_with(r))?;
+    let named = match source {
+        Source::Codex => codex::is_rollout_name(p),
+        Source::Claude => claude::is_transcript_name(p),
+    };
+    named.then_some(*source)
 }
 
 pub fn start(shared: Arc<Shared>, home: PathBuf) {
@@ -58,7 +89,7 @@ fn run(shared: &Shared, store: &Store, home: &Path) {
             None
         }
     };
-    let roots = codex::default_roots(home);
+    let roots = roots(home);
     let mut watched: BTreeSet<PathBuf> = BTreeSet::new();
     let mut last_scan = Instant::now();
     loop {
@@ -66,7 +97,7 @@ fn run(shared: &Shared, store: &Store, home: &Path) {
             return;
         }
         if let Some(w) = watcher.as_mut() {
-            for root in &roots {
+            for (_, root) in &roots {
                 if !watched.contains(root) && root.is_dir() {
                     match w.watch(root, RecursiveMode::Recursive) {
                         Ok(()) => {
@@ -78,13 +109,15 @@ fn run(shared: &Shared, store: &Store, home: &Path) {
                 }
             }
         }
-        let mut changed: BTreeSet<PathBuf> = BTreeSet::new();
+        let mut changed: BTreeSet<(PathBuf, Source)> = BTreeSet::new();
         match rx.recv_timeout(Duration::from_secs(1)) {
             Ok(first) => {
                 let mut take = |res: notify::Result<notify::Event>| match res {
-                    Ok(ev) => {
-                        changed.extend(ev.paths.into_iter().filter(|p| codex::is_rollout_name(p)))
-                    }
+                    Ok(ev) => changed.extend(
+                        ev.paths
+                            .into_iter()
+                            .filter_map(|p| source_of(&roots, &p).map(|s| (p, s))),
+                    ),
                     Err(e) => tracing::debug!("watch: {e}"),
                 };
                 take(first);
@@ -99,8 +132,12 @@ fn run(shared: &Shared, store: &Store, home: &Path) {
             last_scan = Instant::now();
             ingest_all(store, home).events_added
         } else if !changed.is_empty() {
-            let files: Vec<PathBuf> = changed.into_iter().filter(|p| p.is_file()).collect();
-            let report = ingest_codex(store, &files, &IngestOptions::default(), &mut |_| {});
+            let files: Vec<(Source, PathBuf)> = changed
+                .into_iter()
+                .filter(|(p, _)| p.is_file())
+                .map(|(p, s)| (s, p))
+                .collect();
+            let report = ingest(store, &files, &IngestOptions::default(), &mut |_| {});
             for e in &report.errors {
                 tracing::warn!("ingest {}: {}", e.path, e.error);
             }
