@@ -90,6 +90,25 @@ pub enum Source {
 }
 
 impl Source {
+    /// A file's identity for its cursor, from the digest of its first line: Codex's plain (as the
+    /// first builds stored them), others prefixed, so one file read as two sources keeps two
+    /// cursors.
+    fn key(self, first_line: &[u8; 32]) -> String {
+        let digest = hex::encode(&first_line[..16]);
+        match self {
+            Source::Codex => digest,
+            Source::Claude => format!("claude-{digest}"),
+        }
+    }
+
+    /// Whether a cursor's key is one this source made.
+    fn owns_key(self, key: &str) -> bool {
+        match self {
+            Source::Codex => !key.contains('-'),
+            Source::Claude => key.starts_with("claude-"),
+        }
+    }
+
     /// The reader for a file of this source: resuming from `saved` when that state is one the
     /// current reader wrote, else (`None` with a saved state) the file must be read again.
     fn reader(
@@ -249,7 +268,12 @@ fn ingest_file(
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|age| age >= opts.idle_after);
 
-    if let Some(c) = store.cursor_by_path(&path_str)? {
+    // A cursor another source's reader left (the same file read as the other assistant's) is
+    // not this reader's: it neither skips the file nor counts as a rewrite.
+    let by_path = store
+        .cursor_by_path(&path_str)?
+        .filter(|c| source.owns_key(&c.key));
+    if let Some(c) = &by_path {
         if c.seen_size == size && c.seen_mtime_ns == mtime_ns && (c.idle_closed || !idle) {
             report.files_unchanged += 1;
             if c.partial_tail {
@@ -267,8 +291,8 @@ fn ingest_file(
         on_bytes(size);
         return Ok(());
     };
-    let key = hex::encode(&first[..16]);
-    if let Some(c) = store.cursor_by_path(&path_str)?.filter(|c| c.key != key) {
+    let key = source.key(&first);
+    if let Some(c) = by_path.filter(|c| c.key != key) {
         tracing::info!(
             "{path_str}: a different file than the one read up to byte {} (rewritten in \
              place); reading it from the start",

@@ -903,3 +903,32 @@ fn damaged_lines_are_counted_and_a_half_written_line_waits() {
         )
     ));
 }
+
+/// A transcript first read as a Codex rollout by mistake (`ingest codex` on Claude Code's folder)
+/// is still read as a transcript by `ingest claude`: the two readers keep their own cursors.
+#[test]
+fn a_transcript_read_as_the_wrong_source_first_is_still_read() {
+    let env = Env::new();
+    let dir = env.root.path().join("mixed");
+    std::fs::create_dir_all(&dir).unwrap();
+    let rel = "real/projects/-home-marco-projects-spotter";
+    for e in std::fs::read_dir(claude_fixture(rel)).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let d = dir.to_str().unwrap();
+    let codex = env.json(&["ingest", "codex", "--idle-minutes", "0", "--json", d]);
+    assert_eq!(
+        codex["events_added"], 0,
+        "nothing of a transcript is a rollout"
+    );
+    let claude = env.json(&["ingest", "claude", "--idle-minutes", "0", "--json", d]);
+    assert_eq!(claude["files_unchanged"], 0, "{claude:#}");
+    assert!(claude["events_added"].as_u64().unwrap() > 5, "{claude:#}");
+    let sessions = env.json(&["sessions", "--json"]);
+    assert_eq!(sessions[0]["source"], "claude");
+    let again = env.json(&["ingest", "claude", "--idle-minutes", "0", "--json", d]);
+    assert_eq!(again["events_added"], 0);
+}

@@ -33,10 +33,11 @@ pub struct SessionSummary {
 
 impl SessionSummary {
     /// Where the session ran, as a list shows it: the surface, or the kind of agent that
-    /// started it (`guardian`, `review`, …; a spawned sub-agent shows as `subagent`).
+    /// started it (`guardian`, `review`, `compact`, …; a sub-agent spawned for a task shows as
+    /// `subagent`).
     pub fn shown_source(&self) -> &str {
         match self.agent.as_deref() {
-            Some(a) if a != "thread_spawn" => a,
+            Some(a) if a != "thread_spawn" && a != "task" => a,
             _ => &self.source,
         }
     }
