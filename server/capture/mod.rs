@@ -10,7 +10,7 @@ pub mod codex;
 pub mod lines;
 pub mod live;
 
-use crate::normalize::Event;
+use crate::normalize::{Body, Event, EventId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -147,6 +147,27 @@ impl Places {
         let n = self.turns[pos].1.entry(kind.to_owned()).or_insert(0);
         *n += 1;
         *n - 1
+    }
+
+    /// `body` as an event of `source`'s `session`, identified by its place: the next of its
+    /// kind in `turn`.
+    pub(crate) fn event(
+        &mut self,
+        source: &str,
+        session: String,
+        at: String,
+        turn: Option<String>,
+        body: Body,
+    ) -> Event {
+        let kind = body.kind();
+        let n = self.next(turn.as_deref(), kind);
+        Event {
+            id: EventId::positional(source, &session, turn.as_deref(), kind, &at, n),
+            session,
+            at,
+            turn,
+            body,
+        }
     }
 }
 

@@ -18,7 +18,7 @@
 //! non-human `origin`, and anything between Session Lens's own context markers. A sub-agent's
 //! file is a session of its own, `<agentId>@<sessionId>`, marked as an agent thread.
 //!
-//! Events are identified by their place in the session (see [`EventId::positional`]): the
+//! Events are identified by their place in the session (see [`crate::normalize::EventId::positional`]): the
 //! reader counts, per turn, the events of each kind it emits, so reading the same history
 //! again yields the same ids.
 
@@ -28,8 +28,7 @@ use crate::capture::{LineStats, Places, SessionReader};
 use crate::normalize::redact::Redactor;
 use crate::normalize::text::{OUTPUT_CAP, excerpt};
 use crate::normalize::{
-    Body, Command, CommandStatus, Edit, Event, EventId, McpCall, SessionInfo, TokenUsage,
-    TurnStatus,
+    Body, Command, CommandStatus, Edit, Event, McpCall, SessionInfo, TokenUsage, TurnStatus,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -840,15 +839,7 @@ impl TranscriptReader {
     /// Appends an event with its positional id.
     fn push(&mut self, out: &mut Vec<Event>, at: String, turn: Option<String>, body: Body) {
         let session = self.state.session.clone().unwrap_or_default();
-        let kind = body.kind();
-        let n = self.state.places.next(turn.as_deref(), kind);
-        out.push(Event {
-            id: EventId::positional("claude", &session, turn.as_deref(), kind, &at, n),
-            session,
-            at,
-            turn,
-            body,
-        });
+        out.push(self.state.places.event("claude", session, at, turn, body));
     }
 }
 

@@ -21,7 +21,7 @@
 //! `CommandExecution`, `FileChange`) enrich a pending call, or stand alone when no call was
 //! recorded, and a call id is emitted at most once.
 //!
-//! Events are identified by their place in the thread (see [`EventId::positional`]): the
+//! Events are identified by their place in the thread (see [`crate::normalize::EventId::positional`]): the
 //! reader counts, per turn, the events of each kind it emits. The same history written in legacy
 //! or paginated form, or rewritten from one into the other by Codex, yields the same ids.
 
@@ -33,8 +33,8 @@ use crate::capture::{LineStats, Places, SessionReader};
 use crate::normalize::redact::Redactor;
 use crate::normalize::text::{OUTPUT_CAP, excerpt, strip_own_context};
 use crate::normalize::{
-    Body, Command, CommandStatus, Edit, Event, EventId, FileChange, IdeContext, McpCall,
-    SessionInfo, TokenUsage, TurnStatus,
+    Body, Command, CommandStatus, Edit, Event, FileChange, IdeContext, McpCall, SessionInfo,
+    TokenUsage, TurnStatus,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -1251,15 +1251,7 @@ impl RolloutReader {
 
     fn push(&mut self, out: &mut Vec<Event>, at: String, turn: Option<String>, body: Body) {
         let session = self.state.session.clone().unwrap_or_default();
-        let kind = body.kind();
-        let n = self.state.places.next(turn.as_deref(), kind);
-        out.push(Event {
-            id: EventId::positional("codex", &session, turn.as_deref(), kind, &at, n),
-            session,
-            at,
-            turn,
-            body,
-        });
+        out.push(self.state.places.event("codex", session, at, turn, body));
     }
 }
 
