@@ -20,7 +20,7 @@ use std::process::ExitCode;
 #[command(
     name = "sessionlens",
     version,
-    about = "Remembers what you learned with Codex and gives it back in the code."
+    about = "Remembers what you learned with Codex and Claude Code and gives it back in the code."
 )]
 struct Cli {
     /// Where the store lives (default: $SESSIONLENS_DATA_DIR, else the platform data dir).
