@@ -1,0 +1,97 @@
+//! Anchors: what an insight is about in the code — the lines its turn's patches added, the file
+//! locations a failure names — for the symbol layer to resolve against today's workspace.
+
+use super::*;
+
+pub(super) static LOCATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:^|[\s"'(\[])(/?(?:[\w.-]+/)*[\w.-]+\.(?:tsx?|jsx?|mjs|cjs|py|rs|go|java|rb|vue|svelte))(?:\((\d+),\d+\)|:(\d+)(?::\d+)?|", line (\d+))"#)
+        .expect("valid")
+});
+
+pub(super) fn relative(path: &str, cwd: Option<&str>) -> String {
+    match cwd {
+        Some(c) if !c.is_empty() => path
+            .strip_prefix(c)
+            .map(|r| r.trim_start_matches('/').to_owned())
+            .unwrap_or_else(|| path.to_owned()),
+        _ => path.to_owned(),
+    }
+}
+
+pub(super) fn edit_anchors(t: &TurnView, cwd: Option<&str>) -> Vec<Location> {
+    let mut out: Vec<Location> = Vec::new();
+    for (edit, _) in &t.edits {
+        if edit.success == Some(false) {
+            continue;
+        }
+        for f in &edit.files {
+            if f.op == FileOp::Delete {
+                continue;
+            }
+            let file = relative(f.move_to.as_deref().unwrap_or(&f.path), cwd);
+            // Distinctive added lines (not braces or blank), a few per file.
+            let mut added: Vec<String> = Vec::new();
+            for l in f.diff.lines() {
+                let Some(line) = l.strip_prefix('+').filter(|l| !l.starts_with("++")) else {
+                    continue;
+                };
+                let line = line.trim();
+                if line.len() >= 8
+                    && line.chars().any(char::is_alphanumeric)
+                    && !added.iter().any(|a| a == line)
+                {
+                    added.push(line.to_owned());
+                }
+                if added.len() >= 8 {
+                    break;
+                }
+            }
+            let first = f.hunks.first();
+            let loc = Location {
+                file,
+                line: if added.is_empty() {
+                    first.and_then(|h| h.new_start.or(h.old_start))
+                } else {
+                    None
+                },
+                context: first.and_then(|h| h.context.clone()),
+                added,
+            };
+            match out.iter_mut().find(|l| l.file == loc.file) {
+                Some(existing) => {
+                    for a in loc.added {
+                        if existing.added.len() < 12 && !existing.added.contains(&a) {
+                            existing.added.push(a);
+                        }
+                    }
+                }
+                None => out.push(loc),
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn error_locations(output: &str, cwd: Option<&str>) -> Vec<Location> {
+    let mut out: Vec<Location> = Vec::new();
+    for c in LOCATION.captures_iter(output) {
+        let line = c
+            .get(2)
+            .or(c.get(3))
+            .or(c.get(4))
+            .and_then(|m| m.as_str().parse().ok());
+        let loc = Location {
+            file: relative(&c[1], cwd),
+            line,
+            context: None,
+            added: Vec::new(),
+        };
+        if !out.contains(&loc) {
+            out.push(loc);
+        }
+        if out.len() >= 5 {
+            break;
+        }
+    }
+    out
+}

@@ -1,0 +1,335 @@
+//! Lifecycles: following each open insight into later sessions and closing it on evidence (the
+//! same command passing, the developer saying they did it, code written with no question asked),
+//! the developer's own marks over the rules, and learnings written down as they happened.
+
+use super::*;
+
+/// How the text of a noted learning begins: "Noted by the agent".
+pub(super) const NOTED_BY: &str = "Noted by the ";
+/// How the turn of a `learning` event begins (each learning is its own turn).
+pub const LEARNING_TURN: &str = "learning-";
+
+/// The id of the insight a `learning` event in `session`, turn `turn`, becomes.
+pub fn learning_id(session: &str, turn: &str) -> String {
+    insight_id(session, Some(turn), Kind::Decision)
+}
+
+/// Learnings written down as they happened (`learning` events) become insights as they are:
+/// the topic and takeaway given, the names given as identifiers, resolved from the start (there
+/// is nothing left to learn). They are decisions in kind: what was settled, and why. The rules
+/// never read these events, so they change nothing the rules conclude.
+pub(super) fn noted(events: &[Event], sessions: &[SessionView], out: &mut Vec<Insight>) {
+    let mut where_: BTreeMap<&str, &SessionView> = BTreeMap::new();
+    for e in events {
+        let Body::Learning {
+            topic,
+            takeaway,
+            names,
+            source,
+        } = &e.body
+        else {
+            continue;
+        };
+        if where_.is_empty() {
+            where_ = sessions.iter().map(|s| (s.id, s)).collect();
+        }
+        let s = where_.get(e.session.as_str());
+        let turn = e
+            .turn
+            .clone()
+            .unwrap_or_else(|| format!("{LEARNING_TURN}{}", e.id));
+        out.push(Insight {
+            id: learning_id(&e.session, &turn),
+            kind: Kind::Decision,
+            topic: topic.clone(),
+            text: format!("{NOTED_BY}{source}"),
+            takeaway: Some(takeaway.clone()),
+            session: e.session.clone(),
+            turn: Some(turn),
+            at: e.at.clone(),
+            surface: s.map_or_else(|| "unknown".into(), |s| s.surface.clone()),
+            cwd: s.and_then(|s| s.cwd.clone()),
+            confidence: 1.0,
+            status: Status::Resolved,
+            resolved_by: None,
+            evidence: vec![e.id.clone()],
+            anchors: Anchors {
+                identifiers: names.clone(),
+                ..Anchors::default()
+            },
+        });
+    }
+}
+
+/// The developer's own word beats the rules: the last mark on an insight decides its status.
+pub(super) fn apply_marks(events: &[Event], out: &mut [Insight]) {
+    let marks: BTreeMap<&str, &Event> = events
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::Mark { insight, .. } => Some((insight.as_str(), e)),
+            _ => None,
+        })
+        .collect();
+    if marks.is_empty() {
+        return;
+    }
+    for i in out.iter_mut() {
+        let Some(e) = marks.get(i.id.as_str()) else {
+            continue;
+        };
+        let Body::Mark { resolved, .. } = &e.body else {
+            continue;
+        };
+        if *resolved {
+            i.status = Status::Resolved;
+            i.resolved_by = Some(Resolution {
+                session: e.session.clone(),
+                turn: None,
+                at: e.at.clone(),
+                how: "marked resolved by you".into(),
+            });
+        } else {
+            i.status = Status::Open;
+            i.resolved_by = None;
+        }
+    }
+}
+
+/// Follows open insights into later sessions and closes them on evidence of success.
+/// What the resolution pass needs from one turn, computed once rather than per open insight.
+pub(super) struct TurnFacts<'a> {
+    pub(super) session: usize,
+    pub(super) turn: &'a TurnView<'a>,
+    /// Prompts where the developer reports doing something themselves (and asks nothing).
+    pub(super) did: Vec<Mentions>,
+    /// Commands that passed and are not mere probes: first line, and what they mention.
+    pub(super) passed: Vec<(&'a str, Mentions)>,
+    /// Keys of the commands that passed, for errors.
+    pub(super) pass_keys: Vec<(String, &'a str)>,
+    /// Lines added by the turn's successful edits.
+    pub(super) added: Vec<&'a str>,
+}
+
+pub(super) struct Mentions {
+    pub(super) tokens: BTreeSet<String>,
+    pub(super) concepts: Vec<&'static str>,
+}
+
+impl Mentions {
+    fn of(text: &str) -> Mentions {
+        Mentions {
+            tokens: topic::tokens(text),
+            concepts: glossary::concepts(text),
+        }
+    }
+
+    /// Whether the text names the topic: half its words, or its concept.
+    fn topic(&self, topic_tokens: &BTreeSet<String>, concept: Option<&str>) -> bool {
+        let words = !topic_tokens.is_empty()
+            && topic_tokens
+                .iter()
+                .filter(|w| self.tokens.contains(*w))
+                .count()
+                * 2
+                >= topic_tokens.len().max(1);
+        words || concept.is_some_and(|c| self.concepts.contains(&c))
+    }
+}
+
+/// Every turn of every session in order, with inverted indexes from words, concepts and passing
+/// command keys to the turns that contain them: an open insight looks only at the turns that
+/// could resolve it.
+pub(super) struct Facts<'a> {
+    pub(super) turns: Vec<TurnFacts<'a>>,
+    /// Index of each session's first turn in `turns`.
+    pub(super) first_turn: Vec<usize>,
+    pub(super) by_token: std::collections::HashMap<String, Vec<usize>>,
+    pub(super) by_concept: std::collections::HashMap<&'static str, Vec<usize>>,
+    pub(super) by_pass_key: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl<'a> Facts<'a> {
+    fn new(sessions: &'a [SessionView<'a>]) -> Facts<'a> {
+        let mut f = Facts {
+            turns: Vec::new(),
+            first_turn: Vec::with_capacity(sessions.len() + 1),
+            by_token: Default::default(),
+            by_concept: Default::default(),
+            by_pass_key: Default::default(),
+        };
+        for (si, s) in sessions.iter().enumerate() {
+            f.first_turn.push(f.turns.len());
+            for t in &s.turns {
+                let n = f.turns.len();
+                let mut facts = TurnFacts {
+                    session: si,
+                    turn: t,
+                    did: Vec::new(),
+                    passed: Vec::new(),
+                    pass_keys: Vec::new(),
+                    added: Vec::new(),
+                };
+                let mut words: BTreeSet<String> = BTreeSet::new();
+                let mut concepts: BTreeSet<&'static str> = BTreeSet::new();
+                for p in &t.prompts {
+                    let text = prompt_text(p);
+                    let r = rules::read(text);
+                    if (r.unaided || r.success || r.did) && !r.gap {
+                        let m = Mentions::of(text);
+                        words.extend(m.tokens.iter().cloned());
+                        concepts.extend(m.concepts.iter().copied());
+                        facts.did.push(m);
+                    }
+                }
+                for c in &t.commands {
+                    if let Body::Command(cmd) = &c.body {
+                        if cmd.exit_code != Some(0) {
+                            continue;
+                        }
+                        let first = cmd.command.lines().next().unwrap_or("");
+                        let key = command_key(&cmd.command);
+                        if !key.is_empty() {
+                            f.by_pass_key.entry(key.clone()).or_default().push(n);
+                            facts.pass_keys.push((key, first));
+                        }
+                        if !benign(&cmd.command) {
+                            let m = Mentions::of(&cmd.command);
+                            words.extend(m.tokens.iter().cloned());
+                            concepts.extend(m.concepts.iter().copied());
+                            facts.passed.push((first, m));
+                        }
+                    }
+                }
+                for (edit, _) in &t.edits {
+                    if edit.success == Some(false) {
+                        continue;
+                    }
+                    for file in &edit.files {
+                        for l in file.diff.lines().filter(|l| l.starts_with('+')) {
+                            words.extend(topic::tokens(l));
+                            facts.added.push(l);
+                        }
+                    }
+                }
+                for w in words {
+                    f.by_token.entry(w).or_default().push(n);
+                }
+                for c in concepts {
+                    f.by_concept.entry(c).or_default().push(n);
+                }
+                f.turns.push(facts);
+            }
+        }
+        f.first_turn.push(f.turns.len());
+        for list in f.by_pass_key.values_mut() {
+            list.dedup();
+        }
+        f
+    }
+}
+
+pub(super) fn resolve(sessions: &[SessionView], out: &mut [Insight]) {
+    let session_index: BTreeMap<&str, usize> = sessions
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id, i))
+        .collect();
+    let facts = Facts::new(sessions);
+    // Questions and confusions per session and per turn, for "still asking about it".
+    let mut asked_in: BTreeMap<(String, Option<String>), Vec<usize>> = BTreeMap::new();
+    let mut asked_in_session: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (n, i) in out.iter().enumerate() {
+        if matches!(i.kind, Kind::Gap | Kind::Confusion) {
+            asked_in
+                .entry((i.session.clone(), i.turn.clone()))
+                .or_default()
+                .push(n);
+            asked_in_session
+                .entry(i.session.clone())
+                .or_default()
+                .push(n);
+        }
+    }
+    let topics: Vec<String> = out.iter().map(|i| i.topic.clone()).collect();
+    let asks = |list: Option<&Vec<usize>>, topic: &str| {
+        list.is_some_and(|l| l.iter().any(|&n| topic::same(&topics[n], topic)))
+    };
+    for insight in out.iter_mut() {
+        if insight.status == Status::Resolved {
+            continue;
+        }
+        let Some(&born) = session_index.get(insight.session.as_str()) else {
+            continue;
+        };
+        let kind = insight.kind;
+        let found = if kind == Kind::Error {
+            // The same command passing, from the failing session on.
+            let key = command_key(&insight.text);
+            facts
+                .by_pass_key
+                .get(&key)
+                .into_iter()
+                .flatten()
+                .find(|&&n| n >= facts.first_turn[born])
+                .and_then(|&n| {
+                    let t = &facts.turns[n];
+                    let (_, first) = t.pass_keys.iter().find(|(k, _)| *k == key)?;
+                    Some((n, format!("`{first}` passed")))
+                })
+        } else {
+            // Later sessions only: doing it unaided, a command about it passing, or code using it.
+            let topic = insight.topic.as_str();
+            let topic_tokens = topic::tokens(topic);
+            let concept = glossary::concept(topic);
+            let mut candidates: Vec<usize> = topic_tokens
+                .iter()
+                .filter_map(|w| facts.by_token.get(w))
+                .chain(concept.and_then(|c| facts.by_concept.get(c)))
+                .flatten()
+                .copied()
+                .filter(|&n| n >= facts.first_turn[born + 1])
+                .collect();
+            candidates.sort_unstable();
+            candidates.dedup();
+            candidates.into_iter().find_map(|n| {
+                let t = &facts.turns[n];
+                let sid = sessions[t.session].id;
+                let key = (sid.to_owned(), t.turn.id.map(str::to_owned));
+                if asks(asked_in.get(&key), topic) {
+                    return None;
+                }
+                if t.did.iter().any(|m| m.topic(&topic_tokens, concept)) {
+                    return Some((n, "said they did it on their own".to_owned()));
+                }
+                if let Some((first, _)) = t
+                    .passed
+                    .iter()
+                    .find(|(_, m)| m.topic(&topic_tokens, concept))
+                {
+                    return Some((n, format!("`{first}` passed")));
+                }
+                let ident = topic.trim_matches('`');
+                if topic_tokens.len() == 1
+                    && !asks(asked_in_session.get(sid), topic)
+                    && t.added.iter().any(|l| l.contains(ident))
+                {
+                    return Some((
+                        n,
+                        format!("wrote code using `{ident}` with no question asked"),
+                    ));
+                }
+                None
+            })
+        };
+        if let Some((n, how)) = found {
+            let t = &facts.turns[n];
+            insight.status = Status::Resolved;
+            insight.resolved_by = Some(Resolution {
+                session: sessions[t.session].id.to_owned(),
+                turn: t.turn.id.map(str::to_owned),
+                at: t.turn.at.to_owned(),
+                how,
+            });
+        }
+    }
+}

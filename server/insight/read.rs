@@ -1,0 +1,453 @@
+//! Reading one turn for the six kinds: the developer's words sentence by sentence, the commands
+//! that failed and passed, at most one insight per kind and turn. Also what a command is, as the
+//! rules compare them (its key), and which failures are not worth remembering.
+
+use super::*;
+
+pub(super) static ERROR_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(TS\d{4}|E\d{4}|[A-Z][a-zA-Z]*(?:Error|Exception)|SettingWithCopyWarning|ERR_[A-Z_]+|npm ERR! code [A-Z]+)\b").expect("valid")
+});
+
+/// Questions and confusions by topic token, so "asked before?" looks at a handful of insights
+/// instead of all of them. Kept in step with `out` as it grows.
+#[derive(Default)]
+pub(super) struct TopicIndex {
+    pub(super) upto: usize,
+    pub(super) by_token: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl TopicIndex {
+    fn sync(&mut self, out: &[Insight]) {
+        for (n, i) in out.iter().enumerate().skip(self.upto) {
+            if matches!(i.kind, Kind::Gap | Kind::Confusion) {
+                for w in topic::tokens(&i.topic) {
+                    self.by_token.entry(w).or_default().push(n);
+                }
+            }
+        }
+        self.upto = out.len();
+    }
+}
+
+/// Commands whose non-zero exit is not a failure worth remembering: searches and probes.
+pub(super) fn benign(command: &str) -> bool {
+    let key = command_key(command);
+    let first = key.split_whitespace().next().unwrap_or("");
+    matches!(
+        first,
+        "rg" | "grep"
+            | "egrep"
+            | "fgrep"
+            | "find"
+            | "fd"
+            | "ls"
+            | "test"
+            | "["
+            | "which"
+            | "command"
+            | "type"
+            | "diff"
+            | "cmp"
+            | "cat"
+            | "sed"
+            | "head"
+            | "tail"
+            | "wc"
+            | "stat"
+            | "file"
+            | "pgrep"
+            | "ps"
+            | "echo"
+            | "true"
+            | "false"
+            | "kill"
+            | "pkill"
+            | "lsof"
+            | "nl"
+            | "awk"
+    ) || key.starts_with("git diff")
+        || key.starts_with("git grep")
+        || key.starts_with("git status")
+        || key.starts_with("git log")
+        || key.starts_with("git show")
+        || key.starts_with("git rev-parse")
+        || command.contains("|| true")
+}
+
+/// A command's identity for "the same command later passed": the last step of a `cd x && …`
+/// chain, env assignments dropped, its words up to the first flag (at most three).
+pub fn command_key(command: &str) -> String {
+    let steps: Vec<&str> = command.split("&&").map(str::trim).collect();
+    let step = steps
+        .iter()
+        .rfind(|s| !s.starts_with("cd ") && !s.is_empty())
+        .copied()
+        .unwrap_or(command.trim());
+    let step = step.split(['|', ';']).next().unwrap_or(step);
+    let words: Vec<&str> = step
+        .split_whitespace()
+        .skip_while(|w| w.contains('=') && !w.starts_with('-'))
+        .take_while(|w| {
+            // Flags, redirections and long arguments (ids, hashes, paths) end the command's name.
+            !w.starts_with('-') && !w.starts_with('>') && !w.starts_with('<') && w.len() <= 24
+        })
+        .take(3)
+        .collect();
+    words.join(" ")
+}
+
+pub(super) fn is_deploy(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.contains("deploy")
+        || k.starts_with("vercel")
+        || k.starts_with("docker push")
+        || k.starts_with("kubectl apply")
+        || k.contains("git push heroku")
+}
+
+pub(super) fn read_turn(
+    s: &SessionView,
+    t: &TurnView,
+    out: &mut Vec<Insight>,
+    failing: &mut BTreeSet<(String, String)>,
+    asked: &mut TopicIndex,
+) {
+    asked.sync(out);
+    let asked = &asked.by_token;
+    let cwd = s.cwd.as_deref();
+    let edits = edit_anchors(t, cwd);
+    let answer_text: String = t
+        .answers
+        .iter()
+        .map(|(a, _)| *a)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let answer_ids = topic::identifiers(&answer_text);
+
+    // The developer's messages.
+    for p in &t.prompts {
+        let text = prompt_text(p);
+        let reading = rules::read(text);
+        // The code the developer named; when they named none, what the answer was about.
+        let mut identifiers = topic::identifiers(text);
+        if identifiers.is_empty() {
+            identifiers.extend(answer_ids.iter().take(2).cloned());
+        }
+        let anchors = Anchors {
+            edits: edits.clone(),
+            errors: Vec::new(),
+            identifiers,
+        };
+        let evidence = vec![p.id.clone()];
+        let topic_here = topic::extract(text);
+        // A topic asked about before, in an insight still open: the same question again.
+        // Topics that are the same share a token: only those insights are compared.
+        let earlier = |out: &[Insight], kinds: &[Kind]| {
+            topic_here.as_ref().and_then(|tp| {
+                let mut candidates: Vec<usize> = topic::tokens(tp)
+                    .iter()
+                    .filter_map(|w| asked.get(w))
+                    .flatten()
+                    .copied()
+                    .collect();
+                candidates.sort_unstable_by(|a, b| b.cmp(a));
+                candidates.dedup();
+                candidates
+                    .into_iter()
+                    .map(|n| &out[n])
+                    .find(|i| {
+                        kinds.contains(&i.kind)
+                            && i.status == Status::Open
+                            && i.turn.as_deref() != t.id
+                            && topic::same(&i.topic, tp)
+                    })
+                    .map(|i| i.topic.clone())
+            })
+        };
+        let session_topic = out
+            .last()
+            .filter(|i| i.session == s.id)
+            .map(|i| i.topic.clone());
+
+        if reading.gap {
+            let topic = topic_here.clone().unwrap_or_else(|| "question".into());
+            if let Some(prev) = earlier(out, &[Kind::Gap, Kind::Confusion]) {
+                push(
+                    out,
+                    s,
+                    t,
+                    Kind::Confusion,
+                    prev,
+                    text.to_owned(),
+                    takeaway(t),
+                    0.7,
+                    evidence.clone(),
+                    anchors.clone(),
+                );
+                continue;
+            }
+            let conf = if anchors.identifiers.is_empty() {
+                0.75
+            } else {
+                0.9
+            };
+            push(
+                out,
+                s,
+                t,
+                Kind::Gap,
+                topic,
+                text.to_owned(),
+                takeaway(t),
+                conf,
+                evidence.clone(),
+                anchors.clone(),
+            );
+        }
+        if reading.confusion
+            || (!reading.gap
+                && t.answers.iter().any(|(a, _)| rules::corrects(a))
+                && text.contains('?'))
+        {
+            let topic = earlier(out, &[Kind::Gap, Kind::Confusion, Kind::Error])
+                .or(topic_here.clone())
+                .or(session_topic.clone())
+                .unwrap_or_else(|| "confusion".into());
+            push(
+                out,
+                s,
+                t,
+                Kind::Confusion,
+                topic,
+                text.to_owned(),
+                takeaway(t),
+                0.75,
+                evidence.clone(),
+                anchors.clone(),
+            );
+        }
+        if reading.follow_up {
+            // The clause that defers ("I'll fix merge next time"), and what it names.
+            let clause = text
+                .split(['.', ',', ';', '!', '?', '—', '\n'])
+                .find(|c| rules::read(c).follow_up)
+                .unwrap_or(text);
+            let rest = strip_follow_up_words(clause);
+            let own = topic::extract(&rest);
+            let own_tokens = topic::tokens(&rest);
+            // Deferring something discussed earlier in the session: that topic.
+            let earlier = out
+                .iter()
+                .rev()
+                .find(|i| {
+                    i.session == s.id
+                        && topic::tokens(&i.topic)
+                            .iter()
+                            .any(|w| own_tokens.contains(w))
+                })
+                .map(|i| i.topic.clone());
+            // "I'll add it myself tomorrow": nothing named, so what the answer was about.
+            let own = own.filter(|o| !topic::tokens(o).is_empty());
+            let topic = earlier
+                .or(own)
+                .or(answer_ids.first().cloned())
+                .or(session_topic.clone())
+                .unwrap_or_else(|| "next step".into());
+            push(
+                out,
+                s,
+                t,
+                Kind::FollowUp,
+                topic,
+                text.to_owned(),
+                None,
+                0.7,
+                evidence.clone(),
+                anchors.clone(),
+            );
+        }
+        if reading.decision {
+            let topic = topic::options(text)
+                .or(topic_here.clone())
+                .unwrap_or_else(|| "decision".into());
+            push(
+                out,
+                s,
+                t,
+                Kind::Decision,
+                topic,
+                text.to_owned(),
+                reason(t),
+                0.7,
+                evidence.clone(),
+                anchors.clone(),
+            );
+        }
+        if reading.success && !reading.gap {
+            let topic = session_topic
+                .clone()
+                .or(topic_here.clone())
+                .unwrap_or_else(|| "it works".into());
+            push(
+                out,
+                s,
+                t,
+                Kind::Success,
+                topic,
+                text.to_owned(),
+                None,
+                0.8,
+                evidence.clone(),
+                anchors.clone(),
+            );
+        }
+        if reading.pasted_error {
+            let code = ERROR_CODE.find(text).map(|m| m.as_str().to_owned());
+            let topic = code
+                .or(topic_here.clone())
+                .unwrap_or_else(|| "error".into());
+            let errs = error_locations(text, cwd);
+            let anchors = Anchors {
+                errors: errs,
+                ..anchors.clone()
+            };
+            push(
+                out,
+                s,
+                t,
+                Kind::Error,
+                topic,
+                first_line(text),
+                takeaway(t),
+                0.85,
+                evidence.clone(),
+                anchors,
+            );
+        }
+    }
+
+    // What ran.
+    let place = s.cwd.clone().unwrap_or_default();
+    let prompt_ids: Vec<String> = t
+        .prompts
+        .iter()
+        .flat_map(|p| topic::identifiers(prompt_text(p)))
+        .take(4)
+        .collect();
+    for c in &t.commands {
+        let Body::Command(cmd) = &c.body else {
+            continue;
+        };
+        let key = command_key(&cmd.command);
+        if key.is_empty() || benign(&cmd.command) {
+            continue;
+        }
+        let failed = cmd.failed();
+        if failed {
+            failing.insert((place.clone(), key.clone()));
+            let code = ERROR_CODE.find(&cmd.output).map(|m| m.as_str().to_owned());
+            let topic = match code {
+                Some(code) => format!("{code} in {key}"),
+                None => key.clone(),
+            };
+            let anchors = Anchors {
+                edits: edits.clone(),
+                errors: error_locations(&cmd.output, cwd),
+                identifiers: prompt_ids.clone(),
+            };
+            let fix = fix_after(t, c);
+            push(
+                out,
+                s,
+                t,
+                Kind::Error,
+                topic,
+                cmd.command.clone(),
+                fix.or_else(|| takeaway(t)),
+                0.95,
+                vec![c.id.clone()],
+                anchors,
+            );
+        } else if cmd.exit_code == Some(0) {
+            // The first pass of a command that was failing, or a deploy that went live.
+            let was_failing = failing.remove(&(place.clone(), key.clone()));
+            if was_failing || is_deploy(&key) {
+                let anchors = Anchors {
+                    edits: edits.clone(),
+                    errors: Vec::new(),
+                    identifiers: prompt_ids.clone(),
+                };
+                push(
+                    out,
+                    s,
+                    t,
+                    Kind::Success,
+                    key.clone(),
+                    cmd.command.clone(),
+                    takeaway(t),
+                    0.85,
+                    vec![c.id.clone()],
+                    anchors,
+                );
+            }
+        }
+    }
+}
+
+/// How a failing command got fixed within its turn: the files patched after it and the command
+/// that then passed.
+pub(super) fn fix_after(t: &TurnView, failed: &Event) -> Option<String> {
+    let Body::Command(cmd) = &failed.body else {
+        return None;
+    };
+    let key = command_key(&cmd.command);
+    let passed = t.commands.iter().skip_while(|c| c.id != failed.id).skip(1).any(|c| {
+        matches!(&c.body, Body::Command(x) if x.exit_code == Some(0) && command_key(&x.command) == key)
+    });
+    if !passed {
+        return None;
+    }
+    let answer = takeaway(t);
+    Some(match answer {
+        Some(a) => format!("Fixed in the same turn; `{key}` then passed. {a}"),
+        None => format!("Fixed in the same turn; `{key}` then passed."),
+    })
+}
+
+pub(super) fn first_line(text: &str) -> String {
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+        .chars()
+        .take(200)
+        .collect()
+}
+
+pub(super) fn strip_follow_up_words(text: &str) -> String {
+    let re = [
+        "next time",
+        "later",
+        "another time",
+        "some other time",
+        "not now",
+        "remind me",
+        "come back to",
+        "for now",
+        "let's",
+        "lets",
+        "we'll",
+        "we will",
+        "i'll",
+        "tomorrow",
+        "maybe",
+        "do that",
+        "do the",
+        "do it",
+    ];
+    let mut t = text.to_ascii_lowercase();
+    for w in re {
+        t = t.replace(w, " ");
+    }
+    t
+}
