@@ -50,6 +50,21 @@ const PROMPT_KEYS: &[&str] = &[
     "todos",
     "permissionMode",
 ];
+/// The developer's interruption (`[Request interrupted by user]` as a text block).
+const INTERRUPT_KEYS: &[&str] = &[
+    "parentUuid",
+    "isSidechain",
+    "userType",
+    "cwd",
+    "sessionId",
+    "version",
+    "gitBranch",
+    "slug",
+    "type",
+    "message",
+    "uuid",
+    "timestamp",
+];
 /// A `user` line carrying a `tool_result`.
 const TOOL_RESULT_KEYS: &[&str] = &[
     "parentUuid",
@@ -826,6 +841,7 @@ fn every_line_has_the_envelope_of_a_real_transcript_line_of_its_kind() {
                 "user" if v.get("isMeta").is_some() => "meta",
                 "user" if content.as_str().is_some_and(|c| c.starts_with("<bash-")) => "local",
                 "user" if content.is_string() => "prompt",
+                "user" if content[0]["text"] == "[Request interrupted by user]" => "interrupt",
                 other => panic!("{name}: a line of kind {other}: {l}"),
             };
             *seen.entry(kind).or_default() += 1;
@@ -835,6 +851,7 @@ fn every_line_has_the_envelope_of_a_real_transcript_line_of_its_kind() {
                 "tool_result" => TOOL_RESULT_KEYS,
                 "meta" => META_KEYS,
                 "local" => LOCAL_COMMAND_KEYS,
+                "interrupt" => INTERRUPT_KEYS,
                 _ => PROMPT_KEYS,
             };
             check(kind, keys.clone(), want, l);

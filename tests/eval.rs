@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 /// gold names Dockerfile stages, a language the symbol layer does not index.
 const FLOORS: [(&str, f64); 4] = [
     ("kinds", 0.9),
-    ("topics", 0.9),
-    ("links", 0.6),
-    ("status", 0.85),
+    ("topics", 0.85),
+    ("links", 0.4),
+    ("status", 0.9),
 ];
 
 #[derive(Default, Clone, Copy)]

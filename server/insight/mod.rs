@@ -14,6 +14,7 @@
 mod anchors;
 pub mod glossary;
 mod lifecycle;
+mod outcome;
 mod read;
 pub mod rules;
 pub mod struggle;
@@ -36,7 +37,7 @@ use std::sync::LazyLock;
 
 /// The rules' version. Derived insights cached in the store carry it, so bump it whenever a
 /// change to the rules would derive different insights from the same events.
-pub const ENGINE_VERSION: u32 = 4;
+pub const ENGINE_VERSION: u32 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -47,16 +48,21 @@ pub enum Kind {
     Success,
     FollowUp,
     Decision,
+    /// Several turns in a row that did not work — corrected, undone, asked again — about one
+    /// piece of code, until one did (or the session ended). Its evidence is the developer's
+    /// reports, one per round.
+    Struggle,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Gap,
         Kind::Confusion,
         Kind::Error,
         Kind::Success,
         Kind::FollowUp,
         Kind::Decision,
+        Kind::Struggle,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -67,6 +73,7 @@ impl Kind {
             Kind::Success => "success",
             Kind::FollowUp => "follow_up",
             Kind::Decision => "decision",
+            Kind::Struggle => "struggle",
         }
     }
 
@@ -210,6 +217,7 @@ pub fn derive(events: &[Event]) -> Vec<Insight> {
             read_turn(s, t, &mut out, &mut failing, &mut asked);
         }
     }
+    outcome::read_outcomes(&sessions, &mut out);
     resolve(&sessions, &mut out);
     noted(events, &sessions, &mut out);
     apply_marks(events, &mut out);
@@ -352,6 +360,7 @@ mod tests {
             )],
             commands: vec![],
             edits: vec![],
+            aborted: false,
         };
         let tk = takeaway(&t).unwrap();
         assert!(tk.starts_with("`useEffect` runs after render."));

@@ -84,6 +84,33 @@ pub fn command_key(command: &str) -> String {
         .copied()
         .unwrap_or(command.trim());
     let step = step.split(['|', ';']).next().unwrap_or(step);
+    // An interpreter running a script is that script: `python3 tools/export.py <id>` is
+    // `python3 export.py`, however long the script's name.
+    let mut head = step
+        .split_whitespace()
+        .skip_while(|w| w.contains('=') && !w.starts_with('-'));
+    if let (Some(bin), Some(script)) = (head.next(), head.next()) {
+        let interpreter = matches!(
+            bin.rsplit('/').next().unwrap_or(bin),
+            "python"
+                | "python3"
+                | "node"
+                | "deno"
+                | "bun"
+                | "ruby"
+                | "perl"
+                | "php"
+                | "bash"
+                | "sh"
+                | "zsh"
+        );
+        let is_script =
+            script.contains('.') && !script.starts_with('-') && !script.starts_with('<');
+        if interpreter && is_script {
+            let name = script.rsplit('/').next().unwrap_or(script);
+            return format!("{} {name}", bin.rsplit('/').next().unwrap_or(bin));
+        }
+    }
     let words: Vec<&str> = step
         .split_whitespace()
         .skip_while(|w| w.contains('=') && !w.starts_with('-'))
@@ -232,7 +259,7 @@ pub(super) fn read_turn(
                 .split(['.', ',', ';', '!', '?', '—', '\n'])
                 .find(|c| rules::read(c).follow_up)
                 .unwrap_or(text);
-            let rest = strip_follow_up_words(clause);
+            let rest = strip_leading_verbs(&strip_follow_up_words(clause));
             let own = topic::extract(&rest);
             let own_tokens = topic::tokens(&rest);
             // Deferring something discussed earlier in the session: that topic.
@@ -317,7 +344,7 @@ pub(super) fn read_turn(
                 t,
                 Kind::Error,
                 topic,
-                first_line(text),
+                error_line(text),
                 takeaway(t),
                 0.85,
                 evidence.clone(),
@@ -422,6 +449,77 @@ pub(super) fn first_line(text: &str) -> String {
         .chars()
         .take(200)
         .collect()
+}
+
+/// The line of a pasted error that says what went wrong: the first that looks like an error, else
+/// the first after the developer's introduction ("I'm getting:").
+pub(super) fn error_line(text: &str) -> String {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let erring = lines.iter().find(|l| {
+        let lower = l.to_ascii_lowercase();
+        lower.contains("error")
+            || lower.contains("exception")
+            || lower.contains("blocked by")
+            || lower.contains("failed")
+            || lower.contains("traceback")
+            || lower.contains("panicked")
+    });
+    let after_colon = || {
+        let i = lines.iter().position(|l| l.ends_with(':'))?;
+        lines.get(i + 1)
+    };
+    let line = erring
+        .or_else(after_colon)
+        .or(lines.first())
+        .copied()
+        .unwrap_or("");
+    line.chars().take(200).collect()
+}
+
+/// What is deferred, without the verb that defers it: "the real-time aspect" of "introduce the
+/// real time aspect".
+pub(super) fn strip_leading_verbs(text: &str) -> String {
+    const VERBS: &[&str] = &[
+        "introduce",
+        "implement",
+        "add",
+        "do",
+        "build",
+        "make",
+        "handle",
+        "tackle",
+        "deal",
+        "with",
+        "look",
+        "at",
+        "fix",
+        "try",
+        "write",
+        "set",
+        "up",
+        "get",
+        "to",
+        "and",
+        "then",
+        "but",
+        "so",
+        "also",
+        "we",
+        "will",
+        "i",
+        "can",
+    ];
+    let joined = text.replace("real time", "real-time");
+    let words: Vec<&str> = joined.split_whitespace().collect();
+    let skip = words
+        .iter()
+        .take_while(|w| VERBS.contains(&w.to_ascii_lowercase().as_str()))
+        .count();
+    words[skip..].join(" ")
 }
 
 pub(super) fn strip_follow_up_words(text: &str) -> String {

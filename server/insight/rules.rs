@@ -158,6 +158,15 @@ static PASTED_ERROR: LazyLock<RegexSet> = LazyLock::new(|| {
         r"\bTS\d{4}\b",
         r"\bpanicked at\b",
         r"\bnpm err!",
+        // What a browser console says.
+        r"\bblocked by cors policy\b",
+        r"\buncaught (?:\(in promise\) )?\w*(?:error|exception)?\b",
+        r"\bcannot read propert(?:y|ies) of (?:undefined|null)\b",
+        r"\bis not (?:defined|a function)\b.*\bat\b",
+        r"\bfailed to (?:load resource|fetch|compile|resolve module)\b",
+        r"\bnet::err_\w+",
+        r"\bmodule not found\b|\bcannot find module\b",
+        r"\bsegmentation fault\b|\bcore dumped\b",
     ])
 });
 

@@ -385,6 +385,11 @@ fn content_words(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether a lower-case word carries no topic ("the", "make", "this").
+pub fn is_stop_word(word: &str) -> bool {
+    STOP.contains(&word)
+}
+
 /// Lower-cased, singular content tokens: what two topics are compared by.
 pub fn tokens(topic: &str) -> BTreeSet<String> {
     topic

@@ -12,6 +12,8 @@ pub(super) struct TurnView<'a> {
     pub(super) answers: Vec<(&'a str, bool)>,
     pub(super) commands: Vec<&'a Event>,
     pub(super) edits: Vec<(&'a Edit, &'a str)>,
+    /// The developer stopped the turn (an interrupted turn asked again is not a failed one).
+    pub(super) aborted: bool,
 }
 
 pub(super) struct SessionView<'a> {
@@ -59,6 +61,7 @@ pub(super) fn group(events: &[Event]) -> Vec<SessionView<'_>> {
                 answers: Vec::new(),
                 commands: Vec::new(),
                 edits: Vec::new(),
+                aborted: false,
             });
         }
         let t = s.turns.last_mut().expect("pushed above");
@@ -69,6 +72,10 @@ pub(super) fn group(events: &[Event]) -> Vec<SessionView<'_>> {
                 .push((text.as_str(), phase.as_deref() == Some("final_answer"))),
             Body::Command(_) => t.commands.push(e),
             Body::Edit(edit) => t.edits.push((edit, e.id.as_str())),
+            Body::TurnEnd {
+                status: crate::normalize::TurnStatus::Aborted,
+                ..
+            } => t.aborted = true,
             _ => {}
         }
     }

@@ -209,6 +209,7 @@ fn label(kind: Kind) -> &'static str {
         Kind::Success => "success",
         Kind::FollowUp => "follow-up",
         Kind::Decision => "decision",
+        Kind::Struggle => "struggle",
     }
 }
 

@@ -2,7 +2,7 @@
 //! so the editor's text can be tested and scripted from the command line.
 
 use super::cli::fmt;
-use crate::insight::{Insight, Status};
+use crate::insight::{Insight, Kind, Status};
 
 /// The hover text for a symbol: each insight's kind, topic, date and surface, the question as
 /// asked (or who noted it), the takeaway and the status, newest first. Empty when there is nothing to say.
@@ -24,6 +24,12 @@ pub fn hover_markdown(symbol: &str, insights: &[&Insight]) -> String {
         if i.is_noted() {
             // Written down as a learning: no question to quote; the text says who noted it.
             s.push_str(&format!("  - {}\n", fmt::one_line(&i.text, 160)));
+        } else if i.kind == Kind::Struggle {
+            // What the developer reported when it did not work: not a question.
+            s.push_str(&format!(
+                "  - you said: “{}”\n",
+                fmt::one_line(&i.text, 160)
+            ));
         } else {
             s.push_str(&format!("  - asked: “{}”\n", fmt::one_line(&i.text, 160)));
         }

@@ -471,7 +471,16 @@ impl Converter {
             ("event_msg", "exec_command_end") if p["source"] == "user_shell" => {
                 self.user_shell(ts, p);
             }
-            ("event_msg", "task_complete" | "turn_aborted") => self.flush(),
+            ("event_msg", "task_complete") => self.flush(),
+            // Claude Code writes the developer's interruption as a user line.
+            ("event_msg", "turn_aborted") => {
+                self.flush();
+                let block = obj(&[
+                    ("type", js("text")),
+                    ("text", js("[Request interrupted by user]")),
+                ]);
+                self.user(ts, format!("[{block}]"), Vec::new(), Vec::new());
+            }
             ("response_item", "function_call") => {
                 let name = p["name"].as_str().unwrap_or_default();
                 let args: Value = p["arguments"]
@@ -483,11 +492,17 @@ impl Converter {
                     let input = args["input"].as_str().unwrap_or_default().to_owned();
                     self.patch_call(ts, id, &input);
                 } else if let Some(command) = shell_command(name, &args) {
+                    // A patch applied through the shell is an edit to Claude Code.
+                    if let Some(patch) = embedded_patch(&command) {
+                        self.patch_call(ts, id, &patch);
+                        return;
+                    }
                     let workdir = args["workdir"].as_str().unwrap_or(&self.cwd).to_owned();
-                    let command = if workdir != self.cwd && !workdir.is_empty() {
-                        format!("cd {workdir} && {command}")
-                    } else {
+                    let here = workdir.is_empty() || workdir == "." || workdir == self.cwd;
+                    let command = if here {
                         command
+                    } else {
+                        format!("cd {workdir} && {command}")
                     };
                     self.shell_call(ts, id, &command);
                 }
@@ -1023,6 +1038,21 @@ fn bash_result(stdout: &str) -> String {
 
 /// The command line of a Codex shell call (`shell_command`'s string, `shell`'s argv unwrapped
 /// from `bash -lc`, `exec_command`'s `cmd`), or `None` for other tools.
+/// The `*** Begin Patch … *** End Patch` body of an `apply_patch <<'EOF' … EOF` command.
+fn embedded_patch(command: &str) -> Option<String> {
+    let t = command.trim_start();
+    if !(t.starts_with("apply_patch") || t.starts_with("applypatch")) {
+        return None;
+    }
+    let start = t.find("*** Begin Patch")?;
+    let rest = &t[start..];
+    let end = rest
+        .find("*** End Patch")
+        .map_or(rest.len(), |i| i + "*** End Patch".len());
+    Some(rest[..end].to_owned())
+}
+
+/// The command line of a Codex shell tool call.
 fn shell_command(name: &str, args: &Value) -> Option<String> {
     match name {
         "shell_command" | "exec_command" | "local_shell" | "shell" | "container.exec" => {}

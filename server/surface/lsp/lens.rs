@@ -40,7 +40,11 @@ pub fn lenses(
                     .filter(|&n| {
                         matches!(
                             k.get(n).kind,
-                            Kind::Gap | Kind::Confusion | Kind::Error | Kind::FollowUp
+                            Kind::Gap
+                                | Kind::Confusion
+                                | Kind::Error
+                                | Kind::FollowUp
+                                | Kind::Struggle
                         )
                     })
                     .collect()
@@ -70,8 +74,10 @@ pub fn lenses(
     out
 }
 
-/// "⟲ You struggled here before: 2 questions, 1 failed build · rewritten 6 times (Nov 18)".
+/// "⟲ You struggled here before: 4 rounds of corrections, 2 questions, 1 failed build · rewritten
+/// 6 times (Nov 18)".
 pub fn title(ids: &[u32], churn: Option<&Churn>, k: &Knowledge) -> Option<String> {
+    let mut rounds = 0;
     let mut questions = 0;
     let mut failed: Vec<(&str, u32)> = Vec::new();
     let mut latest = String::new();
@@ -85,6 +91,8 @@ pub fn title(ids: &[u32], churn: Option<&Churn>, k: &Knowledge) -> Option<String
                     None => failed.push((what, 1)),
                 }
             }
+            // A struggle's evidence is the developer's reports, one per round.
+            Kind::Struggle => rounds += i.evidence.len().max(1) as u32,
             _ => questions += 1,
         }
         if latest < i.at {
@@ -92,6 +100,13 @@ pub fn title(ids: &[u32], churn: Option<&Churn>, k: &Knowledge) -> Option<String
         }
     }
     let mut parts: Vec<String> = Vec::new();
+    if rounds > 0 {
+        parts.push(if rounds == 1 {
+            "1 round of corrections".to_owned()
+        } else {
+            format!("{rounds} rounds of corrections")
+        });
+    }
     if questions > 0 {
         parts.push(plural(questions, "question"));
     }
