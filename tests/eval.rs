@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 const FLOORS: [(&str, f64); 4] = [
     ("kinds", 0.9),
     ("topics", 0.85),
-    ("links", 0.4),
+    ("links", 0.5),
     ("status", 0.9),
 ];
 

@@ -8,6 +8,12 @@ pub(super) static LOCATION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid")
 });
 
+/// A line that defines something: a function, method, class or a function bound to a name.
+static DEFINES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:export\s+(?:default\s+)?)?(?:pub(?:\([\w:]+\))?\s+)?(?:async\s+)?(?:function\*?\s+[\w$]+|def\s+\w+|fn\s+\w+|class\s+\w+|(?:const|let|var)\s+[\w$]+\s*=\s*(?:async\s*)?(?:\([^)]*\)|[\w$]+)\s*=>|[\w$]+\s*\([^)]*\)\s*\{$)")
+        .expect("valid")
+});
+
 pub(super) fn relative(path: &str, cwd: Option<&str>) -> String {
     match cwd {
         Some(c) if !c.is_empty() => path
@@ -29,17 +35,32 @@ pub(super) fn edit_anchors(t: &TurnView, cwd: Option<&str>) -> Vec<Location> {
                 continue;
             }
             let file = relative(f.move_to.as_deref().unwrap_or(&f.path), cwd);
-            // Distinctive added lines (not braces or blank), a few per file.
-            let mut added: Vec<String> = Vec::new();
-            for l in f.diff.lines() {
-                let Some(line) = l.strip_prefix('+').filter(|l| !l.starts_with("++")) else {
-                    continue;
-                };
+            // Distinctive added lines (not braces or blank), a few per file: the lines that
+            // define something first (they name what the change is about), then the others. A
+            // file added whole may come as its bare content.
+            let plus: Vec<&str> = f
+                .diff
+                .lines()
+                .filter_map(|l| l.strip_prefix('+').filter(|l| !l.starts_with("++")))
+                .collect();
+            let lines: Vec<&str> = if plus.is_empty() && f.op == FileOp::Add {
+                f.diff.lines().collect()
+            } else {
+                plus
+            };
+            let distinctive = |line: &&str| {
                 let line = line.trim();
-                if line.len() >= 8
-                    && line.chars().any(char::is_alphanumeric)
-                    && !added.iter().any(|a| a == line)
-                {
+                line.len() >= 8 && line.chars().any(char::is_alphanumeric)
+            };
+            let mut added: Vec<String> = Vec::new();
+            let (defining, other): (Vec<&str>, Vec<&str>) = lines
+                .iter()
+                .copied()
+                .filter(distinctive)
+                .partition(|l| DEFINES.is_match(l.trim()));
+            for line in defining.into_iter().chain(other) {
+                let line = line.trim();
+                if !added.iter().any(|a| a == line) {
                     added.push(line.to_owned());
                 }
                 if added.len() >= 8 {

@@ -247,7 +247,7 @@ fn take_up_follow_ups(s: &SessionView, out: &mut [Insight]) {
         }
         let born = s.turns.iter().position(|t| t.id == ins.turn.as_deref());
         let Some(born) = born else { continue };
-        let later = s.turns[born + 1..].iter().find(|t| {
+        let later = s.turns[born + 1..].iter().filter(|t| !t.aborted).find(|t| {
             t.prompts.iter().any(|p| {
                 let text = prompt_text(p).to_ascii_lowercase().replace(['-', ' '], "");
                 TAKING_UP.is_match(prompt_text(p))
@@ -255,6 +255,13 @@ fn take_up_follow_ups(s: &SessionView, out: &mut [Insight]) {
             })
         });
         if let Some(t) = later {
+            // What was then done about it is the code it is about.
+            let cwd = s.cwd.as_deref();
+            for loc in edit_anchors(t, cwd) {
+                if !ins.anchors.edits.iter().any(|l| l.file == loc.file) {
+                    ins.anchors.edits.push(loc);
+                }
+            }
             ins.status = Status::Resolved;
             ins.resolved_by = Some(Resolution {
                 session: s.id.to_owned(),
@@ -380,9 +387,15 @@ fn episode(
             && fix + 1 < s.turns.len()
             && labels[fix].as_ref().is_none_or(|l| !l.outcome.is_problem())
     });
+    // The code struggled with is what the corrections and the fix changed, not the first
+    // attempt (which built the feature as a whole); that only when the rounds changed nothing.
     let cwd = s.cwd.as_deref();
     let mut edits: Vec<Location> = Vec::new();
-    for t in worked.into_iter().chain(&s.turns[start..=end]) {
+    let rounds_and_fix = worked.into_iter().chain(&s.turns[start + 1..=end]);
+    for t in rounds_and_fix.chain(std::iter::once(&s.turns[start])) {
+        if !edits.is_empty() && std::ptr::eq(t, &s.turns[start]) {
+            break;
+        }
         for loc in edit_anchors(t, cwd) {
             if !edits.iter().any(|l| l.file == loc.file) {
                 edits.push(loc);

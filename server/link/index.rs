@@ -275,6 +275,13 @@ impl SymbolIndex {
         self.ids.contains_key(&self.normalize(rel))
     }
 
+    /// Every indexed file, relative to the root, in path order.
+    pub fn files(&self) -> Vec<&Path> {
+        let mut files: Vec<&Path> = self.ids.keys().map(PathBuf::as_path).collect();
+        files.sort();
+        files
+    }
+
     // --- internals ---
 
     fn entry(&self, rel: &Path) -> Option<&FileEntry> {

@@ -81,30 +81,18 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
         .collect()
 }
 
+/// How many other files of its language a moved change is looked for in.
+const MOVED_SEARCH_FILES: usize = 400;
+
 fn at_location<'a>(index: &'a SymbolIndex, file: &Path, loc: &Location) -> Vec<&'a Definition> {
     if !index.has_file(file) {
-        return Vec::new();
+        return moved(index, file, loc);
     }
     // Lines the patch added, found in the file as it is now: the definitions around them.
     if !loc.added.is_empty() {
-        if let Ok(text) = std::fs::read_to_string(index.root().join(file)) {
-            let mut defs: Vec<&Definition> = Vec::new();
-            for (n, line) in text.lines().enumerate() {
-                if !loc.added.iter().any(|a| a == line.trim()) {
-                    continue;
-                }
-                if let Some(d) = index.enclosing_definition(file, n as u32) {
-                    if !defs.iter().any(|x| std::ptr::eq(*x, d)) {
-                        defs.push(d);
-                    }
-                }
-                if defs.len() >= 3 {
-                    break;
-                }
-            }
-            if !defs.is_empty() {
-                return defs;
-            }
+        let defs = added_lines_in(index, file, &loc.added);
+        if !defs.is_empty() {
+            return defs;
         }
     }
     if let Some(line) = loc.line {
@@ -116,14 +104,92 @@ fn at_location<'a>(index: &'a SymbolIndex, file: &Path, loc: &Location) -> Vec<&
     // An apply_patch hunk without numbers: its anchor text names the definition
     // (`@@ function App() {`, `@@ def load(self):`, `@@ impl Parser {`).
     if let Some(ctx) = &loc.context {
-        let defs = index.definitions_in(file);
-        return defs
+        let defs: Vec<&Definition> = index
+            .definitions_in(file)
             .iter()
             .filter(|d| mentions(ctx, &d.name))
             .take(2)
             .collect();
+        if !defs.is_empty() {
+            return defs;
+        }
     }
-    Vec::new()
+    // The file is still there but the change is not: it moved to another file.
+    moved(index, file, loc)
+}
+
+/// The definitions around the lines of `file` (as it is now) that a patch added.
+fn added_lines_in<'a>(
+    index: &'a SymbolIndex,
+    file: &Path,
+    added: &[String],
+) -> Vec<&'a Definition> {
+    let mut defs: Vec<&Definition> = Vec::new();
+    let Ok(text) = std::fs::read_to_string(index.root().join(file)) else {
+        return defs;
+    };
+    for (n, line) in text.lines().enumerate() {
+        if !added.iter().any(|a| a == line.trim()) {
+            continue;
+        }
+        if let Some(d) = index.enclosing_definition(file, n as u32) {
+            if !defs.iter().any(|x| std::ptr::eq(*x, d)) {
+                defs.push(d);
+            }
+        }
+        if defs.len() >= 3 {
+            break;
+        }
+    }
+    defs
+}
+
+/// A change whose file is gone or no longer holds it (the code was split into other files, the
+/// file renamed): the definition its hunk named, wherever it lives now, else its added lines in
+/// the other files of the same language.
+fn moved<'a>(index: &'a SymbolIndex, file: &Path, loc: &Location) -> Vec<&'a Definition> {
+    if let Some(ctx) = &loc.context {
+        let named: Vec<&Definition> = context_names(ctx)
+            .filter_map(|w| index.definitions(w).into_iter().next())
+            .take(2)
+            .collect();
+        if !named.is_empty() {
+            return named;
+        }
+    }
+    if loc.added.is_empty() {
+        return Vec::new();
+    }
+    let ext = file.extension();
+    let mut defs: Vec<&Definition> = Vec::new();
+    for other in index
+        .files()
+        .into_iter()
+        .filter(|f| *f != file && f.extension() == ext)
+        .take(MOVED_SEARCH_FILES)
+    {
+        for d in added_lines_in(index, other, &loc.added) {
+            if !defs.iter().any(|x| std::ptr::eq(*x, d)) {
+                defs.push(d);
+            }
+        }
+        if defs.len() >= 3 {
+            break;
+        }
+    }
+    defs
+}
+
+/// The names in a hunk's anchor text (`function updateHighlights() {` → `updateHighlights`),
+/// keywords aside.
+fn context_names(ctx: &str) -> impl Iterator<Item = &str> {
+    const KEYWORDS: &[&str] = &[
+        "function", "def", "fn", "class", "const", "let", "var", "if", "for", "while", "return",
+        "impl", "pub", "async", "export", "default", "static", "self", "this", "new", "struct",
+        "enum", "trait", "else", "match", "await",
+    ];
+    ctx.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .filter(|w| w.len() >= 3 && !KEYWORDS.contains(w) && !w.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn mentions(text: &str, name: &str) -> bool {
