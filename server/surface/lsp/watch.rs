@@ -46,6 +46,29 @@ pub fn ingest_all(store: &Store, home: &Path) -> IngestReport {
     ingest(store, &files, &IngestOptions::default(), &mut |_| {})
 }
 
+/// The session files a reported path stands for: the file itself, or — for a folder created
+/// inside a followed one (a new project or day folder) — the session files already in it, which
+/// may have been written before the OS began reporting on the new folder.
+fn changed_files(roots: &[(Source, PathBuf)], p: PathBuf, created: bool) -> Vec<(PathBuf, Source)> {
+    if let Some(source) = source_of(roots, &p) {
+        return vec![(p, source)];
+    }
+    if !created {
+        return Vec::new();
+    }
+    let Some((source, _)) = roots.iter().find(|(_, r)| p.starts_with(r) && p != *r) else {
+        return Vec::new();
+    };
+    if !p.is_dir() {
+        return Vec::new();
+    }
+    let (found, _) = match source {
+        Source::Codex => codex::discover(std::slice::from_ref(&p), true),
+        Source::Claude => claude::discover(std::slice::from_ref(&p), true),
+    };
+    found.into_iter().map(|f| (f, *source)).collect()
+}
+
 /// The source of a changed file, when it is a session file inside a followed folder.
 fn source_of(roots: &[(Source, PathBuf)], p: &Path) -> Option<Source> {
     let (source, _) = roots.iter().find(|(_, r)| p.starts_with(r))?;
@@ -69,16 +92,6 @@ pub fn start(shared: Arc<Shared>, home: PathBuf) {
 }
 
 fn run(shared: &Shared, store: &Store, home: &Path) {
-    let report = ingest_all(store, home);
-    tracing::info!(
-        "catch-up ingest of {}: {} files, {} events added",
-        home.display(),
-        report.files,
-        report.events_added
-    );
-    if report.events_added > 0 {
-        shared.request_reload();
-    }
     let (tx, rx) = channel();
     let mut watcher = match notify::recommended_watcher(move |res| {
         let _ = tx.send(res);
@@ -91,33 +104,52 @@ fn run(shared: &Shared, store: &Store, home: &Path) {
     };
     let roots = roots(home);
     let mut watched: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut follow = |watcher: &mut Option<notify::RecommendedWatcher>| {
+        let Some(w) = watcher.as_mut() else { return };
+        for (_, root) in &roots {
+            if !watched.contains(root) && root.is_dir() {
+                match w.watch(root, RecursiveMode::Recursive) {
+                    Ok(()) => {
+                        tracing::info!("watching {}", root.display());
+                        watched.insert(root.clone());
+                    }
+                    Err(e) => tracing::warn!("cannot watch {}: {e}", root.display()),
+                }
+            }
+        }
+    };
+    // Watch first, then catch up: a file written during the catch-up is then both read and
+    // reported, never neither (reading it twice adds nothing).
+    follow(&mut watcher);
+    let report = ingest_all(store, home);
+    tracing::info!(
+        "catch-up ingest of {}: {} files, {} events added",
+        home.display(),
+        report.files,
+        report.events_added
+    );
+    if report.events_added > 0 {
+        shared.request_reload();
+    }
     let mut last_scan = Instant::now();
     loop {
         if shared.is_shutting_down() {
             return;
         }
-        if let Some(w) = watcher.as_mut() {
-            for (_, root) in &roots {
-                if !watched.contains(root) && root.is_dir() {
-                    match w.watch(root, RecursiveMode::Recursive) {
-                        Ok(()) => {
-                            tracing::info!("watching {}", root.display());
-                            watched.insert(root.clone());
-                        }
-                        Err(e) => tracing::warn!("cannot watch {}: {e}", root.display()),
-                    }
-                }
-            }
-        }
+        follow(&mut watcher);
         let mut changed: BTreeSet<(PathBuf, Source)> = BTreeSet::new();
         match rx.recv_timeout(Duration::from_secs(1)) {
             Ok(first) => {
                 let mut take = |res: notify::Result<notify::Event>| match res {
-                    Ok(ev) => changed.extend(
-                        ev.paths
-                            .into_iter()
-                            .filter_map(|p| source_of(&roots, &p).map(|s| (p, s))),
-                    ),
+                    // Reading a file or folder is reported too (our own reads among them):
+                    // only writes, creations and moves can bring new lines.
+                    Ok(ev) if ev.kind.is_access() => {}
+                    Ok(ev) => {
+                        let created = ev.kind.is_create();
+                        for p in ev.paths {
+                            changed.extend(changed_files(&roots, p, created));
+                        }
+                    }
                     Err(e) => tracing::debug!("watch: {e}"),
                 };
                 take(first);
