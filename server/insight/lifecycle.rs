@@ -113,13 +113,18 @@ pub(super) struct TurnFacts<'a> {
 pub(super) struct Mentions {
     pub(super) tokens: BTreeSet<String>,
     pub(super) concepts: Vec<&'static str>,
+    /// The text reports something done ("rewrote the cleanup"), not a plan ("I'll write it
+    /// myself").
+    pub(super) done: bool,
 }
 
 impl Mentions {
     fn of(text: &str) -> Mentions {
+        let r = rules::read(text);
         Mentions {
             tokens: topic::tokens(text),
             concepts: glossary::concepts(text),
+            done: r.did || r.success,
         }
     }
 
@@ -281,8 +286,36 @@ pub(super) fn resolve(sessions: &[SessionView], out: &mut [Insight]) {
             let topic = insight.topic.as_str();
             let topic_tokens = topic::tokens(topic);
             let concept = glossary::concept(topic);
+            // By meaning too: the code it was about and the gist of its answer ("rewrote the
+            // cleanup in useTodos myself" for a useEffect question about useTodos whose answer
+            // was about effect cleanup).
+            let code_tokens: BTreeSet<String> = insight
+                .anchors
+                .identifiers
+                .iter()
+                .flat_map(|i| topic::tokens(i))
+                .filter(|w| !topic_tokens.contains(w))
+                .collect();
+            let gist_tokens: BTreeSet<String> = insight
+                .takeaway
+                .as_deref()
+                .map(topic::tokens)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|w| !code_tokens.contains(w))
+                .collect();
+            // Done (not planned), in the code it was about, saying what the answer said.
+            let by_meaning = |m: &Mentions| {
+                m.done
+                    && !code_tokens.is_empty()
+                    && !m.tokens.is_disjoint(&code_tokens)
+                    && m.tokens
+                        .iter()
+                        .any(|w| w.len() >= 5 && gist_tokens.contains(w))
+            };
             let mut candidates: Vec<usize> = topic_tokens
                 .iter()
+                .chain(&code_tokens)
                 .filter_map(|w| facts.by_token.get(w))
                 .chain(concept.and_then(|c| facts.by_concept.get(c)))
                 .flatten()
@@ -300,6 +333,12 @@ pub(super) fn resolve(sessions: &[SessionView], out: &mut [Insight]) {
                 }
                 if t.did.iter().any(|m| m.topic(&topic_tokens, concept)) {
                     return Some((n, "said they did it on their own".to_owned()));
+                }
+                if t.did.iter().any(by_meaning) {
+                    return Some((
+                        n,
+                        "said they did it on their own (in the code it was about)".to_owned(),
+                    ));
                 }
                 if let Some((first, _)) = t
                     .passed

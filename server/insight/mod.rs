@@ -24,8 +24,8 @@ mod turns;
 use anchors::*;
 use lifecycle::*;
 pub use lifecycle::{LEARNING_TURN, learning_id};
-pub use read::command_key;
 use read::*;
+pub use read::{command_key, is_deploy};
 use turns::*;
 
 use crate::normalize::{Body, Edit, Event, FileOp};

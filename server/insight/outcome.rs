@@ -546,16 +546,27 @@ fn failure_subject(text: &str) -> Option<String> {
             .expect("valid")
     });
     static SHOULD: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^\W*(?:but\s+)?(?:the|my|this|that)\s+([\w][\w\s-]{1,30}?)\s+should\b")
+        Regex::new(r"(?i)^\W*(?:but\s+)?(?:the|my|this|that)\s+([\w][\w\s-]{1,60}?)\s+should\b")
             .expect("valid")
     });
     let first = text.lines().next().unwrap_or("");
-    let c = SUBJECT
-        .captures(first)
-        .or_else(|| NOTHING.captures(first))
-        .or_else(|| SHOULD.captures(first))?;
-    let phrase = c[1].trim().trim_end_matches('.').to_owned();
-    (!phrase.is_empty() && phrase.split_whitespace().count() <= 5).then_some(phrase)
+    first.split(['.', '!', '?', ';']).find_map(|sentence| {
+        let c = SUBJECT
+            .captures(sentence)
+            .or_else(|| NOTHING.captures(sentence))
+            .or_else(|| SHOULD.captures(sentence))?;
+        // "the highlight for the piece that can be taken": the thing, not what qualifies it.
+        let phrase = c[1].trim().trim_end_matches('.');
+        let phrase = [
+            " for ", " of ", " that ", " which ", " when ", " on ", " in ",
+        ]
+        .iter()
+        .filter_map(|cut| phrase.find(cut))
+        .min()
+        .map_or(phrase, |i| &phrase[..i])
+        .trim();
+        (!phrase.is_empty() && phrase.split_whitespace().count() <= 5).then(|| phrase.to_owned())
+    })
 }
 
 /// What a sentence is about, as a topic: the rules' topic, unless that is only a verb of asking
@@ -606,7 +617,7 @@ fn main_file(turns: &[TurnView]) -> Option<String> {
     }
 }
 
-/// What a choice is about: "splitting app.js" for a refactoring asked for in those words, else the
+/// What a choice is about: "split app.js" for a refactoring asked for in those words, else the
 /// rules' topic of the request.
 fn choice_topic(text: &str) -> Option<String> {
     static REFACTOR: LazyLock<Regex> = LazyLock::new(|| {
@@ -617,11 +628,11 @@ fn choice_topic(text: &str) -> Option<String> {
         let verb = c[1].to_ascii_lowercase();
         let what = c[2].trim_end_matches(['.', ',']);
         let verb = if verb.starts_with("refactor") {
-            "refactoring"
+            "refactor"
         } else if verb.starts_with("restructur") || verb.starts_with("reorganiz") {
-            "restructuring"
+            "restructure"
         } else {
-            "splitting"
+            "split"
         };
         return Some(format!("{verb} {what}"));
     }

@@ -123,7 +123,8 @@ pub fn command_key(command: &str) -> String {
     words.join(" ")
 }
 
-pub(super) fn is_deploy(key: &str) -> bool {
+/// Whether a command key is a deploy (a success worth redoing alone even with no failure first).
+pub fn is_deploy(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     k.contains("deploy")
         || k.starts_with("vercel")

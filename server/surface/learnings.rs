@@ -560,6 +560,38 @@ fn reps(mine: &[&Insight], resolved: &[&Insight]) -> Vec<String> {
         mine.iter()
             .filter(move |i| i.kind == k && i.status == Status::Open)
     };
+    // What took several rounds is the first thing to redo alone.
+    for i in mine.iter().filter(|i| i.kind == Kind::Struggle) {
+        let rounds = i.evidence.len().max(1);
+        let times = if rounds == 1 {
+            "a second try".to_owned()
+        } else {
+            format!("{rounds} rounds")
+        };
+        let text = match i.status {
+            Status::Resolved => format!(
+                "Redo the change to {} without help — it took {times} — then compare with what finally worked",
+                code(&i.topic)
+            ),
+            Status::Open => format!(
+                "Work out {} on your own — {times} with the assistant did not get it right",
+                code(&i.topic)
+            ),
+        };
+        add(&mut out, &i.topic, text);
+    }
+    // A deploy that worked: run it again without help, with the command that did it.
+    for i in mine
+        .iter()
+        .filter(|i| i.kind == Kind::Success && insight::is_deploy(&insight::command_key(&i.text)))
+    {
+        let first = i.text.lines().next().unwrap_or("");
+        add(
+            &mut out,
+            &i.topic,
+            format!("Run the deploy again on your own: {}", code(first)),
+        );
+    }
     for i in open(Kind::Gap).chain(open(Kind::Confusion)) {
         let text = exercise(&i.topic).map_or_else(
             || match i.kind {
