@@ -171,6 +171,10 @@ fn scenario(dir: &Path) -> (Scores, Vec<String>) {
                 show(&linked),
                 show(&gold_symbols)
             ));
+            // `SESSIONLENS_EVAL_ANCHORS=1` shows what the links were resolved from.
+            if std::env::var_os("SESSIONLENS_EVAL_ANCHORS").is_some() {
+                misses.push(format!("      anchors: {:?}", p.anchors));
+            }
         }
     }
     for (i, p) in predicted.iter().enumerate() {

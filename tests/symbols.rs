@@ -78,7 +78,10 @@ fn paths_map_to_languages() {
     assert_eq!(lang("report.py"), Some(Lang::Python));
     assert_eq!(lang("lib.rs"), Some(Lang::Rust));
     assert_eq!(lang("notes.md"), None);
-    assert_eq!(lang("Dockerfile"), None);
+    assert_eq!(lang("Dockerfile"), Some(Lang::Dockerfile));
+    assert_eq!(lang("docker/Dockerfile.prod"), Some(Lang::Dockerfile));
+    assert_eq!(lang("Dockerfile.md"), None);
+    assert_eq!(lang("Makefile"), None);
 }
 
 // --- TSX: a React app --------------------------------------------------------------------
@@ -504,6 +507,50 @@ fn rust_calls_paths_macros_and_types() {
 
 // --- lookups -----------------------------------------------------------------------------
 
+// --- Dockerfile: build stages -------------------------------------------------------------
+
+const DOCKERFILE: &str = "docker/Dockerfile";
+
+#[test]
+fn dockerfile_stages_run_to_the_next_from() {
+    let index = fixture_index();
+    let deps = def(&index, DOCKERFILE, "deps");
+    assert_eq!((deps.kind, deps.line, deps.end_line), (SymbolKind::Stage, 1, 5));
+    // `build` ends where the unnamed final stage starts, not at the end of the file.
+    let build = def(&index, DOCKERFILE, "build");
+    assert_eq!((build.kind, build.line, build.end_line), (SymbolKind::Stage, 6, 10));
+    let at = |line| {
+        index
+            .enclosing_definition(Path::new(DOCKERFILE), line)
+            .map(|d| d.name.as_str())
+    };
+    assert_eq!(at(4), Some("deps"), "RUN npm ci");
+    assert_eq!(at(9), Some("build"), "a continuation line");
+    assert_eq!(at(12), None, "the unnamed stage has no name to look up");
+    assert_eq!(at(0), None, "the parser directive is before any stage");
+}
+
+#[test]
+fn dockerfile_references_name_stages_packages_and_instructions() {
+    let index = fixture_index();
+    let lines = |name: &str| -> Vec<u32> {
+        refs_in(&index, DOCKERFILE, name)
+            .into_iter()
+            .map(|(_, line, _)| line)
+            .collect()
+    };
+    // A stage built on another, and one copied from.
+    assert_eq!(lines("deps"), vec![6]);
+    assert_eq!(lines("build"), vec![8, 13], "`npm run build`, then `--from=build`");
+    // Words of shell commands, flags without their dashes.
+    assert_eq!(lines("curl"), vec![12, 14]);
+    assert_eq!(lines("no-cache"), vec![12]);
+    assert_eq!(lines("prune"), vec![9]);
+    // Instructions, whatever the stage.
+    assert_eq!(lines("CMD"), vec![14, 15]);
+    assert_eq!(lines("RUN"), vec![4, 8, 12]);
+}
+
 #[test]
 fn enclosing_definition_is_the_innermost() {
     let index = fixture_index();
@@ -624,7 +671,7 @@ fn references_in_lists_a_files_uses_in_source_order() {
     );
     assert_eq!(refs.first().map(|r| r.name.as_str()), Some("HashMap"));
     // The per-file lists add up to the index's totals.
-    let files = [APP, STORE, COUNTER, REPORT, PARSER];
+    let files = [APP, STORE, COUNTER, REPORT, PARSER, DOCKERFILE];
     let refs: usize = files
         .iter()
         .map(|f| index.references_in(Path::new(f)).len())

@@ -4,7 +4,7 @@
 use super::*;
 
 pub(super) static LOCATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:^|[\s"'(\[])(/?(?:[\w.-]+/)*[\w.-]+\.(?:tsx?|jsx?|mjs|cjs|py|rs|go|java|rb|vue|svelte))(?:\((\d+),\d+\)|:(\d+)(?::\d+)?|", line (\d+))"#)
+    Regex::new(r#"(?:^|[\s"'(\[])(/?(?:[\w.-]+/)*(?:[\w.-]+\.(?:tsx?|jsx?|mjs|cjs|py|rs|go|java|rb|vue|svelte)|(?:Dockerfile|Containerfile)(?:\.[\w-]+)?|[\w.-]+\.dockerfile))(?:\((\d+),\d+\)|:(\d+)(?::\d+)?|", line (\d+))"#)
         .expect("valid")
 });
 

@@ -34,7 +34,8 @@ pub(crate) struct FileSymbols {
 
 thread_local! {
     /// One parser per language, created on first use in each thread.
-    static PARSERS: RefCell<[Option<Parser>; 5]> = const { RefCell::new([None, None, None, None, None]) };
+    static PARSERS: RefCell<[Option<Parser>; Lang::ALL.len()]> =
+        const { RefCell::new([const { None }; Lang::ALL.len()]) };
     static CURSOR: RefCell<QueryCursor> = RefCell::new(QueryCursor::new());
 }
 
@@ -59,8 +60,12 @@ pub(crate) fn extract_keeping(
     let Some(tree) = parse(lang, text, None) else {
         return (FileSymbols::default(), None);
     };
-    let found =
+    let mut found =
         CURSOR.with_borrow_mut(|cursor| run(queries, cursor, &tree, file, text, 0..text.len()));
+    if lang.spans_items() {
+        extend_stages(&mut found.symbols.defs, text);
+        return (found.symbols, None);
+    }
     let parsed = Parsed {
         lang,
         text: text.to_owned(),
@@ -69,6 +74,25 @@ pub(crate) fn extract_keeping(
         ref_at: found.ref_at,
     };
     (found.symbols, Some(parsed))
+}
+
+/// A stage runs from its `FROM` to the line before the next `FROM` (named or not), or to the
+/// file's end.
+fn extend_stages(defs: &mut [Definition], text: &str) {
+    let mut last_line = 0;
+    let mut froms: Vec<u32> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
+        last_line = n;
+        let word = line.trim_start().split_whitespace().next().unwrap_or("");
+        if word.eq_ignore_ascii_case("FROM") {
+            froms.push(n);
+        }
+    }
+    for d in defs.iter_mut().filter(|d| d.kind == SymbolKind::Stage) {
+        let next = froms.iter().copied().find(|&f| f > d.line);
+        d.end_line = next.map_or(last_line, |n| n - 1).max(d.end_line);
+    }
 }
 
 /// A file's last text and tree, kept to re-index it incrementally.
@@ -366,19 +390,37 @@ fn run(
         let captures = m.captures();
         if m.pattern_index >= q.first_reference_pattern {
             for capture in captures {
-                let Some(Capture::Reference(kind)) = q.captures.get(capture.index as usize) else {
-                    continue;
-                };
                 let node = capture.node;
-                if let Some(name) = node_text(node, text) {
-                    ref_hits.push(RefHit {
-                        node_id: node.id(),
-                        pattern: m.pattern_index,
-                        start: node.start_byte(),
-                        point: node.start_position(),
-                        name,
-                        kind: *kind,
-                    });
+                match q.captures.get(capture.index as usize) {
+                    Some(Capture::Reference(kind)) => {
+                        if let Some(name) = node_text(node, text) {
+                            ref_hits.push(RefHit {
+                                node_id: node.id(),
+                                pattern: m.pattern_index,
+                                start: node.start_byte(),
+                                point: node.start_position(),
+                                name,
+                                kind: *kind,
+                            });
+                        }
+                    }
+                    Some(Capture::Words(kind)) => {
+                        let Some(all) = node_text(node, text) else {
+                            continue;
+                        };
+                        for (at, word) in words(all) {
+                            let start = node.start_byte() + at;
+                            ref_hits.push(RefHit {
+                                node_id: node.id(),
+                                pattern: m.pattern_index,
+                                start,
+                                point: point_at(text, start),
+                                name: word,
+                                kind: *kind,
+                            });
+                        }
+                    }
+                    _ => {}
                 }
             }
             continue;
@@ -463,8 +505,8 @@ fn run(
 
     // The name in `function load()` is not a use of `load`.
     ref_hits.retain(|r| def_names.binary_search(&r.node_id).is_err() && range.contains(&r.start));
-    ref_hits.sort_unstable_by_key(|r| (r.node_id, r.pattern));
-    ref_hits.dedup_by_key(|r| r.node_id);
+    ref_hits.sort_unstable_by_key(|r| (r.node_id, r.start, r.pattern));
+    ref_hits.dedup_by_key(|r| (r.node_id, r.start));
     ref_hits.sort_unstable_by_key(|r| r.start);
 
     // Sweep references and spans together, both in source order, keeping the chain of spans
@@ -501,6 +543,21 @@ fn run(
         def_at,
         ref_at,
     }
+}
+
+/// The words of a `@words.*` capture with their byte offsets: runs of letters, digits and
+/// `_ . + -` with a letter in them (`apt-get`, `libpq5`, `g++`), without the dashes of a flag
+/// (`--from=builder` gives `from` and `builder`).
+fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let part = |c: char| c.is_alphanumeric() || matches!(c, '_' | '.' | '+' | '-');
+    text.split(move |c: char| !part(c))
+        .map(move |w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
+        .filter_map(|(at, w)| {
+            let trimmed = w.trim_start_matches(['-', '.']);
+            let at = at + (w.len() - trimmed.len());
+            let trimmed = trimmed.trim_end_matches(['-', '.']);
+            (trimmed.len() >= 2 && trimmed.chars().any(char::is_alphabetic)).then_some((at, trimmed))
+        })
 }
 
 /// `#has-descendant?`: does the captured node contain a node of one of the kinds?

@@ -15,16 +15,19 @@ pub enum Lang {
     JavaScript,
     Python,
     Rust,
+    /// `Dockerfile`, `Containerfile`, `Dockerfile.<variant>`, `<name>.dockerfile`.
+    Dockerfile,
 }
 
 impl Lang {
     /// Every language, in a fixed order (also the order of per-language tables).
-    pub const ALL: [Lang; 5] = [
+    pub const ALL: [Lang; 6] = [
         Lang::TypeScript,
         Lang::Tsx,
         Lang::JavaScript,
         Lang::Python,
         Lang::Rust,
+        Lang::Dockerfile,
     ];
 
     /// The folder under `queries/` that holds this language's query files.
@@ -35,6 +38,7 @@ impl Lang {
             Lang::JavaScript => "javascript",
             Lang::Python => "python",
             Lang::Rust => "rust",
+            Lang::Dockerfile => "dockerfile",
         }
     }
 
@@ -46,6 +50,7 @@ impl Lang {
             Lang::JavaScript => 2,
             Lang::Python => 3,
             Lang::Rust => 4,
+            Lang::Dockerfile => 5,
         }
     }
 
@@ -56,7 +61,15 @@ impl Lang {
             Lang::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
             Lang::Python => tree_sitter_python::LANGUAGE.into(),
             Lang::Rust => tree_sitter_rust::LANGUAGE.into(),
+            Lang::Dockerfile => arborium_dockerfile::language().into(),
         }
+    }
+
+    /// Whether a definition of this language reaches past its own node: a Dockerfile stage is
+    /// one `FROM` line in the tree and runs to the next `FROM`. Such files are always indexed
+    /// whole (they are small), never re-queried item by item.
+    pub(crate) fn spans_items(self) -> bool {
+        self == Lang::Dockerfile
     }
 
     /// Loads the grammar into a parser and compiles every query file of this language.
@@ -75,6 +88,19 @@ impl Lang {
 
 /// The language of a file, from its extension; `None` for files the index does not read.
 pub fn lang_for_path(path: &Path) -> Option<Lang> {
+    let name = path.file_name()?.to_str()?;
+    // `Dockerfile.prod` is a Dockerfile; `Dockerfile.md` is its documentation.
+    let variant = |prefix: &str| {
+        name.strip_prefix(prefix).is_some_and(|rest| {
+            !matches!(rest, "md" | "txt" | "rst" | "json" | "yml" | "yaml" | "lock")
+        })
+    };
+    if matches!(name, "Dockerfile" | "Containerfile")
+        || variant("Dockerfile.")
+        || variant("Containerfile.")
+    {
+        return Some(Lang::Dockerfile);
+    }
     let ext = path.extension()?.to_str()?;
     // Extensions are matched case-sensitively, as editors and bundlers do.
     match ext {
@@ -83,6 +109,7 @@ pub fn lang_for_path(path: &Path) -> Option<Lang> {
         "js" | "jsx" | "mjs" | "cjs" => Some(Lang::JavaScript),
         "py" => Some(Lang::Python),
         "rs" => Some(Lang::Rust),
+        "dockerfile" | "Dockerfile" => Some(Lang::Dockerfile),
         _ => None,
     }
 }
@@ -107,6 +134,11 @@ mod tests {
             ("lib.rs", Some(Lang::Rust)),
             ("README.md", None),
             ("Makefile", None),
+            ("Dockerfile", Some(Lang::Dockerfile)),
+            ("deploy/Dockerfile.prod", Some(Lang::Dockerfile)),
+            ("api.dockerfile", Some(Lang::Dockerfile)),
+            ("Containerfile", Some(Lang::Dockerfile)),
+            ("Dockerfile.md", None),
             (".ts", None),
         ];
         for (path, want) in cases {

@@ -59,6 +59,8 @@ fn embedded(lang: Lang, purpose: Purpose) -> &'static str {
         (Lang::Python, R) => include_str!("../../queries/python/references.scm"),
         (Lang::Rust, D) => include_str!("../../queries/rust/definitions.scm"),
         (Lang::Rust, R) => include_str!("../../queries/rust/references.scm"),
+        (Lang::Dockerfile, D) => include_str!("../../queries/dockerfile/definitions.scm"),
+        (Lang::Dockerfile, R) => include_str!("../../queries/dockerfile/references.scm"),
     }
 }
 
@@ -98,6 +100,9 @@ pub(crate) enum Capture {
     Scope,
     /// The name at a use site (references file).
     Reference(RefKind),
+    /// Text whose every word is a use of that name (references file): a shell command in a
+    /// Dockerfile's `RUN` names packages and tools that are no syntax node of their own.
+    Words(RefKind),
     /// `@_…`: only there for a predicate.
     Helper,
 }
@@ -163,6 +168,11 @@ pub(crate) fn compile(lang: Lang) -> Result<LangQueries, String> {
                 n.strip_prefix("reference.")
                     .and_then(RefKind::from_capture)
                     .map(Capture::Reference)
+                    .or_else(|| {
+                        n.strip_prefix("words.")
+                            .and_then(RefKind::from_capture)
+                            .map(Capture::Words)
+                    })
             }
             .ok_or_else(|| format!("{lang:?} queries: unknown capture @{n}")),
         })
@@ -226,7 +236,8 @@ pub(crate) fn compile(lang: Lang) -> Result<LangQueries, String> {
 /// The compiled queries of a language, compiled on first use. `None` if they do not compile
 /// (logged once): files of that language then have no symbols rather than crashing the server.
 pub(crate) fn queries(lang: Lang) -> Option<&'static LangQueries> {
-    static COMPILED: [OnceLock<Option<LangQueries>>; 5] = [const { OnceLock::new() }; 5];
+    static COMPILED: [OnceLock<Option<LangQueries>>; Lang::ALL.len()] =
+        [const { OnceLock::new() }; Lang::ALL.len()];
     COMPILED[lang.index()]
         .get_or_init(|| match compile(lang) {
             Ok(q) => Some(q),

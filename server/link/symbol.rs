@@ -26,11 +26,13 @@ pub enum SymbolKind {
     Module,
     Macro,
     Field,
+    /// A named build stage of a Dockerfile (`FROM … AS builder`): from its `FROM` to the next.
+    Stage,
 }
 
 impl SymbolKind {
     /// Every kind, with the suffix query files use after `@definition.`.
-    pub(crate) const BY_CAPTURE: [(&'static str, SymbolKind); 14] = [
+    pub(crate) const BY_CAPTURE: [(&'static str, SymbolKind); 15] = [
         ("function", SymbolKind::Function),
         ("method", SymbolKind::Method),
         ("class", SymbolKind::Class),
@@ -45,6 +47,7 @@ impl SymbolKind {
         ("module", SymbolKind::Module),
         ("macro", SymbolKind::Macro),
         ("field", SymbolKind::Field),
+        ("stage", SymbolKind::Stage),
     ];
 
     pub(crate) fn from_capture(suffix: &str) -> Option<SymbolKind> {
