@@ -4,7 +4,7 @@
 use super::*;
 
 pub(super) static LOCATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:^|[\s"'(\[])(/?(?:[\w.-]+/)*(?:[\w.-]+\.(?:tsx?|jsx?|mjs|cjs|py|rs|go|java|rb|vue|svelte)|(?:Dockerfile|Containerfile)(?:\.[\w-]+)?|[\w.-]+\.dockerfile))(?:\((\d+),\d+\)|:(\d+)(?::\d+)?|", line (\d+))"#)
+    Regex::new(r#"(?:^|[\s"'(\[])(/?(?:[\w.-]+/)*(?:[\w.-]+\.(?:tsx?|jsx?|mjs|cjs|py|rs|go|java|rb|vue|svelte)|(?:Dockerfile|Containerfile)(?:\.[\w-]+)?|[\w.-]+\.dockerfile))(?:\((\d+),\d+\)|:(\d+)(?::\d+)?|", line (\d+)(?:, in ([\w$]+))?)"#)
         .expect("valid")
 });
 
@@ -13,6 +13,10 @@ static DEFINES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:export\s+(?:default\s+)?)?(?:pub(?:\([\w:]+\))?\s+)?(?:async\s+)?(?:function\*?\s+[\w$]+|def\s+\w+|fn\s+\w+|class\s+\w+|(?:const|let|var)\s+[\w$]+\s*=\s*(?:async\s*)?(?:\([^)]*\)|[\w$]+)\s*=>|[\w$]+\s*\([^)]*\)\s*\{$)")
         .expect("valid")
 });
+
+/// How many added lines of one file a change keeps: enough to tell which definitions took the
+/// bulk of it (the symbol layer weighs them by how many of these lines they hold).
+const ADDED_PER_FILE: usize = 24;
 
 pub(super) fn relative(path: &str, cwd: Option<&str>) -> String {
     match cwd {
@@ -63,7 +67,7 @@ pub(super) fn edit_anchors(t: &TurnView, cwd: Option<&str>) -> Vec<Location> {
                 if !added.iter().any(|a| a == line) {
                     added.push(line.to_owned());
                 }
-                if added.len() >= 8 {
+                if added.len() >= ADDED_PER_FILE {
                     break;
                 }
             }
@@ -77,11 +81,13 @@ pub(super) fn edit_anchors(t: &TurnView, cwd: Option<&str>) -> Vec<Location> {
                 },
                 context: first.and_then(|h| h.context.clone()),
                 added,
+                created: f.op == FileOp::Add,
             };
             match out.iter_mut().find(|l| l.file == loc.file) {
                 Some(existing) => {
+                    existing.created &= loc.created;
                     for a in loc.added {
-                        if existing.added.len() < 12 && !existing.added.contains(&a) {
+                        if existing.added.len() < ADDED_PER_FILE && !existing.added.contains(&a) {
                             existing.added.push(a);
                         }
                     }
@@ -104,8 +110,13 @@ pub(super) fn error_locations(output: &str, cwd: Option<&str>) -> Vec<Location> 
         let loc = Location {
             file: relative(&c[1], cwd),
             line,
-            context: None,
+            // The function a Python traceback frame names.
+            context: c
+                .get(5)
+                .map(|m| m.as_str().to_owned())
+                .filter(|f| f != "module"),
             added: Vec::new(),
+            created: false,
         };
         if !out.contains(&loc) {
             out.push(loc);

@@ -122,6 +122,10 @@ pub struct Location {
     /// it has moved since.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub added: Vec<String>,
+    /// The patch wrote the file whole: every definition in it is new, and none changed more
+    /// than another.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub created: bool,
 }
 
 /// What an insight is about in the code, strongest evidence first.

@@ -281,6 +281,12 @@ pub(super) fn read_turn(
                 .or(answer_ids.first().cloned())
                 .or(session_topic.clone())
                 .unwrap_or_else(|| "next step".into());
+            // What this turn changed is what was done instead of the deferred work: only
+            // the code it names, and later what was done when it was taken up.
+            let anchors = Anchors {
+                edits: Vec::new(),
+                ..anchors.clone()
+            };
             push(
                 out,
                 s,
@@ -291,7 +297,7 @@ pub(super) fn read_turn(
                 None,
                 0.7,
                 evidence.clone(),
-                anchors.clone(),
+                anchors,
             );
         }
         if reading.decision {

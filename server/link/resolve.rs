@@ -5,7 +5,7 @@
 //! the current tree on every call, so links survive edits.
 
 use super::{Definition, SymbolIndex, SymbolKind};
-use crate::insight::{Insight, Location};
+use crate::insight::{Insight, Kind, Location};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -41,8 +41,37 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
             _ => p.to_path_buf(),
         }
     };
-    for loc in insight.anchors.edits.iter().chain(&insight.anchors.errors) {
-        for d in at_location(index, &to_rel(&loc.file), loc) {
+    // What the patches changed, the definitions that took most of it first (a patch that
+    // rewrites two functions and touches six others in passing is about the two), then what
+    // failing output pointed at.
+    // An error's own locations come first: they are where it happened.
+    if insight.kind == Kind::Error {
+        for loc in &insight.anchors.errors {
+            for (d, _) in at_location(index, &to_rel(&loc.file), loc) {
+                add(d, &mut found);
+            }
+        }
+    }
+    let mut changed: Vec<(&Definition, usize, usize)> = Vec::new();
+    for loc in &insight.anchors.edits {
+        for (place, (d, weight)) in at_location(index, &to_rel(&loc.file), loc)
+            .into_iter()
+            .enumerate()
+        {
+            match changed.iter_mut().find(|(c, _, _)| std::ptr::eq(*c, d)) {
+                Some((_, w, _)) => *w += weight,
+                None => changed.push((d, weight, place)),
+            }
+        }
+    }
+    // Among equals, each file's first before any file's second: a change over six new
+    // files is about the six, not the first file's helpers.
+    changed.sort_by_key(|(_, w, place)| (std::cmp::Reverse(*w), *place));
+    for (d, _, _) in changed {
+        add(d, &mut found);
+    }
+    for loc in &insight.anchors.errors {
+        for (d, _) in at_location(index, &to_rel(&loc.file), loc) {
             add(d, &mut found);
         }
     }
@@ -64,12 +93,7 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
     // Constants, variables and fields are where the evidence lands, not what it is about,
     // unless the developer named them.
     let named = |d: &Definition| insight.anchors.identifiers.contains(&d.name);
-    found.retain(|d| {
-        !matches!(
-            d.kind,
-            SymbolKind::Constant | SymbolKind::Variable | SymbolKind::Field
-        ) || named(d)
-    });
+    found.retain(|d| !is_value(d) || named(d));
     found
         .into_iter()
         .map(|d| LinkedSymbol {
@@ -81,34 +105,56 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
         .collect()
 }
 
+/// Constants, variables and fields: where evidence lands, rarely what it is about.
+fn is_value(d: &Definition) -> bool {
+    matches!(
+        d.kind,
+        SymbolKind::Constant | SymbolKind::Variable | SymbolKind::Field
+    )
+}
+
 /// How many other files of its language a moved change is looked for in.
 const MOVED_SEARCH_FILES: usize = 400;
 
-fn at_location<'a>(index: &'a SymbolIndex, file: &Path, loc: &Location) -> Vec<&'a Definition> {
+/// The definitions a location points at, each with how much of the change it holds.
+fn at_location<'a>(
+    index: &'a SymbolIndex,
+    file: &Path,
+    loc: &Location,
+) -> Vec<(&'a Definition, usize)> {
     if !index.has_file(file) {
         return moved(index, file, loc);
     }
     // Lines the patch added, found in the file as it is now: the definitions around them.
     if !loc.added.is_empty() {
-        let defs = added_lines_in(index, file, &loc.added);
+        let defs = added_lines_in(index, file, &loc.added, loc.created);
         if !defs.is_empty() {
             return defs;
+        }
+    }
+    // A traceback frame names its function (`line 214, in main`): a stronger anchor than a
+    // line number from an older version of the file.
+    if let (Some(_), Some(ctx)) = (loc.line, &loc.context) {
+        if let Some(d) = index.definitions_in(file).iter().find(|d| d.name == *ctx) {
+            return vec![(d, 1)];
         }
     }
     if let Some(line) = loc.line {
         return index
             .enclosing_definition(file, line.saturating_sub(1))
+            .map(|d| (d, 1))
             .into_iter()
             .collect();
     }
     // An apply_patch hunk without numbers: its anchor text names the definition
     // (`@@ function App() {`, `@@ def load(self):`, `@@ impl Parser {`).
     if let Some(ctx) = &loc.context {
-        let defs: Vec<&Definition> = index
+        let defs: Vec<(&Definition, usize)> = index
             .definitions_in(file)
             .iter()
             .filter(|d| mentions(ctx, &d.name))
             .take(2)
+            .map(|d| (d, 1))
             .collect();
         if !defs.is_empty() {
             return defs;
@@ -118,40 +164,94 @@ fn at_location<'a>(index: &'a SymbolIndex, file: &Path, loc: &Location) -> Vec<&
     moved(index, file, loc)
 }
 
-/// The definitions around the lines of `file` (as it is now) that a patch added.
+/// How much a line that defines something counts against one inside a body: a patch that adds
+/// `function isOnCooldown(idx) {` made that function.
+const DEFINING_LINE: usize = 3;
+
+/// The definitions around the lines of `file` (as it is now) that a patch added, each with how
+/// many of those lines it holds, most first; at most three.
 fn added_lines_in<'a>(
     index: &'a SymbolIndex,
     file: &Path,
     added: &[String],
-) -> Vec<&'a Definition> {
-    let mut defs: Vec<&Definition> = Vec::new();
+    created: bool,
+) -> Vec<(&'a Definition, usize)> {
+    let mut defs: Vec<(&Definition, usize)> = Vec::new();
     let Ok(text) = std::fs::read_to_string(index.root().join(file)) else {
         return defs;
     };
-    for (n, line) in text.lines().enumerate() {
-        if !added.iter().any(|a| a == line.trim()) {
-            continue;
-        }
-        if let Some(d) = index.enclosing_definition(file, n as u32) {
-            if !defs.iter().any(|x| std::ptr::eq(*x, d)) {
-                defs.push(d);
+    let lines: Vec<&str> = text.lines().map(normal).collect();
+    let added: Vec<&str> = added.iter().map(|a| normal(a)).collect();
+    let hits: Vec<usize> = (0..lines.len())
+        .filter(|&n| !lines[n].is_empty() && added.contains(&lines[n]))
+        .collect();
+    // A line found in several places (`return []`, `for line in f:`) says little about which
+    // of them changed; it counts only when no line is found once.
+    let once = |n: &usize| hits.iter().filter(|&&m| lines[m] == lines[*n]).count() == 1;
+    let unique: Vec<usize> = hits.iter().copied().filter(once).collect();
+    let hits = if unique.is_empty() { hits } else { unique };
+    for n in hits {
+        let n = n as u32;
+        if let Some(d) = index.enclosing_definition(file, n).filter(|d| !is_value(d)) {
+            let weight = match (d.line == n, created) {
+                (true, _) => DEFINING_LINE,
+                // In a file written whole, bodies say nothing about what mattered.
+                (false, true) => 0,
+                (false, false) => 1,
+            };
+            match defs.iter_mut().find(|(x, _)| std::ptr::eq(*x, d)) {
+                Some((_, w)) => *w += weight,
+                None => defs.push((d, weight)),
             }
         }
-        if defs.len() >= 3 {
-            break;
-        }
     }
+    // A callback nested in a definition that changed much more (`onFlip: () => …` inside
+    // `init`) is part of that change, not a subject of its own.
+    let weights: Vec<(&Definition, usize)> = defs.clone();
+    defs.retain(|(d, w)| {
+        let Some(parent) = d.container.last() else {
+            return true;
+        };
+        !weights.iter().any(|(p, pw)| {
+            &p.name == parent && p.line < d.line && d.end_line <= p.end_line && *w * 2 < *pw
+        })
+    });
+    rank(index, &mut defs);
+    defs.truncate(3);
     defs
+}
+
+/// A line as compared with a patch's added lines: trimmed, and without what moving code into a
+/// module adds or drops (`export`, `export default`, `pub`).
+fn normal(line: &str) -> &str {
+    let line = line.trim();
+    let line = line.strip_prefix("export ").map_or(line, str::trim_start);
+    let line = line.strip_prefix("default ").map_or(line, str::trim_start);
+    line.strip_prefix("pub ").map_or(line, str::trim_start)
+}
+
+/// Most of the change first; among equals (a file written whole), what the rest of the code
+/// uses most: the module's entry points rather than its helpers. Then source order.
+fn rank(index: &SymbolIndex, defs: &mut [(&Definition, usize)]) {
+    let used_elsewhere = |d: &Definition| {
+        index
+            .references(&d.name)
+            .iter()
+            .filter(|r| r.file != d.file)
+            .count()
+    };
+    defs.sort_by_cached_key(|(d, w)| (std::cmp::Reverse(*w), std::cmp::Reverse(used_elsewhere(d))));
 }
 
 /// A change whose file is gone or no longer holds it (the code was split into other files, the
 /// file renamed): the definition its hunk named, wherever it lives now, else its added lines in
 /// the other files of the same language.
-fn moved<'a>(index: &'a SymbolIndex, file: &Path, loc: &Location) -> Vec<&'a Definition> {
+fn moved<'a>(index: &'a SymbolIndex, file: &Path, loc: &Location) -> Vec<(&'a Definition, usize)> {
     if let Some(ctx) = &loc.context {
-        let named: Vec<&Definition> = context_names(ctx)
+        let named: Vec<(&Definition, usize)> = context_names(ctx)
             .filter_map(|w| index.definitions(w).into_iter().next())
             .take(2)
+            .map(|d| (d, 1))
             .collect();
         if !named.is_empty() {
             return named;
@@ -161,22 +261,17 @@ fn moved<'a>(index: &'a SymbolIndex, file: &Path, loc: &Location) -> Vec<&'a Def
         return Vec::new();
     }
     let ext = file.extension();
-    let mut defs: Vec<&Definition> = Vec::new();
+    let mut defs: Vec<(&Definition, usize)> = Vec::new();
     for other in index
         .files()
         .into_iter()
         .filter(|f| *f != file && f.extension() == ext)
         .take(MOVED_SEARCH_FILES)
     {
-        for d in added_lines_in(index, other, &loc.added) {
-            if !defs.iter().any(|x| std::ptr::eq(*x, d)) {
-                defs.push(d);
-            }
-        }
-        if defs.len() >= 3 {
-            break;
-        }
+        defs.extend(added_lines_in(index, other, &loc.added, loc.created));
     }
+    rank(index, &mut defs);
+    defs.truncate(3);
     defs
 }
 
