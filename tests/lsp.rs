@@ -64,6 +64,7 @@ fn hover_lens_diagnostics_and_commands_on_a_learning_scenario() {
     let hook = ws.join("src/useTodos.ts");
     let header = ws.join("src/Header.tsx");
     let types = ws.join("src/types.ts");
+    let main = ws.join("src/main.tsx");
 
     let mut c = Client::start(env.cmd());
     let init = c.initialize(&ws, json!({}));
@@ -176,8 +177,15 @@ fn hover_lens_diagnostics_and_commands_on_a_learning_scenario() {
             .unwrap()
             .contains("what is useEffect")
     );
+    // The type a failed build named (`Property 'text' does not exist on type 'Todo'`).
+    let on_types = lenses(&mut c, &types);
+    assert_eq!(on_types.len(), 1, "{on_types:#?}");
+    assert_eq!(on_types[0]["command"]["arguments"][0]["symbol"], "Todo");
+    let title = on_types[0]["command"]["title"].as_str().unwrap();
+    assert!(title.contains("1 failed build"), "{title}");
     // A file with nothing learned in it: no lenses.
-    assert!(lenses(&mut c, &types).is_empty());
+    c.open(&main, "typescriptreact");
+    assert!(lenses(&mut c, &main).is_empty());
 
     // Diagnostics: hints on uses of the name with an open question, nothing elsewhere.
     let open_gap = |d: &[Value]| !d.is_empty();

@@ -12,9 +12,9 @@
 ([
   "FROM" "RUN" "CMD" "COPY" "ADD" "ENTRYPOINT" "ENV" "ARG" "EXPOSE" "WORKDIR" "USER"
   "HEALTHCHECK" "LABEL" "VOLUME" "SHELL" "STOPSIGNAL" "ONBUILD"
-] @reference.identifier)
+] @reference.word)
 
 ; Every word of a shell command (`apt-get install libpq5`) and of a COPY's flags
 ; (`--from=builder`): packages, tools and stages named in text the grammar does not split.
-(shell_fragment) @words.identifier
-(copy_instruction (param) @words.identifier)
+(shell_fragment) @words.word
+(copy_instruction (param) @words.word)

@@ -127,3 +127,31 @@ pub(super) fn error_locations(output: &str, cwd: Option<&str>) -> Vec<Location> 
     }
     out
 }
+
+/// The types a compiler or runtime quotes on its error lines (`Property 'text' does not exist on
+/// type 'Todo'`, ``expected `Tally` ``): the code the failure is about. Lower-case names there are
+/// mostly locals and fields (``cannot borrow `tally` ``), which would link to where the evidence
+/// lands rather than to what it is about.
+pub(super) fn error_names(output: &str) -> Vec<String> {
+    static QUOTED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"['`‘]([A-Za-z_$][\w$]*)['`’]"#).expect("valid"));
+    let mut out: Vec<String> = Vec::new();
+    for line in output
+        .lines()
+        .filter(|l| l.to_ascii_lowercase().contains("error"))
+    {
+        for c in QUOTED.captures_iter(line) {
+            let name = c[1].to_owned();
+            let typelike = name.starts_with(|c: char| c.is_ascii_uppercase())
+                && name.chars().any(|c| c.is_ascii_lowercase());
+            if typelike && name.len() >= 2 && !out.contains(&name) {
+                out.push(name);
+            }
+        }
+        if out.len() >= 4 {
+            break;
+        }
+    }
+    out.truncate(4);
+    out
+}

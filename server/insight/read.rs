@@ -384,10 +384,12 @@ pub(super) fn read_turn(
                 Some(code) => format!("{code} in {key}"),
                 None => key.clone(),
             };
+            let mut identifiers = error_names(&cmd.output);
+            identifiers.extend(prompt_ids.iter().cloned());
             let anchors = Anchors {
                 edits: edits.clone(),
                 errors: error_locations(&cmd.output, cwd),
-                identifiers: prompt_ids.clone(),
+                identifiers,
             };
             let fix = fix_after(t, c);
             push(

@@ -4,7 +4,7 @@
 //! `useEffect` the workspace definitions that use it. Anchors are symbol paths re-resolved against
 //! the current tree on every call, so links survive edits.
 
-use super::{Definition, SymbolIndex, SymbolKind};
+use super::{Definition, RefKind, SymbolIndex, SymbolKind};
 use crate::insight::{Insight, Kind, Location};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -83,8 +83,14 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
             }
             continue;
         }
-        // An external name: the workspace definitions that use it.
-        for r in index.references(name).into_iter().take(3) {
+        // An external name: the workspace definitions that call, import or render it (a
+        // plain value use of a word like `file` or `df` is not evidence).
+        for r in index
+            .references(name)
+            .into_iter()
+            .filter(|r| r.kind != RefKind::Identifier)
+            .take(3)
+        {
             if let Some(d) = index.enclosing_definition(&r.file, r.line) {
                 add(d, &mut found);
             }

@@ -75,15 +75,19 @@ pub enum RefKind {
     /// Any other use of a name as a value (passed as an argument, `onClick={handleAdd}`, a
     /// `SCREAMING_CASE` constant, the object of a member access like `React` in `React.memo`).
     Identifier,
+    /// A word of text the grammar does not split into names, or a keyword that stands for what
+    /// it introduces: `libpq5` in a Dockerfile's `RUN apt-get install libpq5`, its `CMD`.
+    Word,
 }
 
 impl RefKind {
-    pub(crate) const BY_CAPTURE: [(&'static str, RefKind); 5] = [
+    pub(crate) const BY_CAPTURE: [(&'static str, RefKind); 6] = [
         ("call", RefKind::Call),
         ("type", RefKind::Type),
         ("jsx", RefKind::Jsx),
         ("import", RefKind::Import),
         ("identifier", RefKind::Identifier),
+        ("word", RefKind::Word),
     ];
 
     pub(crate) fn from_capture(suffix: &str) -> Option<RefKind> {
