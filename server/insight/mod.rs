@@ -217,8 +217,10 @@ pub fn derive(events: &[Event]) -> Vec<Insight> {
     let mut failing: BTreeSet<(String, String)> = BTreeSet::new();
     let mut asked = TopicIndex::default();
     for s in &sessions {
-        for t in &s.turns {
-            read_turn(s, t, &mut out, &mut failing, &mut asked);
+        let denied = outcome::denied(s);
+        for (i, t) in s.turns.iter().enumerate() {
+            let denied = denied.get(i).copied().unwrap_or(false);
+            read_turn(s, t, denied, &mut out, &mut failing, &mut asked);
         }
     }
     outcome::read_outcomes(&sessions, &mut out);

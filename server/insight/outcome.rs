@@ -202,6 +202,15 @@ fn outcomes(s: &SessionView) -> Vec<Option<Label>> {
         .collect()
 }
 
+/// Per turn, whether the developer's next prompt said its work did not stand ("still",
+/// "doesn't create the file", "undo").
+pub(super) fn denied(s: &SessionView) -> Vec<bool> {
+    outcomes(s)
+        .iter()
+        .map(|l| l.as_ref().is_some_and(|l| l.outcome.is_problem()))
+        .collect()
+}
+
 /// The files a run of turns changed.
 fn files_of(turns: &[TurnView]) -> BTreeSet<String> {
     turns

@@ -133,9 +133,12 @@ pub fn is_deploy(key: &str) -> bool {
         || k.contains("git push heroku")
 }
 
+/// `denied`: the developer's next prompt said this turn's work did not stand, so a command
+/// passing in it is not yet the fix.
 pub(super) fn read_turn(
     s: &SessionView,
     t: &TurnView,
+    denied: bool,
     out: &mut Vec<Insight>,
     failing: &mut BTreeSet<(String, String)>,
     asked: &mut TopicIndex,
@@ -372,17 +375,28 @@ pub(super) fn read_turn(
         let Body::Command(cmd) = &c.body else {
             continue;
         };
-        let key = command_key(&cmd.command);
-        if key.is_empty() || benign(&cmd.command) {
+        let failed = cmd.failed();
+        // Reading a file the work was to produce (`head out.jsonl`) is no exploration: its
+        // "No such file or directory" is the failure, and the first read that works is the fix.
+        let expected = expected_file(&cmd.command).filter(|f| {
+            let key = format!("read {f}");
+            (failed && cmd.output.contains("No such file or directory"))
+                || failing.contains(&(place.clone(), key))
+        });
+        let key = match &expected {
+            Some(f) => format!("read {f}"),
+            None => command_key(&cmd.command),
+        };
+        if key.is_empty() || (expected.is_none() && benign(&cmd.command)) {
             continue;
         }
-        let failed = cmd.failed();
         if failed {
             failing.insert((place.clone(), key.clone()));
             let code = ERROR_CODE.find(&cmd.output).map(|m| m.as_str().to_owned());
-            let topic = match code {
-                Some(code) => format!("{code} in {key}"),
-                None => key.clone(),
+            let topic = match (&expected, code) {
+                (Some(f), _) => format!("{f} missing"),
+                (None, Some(code)) => format!("{code} in {key}"),
+                (None, None) => key.clone(),
             };
             let mut identifiers = error_names(&cmd.output);
             identifiers.extend(prompt_ids.iter().cloned());
@@ -406,7 +420,13 @@ pub(super) fn read_turn(
             );
         } else if cmd.exit_code == Some(0) {
             // The first pass of a command that was failing, or a deploy that went live.
-            let was_failing = failing.remove(&(place.clone(), key.clone()));
+            // A program piped in (`python - <<'PY'`, `node -e …`) is a new one each time: its
+            // passing says nothing about the one that failed.
+            if denied && failing.contains(&(place.clone(), key.clone())) {
+                continue;
+            }
+            let was_failing =
+                failing.remove(&(place.clone(), key.clone())) && !stdin_program(&cmd.command);
             if was_failing || is_deploy(&key) {
                 let anchors = Anchors {
                     edits: edits.clone(),
@@ -418,7 +438,7 @@ pub(super) fn read_turn(
                     s,
                     t,
                     Kind::Success,
-                    key.clone(),
+                    expected.clone().unwrap_or_else(|| key.clone()),
                     cmd.command.clone(),
                     takeaway(t),
                     0.85,
@@ -428,6 +448,41 @@ pub(super) fn read_turn(
             }
         }
     }
+}
+
+/// The file a plain read of one file names (`head -n 15 out.jsonl`, `cat dist/index.html`).
+fn expected_file(command: &str) -> Option<String> {
+    let step = command.rsplit("&&").map(str::trim).next()?;
+    if step.contains(['|', ';', '>', '<', '*']) {
+        return None;
+    }
+    let mut words = step.split_whitespace();
+    let bin = words.next()?;
+    if !matches!(bin, "head" | "tail" | "cat" | "wc" | "less" | "jq") {
+        return None;
+    }
+    let operands: Vec<&str> = words
+        .filter(|w| !w.starts_with('-') && !w.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    match operands.as_slice() {
+        [file] if file.contains('.') || file.contains('/') => Some((*file).to_owned()),
+        _ => None,
+    }
+}
+
+/// An interpreter given its program inline: `python - <<'PY'`, `python3 -c "…"`, `node -e …`.
+fn stdin_program(command: &str) -> bool {
+    let step = command.rsplit("&&").map(str::trim).next().unwrap_or("");
+    let mut words = step.split_whitespace();
+    let bin = words.next().unwrap_or("");
+    let bin = bin.rsplit('/').next().unwrap_or(bin);
+    let interpreter = matches!(
+        bin,
+        "python" | "python3" | "node" | "ruby" | "perl" | "bash" | "sh" | "deno" | "bun"
+    );
+    interpreter
+        && (step.contains("<<")
+            || matches!(words.next(), Some("-" | "-c" | "-e" | "--eval")))
 }
 
 /// How a failing command got fixed within its turn: the files patched after it and the command
