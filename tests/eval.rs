@@ -14,13 +14,13 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The floors the figures must stay above: a regression guard just under what the engine
-/// measures today (the test prints the figures). Links are lower because the Docker scenario's
-/// gold names Dockerfile stages, a language the symbol layer does not index.
+/// measures today (the test prints the figures). Links are lower: which of the definitions a
+/// change touched a person names is still often not the ones the rules rank first.
 const FLOORS: [(&str, f64); 4] = [
-    ("kinds", 0.9),
-    ("topics", 0.88),
-    ("links", 0.5),
-    ("status", 0.9),
+    ("kinds", 0.95),
+    ("topics", 0.93),
+    ("links", 0.62),
+    ("status", 0.95),
 ];
 
 #[derive(Default, Clone, Copy)]

@@ -258,9 +258,17 @@ fn take_up_follow_ups(s: &SessionView, out: &mut [Insight]) {
         let Some(born) = born else { continue };
         let later = s.turns[born + 1..].iter().filter(|t| !t.aborted).find(|t| {
             t.prompts.iter().any(|p| {
-                let text = prompt_text(p).to_ascii_lowercase().replace(['-', ' '], "");
-                TAKING_UP.is_match(prompt_text(p))
-                    && tokens.iter().all(|w| text.contains(w.as_str()))
+                let lower = prompt_text(p).to_ascii_lowercase();
+                let joined = lower.replace(['-', ' '], "");
+                let words: BTreeSet<&str> = lower
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                // "real time" is "realtime"; a short name ("AI") only as a word of its own.
+                let names = |w: &String| {
+                    words.contains(w.as_str()) || (w.len() >= 4 && joined.contains(w.as_str()))
+                };
+                TAKING_UP.is_match(prompt_text(p)) && tokens.iter().all(names)
             })
         });
         if let Some(t) = later {

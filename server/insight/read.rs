@@ -264,7 +264,9 @@ pub(super) fn read_turn(
                 .find(|c| rules::read(c).follow_up)
                 .unwrap_or(text);
             let rest = strip_leading_verbs(&strip_follow_up_words(clause));
-            let own = topic::extract(&rest);
+            // "for now … there is no AI": what was left out is the topic.
+            let left_out = LEFT_OUT.captures(text).map(|c| c[1].trim().to_owned());
+            let own = left_out.clone().or_else(|| topic::extract(&rest));
             let own_tokens = topic::tokens(&rest);
             // Deferring something discussed earlier in the session: that topic.
             let earlier = out
@@ -279,7 +281,8 @@ pub(super) fn read_turn(
                 .map(|i| i.topic.clone());
             // "I'll add it myself tomorrow": nothing named, so what the answer was about.
             let own = own.filter(|o| !topic::tokens(o).is_empty());
-            let topic = earlier
+            let topic = left_out
+                .or(earlier)
                 .or(own)
                 .or(answer_ids.first().cloned())
                 .or(session_topic.clone())
@@ -484,6 +487,12 @@ fn stdin_program(command: &str) -> bool {
         && (step.contains("<<")
             || matches!(words.next(), Some("-" | "-c" | "-e" | "--eval")))
 }
+
+/// What a "for now, without X" leaves out.
+static LEFT_OUT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bfor now\b[^.!?]{0,60}?\b(?:there is no|there's no|without|skip|leave out|leave off|no need for)\s+(?:the\s+|an?\s+)?([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2}?)\s*(?:[,.;!?]|\bbut\b|\band\b|$)")
+        .expect("valid")
+});
 
 /// How a failing command got fixed within its turn: the files patched after it and the command
 /// that then passed.

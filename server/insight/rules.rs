@@ -99,6 +99,9 @@ static FOLLOW_UP: LazyLock<RegexSet> = LazyLock::new(|| {
         r"\bpark (?:that|this|it)\b",
         r"\bfor another (?:day|session)\b",
         r"\bnext session\b",
+        // Leaving something out for the time being: "for now, make it so there is no AI".
+        r"\bfor now\b[^.!?]{0,60}\b(?:there is no|there's no|without|skip|leave out|leave off|no need for)\b",
+        r"\b(?:skip|leave out|without)\b[^.!?]{0,40}\bfor now\b",
     ])
 });
 
@@ -326,6 +329,9 @@ mod tests {
     fn other_readings() {
         assert!(read("I don't understand why the state is stale").confusion);
         assert!(read("let's do the deploy next time").follow_up);
+        assert!(read("For now, make it so there is no AI, but the user moves both sides").follow_up);
+        assert!(read("skip the login page for now").follow_up);
+        assert!(!read("for now it works, thanks").follow_up);
         assert!(
             read("should I use Context or Redux?").gap,
             "weighing options is a question"
