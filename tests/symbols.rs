@@ -515,10 +515,16 @@ const DOCKERFILE: &str = "docker/Dockerfile";
 fn dockerfile_stages_run_to_the_next_from() {
     let index = fixture_index();
     let deps = def(&index, DOCKERFILE, "deps");
-    assert_eq!((deps.kind, deps.line, deps.end_line), (SymbolKind::Stage, 1, 5));
+    assert_eq!(
+        (deps.kind, deps.line, deps.end_line),
+        (SymbolKind::Stage, 1, 5)
+    );
     // `build` ends where the unnamed final stage starts, not at the end of the file.
     let build = def(&index, DOCKERFILE, "build");
-    assert_eq!((build.kind, build.line, build.end_line), (SymbolKind::Stage, 6, 10));
+    assert_eq!(
+        (build.kind, build.line, build.end_line),
+        (SymbolKind::Stage, 6, 10)
+    );
     let at = |line| {
         index
             .enclosing_definition(Path::new(DOCKERFILE), line)
@@ -541,7 +547,11 @@ fn dockerfile_references_name_stages_packages_and_instructions() {
     };
     // A stage built on another, and one copied from.
     assert_eq!(lines("deps"), vec![6]);
-    assert_eq!(lines("build"), vec![8, 13], "`npm run build`, then `--from=build`");
+    assert_eq!(
+        lines("build"),
+        vec![8, 13],
+        "`npm run build`, then `--from=build`"
+    );
     // Words of shell commands, flags without their dashes.
     assert_eq!(lines("curl"), vec![12, 14]);
     assert_eq!(lines("no-cache"), vec![12]);

@@ -484,8 +484,7 @@ fn stdin_program(command: &str) -> bool {
         "python" | "python3" | "node" | "ruby" | "perl" | "bash" | "sh" | "deno" | "bun"
     );
     interpreter
-        && (step.contains("<<")
-            || matches!(words.next(), Some("-" | "-c" | "-e" | "--eval")))
+        && (step.contains("<<") || matches!(words.next(), Some("-" | "-c" | "-e" | "--eval")))
 }
 
 /// What a "for now, without X" leaves out.

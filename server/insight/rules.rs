@@ -329,7 +329,9 @@ mod tests {
     fn other_readings() {
         assert!(read("I don't understand why the state is stale").confusion);
         assert!(read("let's do the deploy next time").follow_up);
-        assert!(read("For now, make it so there is no AI, but the user moves both sides").follow_up);
+        assert!(
+            read("For now, make it so there is no AI, but the user moves both sides").follow_up
+        );
         assert!(read("skip the login page for now").follow_up);
         assert!(!read("for now it works, thanks").follow_up);
         assert!(

@@ -84,7 +84,7 @@ fn extend_stages(defs: &mut [Definition], text: &str) {
     for (n, line) in text.lines().enumerate() {
         let n = u32::try_from(n).unwrap_or(u32::MAX);
         last_line = n;
-        let word = line.trim_start().split_whitespace().next().unwrap_or("");
+        let word = line.split_whitespace().next().unwrap_or("");
         if word.eq_ignore_ascii_case("FROM") {
             froms.push(n);
         }
@@ -556,7 +556,8 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
             let trimmed = w.trim_start_matches(['-', '.']);
             let at = at + (w.len() - trimmed.len());
             let trimmed = trimmed.trim_end_matches(['-', '.']);
-            (trimmed.len() >= 2 && trimmed.chars().any(char::is_alphabetic)).then_some((at, trimmed))
+            (trimmed.len() >= 2 && trimmed.chars().any(char::is_alphabetic))
+                .then_some((at, trimmed))
         })
 }
 

@@ -92,7 +92,10 @@ pub fn lang_for_path(path: &Path) -> Option<Lang> {
     // `Dockerfile.prod` is a Dockerfile; `Dockerfile.md` is its documentation.
     let variant = |prefix: &str| {
         name.strip_prefix(prefix).is_some_and(|rest| {
-            !matches!(rest, "md" | "txt" | "rst" | "json" | "yml" | "yaml" | "lock")
+            !matches!(
+                rest,
+                "md" | "txt" | "rst" | "json" | "yml" | "yaml" | "lock"
+            )
         })
     };
     if matches!(name, "Dockerfile" | "Containerfile")
