@@ -231,9 +231,12 @@ fn insights_and_links_match_the_labelled_scenarios() {
     ];
     for (what, s) in rows {
         println!(
-            "overall {what:<7} precision {:.2} recall {:.2}",
+            "overall {what:<7} precision {:.2} recall {:.2} ({} right of {} found, {} labelled)",
             s.precision(),
-            s.recall()
+            s.recall(),
+            s.correct,
+            s.predicted,
+            s.gold
         );
     }
     for ((what, s), (_, floor)) in rows.into_iter().zip(FLOORS) {

@@ -37,7 +37,7 @@ use std::sync::LazyLock;
 
 /// The rules' version. Derived insights cached in the store carry it, so bump it whenever a
 /// change to the rules would derive different insights from the same events.
-pub const ENGINE_VERSION: u32 = 6;
+pub const ENGINE_VERSION: u32 = 7;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -137,6 +137,11 @@ pub struct Anchors {
     pub errors: Vec<Location>,
     /// Identifiers written as code in the question or the answer.
     pub identifiers: Vec<String>,
+    /// Names the conversation that led to it spelled out (the proposal a decision chose), in
+    /// order: they say which of the definitions a change touched it is about, and nothing more
+    /// (a hover elsewhere does not match them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discussed: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

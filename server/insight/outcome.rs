@@ -485,6 +485,7 @@ fn episode(
             edits,
             errors: error_locations(report_text, cwd),
             identifiers,
+            discussed: Vec::new(),
         },
     );
     if out.len() > before {
@@ -759,7 +760,8 @@ fn decisions(s: &SessionView, out: &mut Vec<Insight>) {
     }
 }
 
-/// A decision of turn `t`, about the code that turn then changed.
+/// A decision of turn `t`, about the code that turn then changed, and among it first what the
+/// proposal it took up (the turn before) and its own answer spelled out.
 #[allow(clippy::too_many_arguments)]
 fn decide(
     out: &mut Vec<Insight>,
@@ -771,6 +773,19 @@ fn decide(
     evidence: Vec<String>,
     cwd: Option<&str>,
 ) {
+    let index = s.turns.iter().position(|u| std::ptr::eq(u, t));
+    let proposal = index
+        .and_then(|i| i.checked_sub(1))
+        .and_then(|i| s.turns.get(i))
+        .and_then(final_answer);
+    let mut discussed: Vec<String> = Vec::new();
+    for answer in proposal.into_iter().chain(final_answer(t)) {
+        for name in topic::identifiers(answer) {
+            if !discussed.contains(&name) {
+                discussed.push(name);
+            }
+        }
+    }
     push(
         out,
         s,
@@ -785,6 +800,7 @@ fn decide(
             edits: edit_anchors(t, cwd),
             errors: Vec::new(),
             identifiers: topic::identifiers(text),
+            discussed,
         },
     );
 }

@@ -154,13 +154,17 @@ pub(super) fn read_turn(
         .collect::<Vec<_>>()
         .join("\n");
     let answer_ids = topic::identifiers(&answer_text);
+    // What the answer marked as code, the most mentioned first: where a failure was, when
+    // nothing else says.
+    let mut answer_named = topic::meant_identifiers(&answer_text);
+    answer_named.sort_by_cached_key(|n| std::cmp::Reverse(answer_text.matches(n.as_str()).count()));
 
     // The developer's messages.
     for p in &t.prompts {
         let text = prompt_text(p);
         let reading = rules::read(text);
         // The code the developer named; when they named none, what the answer was about.
-        let mut identifiers = topic::identifiers(text);
+        let mut identifiers = topic::meant_identifiers(text);
         if identifiers.is_empty() {
             identifiers.extend(answer_ids.iter().take(2).cloned());
         }
@@ -168,6 +172,7 @@ pub(super) fn read_turn(
             edits: edits.clone(),
             errors: Vec::new(),
             identifiers,
+            discussed: Vec::new(),
         };
         let evidence = vec![p.id.clone()];
         let topic_here = topic::extract(text);
@@ -407,6 +412,7 @@ pub(super) fn read_turn(
                 edits: edits.clone(),
                 errors: error_locations(&cmd.output, cwd),
                 identifiers,
+                discussed: answer_named.clone(),
             };
             let fix = fix_after(t, c);
             push(
@@ -435,6 +441,7 @@ pub(super) fn read_turn(
                     edits: edits.clone(),
                     errors: Vec::new(),
                     identifiers: prompt_ids.clone(),
+                    discussed: Vec::new(),
                 };
                 push(
                     out,

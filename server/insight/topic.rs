@@ -212,6 +212,22 @@ static LEAD: LazyLock<Regex> = LazyLock::new(|| {
 /// Identifiers the developer or the assistant wrote as code: backtick spans (their leading
 /// identifier) and code-like words. In order of appearance, without duplicates.
 pub fn identifiers(text: &str) -> Vec<String> {
+    code_names(text, true)
+}
+
+/// The names a message marks as code with backticks, when it marks any; else every code-like
+/// word. Someone who writes "TodoList needs the todos … I pass everything down from `App`" has
+/// said which code they mean: `App`, not every component they mentioned on the way.
+pub fn meant_identifiers(text: &str) -> Vec<String> {
+    let marked = code_names(text, false);
+    if marked.is_empty() {
+        identifiers(text)
+    } else {
+        marked
+    }
+}
+
+fn code_names(text: &str, unmarked: bool) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut push = |s: &str| {
         let s = s.trim_end_matches("()").trim_start_matches('$');
@@ -232,6 +248,9 @@ pub fn identifiers(text: &str) -> Vec<String> {
             }
             push(first.as_str());
         }
+    }
+    if !unmarked {
+        return out;
     }
     let outside = BACKTICK.replace_all(text, " ");
     for m in CODEISH.find_iter(&outside) {

@@ -20,13 +20,28 @@ pub struct LinkedSymbol {
 
 /// At most this many symbols per insight: beyond it, links stop being evidence.
 const MAX: usize = 6;
+/// A decision is about everything its change made (a module split, a feature's parts), so it
+/// keeps a few more.
+const MAX_DECISION: usize = 8;
 
 /// `sub` is the session folder's path inside the index root (paths in the insight are relative
 /// to the session folder).
 pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<LinkedSymbol> {
     let mut found: Vec<&Definition> = Vec::new();
-    fn add<'a>(d: &'a Definition, found: &mut Vec<&'a Definition>) {
-        if found.len() < MAX
+    // Constants, variables and fields are where the evidence lands, not what it is about,
+    // unless the developer named them: they take no place among the links.
+    let named = &insight.anchors.identifiers;
+    // What the developer named, then what the conversation spelled out: among the definitions a
+    // change touched, these come first.
+    let spoken = Salience::of(insight);
+    let max = if insight.kind == Kind::Decision {
+        MAX_DECISION
+    } else {
+        MAX
+    };
+    fn add<'a>(d: &'a Definition, found: &mut Vec<&'a Definition>, named: &[String], max: usize) {
+        if found.len() < max
+            && (!is_value(d) || named.contains(&d.name))
             && !found
                 .iter()
                 .any(|f| f.name == d.name && f.file == d.file && f.line == d.line)
@@ -47,14 +62,14 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
     // An error's own locations come first: they are where it happened.
     if insight.kind == Kind::Error {
         for loc in &insight.anchors.errors {
-            for (d, _) in at_location(index, &to_rel(&loc.file), loc) {
-                add(d, &mut found);
+            for (d, _) in at_location(index, &to_rel(&loc.file), loc, &spoken) {
+                add(d, &mut found, named, max);
             }
         }
     }
     let mut changed: Vec<(&Definition, usize, usize)> = Vec::new();
     for loc in &insight.anchors.edits {
-        for (place, (d, weight)) in at_location(index, &to_rel(&loc.file), loc)
+        for (place, (d, weight)) in at_location(index, &to_rel(&loc.file), loc, &spoken)
             .into_iter()
             .enumerate()
         {
@@ -66,20 +81,27 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
     }
     // Among equals, each file's first before any file's second: a change over six new
     // files is about the six, not the first file's helpers.
-    changed.sort_by_key(|(_, w, place)| (std::cmp::Reverse(*w), *place));
+    // What was named comes first, each file's first named before any file's second.
+    changed.sort_by_key(|(d, w, place)| {
+        if spoken.rank(&d.name).is_some() {
+            (0, *place, 0)
+        } else {
+            (1, usize::MAX - *w, *place)
+        }
+    });
     for (d, _, _) in changed {
-        add(d, &mut found);
+        add(d, &mut found, named, max);
     }
     for loc in &insight.anchors.errors {
-        for (d, _) in at_location(index, &to_rel(&loc.file), loc) {
-            add(d, &mut found);
+        for (d, _) in at_location(index, &to_rel(&loc.file), loc, &spoken) {
+            add(d, &mut found, named, max);
         }
     }
     for name in &insight.anchors.identifiers {
         let defs = index.definitions(name);
         if !defs.is_empty() {
             for d in defs.into_iter().take(2) {
-                add(d, &mut found);
+                add(d, &mut found, named, max);
             }
             continue;
         }
@@ -92,14 +114,21 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
             .take(3)
         {
             if let Some(d) = index.enclosing_definition(&r.file, r.line) {
-                add(d, &mut found);
+                add(d, &mut found, named, max);
             }
         }
     }
-    // Constants, variables and fields are where the evidence lands, not what it is about,
-    // unless the developer named them.
-    let named = |d: &Definition| insight.anchors.identifiers.contains(&d.name);
-    found.retain(|d| !is_value(d) || named(d));
+    // A failure nothing else places: the code its explanation names most.
+    if found.is_empty() && insight.kind == Kind::Error {
+        if let Some(d) = insight
+            .anchors
+            .discussed
+            .iter()
+            .find_map(|name| index.definitions(name).into_iter().next())
+        {
+            add(d, &mut found, named, 1);
+        }
+    }
     found
         .into_iter()
         .map(|d| LinkedSymbol {
@@ -109,6 +138,58 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
             line: d.line + 1,
         })
         .collect()
+}
+
+/// What an insight says about which code it means: the names the developer wrote, then the names
+/// the conversation spelled out, then the words of its topic (a "pre-move" decision is first
+/// about `setPremove` and `processPremoves` among everything its change touched).
+pub(crate) struct Salience<'a> {
+    names: Vec<&'a str>,
+    words: Vec<String>,
+}
+
+impl<'a> Salience<'a> {
+    fn of(insight: &'a Insight) -> Salience<'a> {
+        let mut names: Vec<&str> = Vec::new();
+        for n in insight
+            .anchors
+            .identifiers
+            .iter()
+            .chain(&insight.anchors.discussed)
+        {
+            if !names.contains(&n.as_str()) {
+                names.push(n);
+            }
+        }
+        // Topic words as a name would hold them: "pre-move" is `premove`, "drag and drop"
+        // `drag` and `drop`; short words and file names say too little.
+        let words = insight
+            .topic
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '/' | '(' | ')'))
+            .filter(|w| !w.contains('.'))
+            .map(|w| {
+                w.chars()
+                    .filter(|c| c.is_alphanumeric() || *c == '_')
+                    .collect::<String>()
+                    .to_lowercase()
+            })
+            .filter(|w| w.chars().count() >= 4)
+            .collect();
+        Salience { names, words }
+    }
+
+    /// How early a definition of this name comes: named ones in the order named, then those
+    /// named after the topic; `None` for the rest.
+    fn rank(&self, name: &str) -> Option<usize> {
+        if let Some(i) = self.names.iter().position(|n| *n == name) {
+            return Some(i);
+        }
+        let lower = name.to_lowercase();
+        self.words
+            .iter()
+            .any(|w| lower.contains(w.as_str()))
+            .then_some(self.names.len())
+    }
 }
 
 /// Constants, variables and fields: where evidence lands, rarely what it is about.
@@ -127,14 +208,36 @@ fn at_location<'a>(
     index: &'a SymbolIndex,
     file: &Path,
     loc: &Location,
+    spoken: &Salience,
 ) -> Vec<(&'a Definition, usize)> {
     if !index.has_file(file) {
-        return moved(index, file, loc);
+        return moved(index, file, loc, spoken);
     }
     // Lines the patch added, found in the file as it is now: the definitions around them.
     if !loc.added.is_empty() {
-        let defs = added_lines_in(index, file, &loc.added, loc.created);
+        let mut defs = added_lines_in(index, file, &loc.added, loc.created, spoken);
         if !defs.is_empty() {
+            // A change inside a nested function whose hunk names the one around it
+            // (`@@ export function useTodos() {` over `addTodo`) is about both.
+            if let Some(ctx) = &loc.context {
+                let around: Vec<&Definition> = index
+                    .definitions_in(file)
+                    .iter()
+                    .filter(|o| {
+                        mentions(ctx, &o.name)
+                            && defs.iter().any(|(d, _)| {
+                                d.container.last() == Some(&o.name)
+                                    && o.line < d.line
+                                    && d.end_line <= o.end_line
+                            })
+                    })
+                    .collect();
+                for o in around {
+                    if !defs.iter().any(|(d, _)| std::ptr::eq(*d, o)) {
+                        defs.push((o, 1));
+                    }
+                }
+            }
             return defs;
         }
     }
@@ -167,7 +270,7 @@ fn at_location<'a>(
         }
     }
     // The file is still there but the change is not: it moved to another file.
-    moved(index, file, loc)
+    moved(index, file, loc, spoken)
 }
 
 /// How much a line that defines something counts against one inside a body: a patch that adds
@@ -181,6 +284,7 @@ fn added_lines_in<'a>(
     file: &Path,
     added: &[String],
     created: bool,
+    spoken: &Salience,
 ) -> Vec<(&'a Definition, usize)> {
     let mut defs: Vec<(&Definition, usize)> = Vec::new();
     let Ok(text) = std::fs::read_to_string(index.root().join(file)) else {
@@ -222,7 +326,7 @@ fn added_lines_in<'a>(
             &p.name == parent && p.line < d.line && d.end_line <= p.end_line && *w * 2 < *pw
         })
     });
-    rank(index, &mut defs);
+    rank(index, &mut defs, spoken);
     defs.truncate(3);
     defs
 }
@@ -236,23 +340,44 @@ fn normal(line: &str) -> &str {
     line.strip_prefix("pub ").map_or(line, str::trim_start)
 }
 
-/// Most of the change first; among equals (a file written whole), what the rest of the code
-/// uses most: the module's entry points rather than its helpers. Then source order.
-fn rank(index: &SymbolIndex, defs: &mut [(&Definition, usize)]) {
+/// What was named first, in the order it was named; then most of the change; among equals (a
+/// file written whole), what the rest of the code uses most (the module's entry points rather
+/// than its helpers), then the biggest. Then source order.
+fn rank(index: &SymbolIndex, defs: &mut [(&Definition, usize)], spoken: &Salience) {
+    // Uses from files that do not define the name themselves (a `main` of their own is not a
+    // use of this one).
     let used_elsewhere = |d: &Definition| {
         index
             .references(&d.name)
             .iter()
-            .filter(|r| r.file != d.file)
+            .filter(|r| {
+                r.file != d.file
+                    && !index
+                        .definitions_in(&r.file)
+                        .iter()
+                        .any(|o| o.name == d.name)
+            })
             .count()
     };
-    defs.sort_by_cached_key(|(d, w)| (std::cmp::Reverse(*w), std::cmp::Reverse(used_elsewhere(d))));
+    defs.sort_by_cached_key(|(d, w)| {
+        (
+            spoken.rank(&d.name).unwrap_or(usize::MAX),
+            std::cmp::Reverse(*w),
+            std::cmp::Reverse(used_elsewhere(d)),
+            std::cmp::Reverse(d.end_line.saturating_sub(d.line)),
+        )
+    });
 }
 
 /// A change whose file is gone or no longer holds it (the code was split into other files, the
 /// file renamed): the definition its hunk named, wherever it lives now, else its added lines in
 /// the other files of the same language.
-fn moved<'a>(index: &'a SymbolIndex, file: &Path, loc: &Location) -> Vec<(&'a Definition, usize)> {
+fn moved<'a>(
+    index: &'a SymbolIndex,
+    file: &Path,
+    loc: &Location,
+    spoken: &Salience,
+) -> Vec<(&'a Definition, usize)> {
     if let Some(ctx) = &loc.context {
         let named: Vec<(&Definition, usize)> = context_names(ctx)
             .filter_map(|w| index.definitions(w).into_iter().next())
@@ -274,9 +399,15 @@ fn moved<'a>(index: &'a SymbolIndex, file: &Path, loc: &Location) -> Vec<(&'a De
         .filter(|f| *f != file && f.extension() == ext)
         .take(MOVED_SEARCH_FILES)
     {
-        defs.extend(added_lines_in(index, other, &loc.added, loc.created));
+        defs.extend(added_lines_in(
+            index,
+            other,
+            &loc.added,
+            loc.created,
+            spoken,
+        ));
     }
-    rank(index, &mut defs);
+    rank(index, &mut defs, spoken);
     defs.truncate(3);
     defs
 }
