@@ -300,13 +300,24 @@ fn added_lines_in<'a>(
     let once = |n: &usize| hits.iter().filter(|&&m| lines[m] == lines[*n]).count() == 1;
     let unique: Vec<usize> = hits.iter().copied().filter(once).collect();
     let hits = if unique.is_empty() { hits } else { unique };
-    for n in hits {
+    // What the change defined here: a line elsewhere that calls it (`save_clean(df)` added to
+    // `main`) wires the new code in; it is not a change of its own.
+    let made: Vec<&str> = hits
+        .iter()
+        .filter_map(|&n| index.enclosing_definition(file, n as u32))
+        .filter(|d| hits.contains(&(d.line as usize)))
+        .map(|d| d.name.as_str())
+        .collect();
+    for &n in &hits {
+        let line = lines[n];
         let n = n as u32;
         if let Some(d) = index.enclosing_definition(file, n).filter(|d| !is_value(d)) {
+            let wiring = made.iter().any(|m| *m != d.name && mentions(line, m));
             let weight = match (d.line == n, created) {
                 (true, _) => DEFINING_LINE,
                 // In a file written whole, bodies say nothing about what mattered.
                 (false, true) => 0,
+                (false, false) if wiring => 0,
                 (false, false) => 1,
             };
             match defs.iter_mut().find(|(x, _)| std::ptr::eq(*x, d)) {
@@ -314,6 +325,10 @@ fn added_lines_in<'a>(
                 None => defs.push((d, weight)),
             }
         }
+    }
+    // What only wired the change in, when something took the change itself.
+    if defs.iter().any(|(_, w)| *w > 0) {
+        defs.retain(|(_, w)| *w > 0);
     }
     // A callback nested in a definition that changed much more (`onFlip: () => …` inside
     // `init`) is part of that change, not a subject of its own.
