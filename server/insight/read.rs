@@ -155,9 +155,20 @@ pub(super) fn read_turn(
         .join("\n");
     let answer_ids = topic::identifiers(&answer_text);
     // What the answer marked as code, the most mentioned first: where a failure was, when
-    // nothing else says.
-    let mut answer_named = topic::meant_identifiers(&answer_text);
-    answer_named.sort_by_cached_key(|n| std::cmp::Reverse(answer_text.matches(n.as_str()).count()));
+    // nothing else says. Read only for a turn with a failure.
+    let answer_named = std::cell::OnceCell::new();
+    let answer_named = || {
+        answer_named
+            .get_or_init(|| {
+                let mut named = topic::meant_identifiers(&answer_text);
+                named.sort_by_cached_key(|n| {
+                    std::cmp::Reverse(answer_text.matches(n.as_str()).count())
+                });
+                named.truncate(4);
+                named
+            })
+            .clone()
+    };
 
     // The developer's messages.
     for p in &t.prompts {
@@ -412,7 +423,7 @@ pub(super) fn read_turn(
                 edits: edits.clone(),
                 errors: error_locations(&cmd.output, cwd),
                 identifiers,
-                discussed: answer_named.clone(),
+                discussed: answer_named(),
             };
             let fix = fix_after(t, c);
             push(

@@ -143,7 +143,7 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
 /// What an insight says about which code it means: the names the developer wrote, then the names
 /// the conversation spelled out, then the words of its topic (a "pre-move" decision is first
 /// about `setPremove` and `processPremoves` among everything its change touched).
-pub(crate) struct Salience<'a> {
+struct Salience<'a> {
     names: Vec<&'a str>,
     words: Vec<String>,
 }
