@@ -37,7 +37,7 @@ use std::sync::LazyLock;
 
 /// The rules' version. Derived insights cached in the store carry it, so bump it whenever a
 /// change to the rules would derive different insights from the same events.
-pub const ENGINE_VERSION: u32 = 7;
+pub const ENGINE_VERSION: u32 = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -144,6 +144,16 @@ pub struct Anchors {
     pub discussed: Vec<String>,
 }
 
+impl Anchors {
+    /// Nothing to place it by.
+    pub fn is_empty(&self) -> bool {
+        self.edits.is_empty()
+            && self.errors.is_empty()
+            && self.identifiers.is_empty()
+            && self.discussed.is_empty()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Insight {
     pub id: String,
@@ -219,7 +229,7 @@ pub fn derive(events: &[Event]) -> Vec<Insight> {
     let sessions = group(events);
     let mut out: Vec<Insight> = Vec::new();
     // Commands that failed and have not passed since, per working directory.
-    let mut failing: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut failing = read::Failing::new();
     let mut asked = TopicIndex::default();
     for s in &sessions {
         let denied = outcome::denied(s);

@@ -135,12 +135,16 @@ pub fn is_deploy(key: &str) -> bool {
 
 /// `denied`: the developer's next prompt said this turn's work did not stand, so a command
 /// passing in it is not yet the fix.
+/// Commands that failed and have not passed since, per working directory and command, with
+/// what their failure was about.
+pub(super) type Failing = BTreeMap<(String, String), Anchors>;
+
 pub(super) fn read_turn(
     s: &SessionView,
     t: &TurnView,
     denied: bool,
     out: &mut Vec<Insight>,
-    failing: &mut BTreeSet<(String, String)>,
+    failing: &mut Failing,
     asked: &mut TopicIndex,
 ) {
     asked.sync(out);
@@ -400,7 +404,7 @@ pub(super) fn read_turn(
         let expected = expected_file(&cmd.command).filter(|f| {
             let key = format!("read {f}");
             (failed && cmd.output.contains("No such file or directory"))
-                || failing.contains(&(place.clone(), key))
+                || failing.contains_key(&(place.clone(), key))
         });
         let key = match &expected {
             Some(f) => format!("read {f}"),
@@ -410,7 +414,6 @@ pub(super) fn read_turn(
             continue;
         }
         if failed {
-            failing.insert((place.clone(), key.clone()));
             let code = ERROR_CODE.find(&cmd.output).map(|m| m.as_str().to_owned());
             let topic = match (&expected, code) {
                 (Some(f), _) => format!("{f} missing"),
@@ -425,6 +428,7 @@ pub(super) fn read_turn(
                 identifiers,
                 discussed: answer_named(),
             };
+            failing.insert((place.clone(), key.clone()), anchors.clone());
             let fix = fix_after(t, c);
             push(
                 out,
@@ -442,18 +446,24 @@ pub(super) fn read_turn(
             // The first pass of a command that was failing, or a deploy that went live.
             // A program piped in (`python - <<'PY'`, `node -e …`) is a new one each time: its
             // passing says nothing about the one that failed.
-            if denied && failing.contains(&(place.clone(), key.clone())) {
+            if denied && failing.contains_key(&(place.clone(), key.clone())) {
                 continue;
             }
-            let was_failing =
-                failing.remove(&(place.clone(), key.clone())) && !stdin_program(&cmd.command);
-            if was_failing || is_deploy(&key) {
-                let anchors = Anchors {
+            let failed_before = failing
+                .remove(&(place.clone(), key.clone()))
+                .filter(|_| !stdin_program(&cmd.command));
+            if failed_before.is_some() || is_deploy(&key) {
+                let mut anchors = Anchors {
                     edits: edits.clone(),
                     errors: Vec::new(),
                     identifiers: prompt_ids.clone(),
                     discussed: Vec::new(),
                 };
+                // A pass that changed nothing and named nothing itself is about what the
+                // failure was about.
+                if let Some(before) = failed_before.filter(|_| anchors.is_empty()) {
+                    anchors = before;
+                }
                 push(
                     out,
                     s,

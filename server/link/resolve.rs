@@ -118,8 +118,9 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
             }
         }
     }
-    // A failure nothing else places: the code its explanation names most.
-    if found.is_empty() && insight.kind == Kind::Error {
+    // A failure nothing else places (or the pass that ended it): the code its explanation
+    // names most.
+    if found.is_empty() && matches!(insight.kind, Kind::Error | Kind::Success) {
         if let Some(d) = insight
             .anchors
             .discussed
@@ -144,23 +145,13 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
 /// the conversation spelled out, then the words of its topic (a "pre-move" decision is first
 /// about `setPremove` and `processPremoves` among everything its change touched).
 struct Salience<'a> {
-    names: Vec<&'a str>,
+    named: &'a [String],
+    discussed: &'a [String],
     words: Vec<String>,
 }
 
 impl<'a> Salience<'a> {
     fn of(insight: &'a Insight) -> Salience<'a> {
-        let mut names: Vec<&str> = Vec::new();
-        for n in insight
-            .anchors
-            .identifiers
-            .iter()
-            .chain(&insight.anchors.discussed)
-        {
-            if !names.contains(&n.as_str()) {
-                names.push(n);
-            }
-        }
         // Topic words as a name would hold them: "pre-move" is `premove`, "drag and drop"
         // `drag` and `drop`; short words and file names say too little.
         let words = insight
@@ -175,20 +166,28 @@ impl<'a> Salience<'a> {
             })
             .filter(|w| w.chars().count() >= 4)
             .collect();
-        Salience { names, words }
+        Salience {
+            named: &insight.anchors.identifiers,
+            discussed: &insight.anchors.discussed,
+            words,
+        }
     }
 
-    /// How early a definition of this name comes: named ones in the order named, then those
-    /// named after the topic; `None` for the rest.
+    /// How early a definition of this name comes: named ones in the order named, then the
+    /// ones the conversation spelled out (all alike: an answer lists a module's helpers beside
+    /// its entry points), then those named after the topic; `None` for the rest.
     fn rank(&self, name: &str) -> Option<usize> {
-        if let Some(i) = self.names.iter().position(|n| *n == name) {
+        if let Some(i) = self.named.iter().position(|n| n == name) {
             return Some(i);
+        }
+        if self.discussed.iter().any(|n| n == name) {
+            return Some(self.named.len());
         }
         let lower = name.to_lowercase();
         self.words
             .iter()
             .any(|w| lower.contains(w.as_str()))
-            .then_some(self.names.len())
+            .then_some(self.named.len() + 1)
     }
 }
 
@@ -198,6 +197,16 @@ fn is_value(d: &Definition) -> bool {
         d.kind,
         SymbolKind::Constant | SymbolKind::Variable | SymbolKind::Field
     )
+}
+
+/// The innermost definition around a line that is not a value: a field added to a struct or a
+/// local declared in a function changes that struct or function.
+fn enclosing_subject<'a>(index: &'a SymbolIndex, file: &Path, line: u32) -> Option<&'a Definition> {
+    index
+        .definitions_in(file)
+        .iter()
+        .filter(|d| !is_value(d) && d.line <= line && line <= d.end_line)
+        .max_by_key(|d| (d.line, std::cmp::Reverse(d.end_line.saturating_sub(d.line))))
 }
 
 /// How many other files of its language a moved change is looked for in.
@@ -304,14 +313,14 @@ fn added_lines_in<'a>(
     // `main`) wires the new code in; it is not a change of its own.
     let made: Vec<&str> = hits
         .iter()
-        .filter_map(|&n| index.enclosing_definition(file, n as u32))
+        .filter_map(|&n| enclosing_subject(index, file, n as u32))
         .filter(|d| hits.contains(&(d.line as usize)))
         .map(|d| d.name.as_str())
         .collect();
     for &n in &hits {
         let line = lines[n];
         let n = n as u32;
-        if let Some(d) = index.enclosing_definition(file, n).filter(|d| !is_value(d)) {
+        if let Some(d) = enclosing_subject(index, file, n) {
             let wiring = made.iter().any(|m| *m != d.name && mentions(line, m));
             let weight = match (d.line == n, created) {
                 (true, _) => DEFINING_LINE,
