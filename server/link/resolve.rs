@@ -118,16 +118,22 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
             }
         }
     }
-    // A failure nothing else places (or the pass that ended it): the code its explanation
-    // names most.
-    if found.is_empty() && matches!(insight.kind, Kind::Error | Kind::Success) {
-        if let Some(d) = insight
-            .anchors
-            .discussed
-            .iter()
-            .find_map(|name| index.definitions(name).into_iter().next())
-        {
-            add(d, &mut found, named, 1);
+    // A failure's explanation names the code it comes down to first (the test failed in
+    // `tally_merges_counts`; the explanation says `merge` is wrong). The pass that ended a
+    // failure nothing else places is about the same code.
+    let explained = match insight.kind {
+        Kind::Error => true,
+        Kind::Success => found.is_empty(),
+        _ => false,
+    };
+    if explained {
+        if let Some(d) = insight.anchors.discussed.iter().find_map(|name| {
+            index
+                .definitions(name)
+                .into_iter()
+                .find(|d| !is_value(d) && d.kind != SymbolKind::Module)
+        }) {
+            add(d, &mut found, named, max);
         }
     }
     found
