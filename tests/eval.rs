@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 const FLOORS: [(&str, f64); 4] = [
     ("kinds", 0.95),
     ("topics", 0.93),
-    ("links", 0.66),
+    ("links", 0.74),
     ("status", 0.95),
 ];
 

@@ -371,8 +371,9 @@ fn normal(line: &str) -> &str {
 }
 
 /// What was named first, in the order it was named; then most of the change; among equals (a
-/// file written whole), what the rest of the code uses most (the module's entry points rather
-/// than its helpers), then the biggest. Then source order.
+/// file written whole), what the rest of the code uses (the module's interface rather than its
+/// helpers), the biggest of it first (entry points rather than one-line utilities everything
+/// calls). Then source order.
 fn rank(index: &SymbolIndex, defs: &mut [(&Definition, usize)], spoken: &Salience) {
     // Uses from files that do not define the name themselves (a `main` of their own is not a
     // use of this one).
@@ -393,7 +394,7 @@ fn rank(index: &SymbolIndex, defs: &mut [(&Definition, usize)], spoken: &Salienc
         (
             spoken.rank(&d.name).unwrap_or(usize::MAX),
             std::cmp::Reverse(*w),
-            std::cmp::Reverse(used_elsewhere(d)),
+            std::cmp::Reverse(used_elsewhere(d) > 0),
             std::cmp::Reverse(d.end_line.saturating_sub(d.line)),
         )
     });
