@@ -133,12 +133,12 @@ pub fn is_deploy(key: &str) -> bool {
         || k.contains("git push heroku")
 }
 
-/// `denied`: the developer's next prompt said this turn's work did not stand, so a command
-/// passing in it is not yet the fix.
 /// Commands that failed and have not passed since, per working directory and command, with
 /// what their failure was about.
 pub(super) type Failing = BTreeMap<(String, String), Anchors>;
 
+/// `denied`: the developer's next prompt said this turn's work did not stand, so a command
+/// passing in it is not yet the fix.
 pub(super) fn read_turn(
     s: &SessionView,
     t: &TurnView,

@@ -192,10 +192,20 @@ impl SymbolIndex {
 
     /// The innermost definition of the file whose lines `line..=end_line` contain `line`.
     pub fn enclosing_definition(&self, rel: &Path, line: u32) -> Option<&Definition> {
+        self.enclosing_where(rel, line, |_| true)
+    }
+
+    /// The innermost definition around `line` that `keep` accepts.
+    pub fn enclosing_where(
+        &self,
+        rel: &Path,
+        line: u32,
+        keep: impl Fn(&Definition) -> bool,
+    ) -> Option<&Definition> {
         self.definitions_in(rel)
             .iter()
             .enumerate()
-            .filter(|(_, d)| d.line <= line && line <= d.end_line)
+            .filter(|(_, d)| d.line <= line && line <= d.end_line && keep(d))
             // Innermost: starts last; then the narrowest; then the one nested deeper in source
             // order (a definition sorts before the ones it encloses).
             .max_by_key(|(i, d)| {

@@ -208,11 +208,7 @@ fn is_value(d: &Definition) -> bool {
 /// The innermost definition around a line that is not a value: a field added to a struct or a
 /// local declared in a function changes that struct or function.
 fn enclosing_subject<'a>(index: &'a SymbolIndex, file: &Path, line: u32) -> Option<&'a Definition> {
-    index
-        .definitions_in(file)
-        .iter()
-        .filter(|d| !is_value(d) && d.line <= line && line <= d.end_line)
-        .max_by_key(|d| (d.line, std::cmp::Reverse(d.end_line.saturating_sub(d.line))))
+    index.enclosing_where(file, line, |d| !is_value(d))
 }
 
 /// How many other files of its language a moved change is looked for in.
@@ -375,26 +371,22 @@ fn normal(line: &str) -> &str {
 /// helpers), the biggest of it first (entry points rather than one-line utilities everything
 /// calls). Then source order.
 fn rank(index: &SymbolIndex, defs: &mut [(&Definition, usize)], spoken: &Salience) {
-    // Uses from files that do not define the name themselves (a `main` of their own is not a
+    // Used from a file that does not define the name itself (a `main` of their own is not a
     // use of this one).
     let used_elsewhere = |d: &Definition| {
-        index
-            .references(&d.name)
-            .iter()
-            .filter(|r| {
-                r.file != d.file
-                    && !index
-                        .definitions_in(&r.file)
-                        .iter()
-                        .any(|o| o.name == d.name)
-            })
-            .count()
+        index.references(&d.name).iter().any(|r| {
+            r.file != d.file
+                && !index
+                    .definitions_in(&r.file)
+                    .iter()
+                    .any(|o| o.name == d.name)
+        })
     };
     defs.sort_by_cached_key(|(d, w)| {
         (
             spoken.rank(&d.name).unwrap_or(usize::MAX),
             std::cmp::Reverse(*w),
-            std::cmp::Reverse(used_elsewhere(d) > 0),
+            std::cmp::Reverse(used_elsewhere(d)),
             std::cmp::Reverse(d.end_line.saturating_sub(d.line)),
         )
     });
