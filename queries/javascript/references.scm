@@ -97,3 +97,44 @@
 
 ((identifier) @reference.identifier
   (#match? @reference.identifier "^[A-Z][A-Z0-9_]*[A-Z0-9]$"))
+
+; --- CSS classes the code applies -------------------------------------------------------------
+; What ties a style sheet's rule to the code that renders it: `el.classList.add("capture")`,
+; `el.className = "square light"` (template strings too), `className="card"` in JSX, `clsx(…)`.
+; Every word of the string is a class.
+
+(call_expression
+  function: (member_expression
+    object: (member_expression
+      property: (property_identifier) @_list)
+    property: (property_identifier) @_method)
+  arguments: (arguments
+    (string
+      (string_fragment) @words.class))
+  (#eq? @_list "classList")
+  (#any-of? @_method "add" "remove" "toggle" "replace" "contains"))
+
+(assignment_expression
+  left: (member_expression
+    property: (property_identifier) @_prop)
+  right: [
+    (string (string_fragment) @words.class)
+    (template_string (string_fragment) @words.class)
+  ]
+  (#eq? @_prop "className"))
+
+(jsx_attribute
+  (property_identifier) @_attr
+  [
+    (string (string_fragment) @words.class)
+    (jsx_expression (string (string_fragment) @words.class))
+    (jsx_expression (template_string (string_fragment) @words.class))
+  ]
+  (#any-of? @_attr "className" "class"))
+
+(call_expression
+  function: (identifier) @_fn
+  arguments: (arguments
+    (string
+      (string_fragment) @words.class))
+  (#any-of? @_fn "clsx" "classNames" "classnames" "cn" "cx"))

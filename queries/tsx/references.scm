@@ -24,3 +24,13 @@
 ; `onClick={handleAdd}`, `{todos}`
 (jsx_expression
   (identifier) @reference.identifier)
+
+; `className="card"`, `className={`card ${open ? "open" : ""}`}`: CSS classes the JSX applies.
+(jsx_attribute
+  (property_identifier) @_attr
+  [
+    (string (string_fragment) @words.class)
+    (jsx_expression (string (string_fragment) @words.class))
+    (jsx_expression (template_string (string_fragment) @words.class))
+  ]
+  (#any-of? @_attr "className" "class"))

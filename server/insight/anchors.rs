@@ -8,11 +8,23 @@ pub(super) static LOCATION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid")
 });
 
-/// A line that defines something: a function, method, class or a function bound to a name.
+/// A line that defines something: a function, method, class or a function bound to a name, or a
+/// CSS rule's selector.
 static DEFINES: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:export\s+(?:default\s+)?)?(?:pub(?:\([\w:]+\))?\s+)?(?:async\s+)?(?:function\*?\s+[\w$]+|def\s+\w+|fn\s+\w+|class\s+\w+|(?:const|let|var)\s+[\w$]+\s*=\s*(?:async\s*)?(?:\([^)]*\)|[\w$]+)\s*=>|[\w$]+\s*\([^)]*\)\s*\{$)")
+    Regex::new(r"^(?:export\s+(?:default\s+)?)?(?:pub(?:\([\w:]+\))?\s+)?(?:async\s+)?(?:function\*?\s+[\w$]+|def\s+\w+|fn\s+\w+|class\s+\w+|(?:const|let|var)\s+[\w$]+\s*=\s*(?:async\s*)?(?:\([^)]*\)|[\w$]+)\s*=>|[\w$]+\s*\([^)]*\)\s*\{$|[.#][\w-][^{};]*\{$)")
         .expect("valid")
 });
+
+/// Statements that look like a method head (`for (…) {`, `if (…) {`) but define nothing.
+static CONTROL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:\}\s*)?(?:if|else\s+if|for|while|switch|catch|with|do|return|await|typeof)\b")
+        .expect("valid")
+});
+
+/// Whether a trimmed added line defines something.
+fn defines(line: &str) -> bool {
+    DEFINES.is_match(line) && !CONTROL.is_match(line)
+}
 
 /// How many added lines of one file a change keeps: enough to tell which definitions took the
 /// bulk of it (the symbol layer weighs them by how many of these lines they hold).
@@ -57,18 +69,10 @@ pub(super) fn edit_anchors(t: &TurnView, cwd: Option<&str>) -> Vec<Location> {
                 line.len() >= 8 && line.chars().any(char::is_alphanumeric)
             };
             let mut added: Vec<String> = Vec::new();
-            let (defining, other): (Vec<&str>, Vec<&str>) = lines
-                .iter()
-                .copied()
-                .filter(distinctive)
-                .partition(|l| DEFINES.is_match(l.trim()));
-            for line in defining.into_iter().chain(other) {
+            for line in lines.iter().copied().filter(distinctive) {
                 let line = line.trim();
                 if !added.iter().any(|a| a == line) {
                     added.push(line.to_owned());
-                }
-                if added.len() >= ADDED_PER_FILE {
-                    break;
                 }
             }
             let first = f.hunks.first();
@@ -87,7 +91,7 @@ pub(super) fn edit_anchors(t: &TurnView, cwd: Option<&str>) -> Vec<Location> {
                 Some(existing) => {
                     existing.created &= loc.created;
                     for a in loc.added {
-                        if existing.added.len() < ADDED_PER_FILE && !existing.added.contains(&a) {
+                        if !existing.added.contains(&a) {
                             existing.added.push(a);
                         }
                     }
@@ -96,7 +100,41 @@ pub(super) fn edit_anchors(t: &TurnView, cwd: Option<&str>) -> Vec<Location> {
             }
         }
     }
+    for loc in &mut out {
+        cap_added(loc);
+    }
     out
+}
+
+/// A few lines per file, over all the patches a location gathers: the lines that define
+/// something first (they name what the change is about, wherever they were written), then the
+/// others.
+fn cap_added(loc: &mut Location) {
+    let (mut keep, other): (Vec<String>, Vec<String>) = std::mem::take(&mut loc.added)
+        .into_iter()
+        .partition(|l| defines(l));
+    keep.extend(other);
+    keep.truncate(ADDED_PER_FILE);
+    loc.added = keep;
+}
+
+/// Adds `more` (the edit anchors of another turn) to `edits`, one location per file: a file
+/// changed again gathers the new lines beside the ones it had, the earlier ones first.
+pub(super) fn merge_edits(edits: &mut Vec<Location>, more: Vec<Location>) {
+    for loc in more {
+        match edits.iter_mut().find(|l| l.file == loc.file) {
+            Some(existing) => {
+                existing.created &= loc.created;
+                for a in loc.added {
+                    if !existing.added.contains(&a) {
+                        existing.added.push(a);
+                    }
+                }
+                cap_added(existing);
+            }
+            None => edits.push(loc),
+        }
+    }
 }
 
 pub(super) fn error_locations(output: &str, cwd: Option<&str>) -> Vec<Location> {

@@ -274,11 +274,7 @@ fn take_up_follow_ups(s: &SessionView, out: &mut [Insight]) {
         if let Some(t) = later {
             // What was then done about it is the code it is about.
             let cwd = s.cwd.as_deref();
-            for loc in edit_anchors(t, cwd) {
-                if !ins.anchors.edits.iter().any(|l| l.file == loc.file) {
-                    ins.anchors.edits.push(loc);
-                }
-            }
+            merge_edits(&mut ins.anchors.edits, edit_anchors(t, cwd));
             ins.status = Status::Resolved;
             ins.resolved_by = Some(Resolution {
                 session: s.id.to_owned(),
@@ -413,11 +409,7 @@ fn episode(
         if !edits.is_empty() && std::ptr::eq(t, &s.turns[start]) {
             break;
         }
-        for loc in edit_anchors(t, cwd) {
-            if !edits.iter().any(|l| l.file == loc.file) {
-                edits.push(loc);
-            }
-        }
+        merge_edits(&mut edits, edit_anchors(t, cwd));
     }
     let asked = s.turns[start]
         .prompts

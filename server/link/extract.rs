@@ -483,7 +483,7 @@ fn run(
             def_names.push(hit.name_id);
             if range.contains(&hit.name_byte) {
                 defs.push(Definition {
-                    name: hit.name.to_owned(),
+                    name: one_line(hit.name),
                     kind,
                     file: file.to_path_buf(),
                     line: to_u32(name_at.row),
@@ -542,6 +542,16 @@ fn run(
         symbols: FileSymbols { defs, refs },
         def_at,
         ref_at,
+    }
+}
+
+/// A name as shown on one line: a CSS rule's selector list written over several lines
+/// (`h1,\nh2`) reads `h1, h2`.
+fn one_line(name: &str) -> String {
+    if name.contains('\n') {
+        name.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        name.to_owned()
     }
 }
 

@@ -17,17 +17,20 @@ pub enum Lang {
     Rust,
     /// `Dockerfile`, `Containerfile`, `Dockerfile.<variant>`, `<name>.dockerfile`.
     Dockerfile,
+    /// Style sheets (`.css`): each rule is a symbol named by its selectors.
+    Css,
 }
 
 impl Lang {
     /// Every language, in a fixed order (also the order of per-language tables).
-    pub const ALL: [Lang; 6] = [
+    pub const ALL: [Lang; 7] = [
         Lang::TypeScript,
         Lang::Tsx,
         Lang::JavaScript,
         Lang::Python,
         Lang::Rust,
         Lang::Dockerfile,
+        Lang::Css,
     ];
 
     /// The folder under `queries/` that holds this language's query files.
@@ -39,6 +42,7 @@ impl Lang {
             Lang::Python => "python",
             Lang::Rust => "rust",
             Lang::Dockerfile => "dockerfile",
+            Lang::Css => "css",
         }
     }
 
@@ -51,6 +55,7 @@ impl Lang {
             Lang::Python => 3,
             Lang::Rust => 4,
             Lang::Dockerfile => 5,
+            Lang::Css => 6,
         }
     }
 
@@ -62,6 +67,7 @@ impl Lang {
             Lang::Python => tree_sitter_python::LANGUAGE.into(),
             Lang::Rust => tree_sitter_rust::LANGUAGE.into(),
             Lang::Dockerfile => arborium_dockerfile::language().into(),
+            Lang::Css => tree_sitter_css::LANGUAGE.into(),
         }
     }
 
@@ -113,6 +119,7 @@ pub fn lang_for_path(path: &Path) -> Option<Lang> {
         "py" => Some(Lang::Python),
         "rs" => Some(Lang::Rust),
         "dockerfile" | "Dockerfile" => Some(Lang::Dockerfile),
+        "css" => Some(Lang::Css),
         _ => None,
     }
 }

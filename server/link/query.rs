@@ -61,6 +61,8 @@ fn embedded(lang: Lang, purpose: Purpose) -> &'static str {
         (Lang::Rust, R) => include_str!("../../queries/rust/references.scm"),
         (Lang::Dockerfile, D) => include_str!("../../queries/dockerfile/definitions.scm"),
         (Lang::Dockerfile, R) => include_str!("../../queries/dockerfile/references.scm"),
+        (Lang::Css, D) => include_str!("../../queries/css/definitions.scm"),
+        (Lang::Css, R) => include_str!("../../queries/css/references.scm"),
     }
 }
 

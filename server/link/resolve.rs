@@ -4,7 +4,7 @@
 //! `useEffect` the workspace definitions that use it. Anchors are symbol paths re-resolved against
 //! the current tree on every call, so links survive edits.
 
-use super::{Definition, RefKind, SymbolIndex, SymbolKind};
+use super::{Definition, Lang, RefKind, SymbolIndex, SymbolKind, lang_for_path};
 use crate::insight::{Insight, Kind, Location};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -82,20 +82,39 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
     // Among equals, each file's first before any file's second: a change over six new
     // files is about the six, not the first file's helpers.
     // What was named comes first, each file's first named before any file's second.
+    // A change that touched code and style is about its code first: style rules come last.
     changed.sort_by_key(|(d, w, place)| {
+        let rule = d.kind == SymbolKind::Rule;
         if spoken.rank(&d.name).is_some() {
-            (0, *place, 0)
+            (rule, 0, *place, 0)
         } else {
-            (1, usize::MAX - *w, *place)
+            (rule, 1, usize::MAX - *w, *place)
         }
     });
+    // A decision or a follow-up is about what was built, and its style follows from that: its
+    // rules are linked only when the change was all style.
+    let feature = matches!(insight.kind, Kind::Decision | Kind::FollowUp);
+    let all_style = changed.iter().all(|(d, _, _)| d.kind == SymbolKind::Rule);
     for (d, _, _) in changed {
+        if d.kind == SymbolKind::Rule && feature && !all_style {
+            continue;
+        }
         add(d, &mut found, named, max);
     }
     for loc in &insight.anchors.errors {
         for (d, _) in at_location(index, &to_rel(&loc.file), loc, &spoken) {
             add(d, &mut found, named, max);
         }
+    }
+    // A style rule is drawn by the code that applies its classes: a struggle with
+    // `.square.capture::before` is also one with the function that adds `capture`.
+    let rules: Vec<&Definition> = found
+        .iter()
+        .copied()
+        .filter(|d| d.kind == SymbolKind::Rule)
+        .collect();
+    for d in appliers(index, &rules) {
+        add(d, &mut found, named, max);
     }
     for name in &insight.anchors.identifiers {
         let defs = index.definitions(name);
@@ -106,11 +125,12 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
             continue;
         }
         // An external name: the workspace definitions that call, import or render it (a
-        // plain value use of a word like `file` or `df` is not evidence).
+        // plain value use of a word like `file` or `df`, or a CSS class of that name, is not
+        // evidence).
         for r in index
             .references(name)
             .into_iter()
-            .filter(|r| r.kind != RefKind::Identifier)
+            .filter(|r| !matches!(r.kind, RefKind::Identifier | RefKind::Class))
             .take(3)
         {
             if let Some(d) = index.enclosing_definition(&r.file, r.line) {
@@ -145,6 +165,54 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
             line: d.line + 1,
         })
         .collect()
+}
+
+/// How many definitions may apply a class for it to say which code renders a rule: `btn` or
+/// `hidden`, applied all over, says nothing.
+const SPECIFIC_CLASS: usize = 3;
+/// At most this many definitions are linked as the code that renders a set of rules.
+const APPLIERS: usize = 2;
+
+/// The definitions outside style sheets that apply the classes the `rules`' selectors name,
+/// those applying most of them first.
+fn appliers<'a>(index: &'a SymbolIndex, rules: &[&Definition]) -> Vec<&'a Definition> {
+    let mut classes: Vec<&str> = Vec::new();
+    for rule in rules {
+        for r in index.references_in(&rule.file) {
+            if r.kind == RefKind::Class
+                && (rule.line..=rule.end_line).contains(&r.line)
+                && r.container.last() == Some(&rule.name)
+                && !classes.contains(&r.name.as_str())
+            {
+                classes.push(&r.name);
+            }
+        }
+    }
+    let mut scored: Vec<(&Definition, usize)> = Vec::new();
+    for class in classes {
+        let mut by: Vec<&Definition> = Vec::new();
+        for r in index.references(class) {
+            if r.kind != RefKind::Class || lang_for_path(&r.file) == Some(Lang::Css) {
+                continue;
+            }
+            if let Some(d) = enclosing_subject(index, &r.file, r.line) {
+                if !by.iter().any(|b| std::ptr::eq(*b, d)) {
+                    by.push(d);
+                }
+            }
+        }
+        if by.len() > SPECIFIC_CLASS {
+            continue;
+        }
+        for d in by {
+            match scored.iter_mut().find(|(s, _)| std::ptr::eq(*s, d)) {
+                Some((_, n)) => *n += 1,
+                None => scored.push((d, 1)),
+            }
+        }
+    }
+    scored.sort_by_key(|(d, n)| (std::cmp::Reverse(*n), d.file.clone(), d.line));
+    scored.into_iter().take(APPLIERS).map(|(d, _)| d).collect()
 }
 
 /// What an insight says about which code it means: the names the developer wrote, then the names

@@ -28,11 +28,13 @@ pub enum SymbolKind {
     Field,
     /// A named build stage of a Dockerfile (`FROM … AS builder`): from its `FROM` to the next.
     Stage,
+    /// A CSS rule, named by its selectors (`.square.capture::before`).
+    Rule,
 }
 
 impl SymbolKind {
     /// Every kind, with the suffix query files use after `@definition.`.
-    pub(crate) const BY_CAPTURE: [(&'static str, SymbolKind); 15] = [
+    pub(crate) const BY_CAPTURE: [(&'static str, SymbolKind); 16] = [
         ("function", SymbolKind::Function),
         ("method", SymbolKind::Method),
         ("class", SymbolKind::Class),
@@ -48,6 +50,7 @@ impl SymbolKind {
         ("macro", SymbolKind::Macro),
         ("field", SymbolKind::Field),
         ("stage", SymbolKind::Stage),
+        ("rule", SymbolKind::Rule),
     ];
 
     pub(crate) fn from_capture(suffix: &str) -> Option<SymbolKind> {
@@ -78,16 +81,20 @@ pub enum RefKind {
     /// A word of text the grammar does not split into names, or a keyword that stands for what
     /// it introduces: `libpq5` in a Dockerfile's `RUN apt-get install libpq5`, its `CMD`.
     Word,
+    /// A CSS class the code applies (`el.classList.add("capture")`, `className="card"`), or one
+    /// a style sheet's selector names: what ties a rule to the code that renders it.
+    Class,
 }
 
 impl RefKind {
-    pub(crate) const BY_CAPTURE: [(&'static str, RefKind); 6] = [
+    pub(crate) const BY_CAPTURE: [(&'static str, RefKind); 7] = [
         ("call", RefKind::Call),
         ("type", RefKind::Type),
         ("jsx", RefKind::Jsx),
         ("import", RefKind::Import),
         ("identifier", RefKind::Identifier),
         ("word", RefKind::Word),
+        ("class", RefKind::Class),
     ];
 
     pub(crate) fn from_capture(suffix: &str) -> Option<RefKind> {

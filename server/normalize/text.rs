@@ -72,6 +72,45 @@ pub fn truncate(text: &str, cap: usize) -> String {
     format!("{}\n… [{} bytes elided]", &text[..end], text.len() - end)
 }
 
+/// Keeps a diff (or a new file's text) whole when it fits in `cap` bytes; otherwise its head and,
+/// from the rest, the outline: the lines that start a top-level item (no indentation after the
+/// diff marker: `+export function makeMove(game, move) {`, `+def main():`), as many as fit. What a
+/// long change defined is in its outline, wherever in the file it was written.
+pub fn diff_excerpt(diff: &str, cap: usize) -> String {
+    if diff.len() <= cap {
+        return diff.to_owned();
+    }
+    let head_end = floor_char_boundary(diff, cap * 3 / 4);
+    // Cut the head at a line end, so the outline starts on a line of its own.
+    let head_end = diff[..head_end].rfind('\n').map_or(head_end, |i| i + 1);
+    let mut out = String::with_capacity(cap + 64);
+    out.push_str(&diff[..head_end]);
+    let mut kept = 0;
+    for line in diff[head_end..].lines() {
+        let body = line
+            .strip_prefix(['+', '-', ' '])
+            .filter(|_| !line.starts_with("+++") && !line.starts_with("---"))
+            .unwrap_or(line);
+        let top_level = body.starts_with(|c: char| !c.is_whitespace())
+            && body.chars().any(char::is_alphanumeric)
+            && !line.starts_with(' ');
+        if !top_level || line.starts_with("@@") {
+            continue;
+        }
+        if out.len() + line.len() + 1 > cap {
+            break;
+        }
+        out.push_str(line);
+        out.push('\n');
+        kept += line.len() + 1;
+    }
+    let elided = diff.len() - head_end - kept;
+    out.push_str(&format!(
+        "… [{elided} bytes elided; their top-level lines kept]"
+    ));
+    out
+}
+
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;
@@ -89,6 +128,30 @@ fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_diff_keeps_its_head_and_the_outline_of_the_rest() {
+        let mut diff = String::new();
+        for f in 0..40 {
+            diff.push_str(&format!("+export function f{f}(a) {{\n"));
+            for l in 0..5 {
+                diff.push_str(&format!("+  const x{l} = a * {f};\n"));
+            }
+            diff.push_str("+}\n");
+        }
+        diff.push_str(" context\n-removed_top_level()\n");
+        assert!(diff.len() > 4096);
+        let cut = diff_excerpt(&diff, 4096);
+        assert!(cut.len() <= 4096 + 64, "{}", cut.len());
+        assert!(cut.starts_with("+export function f0(a) {\n"));
+        // Every definition past the head is still named, none of the bodies are.
+        assert!(cut.contains("+export function f39(a) {\n"), "{cut}");
+        assert!(cut.contains("-removed_top_level()\n"), "{cut}");
+        let outline = &cut[cut.find("+export function f39").unwrap() - 200..];
+        assert!(!outline.contains("const x"), "{cut}");
+        assert!(cut.ends_with("their top-level lines kept]"));
+        assert_eq!(diff_excerpt("+short\n", 1024), "+short\n");
+    }
 
     #[test]
     fn short_text_is_kept_whole() {

@@ -6,7 +6,7 @@
 //!
 //! Pure functions of the JSON, except [`read_spilled`]; redaction is the reader's job.
 
-use crate::normalize::text::{DIFF_CAP, truncate};
+use crate::normalize::text::{DIFF_CAP, diff_excerpt, truncate};
 use crate::normalize::{Body, CommandStatus, FileChange, FileOp, Hunk};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -327,7 +327,7 @@ fn edit_files(name: &str, input: &Value) -> Option<Vec<FileChange>> {
         file.removed += hunk.removed;
         file.hunks.push(hunk);
     }
-    file.diff = truncate(diff.trim_end(), DIFF_CAP);
+    file.diff = diff_excerpt(diff.trim_end(), DIFF_CAP);
     Some(vec![file])
 }
 
@@ -384,7 +384,7 @@ pub fn refine_edit(files: &mut [FileChange], result: Option<&Value>) {
     }
     file.added = file.hunks.iter().map(|h| h.added).sum();
     file.removed = file.hunks.iter().map(|h| h.removed).sum();
-    file.diff = truncate(diff.trim_end(), DIFF_CAP);
+    file.diff = diff_excerpt(diff.trim_end(), DIFF_CAP);
 }
 
 /// Head and tail of an output Claude Code spilled to `path` (`tool-results/<id>.txt`), at most

@@ -2,7 +2,7 @@
 //! command line each one ran, and the exit code and duration hidden inside the output text in one
 //! of Codex's three formats (structured JSON, freeform `Exit code:` and unified exec `Chunk ID:`).
 
-use crate::normalize::text::{DIFF_CAP, truncate};
+use crate::normalize::text::{DIFF_CAP, diff_excerpt};
 use crate::normalize::{FileChange, FileOp, Hunk};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -301,7 +301,7 @@ pub fn parse_patch(input: &str, base: Option<&str>) -> Vec<FileChange> {
     let mut body: Option<(usize, usize)> = None;
     let set_diff = |files: &mut Vec<FileChange>, body: Option<(usize, usize)>| {
         if let (Some(f), Some((start, end))) = (files.last_mut(), body) {
-            f.diff = truncate(input[start..end].trim_end_matches('\n'), DIFF_CAP);
+            f.diff = diff_excerpt(input[start..end].trim_end_matches('\n'), DIFF_CAP);
         }
     };
     let mut pos = 0;
@@ -429,7 +429,7 @@ pub fn parse_changes(changes: &Value) -> Vec<FileChange> {
                     added: fc.added,
                     removed: 0,
                 });
-                fc.diff = truncate(content, DIFF_CAP);
+                fc.diff = diff_excerpt(content, DIFF_CAP);
             }
             "delete" => {
                 fc.op = FileOp::Delete;
@@ -448,7 +448,7 @@ pub fn parse_changes(changes: &Value) -> Vec<FileChange> {
                 fc.hunks = unified_hunks(diff);
                 fc.added = fc.hunks.iter().map(|h| h.added).sum();
                 fc.removed = fc.hunks.iter().map(|h| h.removed).sum();
-                fc.diff = truncate(diff, DIFF_CAP);
+                fc.diff = diff_excerpt(diff, DIFF_CAP);
             }
         }
         files.push(fc);
