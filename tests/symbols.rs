@@ -1150,3 +1150,22 @@ fn editing_one_function_keeps_the_rest_and_moves_it() {
     index.update_file(Path::new(STORE), &edited);
     assert_eq!(index.definitions_in(Path::new(STORE)), before.as_slice());
 }
+
+#[test]
+fn zz_dump_css() {
+    let index = fixture_index();
+    for f in ["css/board.css", "css/highlight.js", "css/Square.tsx"] {
+        for d in index.definitions_in(Path::new(f)) {
+            eprintln!(
+                "DEF {f} {:?} {:?} {}:{}-{} {:?}",
+                d.name, d.kind, d.line, d.col, d.end_line, d.container
+            );
+        }
+        for r in index.references_in(Path::new(f)) {
+            eprintln!(
+                "REF {f} {:?} {:?} {}:{} {:?}",
+                r.name, r.kind, r.line, r.col, r.container
+            );
+        }
+    }
+}

@@ -82,6 +82,24 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
     // Among equals, each file's first before any file's second: a change over six new
     // files is about the six, not the first file's helpers.
     // What was named comes first, each file's first named before any file's second.
+    // A question about a name the workspace does not define (`useEffect`) is about the code
+    // that uses it: of what the answer's change touched, only that, when any of it does.
+    if matches!(insight.kind, Kind::Gap | Kind::Confusion) && is_code_name(&insight.topic) {
+        let topic = insight.topic.as_str();
+        if index.definitions(topic).is_empty() {
+            let users: Vec<&Definition> = index
+                .references(topic)
+                .into_iter()
+                .filter_map(|r| enclosing_subject(index, &r.file, r.line))
+                .collect();
+            if changed
+                .iter()
+                .any(|(d, _, _)| users.iter().any(|u| std::ptr::eq(*u, *d)))
+            {
+                changed.retain(|(d, _, _)| users.iter().any(|u| std::ptr::eq(*u, *d)));
+            }
+        }
+    }
     // A change that touched code and style is about its code first: style rules come last.
     changed.sort_by_key(|(d, w, place)| {
         let rule = d.kind == SymbolKind::Rule;
@@ -153,6 +171,13 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
                 .into_iter()
                 .find(|d| !is_value(d) && d.kind != SymbolKind::Module)
         }) {
+            add(d, &mut found, named, max);
+        }
+    }
+    // Nothing else places it, and its topic is a module's name ("no AI for now" beside
+    // `ai.js`): it is about that module's interface.
+    if found.is_empty() {
+        if let Some(d) = module_named(index, &insight.topic) {
             add(d, &mut found, named, max);
         }
     }
@@ -265,6 +290,61 @@ impl<'a> Salience<'a> {
     }
 }
 
+/// The entry point of the one module whose file is named like `topic` (`AI` → `ai.js`): of its
+/// definitions, one other files use, else one its own file does not call (`findBestMove`, not
+/// the `minimax` it calls), the biggest first.
+fn module_named<'a>(index: &'a SymbolIndex, topic: &str) -> Option<&'a Definition> {
+    let topic = topic.trim();
+    if topic.len() < 2
+        || !topic
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    {
+        return None;
+    }
+    let mut files = index.files().into_iter().filter(|f| {
+        f.file_stem()
+            .and_then(|s| s.to_str())
+            .is_some_and(|s| s.eq_ignore_ascii_case(topic))
+    });
+    let file = files.next()?;
+    if files.next().is_some() {
+        return None;
+    }
+    index
+        .definitions_in(file)
+        .iter()
+        .filter(|d| !is_value(d) && d.container.is_empty())
+        .max_by_key(|d| {
+            let called_here = index
+                .references(&d.name)
+                .iter()
+                .any(|r| r.file == d.file && r.line != d.line);
+            (
+                used_elsewhere(index, d),
+                !called_here,
+                d.end_line.saturating_sub(d.line),
+            )
+        })
+}
+
+/// Whether a topic is one name as code spells it (`useEffect`, `read_csv`, `HashMap`), not a
+/// phrase or a plain word.
+fn is_code_name(topic: &str) -> bool {
+    let ident = !topic.is_empty()
+        && topic
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        && !topic.starts_with(|c: char| c.is_ascii_digit());
+    let shaped = topic.contains('_')
+        || topic
+            .char_indices()
+            .skip(1)
+            .any(|(_, c)| c.is_ascii_uppercase())
+            && topic.chars().any(|c| c.is_ascii_lowercase());
+    ident && shaped
+}
+
 /// Constants, variables and fields: where evidence lands, rarely what it is about.
 fn is_value(d: &Definition) -> bool {
     matches!(
@@ -371,8 +451,20 @@ fn added_lines_in<'a>(
     };
     let lines: Vec<&str> = text.lines().map(normal).collect();
     let added: Vec<&str> = added.iter().map(|a| normal(a)).collect();
+    // A definition the patch wrote whose parameters changed since (`generateLegalMoves(game)`,
+    // now `generateLegalMoves(game, activeColor)`) is still the one it wrote: its head, up to
+    // the parameters, is found where a definition starts now.
+    let heads: Vec<&str> = added.iter().filter_map(|a| signature_head(a)).collect();
     let hits: Vec<usize> = (0..lines.len())
-        .filter(|&n| !lines[n].is_empty() && added.contains(&lines[n]))
+        .filter(|&n| {
+            !lines[n].is_empty()
+                && (added.contains(&lines[n])
+                    || signature_head(lines[n]).is_some_and(|h| {
+                        heads.contains(&h)
+                            && enclosing_subject(index, file, n as u32)
+                                .is_some_and(|d| d.line == n as u32)
+                    }))
+        })
         .collect();
     // A line found in several places (`return []`, `for line in f:`) says little about which
     // of them changed; it counts only when no line is found once.
@@ -425,6 +517,24 @@ fn added_lines_in<'a>(
     defs
 }
 
+/// What a line that opens a definition says before its parameters (`function makeMove`,
+/// `def load`, `fn new`), when it has a keyword and a name; `None` for any other line.
+fn signature_head(line: &str) -> Option<&str> {
+    let head = line[..line.find('(')?].trim_end();
+    let mut words = head.split_whitespace();
+    let first = words.next()?;
+    let name = words.next_back()?;
+    let keyword = matches!(
+        first,
+        "function" | "function*" | "async" | "def" | "fn" | "class" | "static"
+    );
+    (keyword
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$'))
+    .then_some(head)
+}
+
 /// A line as compared with a patch's added lines: trimmed, and without what moving code into a
 /// module adds or drops (`export`, `export default`, `pub`).
 fn normal(line: &str) -> &str {
@@ -439,25 +549,26 @@ fn normal(line: &str) -> &str {
 /// helpers), the biggest of it first (entry points rather than one-line utilities everything
 /// calls). Then source order.
 fn rank(index: &SymbolIndex, defs: &mut [(&Definition, usize)], spoken: &Salience) {
-    // Used from a file that does not define the name itself (a `main` of their own is not a
-    // use of this one).
-    let used_elsewhere = |d: &Definition| {
-        index.references(&d.name).iter().any(|r| {
-            r.file != d.file
-                && !index
-                    .definitions_in(&r.file)
-                    .iter()
-                    .any(|o| o.name == d.name)
-        })
-    };
     defs.sort_by_cached_key(|(d, w)| {
         (
             spoken.rank(&d.name).unwrap_or(usize::MAX),
             std::cmp::Reverse(*w),
-            std::cmp::Reverse(used_elsewhere(d)),
+            std::cmp::Reverse(used_elsewhere(index, d)),
             std::cmp::Reverse(d.end_line.saturating_sub(d.line)),
         )
     });
+}
+
+/// Whether a file that does not define the name itself uses it (a `main` of their own is not a
+/// use of this one).
+fn used_elsewhere(index: &SymbolIndex, d: &Definition) -> bool {
+    index.references(&d.name).iter().any(|r| {
+        r.file != d.file
+            && !index
+                .definitions_in(&r.file)
+                .iter()
+                .any(|o| o.name == d.name)
+    })
 }
 
 /// A change whose file is gone or no longer holds it (the code was split into other files, the
