@@ -82,6 +82,11 @@ fn paths_map_to_languages() {
     assert_eq!(lang("docker/Dockerfile.prod"), Some(Lang::Dockerfile));
     assert_eq!(lang("Dockerfile.md"), None);
     assert_eq!(lang("Makefile"), None);
+    assert_eq!(lang("x.css"), Some(Lang::Css));
+    assert_eq!(lang("src/styles/board.css"), Some(Lang::Css));
+    // SCSS and Less are other grammars: not read.
+    assert_eq!(lang("board.scss"), None);
+    assert_eq!(lang("board.less"), None);
 }
 
 // --- TSX: a React app --------------------------------------------------------------------
@@ -561,6 +566,302 @@ fn dockerfile_references_name_stages_packages_and_instructions() {
     assert_eq!(lines("RUN"), vec![4, 8, 12]);
 }
 
+// --- CSS: rules, and the code that applies their classes ---------------------------------
+
+const BOARD: &str = "css/board.css";
+const HIGHLIGHT: &str = "css/highlight.js";
+const SQUARE: &str = "css/Square.tsx";
+
+/// `(kind, line, col, end_line, container)` of the one definition named `name` in `file`.
+fn span(index: &SymbolIndex, file: &str, name: &str) -> (SymbolKind, u32, u32, u32, Vec<String>) {
+    let d = def(index, file, name);
+    (d.kind, d.line, d.col, d.end_line, d.container.clone())
+}
+
+/// `(name, line, container)` of every CSS class reference in `file`, in source order.
+fn classes_in(index: &SymbolIndex, file: &str) -> Vec<(String, u32, Vec<String>)> {
+    index
+        .references_in(Path::new(file))
+        .iter()
+        .filter(|r| r.kind == RefKind::Class)
+        .map(|r| (r.name.clone(), r.line, r.container.clone()))
+        .collect()
+}
+
+fn class(name: &str, line: u32, container: &[&str]) -> (String, u32, Vec<String>) {
+    (name.to_string(), line, strings(container))
+}
+
+#[test]
+fn css_rules_are_definitions_named_by_their_selectors() {
+    let index = fixture_index();
+    // Every rule, in source order: ids, elements and `:root` name rules too;
+    // `@keyframes` steps (`from`, `to`) and the at-rules themselves are not rules.
+    let names: Vec<_> = index
+        .definitions_in(Path::new(BOARD))
+        .iter()
+        .map(|d| d.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ":root",
+            "#board",
+            ".square",
+            ".square.light",
+            ".square.dark",
+            ".square.capture::before",
+            ".square.selected, .square.last-move",
+            ".square:not(.selected):hover",
+            "h1, h2",
+            "button",
+            ".piece.cooldown",
+        ]
+    );
+    let rule = |line, col, end_line| (SymbolKind::Rule, line, col, end_line, vec![]);
+    assert_eq!(span(&index, BOARD, ".square"), rule(11, 0, 14));
+    // A compound selector with a pseudo-element is one name, the whole selector.
+    assert_eq!(
+        span(&index, BOARD, ".square.capture::before"),
+        rule(24, 0, 30)
+    );
+    assert_eq!(span(&index, BOARD, "#board"), rule(6, 0, 9));
+    assert_eq!(span(&index, BOARD, "button"), rule(46, 0, 48));
+    // A selector list written over two lines reads as one line, and spans both.
+    assert_eq!(span(&index, BOARD, "h1, h2"), rule(41, 0, 44));
+    assert_eq!(
+        span(&index, BOARD, ".square.selected, .square.last-move"),
+        rule(32, 0, 35)
+    );
+    assert!(index.definitions("h1,\nh2").is_empty());
+    // Inside `@media`: a rule of its own, with no container (an at-rule is not a symbol).
+    assert_eq!(span(&index, BOARD, ".piece.cooldown"), rule(60, 2, 62));
+    let at = |line| {
+        index
+            .enclosing_definition(Path::new(BOARD), line)
+            .map(|d| d.name.as_str())
+    };
+    assert_eq!(at(27), Some(".square.capture::before"), "`inset: 30%`");
+    assert_eq!(
+        at(61),
+        Some(".piece.cooldown"),
+        "`animation:` inside @media"
+    );
+    assert_eq!(at(43), Some("h1, h2"), "the declaration under `h2`");
+    assert_eq!(at(53), None, "a keyframe step");
+    assert_eq!(at(15), None, "between two rules");
+    let json = serde_json::to_value(def(&index, BOARD, "h1, h2")).expect("serializes");
+    assert_eq!(json["kind"], "rule");
+}
+
+#[test]
+fn css_selectors_reference_their_classes() {
+    let index = fixture_index();
+    // Every class a selector names, one reference per occurrence, and nothing else: ids
+    // (`#board`), elements (`h1`, `button`), pseudo-classes and keyframe names are not
+    // references.
+    let all: Vec<_> = classes_in(&index, BOARD)
+        .into_iter()
+        .map(|(name, line, _)| (name, line))
+        .collect();
+    let expected: Vec<(String, u32)> = [
+        ("square", 11),
+        ("square", 16),
+        ("light", 16),
+        ("square", 20),
+        ("dark", 20),
+        ("square", 24),
+        ("capture", 24),
+        ("square", 32),
+        ("selected", 32),
+        ("square", 33),
+        ("last-move", 33),
+        ("square", 37),
+        ("selected", 37),
+        ("piece", 60),
+        ("cooldown", 60),
+    ]
+    .into_iter()
+    .map(|(name, line)| (name.to_string(), line))
+    .collect();
+    assert_eq!(all, expected);
+    assert_eq!(
+        index.references_in(Path::new(BOARD)).len(),
+        expected.len(),
+        "a style sheet has class references only"
+    );
+    for other in [
+        "board", "root", "h1", "button", "before", "hover", "not", "pulse",
+    ] {
+        assert!(refs_in(&index, BOARD, other).is_empty(), "{other}");
+    }
+    // Each class is inside the rule whose selector names it (a rule in `@media` too).
+    assert_eq!(
+        refs_in(&index, BOARD, "capture"),
+        [(RefKind::Class, 24, strings(&[".square.capture::before"]))]
+    );
+    assert_eq!(
+        refs_in(&index, BOARD, "light"),
+        [(RefKind::Class, 16, strings(&[".square.light"]))]
+    );
+    assert_eq!(
+        refs_in(&index, BOARD, "cooldown"),
+        [(RefKind::Class, 60, strings(&[".piece.cooldown"]))]
+    );
+    // A class inside a pseudo-class's arguments is named by the rule as well.
+    assert_eq!(
+        refs_in(&index, BOARD, "selected")[1],
+        (
+            RefKind::Class,
+            37,
+            strings(&[".square:not(.selected):hover"])
+        )
+    );
+    let cols: Vec<_> = index
+        .references("capture")
+        .into_iter()
+        .filter(|r| r.file == Path::new(BOARD))
+        .map(|r| r.col)
+        .collect();
+    assert_eq!(cols, [8], "the name after its dot");
+}
+
+#[test]
+fn css_multi_line_rule_contains_its_classes_under_its_one_line_name() {
+    let index = fixture_index();
+    let rule = def(&index, BOARD, ".square.selected, .square.last-move");
+    let list = vec![rule.name.clone()];
+    assert_eq!(
+        refs_in(&index, BOARD, "last-move"),
+        [(RefKind::Class, 33, list.clone())]
+    );
+    assert_eq!(
+        refs_in(&index, BOARD, "selected")[0],
+        (RefKind::Class, 32, list)
+    );
+}
+
+#[test]
+fn scripts_apply_classes_in_every_supported_form() {
+    let index = fixture_index();
+    let captures = ["showCaptures"];
+    let mark = ["markLastMove"];
+    let piece = ["pieceClass"];
+    assert_eq!(
+        classes_in(&index, HIGHLIGHT),
+        [
+            // `classList.add("capture", "selected")`: every argument.
+            class("capture", 6, &captures),
+            class("selected", 6, &captures),
+            // `classList.remove` in a loop is still inside its function.
+            class("capture", 13, &["clearCaptures"]),
+            // A template string: its literal words, and the classes the ternary inside `${…}`
+            // chooses between.
+            class("square", 18, &["paintSquare"]),
+            class("light", 18, &["paintSquare"]),
+            class("dark", 18, &["paintSquare"]),
+            // `className = "square light last-move"`: one reference per word.
+            class("square", 22, &mark),
+            class("light", 22, &mark),
+            class("last-move", 22, &mark),
+            // `toggle`, then `replace("selected", "last-move")`: both arguments.
+            class("last-move", 23, &mark),
+            class("selected", 24, &mark),
+            class("last-move", 24, &mark),
+            // `clsx("piece", "cooldown") : clsx("piece")`.
+            class("piece", 28, &piece),
+            class("cooldown", 28, &piece),
+            class("piece", 28, &piece),
+            // JSX `className="clock"` in a `.js` file.
+            class("clock", 32, &["Clock"]),
+        ]
+    );
+    assert_eq!(
+        refs_in(&index, HIGHLIGHT, "light"),
+        [
+            (RefKind::Class, 18, strings(&["paintSquare"])),
+            (RefKind::Class, 22, strings(&mark))
+        ]
+    );
+    // The same words elsewhere are not classes: `console.log("capture", …)` (line 8),
+    // `querySelectorAll(".capture")` (line 12), the `[data-square=…]` selector, a JSX child.
+    let capture_lines: Vec<_> = refs_in(&index, HIGHLIGHT, "capture")
+        .into_iter()
+        .map(|r| r.1)
+        .collect();
+    assert_eq!(capture_lines, [6, 13]);
+    for other in ["data-square", "paused", "log"] {
+        assert!(
+            refs_in(&index, HIGHLIGHT, other)
+                .iter()
+                .all(|r| r.0 != RefKind::Class),
+            "{other}"
+        );
+    }
+    // The method name stays a call.
+    assert_eq!(
+        refs_in(&index, HIGHLIGHT, "add"),
+        [(RefKind::Call, 6, strings(&captures))]
+    );
+}
+
+#[test]
+fn tsx_applies_classes_in_attributes_clsx_and_class_list() {
+    let index = fixture_index();
+    assert_eq!(
+        classes_in(&index, SQUARE),
+        [
+            // ``className={`square ${isLight ? "light" : "dark"}`}``: the literal and both choices.
+            class("square", 12, &["Square"]),
+            class("light", 12, &["Square"]),
+            class("dark", 12, &["Square"]),
+            // `className={clsx("piece", isSelected && "selected")}`: the string and the class
+            // the condition adds.
+            class("piece", 16, &["Square"]),
+            class("selected", 16, &["Square"]),
+            // `className="title board-title"` in an arrow component.
+            class("title", 22, &["Heading"]),
+            class("board-title", 22, &["Heading"]),
+            // `classList` in TypeScript, also inside a callback.
+            class("flash", 26, &["flash"]),
+            class("flash", 27, &["flash"]),
+        ]
+    );
+    // Another attribute's string is not a class (`role="gridcell"`).
+    assert!(refs_in(&index, SQUARE, "gridcell").is_empty());
+    assert_def(def(&index, SQUARE, "Square"), SymbolKind::Component, 9, &[]);
+    assert_def(
+        def(&index, SQUARE, "Heading"),
+        SymbolKind::Component,
+        21,
+        &[],
+    );
+    assert_def(def(&index, SQUARE, "flash"), SymbolKind::Function, 25, &[]);
+}
+
+#[test]
+fn jsx_class_attribute_and_a_string_expression_are_classes() {
+    // Solid and Preact write `class=` (in TSX: tree-sitter-javascript cannot parse it, see
+    // queries/README.md); `className={"…"}` holds a plain string.
+    let mut index = SymbolIndex::new(Path::new("/ws"));
+    index.update_file(
+        Path::new("Timer.tsx"),
+        "export function Timer(props: { left: number }) {\n  return (\n    <p class=\"timer low\">\n      <b className={\"digits\"}>{props.left}</b>\n      <i className={cn(\"unit\", \"muted\")}>s</i>\n    </p>\n  );\n}\n",
+    );
+    let timer = ["Timer"];
+    assert_eq!(
+        classes_in(&index, "Timer.tsx"),
+        [
+            class("timer", 2, &timer),
+            class("low", 2, &timer),
+            class("digits", 3, &timer),
+            // `cn`, one of the `clsx` look-alikes.
+            class("unit", 4, &timer),
+            class("muted", 4, &timer),
+        ]
+    );
+}
+
 #[test]
 fn enclosing_definition_is_the_innermost() {
     let index = fixture_index();
@@ -681,7 +982,9 @@ fn references_in_lists_a_files_uses_in_source_order() {
     );
     assert_eq!(refs.first().map(|r| r.name.as_str()), Some("HashMap"));
     // The per-file lists add up to the index's totals.
-    let files = [APP, STORE, COUNTER, REPORT, PARSER, DOCKERFILE];
+    let files = [
+        APP, STORE, COUNTER, REPORT, PARSER, DOCKERFILE, BOARD, HIGHLIGHT, SQUARE,
+    ];
     let refs: usize = files
         .iter()
         .map(|f| index.references_in(Path::new(f)).len())
@@ -930,7 +1233,7 @@ fn noise(seed: u64, len: usize) -> Vec<u8> {
 fn garbage_never_panics() {
     let mut index = SymbolIndex::new(Path::new("/ws"));
     let shapes = [
-        "a.ts", "a.tsx", "a.js", "a.jsx", "a.py", "a.rs", "a.mts", "a.cjs",
+        "a.ts", "a.tsx", "a.js", "a.jsx", "a.py", "a.rs", "a.mts", "a.cjs", "a.css",
     ];
     let mut texts: Vec<String> = (0..8)
         .map(|seed| String::from_utf8_lossy(&noise(seed, 4_000)).into_owned())
@@ -1047,6 +1350,7 @@ fn typing_converges_to_a_fresh_index() {
             PARSER,
             "    pub fn peek(&self) -> Option<char> {\n        self.source[self.pos..].chars().next()\n    }\n\n",
         ),
+        (BOARD, "  .piece.premove {\n    opacity: 0.6;\n  }\n\n"),
     ];
     let mut index = fixture_index();
     for (file, snippet) in snippets {
@@ -1060,6 +1364,8 @@ fn typing_converges_to_a_fresh_index() {
             STORE => lines[30],
             COUNTER => lines[8],
             REPORT => lines[24],
+            // Inside `@media`, before `.piece.cooldown`.
+            BOARD => lines[60],
             _ => lines[33],
         };
         let typed = type_and_erase(&mut index, file, &text, inside, snippet);
@@ -1067,6 +1373,7 @@ fn typing_converges_to_a_fresh_index() {
         let top_level = match file {
             REPORT => "\ndef extra():\n    return main()\n",
             PARSER => "\nfn extra() -> usize {\n    MAX_DEPTH\n}\n",
+            BOARD => "\n.square.check,\n.square.mate {\n  box-shadow: inset 0 0 8px red;\n}\n",
             _ => "\nexport function extra() {\n  return createThing(API_URL);\n}\n",
         };
         type_and_erase(&mut index, file, &typed, typed.len(), top_level);
@@ -1149,23 +1456,4 @@ fn editing_one_function_keeps_the_rest_and_moves_it() {
     let before = index.definitions_in(Path::new(STORE)).to_vec();
     index.update_file(Path::new(STORE), &edited);
     assert_eq!(index.definitions_in(Path::new(STORE)), before.as_slice());
-}
-
-#[test]
-fn zz_dump_css() {
-    let index = fixture_index();
-    for f in ["css/board.css", "css/highlight.js", "css/Square.tsx"] {
-        for d in index.definitions_in(Path::new(f)) {
-            eprintln!(
-                "DEF {f} {:?} {:?} {}:{}-{} {:?}",
-                d.name, d.kind, d.line, d.col, d.end_line, d.container
-            );
-        }
-        for r in index.references_in(Path::new(f)) {
-            eprintln!(
-                "REF {f} {:?} {:?} {}:{} {:?}",
-                r.name, r.kind, r.line, r.col, r.container
-            );
-        }
-    }
 }

@@ -138,3 +138,43 @@
     (string
       (string_fragment) @words.class))
   (#any-of? @_fn "clsx" "classNames" "classnames" "cn" "cx"))
+
+; The classes a class expression chooses between: `${light ? "light" : "dark"}` in a template,
+; `isSelected && "selected"`, and the keys of `clsx({ selected: isSelected })`.
+(assignment_expression
+  left: (member_expression
+    property: (property_identifier) @_prop)
+  right: (template_string
+    (template_substitution
+      [
+        (ternary_expression (string (string_fragment) @words.class))
+        (binary_expression right: (string (string_fragment) @words.class))
+      ]))
+  (#eq? @_prop "className"))
+
+(call_expression
+  function: (identifier) @_fn
+  arguments: (arguments
+    [
+      (ternary_expression (string (string_fragment) @words.class))
+      (binary_expression right: (string (string_fragment) @words.class))
+      (object (pair key: (property_identifier) @words.class))
+      (object (pair key: (string (string_fragment) @words.class)))
+      (template_string (string_fragment) @words.class)
+    ])
+  (#any-of? @_fn "clsx" "classNames" "classnames" "cn" "cx"))
+
+(jsx_attribute
+  (property_identifier) @_attr
+  (jsx_expression
+    [
+      (ternary_expression (string (string_fragment) @words.class))
+      (binary_expression right: (string (string_fragment) @words.class))
+      (template_string
+        (template_substitution
+          [
+            (ternary_expression (string (string_fragment) @words.class))
+            (binary_expression right: (string (string_fragment) @words.class))
+          ]))
+    ])
+  (#any-of? @_attr "className" "class"))

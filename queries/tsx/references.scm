@@ -34,3 +34,18 @@
     (jsx_expression (template_string (string_fragment) @words.class))
   ]
   (#any-of? @_attr "className" "class"))
+
+(jsx_attribute
+  (property_identifier) @_attr
+  (jsx_expression
+    [
+      (ternary_expression (string (string_fragment) @words.class))
+      (binary_expression right: (string (string_fragment) @words.class))
+      (template_string
+        (template_substitution
+          [
+            (ternary_expression (string (string_fragment) @words.class))
+            (binary_expression right: (string (string_fragment) @words.class))
+          ]))
+    ])
+  (#any-of? @_attr "className" "class"))

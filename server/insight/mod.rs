@@ -142,6 +142,11 @@ pub struct Anchors {
     /// (a hover elsewhere does not match them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub discussed: Vec<String>,
+    /// The word the developer kept using for it when asking for it ("cooldown", five times in
+    /// the prompt that took a deferred feature up): definitions named after it come first among
+    /// what the change touched, as those named after the topic do.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub words: Vec<String>,
 }
 
 impl Anchors {
@@ -151,6 +156,7 @@ impl Anchors {
             && self.errors.is_empty()
             && self.identifiers.is_empty()
             && self.discussed.is_empty()
+            && self.words.is_empty()
     }
 }
 

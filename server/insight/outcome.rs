@@ -275,6 +275,9 @@ fn take_up_follow_ups(s: &SessionView, out: &mut [Insight]) {
             // What was then done about it is the code it is about.
             let cwd = s.cwd.as_deref();
             merge_edits(&mut ins.anchors.edits, edit_anchors(t, cwd));
+            // How the developer described it when asking for it: the word they kept using.
+            let asked: Vec<&str> = t.prompts.iter().map(|p| prompt_text(p)).collect();
+            ins.anchors.words = topic::keywords(&asked.join("\n"));
             ins.status = Status::Resolved;
             ins.resolved_by = Some(Resolution {
                 session: s.id.to_owned(),
@@ -478,6 +481,7 @@ fn episode(
             errors: error_locations(report_text, cwd),
             identifiers,
             discussed: Vec::new(),
+            words: Vec::new(),
         },
     );
     if out.len() > before {
@@ -793,6 +797,7 @@ fn decide(
             errors: Vec::new(),
             identifiers: topic::identifiers(text),
             discussed,
+            words: Vec::new(),
         },
     );
 }

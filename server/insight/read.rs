@@ -188,6 +188,7 @@ pub(super) fn read_turn(
             errors: Vec::new(),
             identifiers,
             discussed: Vec::new(),
+            words: Vec::new(),
         };
         let evidence = vec![p.id.clone()];
         let topic_here = topic::extract(text);
@@ -427,6 +428,7 @@ pub(super) fn read_turn(
                 errors: error_locations(&cmd.output, cwd),
                 identifiers,
                 discussed: answer_named(),
+                words: Vec::new(),
             };
             failing.insert((place.clone(), key.clone()), anchors.clone());
             let fix = fix_after(t, c);
@@ -458,6 +460,7 @@ pub(super) fn read_turn(
                     errors: Vec::new(),
                     identifiers: prompt_ids.clone(),
                     discussed: Vec::new(),
+                    words: Vec::new(),
                 };
                 // A pass that changed nothing and named nothing itself is about what the
                 // failure was about.

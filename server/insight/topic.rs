@@ -3,7 +3,7 @@
 //! phrasings name the same thing.
 
 use regex::Regex;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 /// Words that carry no topic.
@@ -402,6 +402,33 @@ fn content_words(s: &str) -> Vec<String> {
         .filter(|w| !w.is_empty() && !STOP.contains(&w.to_ascii_lowercase().as_str()))
         .map(str::to_owned)
         .collect()
+}
+
+/// The words a text keeps coming back to: its most frequent content words of five letters or
+/// more ("cooldown" and "piece" in a prompt that describes piece cooldowns five times), when
+/// they come three times or more; at most two, else none.
+pub fn keywords(text: &str) -> Vec<String> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for w in text.split(|c: char| !c.is_alphanumeric()) {
+        let w = w.to_ascii_lowercase();
+        let w = w
+            .strip_suffix('s')
+            .filter(|s| s.len() > 3 && !s.ends_with('s'))
+            .map_or(w.clone(), str::to_owned);
+        if w.len() >= 5 && w.chars().all(|c| c.is_ascii_alphabetic()) && !STOP.contains(&w.as_str())
+        {
+            *counts.entry(w).or_default() += 1;
+        }
+    }
+    let Some(best) = counts.values().copied().max().filter(|&n| n >= 3) else {
+        return Vec::new();
+    };
+    let top: Vec<String> = counts
+        .into_iter()
+        .filter(|(_, n)| *n == best)
+        .map(|(w, _)| w)
+        .collect();
+    if top.len() <= 2 { top } else { Vec::new() }
 }
 
 /// Whether a lower-case word carries no topic ("the", "make", "this").

@@ -489,7 +489,7 @@ fn run(
                     line: to_u32(name_at.row),
                     col: to_u32(name_at.column),
                     end_line: to_u32(end.row).max(to_u32(name_at.row)),
-                    container: stack.iter().map(|&i| spans[i].name.to_owned()).collect(),
+                    container: stack.iter().map(|&i| one_line(spans[i].name)).collect(),
                 });
                 def_at.push(to_u32(hit.name_byte));
             }
@@ -533,7 +533,7 @@ fn run(
             line: to_u32(hit.point.row),
             col: to_u32(hit.point.column),
             kind: hit.kind,
-            container: stack.iter().map(|&i| spans[i].name.to_owned()).collect(),
+            container: stack.iter().map(|&i| one_line(spans[i].name)).collect(),
         });
         ref_at.push(to_u32(hit.start));
     }

@@ -264,6 +264,7 @@ impl<'a> Salience<'a> {
                     .to_lowercase()
             })
             .filter(|w| w.chars().count() >= 4)
+            .chain(insight.anchors.words.iter().map(|w| w.to_lowercase()))
             .collect();
         Salience {
             named: &insight.anchors.identifiers,
@@ -467,8 +468,13 @@ fn added_lines_in<'a>(
         })
         .collect();
     // A line found in several places (`return []`, `for line in f:`) says little about which
-    // of them changed; it counts only when no line is found once.
-    let once = |n: &usize| hits.iter().filter(|&&m| lines[m] == lines[*n]).count() == 1;
+    // of them changed; it counts only when no line is found once, or where it stands in a
+    // definition named after what the insight is about.
+    let once = |n: &usize| {
+        hits.iter().filter(|&&m| lines[m] == lines[*n]).count() == 1
+            || enclosing_subject(index, file, *n as u32)
+                .is_some_and(|d| spoken.rank(&d.name).is_some())
+    };
     let unique: Vec<usize> = hits.iter().copied().filter(once).collect();
     let hits = if unique.is_empty() { hits } else { unique };
     // What the change defined here: a line elsewhere that calls it (`save_clean(df)` added to
