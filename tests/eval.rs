@@ -14,12 +14,13 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The floors the figures must stay above: a regression guard just under what the engine
-/// measures today (the test prints the figures). Links are lower: which of the definitions a
-/// change touched a person names is still often not the ones the rules rank first.
+/// measures today (the test prints the figures: kinds .97, topics .95, links .83/.81, status
+/// .97). Links are lower: which of the definitions a change touched a person names is still
+/// often not the ones the rules rank first.
 const FLOORS: [(&str, f64); 4] = [
     ("kinds", 0.95),
     ("topics", 0.93),
-    ("links", 0.74),
+    ("links", 0.80),
     ("status", 0.95),
 ];
 

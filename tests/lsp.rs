@@ -774,3 +774,71 @@ fn a_claude_code_session_written_while_the_server_runs_reaches_the_hover() {
     assert!(md.contains("in Claude Code"), "{md}");
     assert!(c.shutdown().success());
 }
+
+/// The real rtchess session: eleven turns fighting one capture highlight in `styles.css`. The
+/// struggle lands on the CSS rules its rounds patched and on the functions that apply those
+/// classes to the squares; a hover on the selector tells the story; an unrelated rule and
+/// function stay quiet.
+#[test]
+fn a_struggle_with_a_style_lands_on_its_rules_and_the_code_that_applies_them() {
+    let env = Env::new();
+    let (ws, _) = scenario(&env, "rtchess");
+    env.ok(&["ingest", "codex", "--idle-minutes", "0"]);
+    let css = ws.join("styles.css");
+    let ui = ws.join("ui.js");
+
+    let mut c = Client::start(env.cmd());
+    c.initialize(&ws, json!({}));
+    c.open(&css, "css");
+    c.open(&ui, "javascript");
+
+    let symbols = |path: &Path, c: &mut Client| -> BTreeSet<String> {
+        lenses(c, path)
+            .iter()
+            .map(|l| {
+                l["command"]["arguments"][0]["symbol"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    let on_css = symbols(&css, &mut c);
+    for rule in [".square.capture::before", ".square.hover-target"] {
+        assert!(on_css.contains(rule), "no lens on {rule}: {on_css:?}");
+    }
+    for quiet in [".board", ".topbar", ".promo-btn", ".square.check"] {
+        assert!(!on_css.contains(quiet), "a lens on {quiet}: {on_css:?}");
+    }
+    let on_ui = symbols(&ui, &mut c);
+    assert!(on_ui.contains("updateHighlights"), "{on_ui:?}");
+    assert!(!on_ui.contains("showPromotion"), "{on_ui:?}");
+    let lens = lenses(&mut c, &css)
+        .into_iter()
+        .find(|l| l["command"]["arguments"][0]["symbol"] == ".square.capture::before")
+        .unwrap();
+    assert_eq!(
+        lens["range"]["start"],
+        pos(&css, ".square.capture::before", ".square", 0)
+    );
+    let title = lens["command"]["title"].as_str().unwrap();
+    assert!(title.contains("rounds of corrections"), "{title}");
+
+    // A hover on a class inside the selector shows the struggle, with the developer's words.
+    let h = hover(
+        &mut c,
+        &css,
+        pos(&css, ".square.capture::before", "capture", 2),
+    );
+    let md = h["contents"]["value"]
+        .as_str()
+        .expect("a hover on the rule");
+    assert!(md.contains(".square.capture::before"), "{md}");
+    assert!(md.contains("almost right"), "{md}");
+    // On a rule nothing happened to: no hover at all.
+    assert_eq!(
+        hover(&mut c, &css, pos(&css, ".promo-btn {", "promo", 1)),
+        Value::Null
+    );
+    c.shutdown();
+}

@@ -101,12 +101,16 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
         }
     }
     // A change that touched code and style is about its code first: style rules come last.
-    changed.sort_by_key(|(d, w, place)| {
+    // Among the files' equals, what other files use first, the biggest of it first.
+    changed.sort_by_cached_key(|(d, w, place)| {
         let rule = d.kind == SymbolKind::Rule;
-        if spoken.rank(&d.name).is_some() {
-            (rule, 0, *place, 0)
-        } else {
-            (rule, 1, usize::MAX - *w, *place)
+        let interface = (
+            std::cmp::Reverse(used_elsewhere(index, d)),
+            std::cmp::Reverse(d.end_line.saturating_sub(d.line)),
+        );
+        match tier(&spoken, d, *w) {
+            t @ (0 | 1) if spoken.rank(&d.name).is_some() => (rule, t, *place, 0, interface),
+            t => (rule, t, usize::MAX - *w, *place, interface),
         }
     });
     // A decision or a follow-up is about what was built, and its style follows from that: its
@@ -468,12 +472,19 @@ fn added_lines_in<'a>(
         })
         .collect();
     // A line found in several places (`return []`, `for line in f:`) says little about which
-    // of them changed; it counts only when no line is found once, or where it stands in a
-    // definition named after what the insight is about.
+    // of them changed; it counts only when no line is found once, or in the one of its places
+    // that stands in a definition named after what the insight is about.
+    let named_here = |m: usize| {
+        enclosing_subject(index, file, m as u32).is_some_and(|d| spoken.rank(&d.name).is_some())
+    };
     let once = |n: &usize| {
-        hits.iter().filter(|&&m| lines[m] == lines[*n]).count() == 1
-            || enclosing_subject(index, file, *n as u32)
-                .is_some_and(|d| spoken.rank(&d.name).is_some())
+        let places: Vec<usize> = hits
+            .iter()
+            .copied()
+            .filter(|&m| lines[m] == lines[*n])
+            .collect();
+        places.len() == 1
+            || (named_here(*n) && places.iter().filter(|&&m| named_here(m)).count() == 1)
     };
     let unique: Vec<usize> = hits.iter().copied().filter(once).collect();
     let hits = if unique.is_empty() { hits } else { unique };
@@ -541,6 +552,17 @@ fn signature_head(line: &str) -> Option<&str> {
     .then_some(head)
 }
 
+/// How strongly a definition a change touched is what the insight is about: named (by the
+/// developer, the conversation or the topic) and written by the patch, then either one, then
+/// neither. A definition the patch wrote is as telling as one named after the topic.
+fn tier(spoken: &Salience, d: &Definition, weight: usize) -> u8 {
+    match (spoken.rank(&d.name).is_some(), weight >= DEFINING_LINE) {
+        (true, true) => 0,
+        (true, false) | (false, true) => 1,
+        (false, false) => 2,
+    }
+}
+
 /// A line as compared with a patch's added lines: trimmed, and without what moving code into a
 /// module adds or drops (`export`, `export default`, `pub`).
 fn normal(line: &str) -> &str {
@@ -557,6 +579,7 @@ fn normal(line: &str) -> &str {
 fn rank(index: &SymbolIndex, defs: &mut [(&Definition, usize)], spoken: &Salience) {
     defs.sort_by_cached_key(|(d, w)| {
         (
+            tier(spoken, d, *w),
             spoken.rank(&d.name).unwrap_or(usize::MAX),
             std::cmp::Reverse(*w),
             std::cmp::Reverse(used_elsewhere(index, d)),

@@ -5,6 +5,7 @@ use super::documents::Doc;
 use super::workspace::{self, Links, Workspace};
 use crate::surface::knowledge::Knowledge;
 use crate::surface::render;
+use std::path::PathBuf;
 use tower_lsp::lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position, Range};
 
 /// At most this many insights in one hover; the rest are counted.
@@ -17,8 +18,15 @@ pub fn hover(
     links: &Links,
     k: &Knowledge,
 ) -> Option<Hover> {
-    let (name, range) = word_at(doc, pos)?;
-    let ids = workspace::about_name(ws, links, k, &name);
+    let (mut name, mut range) = word_at(doc, pos)?;
+    let mut ids = workspace::about_name(ws, links, k, &name);
+    if ids.is_empty() {
+        // On the name of a definition that is not one word (a CSS rule's selector,
+        // `.square.capture::before`): what is linked to that definition.
+        let (def, at) = ws.and_then(|w| selector_at(doc, pos, w))?;
+        ids = links.by_def.get(&def).cloned().unwrap_or_default();
+        (name, range) = (def.1, at);
+    }
     if ids.is_empty() {
         return None;
     }
@@ -37,6 +45,22 @@ pub fn hover(
         }),
         range: Some(range),
     })
+}
+
+/// The definition whose name is under the cursor when that name is more than one identifier
+/// (a CSS rule is named by its selectors): its key in the links, and its range.
+fn selector_at(doc: &Doc, pos: Position, ws: &Workspace) -> Option<((PathBuf, String), Range)> {
+    let rel = ws.rel(doc.path.as_deref()?)?;
+    let index = ws.index.read().unwrap_or_else(|p| p.into_inner());
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    index
+        .definitions_in(&rel)
+        .iter()
+        .filter(|d| d.line == pos.line && !d.name.chars().all(is_ident))
+        .find_map(|d| {
+            let range = doc.lines.range(&doc.text, d.line, d.col, d.name.len());
+            (range.start <= pos && pos <= range.end).then(|| ((rel.clone(), d.name.clone()), range))
+        })
 }
 
 /// The identifier under (or just before) the cursor, and its range.
