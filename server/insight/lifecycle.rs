@@ -268,14 +268,20 @@ pub(super) fn resolve(sessions: &[SessionView], out: &mut [Insight]) {
         };
         let kind = insight.kind;
         let found = if kind == Kind::Error {
-            // The same command passing, from the failing session on.
+            // The same command passing, from the failing turn on.
             let key = command_key(&insight.text);
+            let from = facts.first_turn[born]
+                + sessions[born]
+                    .turns
+                    .iter()
+                    .position(|t| t.id == insight.turn.as_deref())
+                    .unwrap_or(0);
             facts
                 .by_pass_key
                 .get(&key)
                 .into_iter()
                 .flatten()
-                .find(|&&n| n >= facts.first_turn[born])
+                .find(|&&n| n >= from)
                 .and_then(|&n| {
                     let t = &facts.turns[n];
                     let (_, first) = t.pass_keys.iter().find(|(k, _)| *k == key)?;

@@ -37,7 +37,7 @@ use std::sync::LazyLock;
 
 /// The rules' version. Derived insights cached in the store carry it, so bump it whenever a
 /// change to the rules would derive different insights from the same events.
-pub const ENGINE_VERSION: u32 = 9;
+pub const ENGINE_VERSION: u32 = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -329,6 +329,20 @@ mod tests {
             command_key("cargo build 2>&1 | tail -20"),
             "cargo build 2>&1"
         );
+        // A one-word reader is about its file: another file is another command.
+        assert_eq!(
+            command_key("head -n 15 exported-session.jsonl"),
+            "head exported-session.jsonl"
+        );
+        assert_ne!(
+            command_key("head -n 80 prompt_history.md"),
+            command_key("head -n 15 exported-session.jsonl")
+        );
+        assert_eq!(
+            command_key("tail -f -n 50 ./logs/2026-12-07/server.log"),
+            "tail server.log"
+        );
+        assert_eq!(command_key("make"), "make");
         assert!(benign("rg -n useEffect src"));
         assert!(!benign("npm run build"));
     }

@@ -120,6 +120,37 @@ pub fn command_key(command: &str) -> String {
         })
         .take(3)
         .collect();
+    // A one-word command over a file (`head -n 15 exported-session.jsonl`, `cat out.txt`) is
+    // about that file: reading another one is another command.
+    if let [bin] = words[..] {
+        let path = |w: &&str| {
+            w.chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '.' | '/' | '_' | '-' | '~'))
+                && !w.starts_with('-')
+                && w.chars().any(char::is_alphanumeric)
+                && (w.contains('.') || w.contains('/'))
+        };
+        let file = step
+            .lines()
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .skip_while(|w| w.contains('=') && !w.starts_with('-'))
+            .skip(1)
+            .take_while(|w| !w.starts_with(['>', '<']))
+            .filter(path)
+            .last();
+        if let Some(file) = file {
+            let name = file
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or(file);
+            if !name.is_empty() {
+                return format!("{bin} {name}");
+            }
+        }
+    }
     words.join(" ")
 }
 
