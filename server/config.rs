@@ -8,6 +8,18 @@ use std::path::{Path, PathBuf};
 /// Environment variable naming the data dir.
 pub const DATA_DIR_ENV: &str = "SESSIONLENS_DATA_DIR";
 
+/// Environment variable setting the clock the briefing reads ("recently resolved"), RFC 3339:
+/// for tests and scripted runs that must give the same answer on any day.
+pub const NOW_ENV: &str = "SESSIONLENS_NOW";
+
+/// The clock of what is "recent": `$SESSIONLENS_NOW` when set (and valid), else the system's.
+pub fn now() -> jiff::Timestamp {
+    std::env::var(NOW_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(jiff::Timestamp::now)
+}
+
 /// The data dir: the explicit choice, else `$SESSIONLENS_DATA_DIR`, else the platform's data dir
 /// (`$XDG_DATA_HOME/sessionlens`, `~/.local/share/sessionlens` on Linux).
 pub fn data_dir(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {

@@ -23,9 +23,14 @@ fn claude_dir(env: &Env) -> PathBuf {
 }
 
 /// The binary in the environment, with Claude Code's configuration folder isolated too.
+/// The clock of the briefing: two days after the scenario's last session, on any day the
+/// tests run.
+const NOW: &str = "2026-11-25T12:00:00Z";
+
 fn cmd(env: &Env) -> Command {
     let mut c = env.cmd();
     c.env("CLAUDE_CONFIG_DIR", claude_dir(env));
+    c.env("SESSIONLENS_NOW", NOW);
     c
 }
 
@@ -114,7 +119,7 @@ fn claude_hook_answers_session_start_and_prompts_with_the_marked_briefing() {
         assert!(ctx.contains("Recently resolved"), "{ctx}");
     }
     // The same briefing `sessionlens context` prints, between the markers.
-    let md = s.env.ok(&["context", "--workspace", s.ws()]);
+    let md = s.env.ok(&["context", "--workspace", s.ws(), "--now", NOW]);
     let start = event(&s.env, s.ws(), "SessionStart", json!({"source": "startup"}));
     let ctx = additional_context(&hook(&s.env, &start).1, "SessionStart");
     assert_eq!(ctx, format!("{OWN_CONTEXT_MARKER}\n{md}{OWN_CONTEXT_END}"));

@@ -74,6 +74,12 @@ fn demo_runs_on_bundled_sessions() {
         "the second ingest adds nothing"
     );
     assert!(out.contains("✓ chain intact"));
+    // The briefing is read the morning after the demo's last session, whatever today is.
+    let briefing = &out[out.find("$ sessionlens context").unwrap()..];
+    assert!(
+        briefing.contains("Still open") && briefing.contains("Recently resolved:"),
+        "{briefing}"
+    );
     assert!(
         !env.data_dir().exists(),
         "the demo never touches the configured store unless asked"

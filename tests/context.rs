@@ -28,6 +28,7 @@ impl Scenario {
         let mut child = self
             .env
             .cmd()
+            .env("SESSIONLENS_NOW", NOW)
             .arg("codex-hook")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -27,7 +27,7 @@ pub fn run(data_dir: Option<&Path>, args: &Args) -> anyhow::Result<ExitCode> {
     };
     let now = match &args.now {
         Some(t) => t.parse()?,
-        None => jiff::Timestamp::now(),
+        None => crate::config::now(),
     };
     let insights = load(data_dir)?;
     let mut out = std::io::stdout().lock();

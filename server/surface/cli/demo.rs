@@ -181,12 +181,20 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
         "\n$ sessionlens context --workspace {ws_arg}   # what the next Codex session is told"
     );
     let known = crate::surface::knowledge::Knowledge::load(&store)?;
+    // The morning after the last session, so the demo reads the same on any day.
+    let last = known
+        .insights
+        .iter()
+        .flat_map(|i| std::iter::once(&i.at).chain(i.resolved_by.as_ref().map(|r| &r.at)))
+        .filter_map(|at| at.parse::<jiff::Timestamp>().ok())
+        .max()
+        .unwrap_or_else(jiff::Timestamp::now);
     let briefing = crate::surface::briefing::briefing(
         &known.insights,
         &workspace,
         None,
         crate::surface::briefing::DEFAULT_MAX_CHARS,
-        jiff::Timestamp::now(),
+        last + jiff::SignedDuration::from_hours(12),
     );
     print!("{briefing}");
 

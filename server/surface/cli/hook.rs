@@ -108,7 +108,7 @@ pub fn run(data_dir: Option<&Path>, assistant: Assistant) -> ExitCode {
     let mut input = String::new();
     let answer = match std::io::stdin().read_to_string(&mut input) {
         Ok(_) => {
-            std::panic::catch_unwind(|| answer(data_dir, assistant, &input, jiff::Timestamp::now()))
+            std::panic::catch_unwind(|| answer(data_dir, assistant, &input, crate::config::now()))
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("panicked; answering nothing")))
         }
         Err(e) => Err(anyhow::anyhow!("reading stdin: {e}")),
