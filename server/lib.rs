@@ -20,6 +20,7 @@ pub mod capture;
 pub mod config;
 pub mod ingest;
 pub mod insight;
+pub mod knowledge;
 pub mod link;
 pub mod normalize;
 pub mod store;

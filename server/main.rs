@@ -1,4 +1,5 @@
-//! The `sessionlens` binary: a thin shell around the library's CLI surface.
+//! The `sessionlens` binary: a thin shell around the library's CLI, which it hands the two
+//! servers the CLI can start (so no face imports another).
 
 fn main() -> std::process::ExitCode {
     // Rust ignores SIGPIPE, which turns `sessionlens timeline … | head` into a "broken pipe"
@@ -8,5 +9,9 @@ fn main() -> std::process::ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    sessionlens::surface::cli::main()
+    use sessionlens::surface::{cli, lsp, mcp};
+    cli::main(cli::Servers {
+        lsp: lsp::serve,
+        mcp: mcp::serve,
+    })
 }

@@ -67,8 +67,9 @@ fn each_owned_crate_is_imported_by_its_layer_only() {
 
 #[test]
 fn inner_layers_do_not_reach_outward() {
-    // Data flows one way (capture → normalize → insight → link → store → surface): no layer
-    // reaches a later one, and the store never depends on what feeds it.
+    // Data flows one way: the write side (capture → normalize → ingest → store) and the read side
+    // (store → insight → link → knowledge → the faces). No layer reaches a later one, the store
+    // never depends on what feeds it, and no face reaches another.
     let rules: &[(&str, &[&str])] = &[
         (
             "server/normalize/",
@@ -105,6 +106,21 @@ fn inner_layers_do_not_reach_outward() {
                 "crate::capture",
                 "crate::ingest",
             ],
+        ),
+        // What is known serves every face and knows none of them.
+        ("server/knowledge/", &["crate::surface", "crate::ingest"]),
+        // The faces are leaves: none imports another (the binary hands the CLI its servers).
+        (
+            "server/surface/cli/",
+            &["crate::surface::lsp", "crate::surface::mcp"],
+        ),
+        (
+            "server/surface/lsp/",
+            &["crate::surface::cli", "crate::surface::mcp"],
+        ),
+        (
+            "server/surface/mcp",
+            &["crate::surface::cli", "crate::surface::lsp"],
         ),
     ];
     let mut violations = Vec::new();

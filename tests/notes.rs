@@ -8,8 +8,9 @@ mod common;
 use common::lsp::Client;
 use common::{Env, scenario};
 use serde_json::json;
+use sessionlens::knowledge::journal as learnings;
+use sessionlens::knowledge::journal::{FOCUS_BEGIN, FOCUS_END};
 use sessionlens::store::Store;
-use sessionlens::surface::learnings::{self, FOCUS_BEGIN, FOCUS_END};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 

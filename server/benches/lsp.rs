@@ -63,7 +63,7 @@ fn main() {
     let store = Store::open(&data.join("store.redb")).unwrap();
     let events = store.all_events().unwrap();
     let read = t.elapsed();
-    let k = sessionlens::surface::knowledge::Knowledge::from_events(&events, (0, [0; 32]));
+    let k = sessionlens::knowledge::snapshot::Knowledge::from_events(&events, (0, [0; 32]));
     println!(
         "knowledge: {} insights; read {:.2} s, derived {:.2} s",
         k.insights.len(),

@@ -20,11 +20,11 @@
 
 use crate::capture::live;
 use crate::insight::{self, Insight, topic};
+use crate::knowledge::snapshot::Knowledge;
+use crate::knowledge::{briefing, journal as learnings, render};
 use crate::normalize::redact::Redactor;
 use crate::normalize::{Body, live_event_id};
 use crate::store::Store;
-use crate::surface::knowledge::Knowledge;
-use crate::surface::{briefing, learnings, render};
 use rmcp::handler::server::{router::tool::ToolRouter, wrapper::Parameters};
 use rmcp::schemars::JsonSchema;
 use rmcp::{ServerHandler, ServiceExt, tool, tool_handler, tool_router};
@@ -280,7 +280,7 @@ type Inside<'a> = Box<dyn Fn(&Insight) -> bool + 'a>;
 fn inside(ws: Option<&Path>) -> anyhow::Result<Inside<'_>> {
     Ok(match ws {
         Some(ws) => {
-            let f = crate::surface::cli::inside_workspace(ws)?;
+            let f = crate::knowledge::scope::inside(ws)?;
             Box::new(move |i: &Insight| i.cwd.as_deref().is_some_and(&f))
         }
         None => Box::new(|_: &Insight| true),

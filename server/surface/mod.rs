@@ -1,10 +1,7 @@
-//! Surfaces: what people and tools see. Today the CLI; the language server joins it here, and
-//! both are thin faces over the same library calls.
+//! The faces: what people and tools see — the CLI, the language server and the MCP server. Each
+//! is a leaf over the same library calls ([`crate::knowledge`] for what is known); none imports
+//! another, and only they speak protocols.
 
-pub mod briefing;
 pub mod cli;
-pub mod knowledge;
-pub mod learnings;
 pub mod lsp;
 pub mod mcp;
-pub mod render;

@@ -1,10 +1,10 @@
 //! `sessionlens context`: the briefing a new Codex or Claude Code session should start from,
 //! printed, or kept as a small managed block in the workspace's `AGENTS.md` (which Codex reads at
 //! the start of every session) and `CLAUDE.md` (Claude Code's). Both files get the same block
-//! under the same rules. The text itself comes from [`crate::surface::briefing`].
+//! under the same rules. The text itself comes from [`crate::knowledge::briefing`].
 
 use crate::insight::Insight;
-use crate::surface::briefing;
+use crate::knowledge::briefing;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -92,7 +92,7 @@ pub fn run(data_dir: Option<&Path>, args: &Args) -> anyhow::Result<ExitCode> {
 pub(crate) fn load(data_dir: Option<&Path>) -> anyhow::Result<Vec<Insight>> {
     let store = super::open_store(data_dir)?;
     Ok(std::sync::Arc::unwrap_or_clone(
-        crate::surface::knowledge::Knowledge::load(&store)?.insights,
+        crate::knowledge::snapshot::Knowledge::load(&store)?.insights,
     ))
 }
 
@@ -108,7 +108,7 @@ pub(crate) fn write_managed_block(file: &Path, text: &str) -> anyhow::Result<boo
         .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     match new {
         Some(new) => {
-            crate::surface::learnings::write_atomically(file, new.as_bytes())
+            crate::knowledge::journal::write_atomically(file, new.as_bytes())
                 .map_err(|e| anyhow::anyhow!("writing {}: {e}", file.display()))?;
             Ok(true)
         }

@@ -6,9 +6,10 @@
 //! the insights linked to the app's code, what to practise next, and what a hover on
 //! `useEffect` shows.
 
-use super::{fmt, ingest, insights, show};
+use super::{ingest, insights, show};
 use crate::capture::codex;
 use crate::ingest::IngestOptions;
+use crate::knowledge::text as fmt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -154,7 +155,7 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
             "\n$ sessionlens timeline {}",
             fmt::short_ids(&[s.id.as_str()])[0]
         );
-        show::print_timeline(&mut out, Some(s), &events, 40)?;
+        crate::knowledge::timeline::print_timeline(&mut out, Some(s), &events, 40)?;
     }
     drop(out);
 
@@ -175,12 +176,12 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     insights::recall(Some(&store_dir), "useEffect", Some(&workspace), false)?;
 
     println!("\n$ sessionlens summarize --workspace {ws_arg}   # the entry for learnings.md");
-    let (_, entry) = crate::surface::learnings::summarize(&store, None, &workspace)?;
+    let (_, entry) = crate::knowledge::journal::summarize(&store, None, &workspace)?;
     print!("{entry}");
     println!(
         "\n$ sessionlens context --workspace {ws_arg}   # what the next Codex session is told"
     );
-    let known = crate::surface::knowledge::Knowledge::load(&store)?;
+    let known = crate::knowledge::snapshot::Knowledge::load(&store)?;
     // The morning after the last session, so the demo reads the same on any day.
     let last = known
         .insights
@@ -189,11 +190,11 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
         .filter_map(|at| at.parse::<jiff::Timestamp>().ok())
         .max()
         .unwrap_or_else(jiff::Timestamp::now);
-    let briefing = crate::surface::briefing::briefing(
+    let briefing = crate::knowledge::briefing::briefing(
         &known.insights,
         &workspace,
         None,
-        crate::surface::briefing::DEFAULT_MAX_CHARS,
+        crate::knowledge::briefing::DEFAULT_MAX_CHARS,
         last + jiff::SignedDuration::from_hours(12),
     );
     print!("{briefing}");

@@ -17,12 +17,12 @@
 
 use crate::capture::live;
 use crate::ingest::{IngestOptions, Source};
+use crate::knowledge::briefing;
 use crate::normalize::redact::Redactor;
 use crate::normalize::text::{OUTPUT_CAP, excerpt};
 use crate::normalize::{Body, Command, CommandStatus};
 use crate::store::Store;
 use crate::store::records::FileCursor;
-use crate::surface::briefing;
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -159,7 +159,7 @@ fn answer(
             let Some(store) = open(data_dir, false)? else {
                 return Ok(None);
             };
-            let insights = crate::surface::knowledge::Knowledge::load_quick(&store)?.insights;
+            let insights = crate::knowledge::snapshot::Knowledge::load_quick(&store)?.insights;
             let text = briefing::hook_context(&insights, Path::new(cwd), prompt, now);
             if text.is_empty() {
                 return Ok(None);

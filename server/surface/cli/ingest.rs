@@ -1,9 +1,9 @@
 //! `sessionlens ingest [codex|claude] [PATH…]`: discover session files — Codex rollouts, Claude
 //! Code transcripts, or both — read them into the store, report.
 
-use super::fmt;
 use crate::capture::{DiscoverError, claude, codex};
 use crate::ingest::{IngestOptions, IngestReport, Source};
+use crate::knowledge::text as fmt;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -1,8 +1,8 @@
 //! `insights`, `gaps` and `recall`: what Session Lens learned from the sessions, linked to the
 //! workspace's symbols. `recall` prints exactly what the editor hover will show for a symbol.
 
-use super::fmt;
 use crate::insight::{self, Insight, Kind, Status};
+use crate::knowledge::text as fmt;
 use crate::link::SymbolIndex;
 use crate::link::resolve::{self, LinkedSymbol};
 use serde::Serialize;
@@ -41,15 +41,15 @@ pub struct Filter<'a> {
 pub fn load(data_dir: Option<&Path>, filter: &Filter) -> anyhow::Result<(Vec<Insight>, Linker)> {
     let store = super::open_store(data_dir)?;
     let mut all = std::sync::Arc::unwrap_or_clone(
-        crate::surface::knowledge::Knowledge::load(&store)?.insights,
+        crate::knowledge::snapshot::Knowledge::load(&store)?.insights,
     );
     let workspace = filter.workspace.map(std::path::absolute).transpose()?;
     if let Some(prefix) = filter.session {
-        let id = super::show::resolve(&store, prefix)?;
+        let id = crate::knowledge::sessions::resolve(&store, prefix)?;
         all.retain(|i| i.session == id);
     }
     if let Some(ws) = &workspace {
-        let inside = super::inside_workspace(ws)?;
+        let inside = crate::knowledge::scope::inside(ws)?;
         all.retain(|i| i.cwd.as_deref().is_some_and(&inside));
     }
     if let Some(k) = filter.kind {
@@ -239,7 +239,7 @@ pub fn recall(
     write!(
         out,
         "{}",
-        crate::surface::render::hover_markdown(
+        crate::knowledge::render::hover_markdown(
             symbol,
             &hits.iter().map(|(i, _)| *i).collect::<Vec<_>>()
         )
@@ -251,7 +251,7 @@ pub fn recall(
 /// which overrides the rules until the next mark.
 pub fn mark(data_dir: Option<&Path>, wanted: &str, resolved: bool) -> anyhow::Result<ExitCode> {
     let store = super::open_store(data_dir)?;
-    let all = crate::surface::knowledge::Knowledge::load(&store)?.insights;
+    let all = crate::knowledge::snapshot::Knowledge::load(&store)?.insights;
     let found: Vec<&Insight> = all.iter().filter(|i| i.id.starts_with(wanted)).collect();
     let i = match found.as_slice() {
         [one] => *one,

@@ -4,7 +4,6 @@
 mod codex_mcp;
 mod context;
 mod demo;
-pub(crate) mod fmt;
 mod hook;
 mod ingest;
 mod insights;
@@ -148,7 +147,7 @@ enum Cmd {
         #[arg(long, value_name = "TEXT")]
         prompt: Option<String>,
         /// Size budget; whole bullets are dropped to fit.
-        #[arg(long, value_name = "N", default_value_t = crate::surface::briefing::DEFAULT_MAX_CHARS)]
+        #[arg(long, value_name = "N", default_value_t = crate::knowledge::briefing::DEFAULT_MAX_CHARS)]
         max_chars: usize,
         /// Keep the workspace briefing in a managed block of the workspace's AGENTS.md (Codex's)
         /// instead.
@@ -223,12 +222,21 @@ struct IngestFlags {
     batch_events: usize,
 }
 
+/// The long-running faces the CLI starts (`serve`, `mcp`). The binary hands them in, so the CLI
+/// never imports another face.
+pub struct Servers {
+    /// The language server on stdio.
+    pub lsp: fn(Option<&std::path::Path>) -> anyhow::Result<ExitCode>,
+    /// The MCP server on stdio.
+    pub mcp: fn(Option<&std::path::Path>) -> anyhow::Result<ExitCode>,
+}
+
 /// Runs the CLI and maps the outcome to the process exit code: 0 success, 1 a check that failed
 /// (`verify`), 2 an error.
-pub fn main() -> ExitCode {
+pub fn main(servers: Servers) -> ExitCode {
     init_logging();
     let cli = Cli::parse();
-    match run(cli) {
+    match run(cli, &servers) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -237,7 +245,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn run(cli: Cli, servers: &Servers) -> anyhow::Result<ExitCode> {
     let data_dir = cli.data_dir.as_deref();
     match cli.command {
         Cmd::Ingest { source, flags } => {
@@ -292,8 +300,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         ),
         Cmd::Resolve { insight } => insights::mark(data_dir, &insight, true),
         Cmd::Reopen { insight } => insights::mark(data_dir, &insight, false),
-        Cmd::Serve { stdio: _ } => crate::surface::lsp::serve(data_dir),
-        Cmd::Mcp => crate::surface::mcp::serve(data_dir),
+        Cmd::Serve { stdio: _ } => (servers.lsp)(data_dir),
+        Cmd::Mcp => (servers.mcp)(data_dir),
         Cmd::Demo => demo::run(data_dir),
         Cmd::Context {
             workspace,
@@ -351,18 +359,6 @@ fn init_logging() {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .try_init();
-}
-
-/// Whether a session's working directory lies inside `workspace` (as given, or with symlinks
-/// resolved). The workspace is resolved once, not per session.
-pub(crate) fn inside_workspace(
-    workspace: &std::path::Path,
-) -> anyhow::Result<impl Fn(&str) -> bool> {
-    let ws = std::path::absolute(workspace)?;
-    let real = std::fs::canonicalize(&ws).unwrap_or_else(|_| ws.clone());
-    Ok(move |cwd: &str| {
-        std::path::Path::new(cwd).starts_with(&ws) || std::path::Path::new(cwd).starts_with(&real)
-    })
 }
 
 fn open_store(data_dir: Option<&std::path::Path>) -> anyhow::Result<crate::store::Store> {

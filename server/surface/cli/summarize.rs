@@ -1,9 +1,9 @@
 //! `summarize`: one session as a markdown entry for `learnings.md` — what was asked turn by turn,
 //! the gaps it resolved and left open, what to practise next — printed, and with `--write` put
 //! into the journal (replacing the session's earlier entry). A thin face over
-//! [`crate::surface::learnings`], which the language server's summarize command calls too.
+//! [`crate::knowledge::journal`], which the language server's summarize command calls too.
 
-use crate::surface::learnings;
+use crate::knowledge::journal as learnings;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;

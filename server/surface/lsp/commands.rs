@@ -5,11 +5,10 @@
 use super::server::{Shared, guard};
 use super::workspace;
 use crate::capture::live;
+use crate::knowledge::{journal as learnings, render};
 use crate::normalize::redact::Redactor;
 use crate::normalize::text::{OUTPUT_CAP, excerpt};
 use crate::normalize::{Body, Command, CommandStatus};
-use crate::surface::cli::show;
-use crate::surface::{learnings, render};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -192,7 +191,7 @@ async fn timeline(shared: &Arc<Shared>, params: &ExecuteCommandParams) -> RpcRes
     let session = str_field(&v, "session").map(str::to_owned);
     tokio::task::spawn_blocking(move || -> anyhow::Result<Value> {
         let id = match (session, root) {
-            (Some(prefix), _) => show::resolve(&store, &prefix)?,
+            (Some(prefix), _) => crate::knowledge::sessions::resolve(&store, &prefix)?,
             (None, Some(root)) => learnings::latest_in(&store, &root)?.id,
             (None, None) => anyhow::bail!("name a session: no workspace folder is open"),
         };
@@ -203,7 +202,12 @@ async fn timeline(shared: &Arc<Shared>, params: &ExecuteCommandParams) -> RpcRes
             .map(|(_, e)| e)
             .collect();
         let mut out = Vec::new();
-        show::print_timeline(&mut out, summary.as_ref(), &events, usize::MAX)?;
+        crate::knowledge::timeline::print_timeline(
+            &mut out,
+            summary.as_ref(),
+            &events,
+            usize::MAX,
+        )?;
         let text = String::from_utf8_lossy(&out).into_owned();
         Ok(json!({
             "session": id,

@@ -4,8 +4,8 @@
 
 use super::documents::Doc;
 use super::workspace::{Links, Workspace};
-use crate::surface::cli::fmt;
-use crate::surface::knowledge::Knowledge;
+use crate::knowledge::snapshot::Knowledge;
+use crate::knowledge::text as fmt;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;

@@ -3,8 +3,8 @@
 
 use super::documents::Doc;
 use super::workspace::{self, Links, Workspace};
-use crate::surface::knowledge::Knowledge;
-use crate::surface::render;
+use crate::knowledge::render;
+use crate::knowledge::snapshot::Knowledge;
 use std::path::PathBuf;
 use tower_lsp::lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position, Range};
 

@@ -7,7 +7,7 @@
 //! - `proto` — UTF-16 positions and URIs (the only place that knows about encodings).
 //! - `documents` — open documents and the hand edits pending since their last save.
 //! - `workspace` — per folder, the symbol index and the links from the knowledge snapshot
-//!   (`surface::knowledge`) to its definitions: with it, what the handlers read.
+//!   (`knowledge::snapshot`) to its definitions: with it, what the handlers read.
 //! - `hover`, `lens`, `diagnostics` — one file per read-only feature.
 //! - `commands` — `workspace/executeCommand` and the custom notifications.
 //! - `server` — the `LanguageServer` implementation: lifecycle, document sync, background work.

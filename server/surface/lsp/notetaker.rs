@@ -9,10 +9,10 @@
 //! log lines, never a crash.
 
 use super::server::Shared;
+use crate::knowledge::journal as learnings;
+use crate::knowledge::snapshot::Knowledge;
 use crate::normalize::{Body, Event, SessionSummary};
 use crate::store::Store;
-use crate::surface::knowledge::Knowledge;
-use crate::surface::learnings;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -107,7 +107,7 @@ fn check(
     );
     let mut insides = Vec::new();
     for r in roots {
-        insides.push((r.clone(), crate::surface::cli::inside_workspace(r)?));
+        insides.push((r.clone(), crate::knowledge::scope::inside(r)?));
     }
     st.pending.clear();
     let mut written = Vec::new();

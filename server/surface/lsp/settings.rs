@@ -39,7 +39,7 @@ impl Default for Settings {
             watch_codex: true,
             learnings_file: PathBuf::from("learnings.md"),
             notes_after_idle_seconds: 300,
-            learnings_archive_after_days: crate::surface::learnings::DEFAULT_ARCHIVE_AFTER_DAYS,
+            learnings_archive_after_days: crate::knowledge::journal::DEFAULT_ARCHIVE_AFTER_DAYS,
         }
     }
 }

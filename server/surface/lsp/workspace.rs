@@ -3,9 +3,9 @@
 //! either side changes; requests only read them.
 
 use crate::insight::struggle::Churn;
+use crate::knowledge::snapshot::Knowledge;
 use crate::link::resolve;
 use crate::link::{Definition, SymbolIndex, SymbolKind};
-use crate::surface::knowledge::Knowledge;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};

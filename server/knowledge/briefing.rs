@@ -7,7 +7,7 @@
 //!
 //! Pure: insights, a workspace path, a prompt and a clock in; text out.
 
-use super::cli::fmt;
+use super::text as fmt;
 use crate::insight::{Insight, Kind, Status, topic};
 use crate::normalize::text::{OWN_CONTEXT_END, OWN_CONTEXT_MARKER};
 use std::collections::BTreeSet;

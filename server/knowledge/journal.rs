@@ -10,9 +10,9 @@
 //! and never touches text the developer wrote.
 
 use crate::insight::{self, Insight, Kind, Status};
+use crate::knowledge::text as fmt;
 use crate::normalize::{Body, Command, CommandStatus, Edit, Event, SessionSummary, TurnStatus};
 use crate::store::Store;
-use crate::surface::cli::fmt;
 use jiff::{Timestamp, Zoned, tz::TimeZone};
 use std::collections::HashMap;
 use std::io::Write;
@@ -35,7 +35,7 @@ pub fn summarize(
 ) -> anyhow::Result<(String, String)> {
     let summary = pick(store, session, workspace)?;
     // Lifecycles span every session, so insights come from the whole log (cached per head).
-    let insights = super::knowledge::Knowledge::load(store)?.insights;
+    let insights = super::Knowledge::load(store)?.insights;
     let events: Vec<Event> = store
         .session_events(&summary.id)?
         .into_iter()
@@ -55,7 +55,7 @@ pub fn summarize(
 fn pick(store: &Store, session: Option<&str>, workspace: &Path) -> anyhow::Result<SessionSummary> {
     match session {
         Some(prefix) => {
-            let id = super::cli::show::resolve(store, prefix)?;
+            let id = crate::knowledge::sessions::resolve(store, prefix)?;
             Ok(store
                 .session(&id)?
                 .unwrap_or_else(|| SessionSummary::new(&id)))
@@ -69,7 +69,7 @@ fn pick(store: &Store, session: Option<&str>, workspace: &Path) -> anyhow::Resul
 /// itself for hand edits and terminal commands (originator `sessionlens`) and empty sessions are
 /// chosen only when there is nothing else.
 pub fn latest_in(store: &Store, workspace: &Path) -> anyhow::Result<SessionSummary> {
-    let inside = super::cli::inside_workspace(workspace)?;
+    let inside = crate::knowledge::scope::inside(workspace)?;
     let mut candidates: Vec<SessionSummary> = store
         .sessions()?
         .into_iter()
@@ -916,7 +916,7 @@ pub fn write_session(
     now: Timestamp,
 ) -> anyhow::Result<Written> {
     let summary = pick(store, session, workspace)?;
-    let insights = super::knowledge::Knowledge::load(store)?.insights;
+    let insights = super::Knowledge::load(store)?.insights;
     let events: Vec<Event> = store
         .session_events(&summary.id)?
         .into_iter()
@@ -978,7 +978,7 @@ pub fn write_entry(
 /// The body of the focus block: the workspace's open gaps and follow-ups, newest first, and the
 /// next reps they call for (the entry's rules, over the whole workspace).
 fn focus(insights: &[Insight], workspace: &Path) -> anyhow::Result<String> {
-    let inside = super::cli::inside_workspace(workspace)?;
+    let inside = crate::knowledge::scope::inside(workspace)?;
     let mut open: Vec<&Insight> = insights
         .iter()
         .filter(|i| i.status == Status::Open && i.cwd.as_deref().is_some_and(&inside))

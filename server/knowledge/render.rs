@@ -1,7 +1,7 @@
 //! Markdown shared by the faces: what a hover shows is exactly what `sessionlens recall` prints,
 //! so the editor's text can be tested and scripted from the command line.
 
-use super::cli::fmt;
+use super::text as fmt;
 use crate::insight::{Insight, Kind, Status};
 
 /// The hover text for a symbol: each insight's kind, topic, date and surface, the question as

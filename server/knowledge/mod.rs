@@ -1,0 +1,23 @@
+//! What Session Lens knows, for every face alike: the read side's floor, directly above the
+//! store and the insight engine. Plain data and plain functions — no protocol, no printing to a
+//! terminal — so the CLI, the language server and the MCP server answer from one place and
+//! cannot drift apart.
+//!
+//! - [`snapshot`]: every insight as one immutable snapshot (from the store's cache, caught up,
+//!   else derived) with its name lookups.
+//! - [`scope`]: which sessions belong to a folder.
+//! - [`sessions`]: which session a request means.
+//! - [`render`], [`timeline`], [`text`]: how insights, hovers and timelines read.
+//! - [`briefing`]: what the next assistant session is told.
+//! - [`journal`]: the `learnings.md` entry of a session and the file that keeps them.
+
+pub mod briefing;
+pub mod journal;
+pub mod render;
+pub mod scope;
+pub mod sessions;
+pub mod snapshot;
+pub mod text;
+pub mod timeline;
+
+pub use snapshot::Knowledge;
