@@ -1,102 +1,19 @@
-//! The session summary — the "notetaker" entry — and `learnings.md`, the developer's own journal
-//! of what each session taught them. One implementation for every surface: `sessionlens
-//! summarize` and the language server's `sessionlens.summarizeSession` both call [`summarize`].
-//!
-//! [`entry`] is pure: one session's events and the derived insights in, a fixed markdown template
-//! out (a header carrying an invisible `<!-- sessionlens:session ID -->` marker, the session line,
-//! the goal, one table row per turn, the gaps it resolved and left open, and practice suggestions),
-//! deterministic and readable in a plain editor. [`append`] is the only I/O here: it puts an entry
-//! into `learnings.md`, replacing the entry of the same session instead of adding a second one,
-//! and never touches text the developer wrote.
+//! A session's entry in the journal, as markdown: a header carrying an invisible
+//! `<!-- sessionlens:session ID -->` marker, the session line, the goal, one table row per turn
+//! (turn id, what was asked or done, the gap it showed, what came of it), the gaps the session
+//! resolved and left open, and the next reps. Pure — no I/O, no clock — so the same session and
+//! insights always give the same text, and writing it again changes nothing in the file.
 
+use super::marker;
+use super::reps::{next_reps, reps};
 use crate::insight::{self, Insight, Kind, Status};
 use crate::knowledge::text as fmt;
 use crate::normalize::{Body, Command, CommandStatus, Edit, Event, SessionSummary, TurnStatus};
-use crate::store::Store;
 use jiff::{Timestamp, Zoned, tz::TimeZone};
 use std::collections::HashMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
 
 /// The kinds an entry lists as gaps: what the developer still has to practise until resolved.
 const GAP_KINDS: [Kind; 3] = [Kind::Gap, Kind::Confusion, Kind::FollowUp];
-
-/// The invisible marker that ends an entry's header line and names its session.
-pub fn marker(session_id: &str) -> String {
-    format!("<!-- sessionlens:session {session_id} -->")
-}
-
-/// Summarizes one session from the store: `session` is a full id or a unique prefix of one;
-/// `None` is the latest session run inside `workspace`. Returns the session id and its entry.
-pub fn summarize(
-    store: &Store,
-    session: Option<&str>,
-    workspace: &Path,
-) -> anyhow::Result<(String, String)> {
-    let summary = pick(store, session, workspace)?;
-    // Lifecycles span every session, so insights come from the whole log (cached per head).
-    let insights = super::Knowledge::load(store)?.insights;
-    let events: Vec<Event> = store
-        .session_events(&summary.id)?
-        .into_iter()
-        .map(|(_, e)| e)
-        .collect();
-    tracing::debug!(
-        "summarizing session {} ({} events, {} insights in the store)",
-        summary.id,
-        events.len(),
-        insights.len()
-    );
-    let markdown = entry(&summary, &events, &insights);
-    Ok((summary.id, markdown))
-}
-
-/// The session to summarize: the one named, else the latest of the workspace.
-fn pick(store: &Store, session: Option<&str>, workspace: &Path) -> anyhow::Result<SessionSummary> {
-    match session {
-        Some(prefix) => {
-            let id = crate::knowledge::sessions::resolve(store, prefix)?;
-            Ok(store
-                .session(&id)?
-                .unwrap_or_else(|| SessionSummary::new(&id)))
-        }
-        None => latest_in(store, workspace),
-    }
-}
-
-/// The newest session (by start, then end) whose working directory is inside `workspace`.
-/// Conversations where something happened come first: the local sessions Session Lens opens
-/// itself for hand edits and terminal commands (originator `sessionlens`) and empty sessions are
-/// chosen only when there is nothing else.
-pub fn latest_in(store: &Store, workspace: &Path) -> anyhow::Result<SessionSummary> {
-    let inside = crate::knowledge::scope::inside(workspace)?;
-    let mut candidates: Vec<SessionSummary> = store
-        .sessions()?
-        .into_iter()
-        .filter(|s| s.cwd.as_deref().is_some_and(&inside))
-        .collect();
-    candidates.sort_by(|a, b| {
-        b.started_at
-            .cmp(&a.started_at)
-            .then_with(|| b.ended_at.cmp(&a.ended_at))
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    let busy = |s: &SessionSummary| s.turns + s.commands + s.edits > 0;
-    let conversation =
-        |s: &SessionSummary| busy(s) && s.originator.as_deref() != Some("sessionlens");
-    let chosen = candidates
-        .iter()
-        .position(conversation)
-        .or_else(|| candidates.iter().position(busy))
-        .or((!candidates.is_empty()).then_some(0));
-    match chosen {
-        Some(i) => Ok(candidates.swap_remove(i)),
-        None => anyhow::bail!(
-            "no session ran inside {}; `sessionlens sessions` lists them",
-            workspace.display()
-        ),
-    }
-}
 
 /// One turn, gathered from its events.
 struct Turn<'a> {
@@ -280,7 +197,7 @@ pub fn entry(summary: &SessionSummary, events: &[Event], insights: &[Insight]) -
     s
 }
 
-fn section(s: &mut String, name: &str, lines: &[String]) {
+pub(super) fn section(s: &mut String, name: &str, lines: &[String]) {
     s.push_str(&format!("**{name}:**"));
     if lines.is_empty() {
         s.push_str(" none\n\n");
@@ -321,7 +238,7 @@ fn resolved_line(i: &Insight, session: &str) -> String {
     )
 }
 
-fn label(kind: Kind) -> &'static str {
+pub(super) fn label(kind: Kind) -> &'static str {
     match kind {
         Kind::FollowUp => "follow-up",
         k => k.as_str(),
@@ -545,177 +462,6 @@ fn answer_gist(answer: &str) -> String {
     gist(&text.join(" ").replace("**", ""), 100)
 }
 
-/// Practice suggestions, deterministic: open gaps and confusions of the session first, then its
-/// follow-ups, then the errors it hit; else recalling what was learned. At most three.
-fn reps(mine: &[&Insight], resolved: &[&Insight]) -> Vec<String> {
-    // (topic, suggestion): one per topic, at most three.
-    let mut out: Vec<(String, String)> = Vec::new();
-    fn add(out: &mut Vec<(String, String)>, topic: &str, text: String) {
-        let key = topic.to_lowercase();
-        if out.len() < 3 && !out.iter().any(|(k, _)| *k == key) {
-            out.push((key, text));
-        }
-    }
-    let open = |k: Kind| {
-        mine.iter()
-            .filter(move |i| i.kind == k && i.status == Status::Open)
-    };
-    // What took several rounds is the first thing to redo alone.
-    for i in mine.iter().filter(|i| i.kind == Kind::Struggle) {
-        let rounds = i.evidence.len().max(1);
-        let times = if rounds == 1 {
-            "a second try".to_owned()
-        } else {
-            format!("{rounds} rounds")
-        };
-        let text = match i.status {
-            Status::Resolved => format!(
-                "Redo the change to {} without help — it took {times} — then compare with what finally worked",
-                code(&i.topic)
-            ),
-            Status::Open => format!(
-                "Work out {} on your own — {times} with the assistant did not get it right",
-                code(&i.topic)
-            ),
-        };
-        add(&mut out, &i.topic, text);
-    }
-    // A deploy that worked: run it again without help, with the command that did it.
-    for i in mine
-        .iter()
-        .filter(|i| i.kind == Kind::Success && insight::is_deploy(&insight::command_key(&i.text)))
-    {
-        let first = i.text.lines().next().unwrap_or("");
-        add(
-            &mut out,
-            &i.topic,
-            format!("Run the deploy again on your own: {}", code(first)),
-        );
-    }
-    for i in open(Kind::Gap).chain(open(Kind::Confusion)) {
-        let text = exercise(&i.topic).map_or_else(
-            || match i.kind {
-                Kind::Gap => format!(
-                    "Use {} in your own code without help, then explain it in one sentence",
-                    code(&i.topic)
-                ),
-                _ => format!(
-                    "Redo the part about {} from scratch without help, then compare with the answer you got",
-                    code(&i.topic)
-                ),
-            },
-            str::to_owned,
-        );
-        add(&mut out, &i.topic, text);
-    }
-    for i in open(Kind::FollowUp) {
-        add(
-            &mut out,
-            &i.topic,
-            format!(
-                "Do what you left for next time — {} — on your own",
-                code(&i.topic)
-            ),
-        );
-    }
-    let mut errors: Vec<&&Insight> = mine.iter().filter(|i| i.kind == Kind::Error).collect();
-    errors.sort_by_key(|i| i.status == Status::Resolved);
-    for i in errors {
-        let text = match i.topic.split_once(" in ") {
-            Some((err, cmd)) => format!("Re-run {} after fixing {err} on your own", code(cmd)),
-            None if !insight::command_key(&i.text).is_empty()
-                && i.topic == insight::command_key(&i.text) =>
-            {
-                format!(
-                    "Make {} pass on your own next time it fails",
-                    code(&i.topic)
-                )
-            }
-            None => format!("Fix {} on your own next time it shows up", code(&i.topic)),
-        };
-        add(&mut out, &i.topic, text);
-    }
-    if out.is_empty() {
-        let learned = mine
-            .iter()
-            .copied()
-            .filter(|i| matches!(i.kind, Kind::Gap | Kind::Confusion))
-            .chain(
-                resolved
-                    .iter()
-                    .copied()
-                    .filter(|i| i.kind != Kind::FollowUp),
-            );
-        for i in learned {
-            add(
-                &mut out,
-                &i.topic,
-                format!(
-                    "Explain {} from memory in two sentences, then check it against your code",
-                    code(&i.topic)
-                ),
-            );
-        }
-    }
-    out.into_iter().map(|(_, t)| t).collect()
-}
-
-/// Concrete exercises for concepts newcomers often ask about, by the glossary's canonical topic.
-/// Data: extend freely; anything else gets a generic suggestion.
-const EXERCISES: &[(&str, &str)] = &[
-    (
-        "useEffect",
-        "Write a `useEffect` with a cleanup function without help",
-    ),
-    (
-        "useEffect dependency array",
-        "Write an effect that reads a prop and get its dependency array right before the linter says so",
-    ),
-    (
-        "functional state updates",
-        "Update state three times in a row with `prev => …` without help",
-    ),
-    (
-        "React Context",
-        "Move one piece of shared state into a Context with its own hook, without help",
-    ),
-    (
-        "props",
-        "Pass data and a callback down two components with props, from memory",
-    ),
-    (
-        "prop drilling",
-        "Replace one chain of passed-down props with Context, without help",
-    ),
-    (
-        "useState",
-        "Build a small controlled form with `useState` without help",
-    ),
-    (
-        "async/await",
-        "Write an async function that awaits a request and handles its failure, without help",
-    ),
-    (
-        "mutable borrow",
-        "Fix an E0502 borrow error on your own, then re-run `cargo build`",
-    ),
-    (
-        "lifetimes",
-        "Write a function that returns a reference with an explicit lifetime, without help",
-    ),
-    (
-        "SettingWithCopyWarning",
-        "Rewrite a chained assignment with `.loc` so pandas stays quiet, without help",
-    ),
-];
-
-fn exercise(topic: &str) -> Option<&'static str> {
-    EXERCISES
-        .iter()
-        .find(|(t, _)| t.eq_ignore_ascii_case(topic))
-        .map(|(_, e)| *e)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Text: one line, clipped at a word, safe in a markdown table.
 
@@ -733,7 +479,7 @@ fn first_line(text: &str) -> &str {
 
 /// `text` on one line, at most about `max` characters, cut at a word with an ellipsis. A code
 /// span the cut leaves open is closed.
-fn clip(text: &str, max: usize) -> String {
+pub(super) fn clip(text: &str, max: usize) -> String {
     let flat = collapse(text);
     if flat.chars().count() <= max {
         return flat;
@@ -805,7 +551,7 @@ fn capitalize(text: &str) -> String {
 
 /// The developer's text as markdown prose: `<` outside code spans is escaped so that
 /// `Vec<String>` or `<App/>` is not swallowed as HTML by a renderer.
-fn plain(text: &str) -> String {
+pub(super) fn plain(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut in_code = false;
     for c in text.chars() {
@@ -822,7 +568,7 @@ fn plain(text: &str) -> String {
 }
 
 /// Text as inline code, whatever backticks it holds.
-fn code(text: &str) -> String {
+pub(super) fn code(text: &str) -> String {
     let t = collapse(text);
     if t.contains('`') {
         format!("`` {} ``", t.replace("``", "` `"))
@@ -852,7 +598,7 @@ fn short_ids(ids: &[&str]) -> Vec<String> {
         .collect()
 }
 
-fn utc(at: &str) -> Option<Zoned> {
+pub(super) fn utc(at: &str) -> Option<Zoned> {
     at.parse::<Timestamp>()
         .ok()
         .map(|t| t.to_zoned(TimeZone::UTC))
@@ -872,469 +618,6 @@ fn span(start: &str, end: Option<&str>) -> Option<String> {
     } else {
         format!("{from}–{to} UTC")
     })
-}
-
-// ---------------------------------------------------------------------------------------------
-// learnings.md
-
-/// The markers around the managed "Current focus" block at the top of `learnings.md`.
-pub const FOCUS_BEGIN: &str = "<!-- sessionlens:focus:begin -->";
-pub const FOCUS_END: &str = "<!-- sessionlens:focus:end -->";
-/// Entries whose session is older than this many days move to `learnings/archive/YYYY-MM.md`.
-pub const DEFAULT_ARCHIVE_AFTER_DAYS: u32 = 30;
-/// At most this many open questions in the focus block.
-const FOCUS_MAX: usize = 10;
-
-/// What [`write_session`] did.
-#[derive(Debug, Clone)]
-pub struct Written {
-    pub session: String,
-    /// The session's entry.
-    pub markdown: String,
-    /// The journal written (symlinks resolved).
-    pub file: PathBuf,
-    /// Whether the journal (or an archive) changed.
-    pub changed: bool,
-    /// Entries moved out of the journal: (session id, archive file).
-    pub archived: Vec<(String, PathBuf)>,
-    /// The entry's version in the store's `summaries`, and the hash of the version before it.
-    pub version: u32,
-    pub previous_hash: Option<String>,
-}
-
-/// Summarizes one session (as [`summarize`] picks it) into the journal at `file`, the one write
-/// path of the editor command and the notetaker: the entry is kept in the store (a new version
-/// when its hash changed), put into the journal (replacing the session's earlier entry), the
-/// "Current focus" block at the top is rewritten from the workspace's open questions, and entries
-/// of sessions older than `archive_after_days` (0: never) before `now` move to the archive.
-pub fn write_session(
-    store: &Store,
-    session: Option<&str>,
-    workspace: &Path,
-    file: &Path,
-    archive_after_days: u32,
-    now: Timestamp,
-) -> anyhow::Result<Written> {
-    let summary = pick(store, session, workspace)?;
-    let insights = super::Knowledge::load(store)?.insights;
-    let events: Vec<Event> = store
-        .session_events(&summary.id)?
-        .into_iter()
-        .map(|(_, e)| e)
-        .collect();
-    write_entry(
-        store,
-        &insights,
-        &summary,
-        &events,
-        workspace,
-        file,
-        archive_after_days,
-        now,
-    )
-}
-
-/// [`write_session`] for a session already read, with the insights at hand (the language
-/// server's snapshot).
-#[allow(clippy::too_many_arguments)]
-pub fn write_entry(
-    store: &Store,
-    insights: &[Insight],
-    summary: &SessionSummary,
-    events: &[Event],
-    workspace: &Path,
-    file: &Path,
-    archive_after_days: u32,
-    now: Timestamp,
-) -> anyhow::Result<Written> {
-    let markdown = entry(summary, events, insights);
-    let version = store.put_summary(&summary.id, &markdown)?;
-    let previous_hash = store
-        .summaries(&summary.id)?
-        .into_iter()
-        .find(|r| r.version + 1 == version)
-        .map(|r| r.sha256);
-    let focus = focus(insights, workspace)?;
-    let path = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
-    let (changed, archived) = update_journal(
-        &path,
-        &markdown,
-        &summary.id,
-        &focus,
-        archive_after_days,
-        now,
-    )?;
-    Ok(Written {
-        session: summary.id.clone(),
-        markdown,
-        file: path,
-        changed,
-        archived,
-        version,
-        previous_hash,
-    })
-}
-
-/// The body of the focus block: the workspace's open gaps and follow-ups, newest first, and the
-/// next reps they call for (the entry's rules, over the whole workspace).
-fn focus(insights: &[Insight], workspace: &Path) -> anyhow::Result<String> {
-    let inside = crate::knowledge::scope::inside(workspace)?;
-    let mut open: Vec<&Insight> = insights
-        .iter()
-        .filter(|i| i.status == Status::Open && i.cwd.as_deref().is_some_and(&inside))
-        .collect();
-    open.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
-    let mut s = String::from(
-        "## Current focus\n\n_Rewritten by Session Lens with every entry; write your own notes outside this block._\n\n",
-    );
-    let questions: Vec<String> = open
-        .iter()
-        .filter(|i| i.is_open_question())
-        .take(FOCUS_MAX)
-        .map(|i| {
-            let day = utc(&i.at)
-                .map(|z| format!(", {}", z.strftime("%Y-%m-%d")))
-                .unwrap_or_default();
-            format!(
-                "- {} ({}{day}) — {}",
-                code(&i.topic),
-                label(i.kind),
-                plain(&clip(&i.text, 120))
-            )
-        })
-        .collect();
-    section(&mut s, "Open gaps and follow-ups", &questions);
-    next_reps(&mut s, &reps(&open, &[]));
-    Ok(s)
-}
-
-/// Reads a journal: `None` when missing; refused when it is not UTF-8.
-fn read_text(path: &Path) -> std::io::Result<Option<String>> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(String::from_utf8(bytes).map_err(|_| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("{} is not UTF-8 text; not touching it", path.display()),
-            )
-        })?)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-/// The journal with the entry merged, the focus block rewritten and old entries archived;
-/// archives are written before the journal, so a crash in between leaves an entry in both
-/// (and the next write removes it from the journal), never in neither.
-fn update_journal(
-    path: &Path,
-    entry: &str,
-    session_id: &str,
-    focus: &str,
-    archive_after_days: u32,
-    now: Timestamp,
-) -> std::io::Result<(bool, Vec<(String, PathBuf)>)> {
-    let old = read_text(path)?;
-    let text = with_focus(&merged(old.as_deref(), entry, session_id), focus);
-    let (text, archived, archives_changed) = archive_old(path, text, archive_after_days, now)?;
-    let changed = old.as_deref() != Some(text.as_str());
-    if changed {
-        write_atomically(path, text.as_bytes())?;
-    } else {
-        tracing::debug!("{} already holds this entry", path.display());
-    }
-    Ok((changed || archives_changed, archived))
-}
-
-/// `text` with its focus block replaced by one holding `body`, or with one inserted under the
-/// file's `# ` heading (at the very top when it has none).
-fn with_focus(text: &str, body: &str) -> String {
-    let crlf = text.contains("\r\n");
-    let nl = if crlf { "\r\n" } else { "\n" };
-    let mut block = format!("{FOCUS_BEGIN}\n{}\n{FOCUS_END}", body.trim_end());
-    if crlf {
-        block = block.replace('\n', "\r\n");
-    }
-    if let Some(b) = text.find(FOCUS_BEGIN) {
-        if let Some(e) = text[b..].find(FOCUS_END) {
-            let e = b + e + FOCUS_END.len();
-            return format!("{}{block}{}", &text[..b], &text[e..]);
-        }
-    }
-    let first = text.split_inclusive('\n').next().unwrap_or("");
-    if first.starts_with("# ") {
-        let rest = &text[first.len()..];
-        let after = if rest.starts_with('\n') || rest.starts_with("\r\n") {
-            nl.to_owned()
-        } else {
-            format!("{nl}{nl}")
-        };
-        let first = if first.ends_with('\n') {
-            first.to_owned()
-        } else {
-            format!("{first}{nl}")
-        };
-        format!("{first}{nl}{block}{after}{rest}")
-    } else {
-        format!("{block}{nl}{nl}{text}")
-    }
-}
-
-/// Entries in `text`: (session id, the UTC day of its header, if any).
-fn entries_in(text: &str) -> Vec<(String, Option<String>)> {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let Some(head) = line.strip_prefix("## ") else {
-            continue;
-        };
-        let Some(id) = head
-            .trim_end()
-            .strip_suffix(" -->")
-            .and_then(|h| h.rsplit_once("<!-- sessionlens:session "))
-            .map(|(_, id)| id.trim().to_owned())
-        else {
-            continue;
-        };
-        let day = head
-            .get(..10)
-            .filter(|d| d.parse::<jiff::civil::Date>().is_ok())
-            .map(str::to_owned);
-        out.push((id, day));
-    }
-    out
-}
-
-/// Moves entries whose day is more than `days` before `now` into `learnings/archive/YYYY-MM.md`
-/// beside the journal (`<stem>/archive/` for another name). Returns the journal's new text, what
-/// moved where, and whether an archive file changed.
-#[allow(clippy::type_complexity)]
-fn archive_old(
-    path: &Path,
-    mut text: String,
-    days: u32,
-    now: Timestamp,
-) -> std::io::Result<(String, Vec<(String, PathBuf)>, bool)> {
-    if days == 0 {
-        return Ok((text, Vec::new(), false));
-    }
-    let cutoff = (now - jiff::SignedDuration::from_hours(24 * i64::from(days)))
-        .to_zoned(TimeZone::UTC)
-        .date();
-    let old: Vec<(String, String)> = entries_in(&text)
-        .into_iter()
-        .filter_map(|(id, day)| Some((id, day?)))
-        .filter(|(_, day)| day.parse::<jiff::civil::Date>().is_ok_and(|d| d < cutoff))
-        .collect();
-    if old.is_empty() {
-        return Ok((text, Vec::new(), false));
-    }
-    let stem = path
-        .file_stem()
-        .map_or_else(|| "learnings".into(), |s| s.to_string_lossy().into_owned());
-    let dir = path
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(stem)
-        .join("archive");
-    let mut by_month: std::collections::BTreeMap<String, Vec<(String, String)>> =
-        std::collections::BTreeMap::new();
-    for (id, day) in &old {
-        if let Some((start, end)) = find_entry(&text, id) {
-            by_month
-                .entry(day[..7].to_owned())
-                .or_default()
-                .push((id.clone(), text[start..end].to_owned()));
-        }
-    }
-    let mut archived = Vec::new();
-    let mut changed = false;
-    for (month, list) in &by_month {
-        let file = dir.join(format!("{month}.md"));
-        let before = read_text(&file)?;
-        let mut new = before
-            .clone()
-            .unwrap_or_else(|| format!("# Learnings archive · {month}\n"));
-        for (id, entry) in list {
-            new = merged(Some(&new), entry, id);
-            archived.push((id.clone(), file.clone()));
-        }
-        if before.as_deref() != Some(new.as_str()) {
-            write_atomically(&file, new.as_bytes())?;
-            changed = true;
-        }
-    }
-    for (id, _) in &archived {
-        if let Some((start, end)) = find_entry(&text, id) {
-            text = without(&text, start, end);
-        }
-    }
-    Ok((text, archived, changed))
-}
-
-/// `text` without the entry at `start..end`, its line break and the blank line that separated it.
-fn without(text: &str, start: usize, end: usize) -> String {
-    let mut rest = &text[end..];
-    for _ in 0..2 {
-        if let Some(r) = rest
-            .strip_prefix("\r\n")
-            .or_else(|| rest.strip_prefix('\n'))
-        {
-            rest = r;
-        }
-    }
-    let mut head = &text[..start];
-    if rest.is_empty() {
-        head = head
-            .strip_suffix("\r\n\r\n")
-            .map(|h| &text[..h.len() + 2])
-            .or_else(|| head.strip_suffix("\n\n").map(|h| &text[..h.len() + 1]))
-            .unwrap_or(head);
-    }
-    format!("{head}{rest}")
-}
-
-/// Puts `entry` into the journal at `path`: created with a `# Learnings` heading when missing;
-/// when an entry of the same session is already there (its header ends with the session's
-/// marker), that entry is replaced in place, otherwise the entry is appended. Text the developer
-/// wrote — before, between and after entries, including notes under an entry after its last
-/// list — is kept byte for byte. Written atomically (a temporary file renamed over the old one).
-/// Returns whether the file changed.
-pub fn append(path: &Path, entry: &str, session_id: &str) -> std::io::Result<bool> {
-    // Write through a symlink to its target, so the link stays a link.
-    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let old = match std::fs::read(&path) {
-        Ok(bytes) => Some(String::from_utf8(bytes).map_err(|_| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("{} is not UTF-8 text; not touching it", path.display()),
-            )
-        })?),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e),
-    };
-    let new = merged(old.as_deref(), entry, session_id);
-    if old.as_deref() == Some(new.as_str()) {
-        tracing::debug!("{} already holds this entry", path.display());
-        return Ok(false);
-    }
-    write_atomically(&path, new.as_bytes())?;
-    Ok(true)
-}
-
-/// The journal's new text: `old` with the session's entry replaced, or the entry appended.
-fn merged(old: Option<&str>, entry: &str, session_id: &str) -> String {
-    let crlf = old.is_some_and(|o| o.contains("\r\n"));
-    let mut entry = entry.trim_end().to_owned();
-    if crlf {
-        entry = entry.replace("\r\n", "\n").replace('\n', "\r\n");
-    }
-    let nl = if crlf { "\r\n" } else { "\n" };
-    let old = match old {
-        Some(o) if !o.trim().is_empty() => o,
-        _ => return format!("# Learnings{nl}{nl}{entry}{nl}"),
-    };
-    if let Some((start, end)) = find_entry(old, session_id) {
-        tracing::debug!("replacing the entry of session {session_id}");
-        let mut out = String::with_capacity(old.len() + entry.len());
-        out.push_str(&old[..start]);
-        out.push_str(&entry);
-        // The old entry's last line break stays where it was (part of `old[end..]`).
-        out.push_str(&old[end..]);
-        return out;
-    }
-    let mut out = old.to_owned();
-    if !out.ends_with('\n') {
-        out.push_str(nl);
-    }
-    if !out.ends_with("\n\n") && !out.ends_with("\n\r\n") {
-        out.push_str(nl);
-    }
-    out.push_str(&entry);
-    out.push_str(nl);
-    out
-}
-
-/// The byte range of the session's entry in `text`, without its final line break: from its
-/// header line to the end of its "Next reps" list — or, when that list cannot be found (the
-/// entry was edited by hand), to the line before the next `## ` header or the end of the file.
-fn find_entry(text: &str, session_id: &str) -> Option<(usize, usize)> {
-    let mark = marker(session_id);
-    // (byte offset of the line, the line without its break)
-    let mut lines: Vec<(usize, &str)> = Vec::new();
-    let mut at = 0;
-    for l in text.split_inclusive('\n') {
-        lines.push((at, l.trim_end_matches(['\n', '\r'])));
-        at += l.len();
-    }
-    let line_end = |i: usize| lines[i].0 + lines[i].1.len();
-    let h = lines
-        .iter()
-        .position(|(_, l)| l.starts_with("## ") && l.trim_end().ends_with(&mark))?;
-    let next = lines[h + 1..]
-        .iter()
-        .position(|(_, l)| l.starts_with("## "))
-        .map_or(lines.len(), |p| h + 1 + p);
-    let reps = (h + 1..next).find(|&i| lines[i].1.starts_with("**Next reps:**"));
-    let last = match reps {
-        Some(r) => {
-            let mut last = r;
-            while last + 1 < next && lines[last + 1].1.starts_with("- ") {
-                last += 1;
-            }
-            last
-        }
-        None => {
-            // Up to the next header, leaving the blank lines before it outside.
-            let mut last = next - 1;
-            while last > h && lines[last].1.trim().is_empty() {
-                last -= 1;
-            }
-            last
-        }
-    };
-    Some((lines[h].0, line_end(last)))
-}
-
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "learnings.md".into());
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let tmp = dir.join(format!(".{name}.{}.{nanos}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// The "Next reps" list, as the entry and the focus block both end.
-fn next_reps(s: &mut String, reps: &[String]) {
-    s.push_str("**Next reps:**");
-    if reps.is_empty() {
-        s.push_str(" none\n");
-    } else {
-        for r in reps {
-            s.push_str("\n- ");
-            s.push_str(r);
-        }
-        s.push('\n');
-    }
 }
 
 #[cfg(test)]
@@ -1617,64 +900,6 @@ mod tests {
         assert_eq!(
             span("2026-11-18T23:40:00Z", Some("2026-11-19T00:54:00Z")).unwrap(),
             "23:40–00:54 (+1 d) UTC"
-        );
-    }
-
-    fn e(id: &str, body: &str) -> String {
-        format!(
-            "## 2026-11-18 · T   {}\n\n- **Goal:** x\n\n**Next reps:**\n- {body}\n",
-            marker(id)
-        )
-    }
-
-    #[test]
-    fn appending_is_idempotent_and_keeps_the_developers_text() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("learnings.md");
-        assert!(append(&path, &e("a", "one"), "a").unwrap());
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            format!("# Learnings\n\n{}", e("a", "one"))
-        );
-        assert!(!append(&path, &e("a", "one"), "a").unwrap());
-
-        let mut text = std::fs::read_to_string(&path).unwrap();
-        text.push_str("My own note, right under the entry.\n\n## My heading\n\nMine.\n");
-        std::fs::write(&path, &text).unwrap();
-        assert!(append(&path, &e("b", "bee"), "b").unwrap());
-        assert!(append(&path, &e("a", "two"), "a").unwrap());
-        let got = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(
-            got,
-            format!(
-                "# Learnings\n\n{}My own note, right under the entry.\n\n## My heading\n\nMine.\n\n{}",
-                e("a", "two"),
-                e("b", "bee")
-            )
-        );
-        assert_eq!(got.matches(&marker("a")).count(), 1);
-        // Only the journal is left behind: no temporary files.
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
-
-    #[test]
-    fn a_hand_edited_entry_is_replaced_up_to_the_next_header() {
-        let old = format!(
-            "# L\n\n## x   {}\nedited by hand\n\n## Next\nkeep\n",
-            marker("a")
-        );
-        assert_eq!(
-            merged(
-                Some(&old),
-                "## new   <!-- sessionlens:session a -->\nbody\n",
-                "a"
-            ),
-            "# L\n\n## new   <!-- sessionlens:session a -->\nbody\n\n## Next\nkeep\n"
-        );
-        let crlf = "# L\r\n\r\nmine\r\n";
-        assert_eq!(
-            merged(Some(crlf), "## e\nb\n", "z"),
-            "# L\r\n\r\nmine\r\n\r\n## e\r\nb\r\n"
         );
     }
 }
