@@ -10,8 +10,10 @@
 //! - [`render`], [`timeline`], [`text`]: how insights, hovers and timelines read.
 //! - [`briefing`]: what the next assistant session is told.
 //! - [`journal`]: the `learnings.md` entry of a session and the file that keeps them.
+//! - [`files`]: the files Session Lens writes for the developer, written atomically.
 
 pub mod briefing;
+pub mod files;
 pub mod journal;
 pub mod render;
 pub mod scope;

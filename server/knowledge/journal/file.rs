@@ -9,10 +9,10 @@ use super::reps::{next_reps, reps};
 use super::{marker, pick};
 use crate::insight::{Insight, Status};
 use crate::knowledge::Knowledge;
+use crate::knowledge::files::write_atomically;
 use crate::normalize::{Event, SessionSummary};
 use crate::store::Store;
 use jiff::{Timestamp, tz::TimeZone};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The markers around the managed "Current focus" block at the top of `learnings.md`.
@@ -430,35 +430,6 @@ fn find_entry(text: &str, session_id: &str) -> Option<(usize, usize)> {
         }
     };
     Some((lines[h].0, line_end(last)))
-}
-
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "learnings.md".into());
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let tmp = dir.join(format!(".{name}.{}.{nanos}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 #[cfg(test)]

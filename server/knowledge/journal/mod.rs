@@ -22,7 +22,6 @@ use crate::store::Store;
 use std::path::Path;
 
 pub use entry::entry;
-pub(crate) use file::write_atomically;
 pub use file::{
     DEFAULT_ARCHIVE_AFTER_DAYS, FOCUS_BEGIN, FOCUS_END, Written, append, write_entry, write_session,
 };

@@ -144,7 +144,7 @@ fn add(file: &Path, command: &str, args: &[String]) -> anyhow::Result<Outcome> {
         }
         None => None,
     };
-    crate::knowledge::journal::write_atomically(file, new.as_bytes())
+    crate::knowledge::files::write_atomically(file, new.as_bytes())
         .map_err(|e| anyhow::anyhow!("writing {}: {e}", file.display()))?;
     Ok(Outcome::Added { backup })
 }

@@ -108,7 +108,7 @@ pub(crate) fn write_managed_block(file: &Path, text: &str) -> anyhow::Result<boo
         .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     match new {
         Some(new) => {
-            crate::knowledge::journal::write_atomically(file, new.as_bytes())
+            crate::knowledge::files::write_atomically(file, new.as_bytes())
                 .map_err(|e| anyhow::anyhow!("writing {}: {e}", file.display()))?;
             Ok(true)
         }

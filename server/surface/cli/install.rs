@@ -335,7 +335,7 @@ fn install(file: &Path, assistant: Assistant, command: &str) -> anyhow::Result<O
     };
     let mut text = serde_json::to_string_pretty(&InOrder(&root, order.as_ref()))?;
     text.push('\n');
-    crate::knowledge::journal::write_atomically(file, text.as_bytes())
+    crate::knowledge::files::write_atomically(file, text.as_bytes())
         .map_err(|e| anyhow::anyhow!("writing {}: {e}", file.display()))?;
     Ok(Outcome::Written {
         backup,
