@@ -171,8 +171,8 @@ pub(crate) fn bullet(i: &Insight) -> String {
         (Status::Resolved, _) => format!("{}, {asked}", label(i.kind)),
     };
     let mut s = format!(
-        "- `{}` ({status}): {}",
-        clean(&i.topic),
+        "- {} ({status}): {}",
+        fmt::code(&i.topic),
         fmt::one_line(&i.text, 120)
     );
     if let Some(t) = &i.takeaway {
@@ -195,8 +195,8 @@ fn short_bullet(i: &Insight) -> String {
         None => fmt::one_line(&i.text, 100),
     };
     format!(
-        "- `{}` ({}, resolved {when}): {gist}\n",
-        clean(&i.topic),
+        "- {} ({}, resolved {when}): {gist}\n",
+        fmt::code(&i.topic),
         label(i.kind)
     )
 }
@@ -211,10 +211,6 @@ fn label(kind: Kind) -> &'static str {
         Kind::Decision => "decision",
         Kind::Struggle => "struggle",
     }
-}
-
-fn clean(topic: &str) -> String {
-    topic.replace('`', "'")
 }
 
 /// What a prompt mentions: its identifier-like words (lower-cased) and its topic tokens.
@@ -461,6 +457,22 @@ mod tests {
         let p = |t: &str| briefing(&all, Path::new("/w"), Some(t), 2000, now());
         assert_eq!(p("my app is slow"), "");
         assert!(!p("why does App re-render").is_empty());
+    }
+
+    #[test]
+    fn a_topic_is_inline_code_whatever_backticks_it_holds() {
+        let i = insight(
+            "a",
+            Kind::Gap,
+            "`loc` vs `iloc`",
+            "2026-11-18T10:00:00Z",
+            "/w",
+        );
+        let b = bullet(&i);
+        assert!(
+            b.starts_with("- `` `loc` vs `iloc` `` (open question, Nov 18): "),
+            "{b}"
+        );
     }
 
     #[test]

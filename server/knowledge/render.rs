@@ -16,7 +16,7 @@ pub fn hover_markdown(symbol: &str, insights: &[&Insight]) -> String {
         let day = date.split(' ').next().unwrap_or(&date);
         s.push_str(&format!(
             "- **{}** · {} · {} in {}\n",
-            i.kind.as_str().replace('_', "-"),
+            fmt::kind_label(i.kind),
             i.topic,
             day,
             fmt::surface(&i.surface)

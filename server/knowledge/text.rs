@@ -1,6 +1,10 @@
-//! Human-readable formatting for the CLI: local times, short ids, one-line excerpts.
+//! How Session Lens writes text for people, one way for every face: local times and UTC dates,
+//! durations and sizes, short ids, one-line excerpts, text clipped at a word, and text made safe
+//! in markdown. Everything that shortens text counts and cuts characters, never bytes, so no cut
+//! can split a character.
 
-use jiff::{Timestamp, tz::TimeZone};
+use crate::insight::Kind;
+use jiff::{Timestamp, Zoned, tz::TimeZone};
 
 /// Where a session ran, as a person says it: the surface name a reader recorded (`vscode`,
 /// `cli`, `exec`, …), except the assistants whose names read better spelled out.
@@ -8,6 +12,14 @@ pub fn surface(name: &str) -> &str {
     match name {
         "claude" => "Claude Code",
         other => other,
+    }
+}
+
+/// An insight's kind as a word: `gap`, `confusion`, `follow-up`…
+pub fn kind_label(kind: Kind) -> &'static str {
+    match kind {
+        Kind::FollowUp => "follow-up",
+        k => k.as_str(),
     }
 }
 
@@ -36,19 +48,42 @@ fn format_local(at: &str, pattern: &str) -> String {
     }
 }
 
-/// The first line of `text`, cut to `width` characters with an ellipsis.
-pub fn one_line(text: &str, width: usize) -> String {
-    let line = text
-        .trim()
-        .lines()
-        .find(|l| !l.trim().is_empty())
+/// A timestamp in UTC, for text that must read the same on every machine (the journal); `None`
+/// when it is not a timestamp.
+pub fn utc(at: &str) -> Option<Zoned> {
+    at.parse::<Timestamp>()
+        .ok()
+        .map(|t| t.to_zoned(TimeZone::UTC))
+}
+
+/// The first `n` characters of `text` (all of it when shorter).
+pub fn prefix(text: &str, n: usize) -> &str {
+    match text.char_indices().nth(n) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
+/// Whitespace runs, newlines included, collapsed to one space.
+pub fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The first line of `text` that is not blank, trimmed.
+pub fn first_line(text: &str) -> &str {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
         .unwrap_or("")
-        .trim();
-    let more_lines = text.trim().lines().filter(|l| !l.trim().is_empty()).count() > 1;
-    let count = line.chars().count();
-    if count > width {
-        let cut: String = line.chars().take(width.saturating_sub(1)).collect();
-        format!("{cut}…")
+}
+
+/// The first line of `text`, cut to `width` characters with an ellipsis; ` …` says more lines
+/// follow.
+pub fn one_line(text: &str, width: usize) -> String {
+    let line = first_line(text);
+    let more_lines = text.lines().filter(|l| !l.trim().is_empty()).count() > 1;
+    if line.chars().count() > width {
+        format!("{}…", prefix(line, width.saturating_sub(1)))
     } else if more_lines {
         format!("{line} …")
     } else {
@@ -56,17 +91,70 @@ pub fn one_line(text: &str, width: usize) -> String {
     }
 }
 
+/// `text` on one line, at most about `max` characters, cut at a word with an ellipsis. A code
+/// span the cut leaves open is closed.
+pub fn clip(text: &str, max: usize) -> String {
+    let flat = collapse(text);
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let head = prefix(&flat, max.saturating_sub(1));
+    let cut = match head.rfind(' ') {
+        Some(i) if i >= head.len() / 2 => &head[..i],
+        _ => head,
+    };
+    let mut out = cut
+        .trim_end_matches(|c: char| matches!(c, ',' | ';' | ':' | '—' | '-') || c.is_whitespace())
+        .to_owned();
+    if out.matches('`').count() % 2 == 1 {
+        out.push('`');
+    }
+    out.push('…');
+    out
+}
+
 /// The shortest prefix (at least 8 characters) that tells each id apart from the others.
 pub fn short_ids(ids: &[&str]) -> Vec<String> {
     ids.iter()
         .map(|id| {
-            let mut n = 8.min(id.len());
-            while n < id.len() && ids.iter().any(|o| o != id && o.starts_with(&id[..n])) {
+            let mut n = 8;
+            loop {
+                let p = prefix(id, n);
+                if p.len() == id.len() || !ids.iter().any(|o| o != id && o.starts_with(p)) {
+                    return p.to_owned();
+                }
                 n += 1;
             }
-            id[..n].to_owned()
         })
         .collect()
+}
+
+/// Text as markdown inline code, on one line, whatever backticks it holds.
+pub fn code(text: &str) -> String {
+    let t = collapse(text);
+    if t.contains('`') {
+        format!("`` {} ``", t.replace("``", "` `"))
+    } else {
+        format!("`{t}`")
+    }
+}
+
+/// The developer's text as markdown prose: `<` outside code spans is escaped so that
+/// `Vec<String>` or `<App/>` is not swallowed as HTML by a renderer.
+pub fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_code = false;
+    for c in text.chars() {
+        match c {
+            '`' => {
+                in_code = !in_code;
+                out.push(c);
+            }
+            '<' if !in_code => out.push_str("\\<"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// `1.2 s`, `340 ms`, `2 min 5 s`.
@@ -108,11 +196,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn short_ids_stay_unique() {
+    fn short_ids_stay_unique_and_whole_characters() {
         let ids = ["019aad50-aaaa", "019aad50-bbbb", "12345678-x"];
         assert_eq!(
             short_ids(&ids),
             vec!["019aad50-a", "019aad50-b", "12345678"]
+        );
+        assert_eq!(
+            short_ids(&["01a2092e-45", "01a2092e-ed", "t1"]),
+            ["01a2092e-4", "01a2092e-e", "t1"]
+        );
+        // Counted in characters: the eighth byte falls inside a character here.
+        assert_eq!(
+            short_ids(&["aééééééé-1", "aééééééé-2", "aéé"]),
+            ["aééééééé-1", "aééééééé-2", "aéé"]
         );
     }
 
@@ -120,7 +217,24 @@ mod tests {
     fn one_line_cuts_and_marks_more() {
         assert_eq!(one_line("abcdef", 4), "abc…");
         assert_eq!(one_line("\nfirst\nsecond", 40), "first …");
+        assert_eq!(one_line("  éèêë  \n", 3), "éè…");
         assert_eq!(relative("/r/src/a.ts", Some("/r")), "src/a.ts");
         assert_eq!(relative("/x/a.ts", Some("/r")), "/x/a.ts");
+    }
+
+    #[test]
+    fn text_is_clipped_at_words_and_kept_on_one_line() {
+        assert_eq!(clip("one two three four", 12), "one two…");
+        assert_eq!(clip("one\n two  three", 40), "one two three");
+        assert_eq!(clip("see `useEffect` cleanup now", 12), "see `useEff`…");
+        assert_eq!(clip("ééééé ééééé", 8), "ééééé…");
+        assert_eq!(prefix("aéb", 2), "aé");
+        assert_eq!(prefix("aéb", 9), "aéb");
+        assert_eq!(
+            plain("why <App/> and `Vec<T>`"),
+            "why \\<App/> and `Vec<T>`"
+        );
+        assert_eq!(code("echo `date`"), "`` echo `date` ``");
+        assert_eq!(code("a\n  b"), "`a b`");
     }
 }

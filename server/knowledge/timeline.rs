@@ -156,7 +156,7 @@ pub fn print_timeline(
             ),
             Body::Mark { insight, resolved } => format!(
                 "✓ marked {} {}",
-                insight.chars().take(12).collect::<String>(),
+                fmt::prefix(insight, 12),
                 if *resolved { "resolved" } else { "open" }
             ),
             Body::Learning {

@@ -8,8 +8,8 @@ use super::marker;
 use super::reps::{next_reps, reps};
 use crate::insight::{self, Insight, Kind, Status};
 use crate::knowledge::text as fmt;
+use crate::knowledge::text::{clip, code, collapse, first_line, kind_label, plain, short_ids, utc};
 use crate::normalize::{Body, Command, CommandStatus, Edit, Event, SessionSummary, TurnStatus};
-use jiff::{Timestamp, Zoned, tz::TimeZone};
 use std::collections::HashMap;
 
 /// The kinds an entry lists as gaps: what the developer still has to practise until resolved.
@@ -147,7 +147,7 @@ pub fn entry(summary: &SessionSummary, events: &[Event], insights: &[Insight]) -
             let gaps: Vec<String> = here
                 .iter()
                 .filter(|i| GAP_KINDS.contains(&i.kind))
-                .map(|i| format!("{} ({})", code(&i.topic), label(i.kind)))
+                .map(|i| format!("{} ({})", code(&i.topic), kind_label(i.kind)))
                 .collect();
             let gap = if gaps.is_empty() {
                 "—".to_owned()
@@ -229,7 +229,7 @@ fn resolved_line(i: &Insight, session: &str) -> String {
         let asked = utc(&i.at)
             .map(|z| format!(", asked {}", z.strftime("%Y-%m-%d")))
             .unwrap_or_default();
-        format!(" ({}{asked})", label(i.kind))
+        format!(" ({}{asked})", kind_label(i.kind))
     };
     format!(
         "- {}{note} — {}{when}",
@@ -238,19 +238,12 @@ fn resolved_line(i: &Insight, session: &str) -> String {
     )
 }
 
-pub(super) fn label(kind: Kind) -> &'static str {
-    match kind {
-        Kind::FollowUp => "follow-up",
-        k => k.as_str(),
-    }
-}
-
 /// " (confusion)" for kinds other than a plain gap.
 fn kind_note(kind: Kind) -> String {
     if kind == Kind::Gap {
         String::new()
     } else {
-        format!(" ({})", label(kind))
+        format!(" ({})", kind_label(kind))
     }
 }
 
@@ -463,45 +456,7 @@ fn answer_gist(answer: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Text: one line, clipped at a word, safe in a markdown table.
-
-/// Whitespace runs, newlines included, collapsed to one space.
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn first_line(text: &str) -> &str {
-    text.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("")
-}
-
-/// `text` on one line, at most about `max` characters, cut at a word with an ellipsis. A code
-/// span the cut leaves open is closed.
-pub(super) fn clip(text: &str, max: usize) -> String {
-    let flat = collapse(text);
-    if flat.chars().count() <= max {
-        return flat;
-    }
-    let end = flat
-        .char_indices()
-        .nth(max.saturating_sub(1))
-        .map_or(flat.len(), |(i, _)| i);
-    let head = &flat[..end];
-    let cut = match head.rfind(' ') {
-        Some(i) if i >= end / 2 => &head[..i],
-        _ => head,
-    };
-    let mut out = cut
-        .trim_end_matches(|c: char| matches!(c, ',' | ';' | ':' | '—' | '-') || c.is_whitespace())
-        .to_owned();
-    if out.matches('`').count() % 2 == 1 {
-        out.push('`');
-    }
-    out.push('…');
-    out
-}
+// Text: the gist of what was said, and markdown table cells.
 
 fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -549,59 +504,9 @@ fn capitalize(text: &str) -> String {
     }
 }
 
-/// The developer's text as markdown prose: `<` outside code spans is escaped so that
-/// `Vec<String>` or `<App/>` is not swallowed as HTML by a renderer.
-pub(super) fn plain(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut in_code = false;
-    for c in text.chars() {
-        match c {
-            '`' => {
-                in_code = !in_code;
-                out.push(c);
-            }
-            '<' if !in_code => out.push_str("\\<"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// Text as inline code, whatever backticks it holds.
-pub(super) fn code(text: &str) -> String {
-    let t = collapse(text);
-    if t.contains('`') {
-        format!("`` {} ``", t.replace("``", "` `"))
-    } else {
-        format!("`{t}`")
-    }
-}
-
 /// A table cell: one line, `|` escaped (GitHub's tables honour `\|` inside code spans too).
 fn cell(text: &str) -> String {
     collapse(text).replace('|', "\\|")
-}
-
-/// The shortest prefix (at least 8 characters) that tells each id apart from the others; by
-/// characters, so that an unusual id can never split a character.
-fn short_ids(ids: &[&str]) -> Vec<String> {
-    ids.iter()
-        .map(|id| {
-            let chars: Vec<char> = id.chars().collect();
-            let mut n = 8.min(chars.len());
-            let prefix = |n: usize| chars[..n].iter().collect::<String>();
-            while n < chars.len() && ids.iter().any(|o| o != id && o.starts_with(&prefix(n))) {
-                n += 1;
-            }
-            prefix(n)
-        })
-        .collect()
-}
-
-pub(super) fn utc(at: &str) -> Option<Zoned> {
-    at.parse::<Timestamp>()
-        .ok()
-        .map(|t| t.to_zoned(TimeZone::UTC))
 }
 
 /// `14:02–15:10 UTC`; `23:40–00:54 (+1 d) UTC` across midnight.
@@ -879,24 +784,17 @@ mod tests {
     }
 
     #[test]
-    fn text_is_clipped_at_words_and_kept_on_one_line() {
-        assert_eq!(clip("one two three four", 12), "one two…");
-        assert_eq!(clip("see `useEffect` cleanup now", 12), "see `useEff`…");
+    fn a_gist_is_the_first_sentence_that_says_something() {
         assert_eq!(
             gist("ok. replace the counter demo. then more", 80),
             "replace the counter demo."
         );
         assert_eq!(gist("thanks!", 80), "thanks!");
         assert_eq!(
-            plain("why <App/> and `Vec<T>`"),
-            "why \\<App/> and `Vec<T>`"
+            title("hi! add a todo list. then style it"),
+            "Add a todo list"
         );
-        assert_eq!(code("echo `date`"), "`` echo `date` ``");
         assert_eq!(cell("a | b\nc"), "a \\| b c");
-        assert_eq!(
-            short_ids(&["01a2092e-45", "01a2092e-ed", "t1"]),
-            ["01a2092e-4", "01a2092e-e", "t1"]
-        );
         assert_eq!(
             span("2026-11-18T23:40:00Z", Some("2026-11-19T00:54:00Z")).unwrap(),
             "23:40–00:54 (+1 d) UTC"

@@ -4,12 +4,13 @@
 //! top rewritten from the workspace's open questions; entries of old sessions moved to
 //! `learnings/archive/YYYY-MM.md`. Every file is written whole, never half-written.
 
-use super::entry::{clip, code, entry, label, plain, section, utc};
+use super::entry::{entry, section};
 use super::reps::{next_reps, reps};
 use super::{marker, pick};
 use crate::insight::{Insight, Status};
 use crate::knowledge::Knowledge;
 use crate::knowledge::files::write_atomically;
+use crate::knowledge::text::{clip, code, kind_label, plain, utc};
 use crate::normalize::{Event, SessionSummary};
 use crate::store::Store;
 use jiff::{Timestamp, tz::TimeZone};
@@ -136,7 +137,7 @@ fn focus(insights: &[Insight], workspace: &Path) -> anyhow::Result<String> {
             format!(
                 "- {} ({}{day}) — {}",
                 code(&i.topic),
-                label(i.kind),
+                kind_label(i.kind),
                 plain(&clip(&i.text, 120))
             )
         })
@@ -339,16 +340,7 @@ fn without(text: &str, start: usize, end: usize) -> String {
 pub fn append(path: &Path, entry: &str, session_id: &str) -> std::io::Result<bool> {
     // Write through a symlink to its target, so the link stays a link.
     let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let old = match std::fs::read(&path) {
-        Ok(bytes) => Some(String::from_utf8(bytes).map_err(|_| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("{} is not UTF-8 text; not touching it", path.display()),
-            )
-        })?),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e),
-    };
+    let old = read_text(&path)?;
     let new = merged(old.as_deref(), entry, session_id);
     if old.as_deref() == Some(new.as_str()) {
         tracing::debug!("{} already holds this entry", path.display());

@@ -3,8 +3,8 @@
 //! (what took several rounds first, then open questions, follow-ups and errors), a few concrete
 //! exercises for common topics, and the list both an entry and the "Current focus" block end with.
 
-use super::entry::code;
 use crate::insight::{self, Insight, Kind, Status};
+use crate::knowledge::text::code;
 
 /// Practice suggestions, deterministic: open gaps and confusions of the session first, then its
 /// follow-ups, then the errors it hit; else recalling what was learned. At most three.

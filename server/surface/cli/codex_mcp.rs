@@ -6,6 +6,7 @@
 //! not valid TOML, or that the table would make invalid, is left alone with a clear error; an
 //! existing `sessionlens` table is left as it is (it may be the developer's own), and said so.
 
+use crate::knowledge::text;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -186,10 +187,7 @@ fn quote(s: &str) -> String {
 }
 
 fn one_line(e: &impl std::fmt::Display) -> String {
-    e.to_string()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    text::collapse(&e.to_string())
 }
 
 #[cfg(test)]

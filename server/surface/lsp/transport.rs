@@ -3,6 +3,7 @@
 //! stdin closes. This reader frames stdin itself, drops what is not JSON with a log line (the
 //! server lives on), forwards the rest unchanged, and reports when `exit` has gone through.
 
+use crate::knowledge::text;
 use serde::Deserialize;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 
@@ -49,7 +50,7 @@ pub async fn filter(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite +
                     }
                 }
             } else {
-                tracing::warn!("not a header: {:?}; skipping", truncate(l));
+                tracing::warn!("not a header: {:?}; skipping", text::prefix(l, 80));
             }
         }
         let len = len.unwrap_or(0);
@@ -66,7 +67,7 @@ pub async fn filter(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite +
             Err(e) => {
                 tracing::warn!(
                     "dropping a message that is not JSON-RPC ({e}): {:?}",
-                    truncate(&String::from_utf8_lossy(&body))
+                    text::prefix(&String::from_utf8_lossy(&body), 80)
                 );
                 continue;
             }
@@ -82,10 +83,6 @@ pub async fn filter(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite +
             return true;
         }
     }
-}
-
-fn truncate(s: &str) -> String {
-    s.chars().take(80).collect()
 }
 
 #[cfg(test)]
