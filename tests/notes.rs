@@ -8,8 +8,7 @@ mod common;
 use common::lsp::Client;
 use common::{Env, scenario};
 use serde_json::json;
-use sessionlens::knowledge::journal as learnings;
-use sessionlens::knowledge::journal::{FOCUS_BEGIN, FOCUS_END};
+use sessionlens::knowledge::journal::{self, FOCUS_BEGIN, FOCUS_END};
 use sessionlens::store::Store;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -50,8 +49,8 @@ fn learnings_md_gets_a_focus_block_an_archive_and_keeps_the_developers_text() {
     let store = Store::open(&sessionlens::config::store_path(&env.data_dir())).unwrap();
     let now = at("2026-11-25T12:00:00Z");
 
-    let w1 = learnings::write_session(&store, Some(FIRST), &ws, &file, 30, now).unwrap();
-    let w2 = learnings::write_session(&store, Some(SECOND), &ws, &file, 30, now).unwrap();
+    let w1 = journal::write_session(&store, Some(FIRST), &ws, &file, 30, now).unwrap();
+    let w2 = journal::write_session(&store, Some(SECOND), &ws, &file, 30, now).unwrap();
     assert!(w1.changed && w2.changed);
     assert!(w1.archived.is_empty() && w2.archived.is_empty());
     assert_eq!((w1.version, w1.previous_hash.as_deref()), (1, None));
@@ -77,11 +76,11 @@ fn learnings_md_gets_a_focus_block_an_archive_and_keeps_the_developers_text() {
     // The focus block is rewritten on every write: a hand edit inside it does not survive.
     let tampered = text.replace("## Current focus", "## Current focus (edited by hand)");
     std::fs::write(&file, &tampered).unwrap();
-    let again = learnings::write_session(&store, Some(SECOND), &ws, &file, 30, now).unwrap();
+    let again = journal::write_session(&store, Some(SECOND), &ws, &file, 30, now).unwrap();
     assert!(again.changed);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
     // The same entry again: a new write changes nothing, and the store keeps one version.
-    let same = learnings::write_session(&store, Some(SECOND), &ws, &file, 30, now).unwrap();
+    let same = journal::write_session(&store, Some(SECOND), &ws, &file, 30, now).unwrap();
     assert!(!same.changed);
     assert_eq!(same.version, 1);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
@@ -89,7 +88,7 @@ fn learnings_md_gets_a_focus_block_an_archive_and_keeps_the_developers_text() {
     // Four weeks later the first session (Nov 18) is more than 30 days old: its entry moves to
     // learnings/archive/2026-11.md; the second (Nov 20) stays.
     let later = at("2026-12-19T12:00:00Z");
-    let w3 = learnings::write_session(&store, Some(SECOND), &ws, &file, 30, later).unwrap();
+    let w3 = journal::write_session(&store, Some(SECOND), &ws, &file, 30, later).unwrap();
     let archive = ws.join("learnings/archive/2026-11.md");
     assert!(w3.changed);
     assert_eq!(w3.archived, vec![(FIRST.to_owned(), archive.clone())]);
@@ -111,12 +110,12 @@ fn learnings_md_gets_a_focus_block_an_archive_and_keeps_the_developers_text() {
         "{journal}"
     );
     // Idempotent: nothing changes the second time, in the journal or the archive.
-    let w4 = learnings::write_session(&store, Some(SECOND), &ws, &file, 30, later).unwrap();
+    let w4 = journal::write_session(&store, Some(SECOND), &ws, &file, 30, later).unwrap();
     assert!(!w4.changed && w4.archived.is_empty(), "{w4:?}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), journal);
     assert_eq!(std::fs::read_to_string(&archive).unwrap(), archived);
     // Writing the archived session's entry again puts it in the archive, not a second time.
-    learnings::write_session(&store, Some(FIRST), &ws, &file, 30, later).unwrap();
+    journal::write_session(&store, Some(FIRST), &ws, &file, 30, later).unwrap();
     assert_eq!(std::fs::read_to_string(&file).unwrap(), journal);
     assert_eq!(
         std::fs::read_to_string(&archive)

@@ -7,7 +7,7 @@
 //!
 //! Pure: insights, a workspace path, a prompt and a clock in; text out.
 
-use super::text as fmt;
+use super::text;
 use crate::insight::{Insight, Kind, Status, topic};
 use crate::normalize::text::{OWN_CONTEXT_END, OWN_CONTEXT_MARKER};
 use std::collections::BTreeSet;
@@ -157,7 +157,7 @@ fn fit(sections: Vec<(&str, Vec<String>)>, max: usize) -> String {
 /// `- `useEffect` (open question, Nov 18): the question → the takeaway`; a resolved one says
 /// when: `(question, Nov 18, resolved Nov 23)`.
 pub(crate) fn bullet(i: &Insight) -> String {
-    let asked = fmt::short_date(&i.at);
+    let asked = text::short_date(&i.at);
     let status = match (&i.status, &i.resolved_by) {
         (Status::Open, _) if i.is_open_question() => format!("open {}, {asked}", label(i.kind)),
         (Status::Open, _) => format!("{}, {asked}, open", label(i.kind)),
@@ -165,19 +165,19 @@ pub(crate) fn bullet(i: &Insight) -> String {
             format!(
                 "{}, {asked}, resolved {}",
                 label(i.kind),
-                fmt::short_date(&r.at)
+                text::short_date(&r.at)
             )
         }
         (Status::Resolved, _) => format!("{}, {asked}", label(i.kind)),
     };
     let mut s = format!(
         "- {} ({status}): {}",
-        fmt::code(&i.topic),
-        fmt::one_line(&i.text, 120)
+        text::code(&i.topic),
+        text::one_line(&i.text, 120)
     );
     if let Some(t) = &i.takeaway {
         s.push_str(" → ");
-        s.push_str(&fmt::one_line(t, 160));
+        s.push_str(&text::one_line(t, 160));
     }
     s.push('\n');
     s
@@ -188,15 +188,15 @@ fn short_bullet(i: &Insight) -> String {
     let when = i
         .resolved_by
         .as_ref()
-        .map(|r| fmt::short_date(&r.at))
+        .map(|r| text::short_date(&r.at))
         .unwrap_or_default();
     let gist = match &i.takeaway {
-        Some(t) => fmt::one_line(t, 100),
-        None => fmt::one_line(&i.text, 100),
+        Some(t) => text::one_line(t, 100),
+        None => text::one_line(&i.text, 100),
     };
     format!(
         "- {} ({}, resolved {when}): {gist}\n",
-        fmt::code(&i.topic),
+        text::code(&i.topic),
         label(i.kind)
     )
 }

@@ -1,7 +1,7 @@
 //! Markdown shared by the faces: what a hover shows is exactly what `sessionlens recall` prints,
 //! so the editor's text can be tested and scripted from the command line.
 
-use super::text as fmt;
+use super::text;
 use crate::insight::{Insight, Kind, Status};
 
 /// The hover text for a symbol: each insight's kind, topic, date and surface, the question as
@@ -12,35 +12,35 @@ pub fn hover_markdown(symbol: &str, insights: &[&Insight]) -> String {
     }
     let mut s = format!("**Session Lens** · `{symbol}`\n\n");
     for i in insights {
-        let date = fmt::local_minute(&i.at);
+        let date = text::local_minute(&i.at);
         let day = date.split(' ').next().unwrap_or(&date);
         s.push_str(&format!(
             "- **{}** · {} · {} in {}\n",
-            fmt::kind_label(i.kind),
+            text::kind_label(i.kind),
             i.topic,
             day,
-            fmt::surface(&i.surface)
+            text::surface(&i.surface)
         ));
         if i.is_noted() {
             // Written down as a learning: no question to quote; the text says who noted it.
-            s.push_str(&format!("  - {}\n", fmt::one_line(&i.text, 160)));
+            s.push_str(&format!("  - {}\n", text::one_line(&i.text, 160)));
         } else if i.kind == Kind::Struggle {
             // What the developer reported when it did not work: not a question.
             s.push_str(&format!(
                 "  - you said: “{}”\n",
-                fmt::one_line(&i.text, 160)
+                text::one_line(&i.text, 160)
             ));
         } else {
-            s.push_str(&format!("  - asked: “{}”\n", fmt::one_line(&i.text, 160)));
+            s.push_str(&format!("  - asked: “{}”\n", text::one_line(&i.text, 160)));
         }
         if let Some(t) = &i.takeaway {
-            s.push_str(&format!("  - takeaway: {}\n", fmt::one_line(t, 240)));
+            s.push_str(&format!("  - takeaway: {}\n", text::one_line(t, 240)));
         }
         match (&i.status, &i.resolved_by) {
             (Status::Open, _) => s.push_str("  - status: open\n"),
             (Status::Resolved, Some(r)) => s.push_str(&format!(
                 "  - status: resolved {} ({})\n",
-                fmt::local_minute(&r.at).split(' ').next().unwrap_or(""),
+                text::local_minute(&r.at).split(' ').next().unwrap_or(""),
                 r.how
             )),
             (Status::Resolved, None) => s.push_str("  - status: resolved\n"),

@@ -1,7 +1,7 @@
 //! A session's events as a readable timeline: what the CLI's `timeline` prints and what the
 //! editor's "show timeline" command opens.
 
-use super::text as fmt;
+use super::text;
 use crate::normalize::{Body, CommandStatus, Event, SessionSummary, TurnStatus};
 use std::io::Write;
 
@@ -34,11 +34,11 @@ pub fn print_timeline(
             writeln!(
                 out,
                 "\n{}  turn {}",
-                fmt::local_minute(&e.at),
+                text::local_minute(&e.at),
                 turn.unwrap_or("")
             )?;
         }
-        let t = fmt::local_time(&e.at);
+        let t = text::local_time(&e.at);
         let line = match &e.body {
             Body::SessionStart(info) => format!(
                 "● session started in {} ({}{})",
@@ -54,7 +54,7 @@ pub fn print_timeline(
                 format!(
                     "{} {}",
                     if *steer { "❯❯" } else { "❯" },
-                    fmt::one_line(text, W)
+                    text::one_line(text, W)
                 )
             }
             Body::Assistant { text, phase } => {
@@ -63,9 +63,9 @@ pub fn print_timeline(
                 } else {
                     "·"
                 };
-                format!("{mark} {}", fmt::one_line(text, W))
+                format!("{mark} {}", text::one_line(text, W))
             }
-            Body::Reasoning { text } => format!("~ {}", fmt::one_line(&text.replace("**", ""), W)),
+            Body::Reasoning { text } => format!("~ {}", text::one_line(&text.replace("**", ""), W)),
             Body::Command(c) => {
                 let outcome = match (c.status, c.exit_code) {
                     (CommandStatus::Exited, Some(0)) => "✓".to_owned(),
@@ -80,9 +80,9 @@ pub fn print_timeline(
                 let took = c
                     .duration_ms
                     .filter(|d| *d > 0)
-                    .map(|d| format!(" · {}", fmt::duration(d)))
+                    .map(|d| format!(" · {}", text::duration(d)))
                     .unwrap_or_default();
-                format!("$ {}   {outcome}{took}", fmt::one_line(&c.command, 72))
+                format!("$ {}   {outcome}{took}", text::one_line(&c.command, 72))
             }
             Body::Edit(edit) => {
                 let files: Vec<String> = edit
@@ -91,7 +91,7 @@ pub fn print_timeline(
                     .map(|f| {
                         format!(
                             "{} (+{} −{})",
-                            fmt::relative(&f.path, cwd.as_deref()),
+                            text::relative(&f.path, cwd.as_deref()),
                             f.added,
                             f.removed
                         )
@@ -102,7 +102,7 @@ pub fn print_timeline(
                 } else {
                     ""
                 };
-                format!("✎ {}{failed}", fmt::one_line(&files.join(", "), W))
+                format!("✎ {}{failed}", text::one_line(&files.join(", "), W))
             }
             Body::TurnEnd {
                 status,
@@ -118,7 +118,7 @@ pub fn print_timeline(
                     TurnStatus::Inferred => "turn ended".to_owned(),
                 };
                 let took = duration_ms
-                    .map(|d| format!(" in {}", fmt::duration(d)))
+                    .map(|d| format!(" in {}", text::duration(d)))
                     .unwrap_or_default();
                 let tok = tokens
                     .map(|t| format!(" · {} tokens", t.total))
@@ -126,7 +126,7 @@ pub fn print_timeline(
                 format!("■ {what}{took}{tok}")
             }
             Body::Compacted {} => "≡ context compacted".to_owned(),
-            Body::Plan { text } => format!("▤ plan: {}", fmt::one_line(text, W)),
+            Body::Plan { text } => format!("▤ plan: {}", text::one_line(text, W)),
             Body::WebSearch { action, query, url } => {
                 let what = match (action.as_str(), url) {
                     ("search", _) | (_, None) => format!("searched the web for {query:?}"),
@@ -134,7 +134,7 @@ pub fn print_timeline(
                     (_, Some(u)) if query.is_empty() => format!("looked in {u}"),
                     (_, Some(u)) => format!("looked for {query:?} in {u}"),
                 };
-                format!("⌕ {}", fmt::one_line(&what, W))
+                format!("⌕ {}", text::one_line(&what, W))
             }
             Body::McpCall(c) => {
                 let outcome = match c.success {
@@ -156,7 +156,7 @@ pub fn print_timeline(
             ),
             Body::Mark { insight, resolved } => format!(
                 "✓ marked {} {}",
-                fmt::prefix(insight, 12),
+                text::prefix(insight, 12),
                 if *resolved { "resolved" } else { "open" }
             ),
             Body::Learning {
@@ -166,8 +166,8 @@ pub fn print_timeline(
                 ..
             } => format!(
                 "★ {source} noted {}: {}",
-                fmt::one_line(topic, 30),
-                fmt::one_line(takeaway, W)
+                text::one_line(topic, 30),
+                text::one_line(takeaway, W)
             ),
         };
         writeln!(out, "  {t}  {line}")?;

@@ -21,7 +21,7 @@
 use crate::capture::live;
 use crate::insight::{self, Insight, topic};
 use crate::knowledge::snapshot::Knowledge;
-use crate::knowledge::{briefing, journal as learnings, render};
+use crate::knowledge::{briefing, journal, render};
 use crate::normalize::redact::Redactor;
 use crate::normalize::{Body, live_event_id};
 use crate::store::Store;
@@ -156,7 +156,7 @@ impl Lens {
                 Some(ws) => ws,
                 None => std::env::current_dir()?,
             };
-            let (_, markdown) = learnings::summarize(&lens.store, args.session.as_deref(), &ws)?;
+            let (_, markdown) = journal::summarize(&lens.store, args.session.as_deref(), &ws)?;
             Ok(markdown)
         })
         .await

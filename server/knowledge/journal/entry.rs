@@ -7,8 +7,9 @@
 use super::marker;
 use super::reps::{next_reps, reps};
 use crate::insight::{self, Insight, Kind, Status};
-use crate::knowledge::text as fmt;
-use crate::knowledge::text::{clip, code, collapse, first_line, kind_label, plain, short_ids, utc};
+use crate::knowledge::text::{
+    self, clip, code, collapse, first_line, kind_label, plain, short_ids, utc,
+};
 use crate::normalize::{Body, Command, CommandStatus, Edit, Event, SessionSummary, TurnStatus};
 use std::collections::HashMap;
 
@@ -114,7 +115,7 @@ pub fn entry(summary: &SessionSummary, events: &[Event], insights: &[Insight]) -
     // The session line and the goal.
     let mut facts = vec![
         format!("`{id}`"),
-        fmt::surface(summary.shown_source()).to_owned(),
+        text::surface(summary.shown_source()).to_owned(),
     ];
     if let Some(cwd) = summary.cwd.as_deref().filter(|c| !c.is_empty()) {
         facts.push(plain(&collapse(cwd)));
@@ -290,7 +291,7 @@ fn edited(t: &Turn, cwd: Option<&str>) -> Option<String> {
             continue;
         }
         for f in &e.files {
-            let p = fmt::relative(f.move_to.as_deref().unwrap_or(&f.path), cwd);
+            let p = text::relative(f.move_to.as_deref().unwrap_or(&f.path), cwd);
             if !files.contains(&p) {
                 files.push(p);
             }

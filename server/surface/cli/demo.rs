@@ -9,7 +9,7 @@
 use super::{ingest, insights, show};
 use crate::capture::codex;
 use crate::ingest::IngestOptions;
-use crate::knowledge::text as fmt;
+use crate::knowledge::text;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -153,7 +153,7 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
             .collect();
         println!(
             "\n$ sessionlens timeline {}",
-            fmt::short_ids(&[s.id.as_str()])[0]
+            text::short_ids(&[s.id.as_str()])[0]
         );
         crate::knowledge::timeline::print_timeline(&mut out, Some(s), &events, 40)?;
     }

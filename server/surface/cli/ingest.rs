@@ -3,7 +3,7 @@
 
 use crate::capture::{DiscoverError, claude, codex};
 use crate::ingest::{IngestOptions, IngestReport, Source};
-use crate::knowledge::text as fmt;
+use crate::knowledge::text;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -139,7 +139,7 @@ pub fn print_report(r: &IngestReport, store: &Path) {
         } else {
             String::new()
         },
-        fmt::bytes(r.bytes_read),
+        text::bytes(r.bytes_read),
         r.lines.lines,
     );
     println!(

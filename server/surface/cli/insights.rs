@@ -2,7 +2,7 @@
 //! workspace's symbols. `recall` prints exactly what the editor hover will show for a symbol.
 
 use crate::insight::{self, Insight, Kind, Status};
-use crate::knowledge::text as fmt;
+use crate::knowledge::text;
 use crate::link::SymbolIndex;
 use crate::link::resolve::{self, LinkedSymbol};
 use serde::Serialize;
@@ -137,7 +137,7 @@ pub fn insights(data_dir: Option<&Path>, filter: &Filter, json: bool) -> anyhow:
 fn print_one(out: &mut impl Write, i: &Insight, symbols: &[LinkedSymbol]) -> std::io::Result<()> {
     let status = match (&i.status, &i.resolved_by) {
         (Status::Resolved, Some(r)) if !matches!(i.kind, Kind::Success | Kind::Decision) => {
-            format!("resolved {} — {}", fmt::local_minute(&r.at), r.how)
+            format!("resolved {} — {}", text::local_minute(&r.at), r.how)
         }
         (Status::Resolved, _) => "resolved".into(),
         (Status::Open, _) => "open".into(),
@@ -145,15 +145,15 @@ fn print_one(out: &mut impl Write, i: &Insight, symbols: &[LinkedSymbol]) -> std
     writeln!(
         out,
         "{} {:<9} {}  [{}]  {}",
-        fmt::local_minute(&i.at),
+        text::local_minute(&i.at),
         i.kind.as_str(),
         i.topic,
         status,
-        fmt::surface(&i.surface)
+        text::surface(&i.surface)
     )?;
-    writeln!(out, "    {}", fmt::one_line(&i.text, 100))?;
+    writeln!(out, "    {}", text::one_line(&i.text, 100))?;
     if let Some(t) = &i.takeaway {
-        writeln!(out, "    → {}", fmt::one_line(t, 100))?;
+        writeln!(out, "    → {}", text::one_line(t, 100))?;
     }
     if !symbols.is_empty() {
         let names: Vec<String> = symbols
@@ -279,7 +279,7 @@ pub fn mark(data_dir: Option<&Path>, wanted: &str, resolved: bool) -> anyhow::Re
         if resolved { "Resolved" } else { "Reopened" },
         i.kind.as_str(),
         i.topic,
-        fmt::one_line(&i.text, 80)
+        text::one_line(&i.text, 80)
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,6 @@
 //! `sessions`, `timeline` and `verify`: reading the store back.
 
-use crate::knowledge::text as fmt;
+use crate::knowledge::text;
 use crate::normalize::{Event, SessionSummary};
 use std::io::Write;
 use std::path::Path;
@@ -36,7 +36,7 @@ pub fn print_sessions(out: &mut impl Write, list: &[SessionSummary]) -> std::io:
         return Ok(());
     }
     let ids: Vec<&str> = list.iter().map(|s| s.id.as_str()).collect();
-    let short = fmt::short_ids(&ids);
+    let short = text::short_ids(&ids);
     let w = short.iter().map(String::len).max().unwrap_or(8).max(7);
     writeln!(
         out,
@@ -51,7 +51,7 @@ pub fn print_sessions(out: &mut impl Write, list: &[SessionSummary]) -> std::io:
             s.shown_source(),
             s.started_at
                 .as_deref()
-                .map(fmt::local_minute)
+                .map(text::local_minute)
                 .unwrap_or_default(),
             s.turns,
             s.commands,

@@ -3,7 +3,7 @@
 //! into the journal (replacing the session's earlier entry). A thin face over
 //! [`crate::knowledge::journal`], which the language server's summarize command calls too.
 
-use crate::knowledge::journal as learnings;
+use crate::knowledge::journal;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -22,12 +22,12 @@ pub fn run(
             // The same write as the editor command and the notetaker: the entry, the Current
             // focus block, old entries archived, the summary versioned in the store.
             let path = workspace.join(file);
-            let w = learnings::write_session(
+            let w = journal::write_session(
                 &store,
                 session,
                 &workspace,
                 &path,
-                learnings::DEFAULT_ARCHIVE_AFTER_DAYS,
+                journal::DEFAULT_ARCHIVE_AFTER_DAYS,
                 jiff::Timestamp::now(),
             )
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e:#}", path.display()))?;
@@ -43,7 +43,7 @@ pub fn run(
             (id, w.markdown, changed)
         }
         None => {
-            let (id, markdown) = learnings::summarize(&store, session, &workspace)?;
+            let (id, markdown) = journal::summarize(&store, session, &workspace)?;
             (id, markdown, false)
         }
     };

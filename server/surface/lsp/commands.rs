@@ -5,7 +5,7 @@
 use super::server::{Shared, guard};
 use super::workspace;
 use crate::capture::live;
-use crate::knowledge::{journal as learnings, render};
+use crate::knowledge::{journal, render};
 use crate::normalize::redact::Redactor;
 use crate::normalize::text::{OUTPUT_CAP, excerpt};
 use crate::normalize::{Body, Command, CommandStatus};
@@ -128,13 +128,13 @@ async fn summarize(shared: &Arc<Shared>, params: &ExecuteCommandParams) -> RpcRe
     );
     tokio::task::spawn_blocking(move || -> anyhow::Result<Value> {
         if !write {
-            let (id, markdown) = learnings::summarize(&store, session.as_deref(), &root)?;
+            let (id, markdown) = journal::summarize(&store, session.as_deref(), &root)?;
             return Ok(
                 json!({ "session": id, "markdown": markdown, "file": null, "changed": false }),
             );
         }
         let now = jiff::Timestamp::now();
-        let w = learnings::write_session(&store, session.as_deref(), &root, &file, days, now)?;
+        let w = journal::write_session(&store, session.as_deref(), &root, &file, days, now)?;
         Ok(json!({
             "session": w.session,
             "markdown": w.markdown,
@@ -192,7 +192,7 @@ async fn timeline(shared: &Arc<Shared>, params: &ExecuteCommandParams) -> RpcRes
     tokio::task::spawn_blocking(move || -> anyhow::Result<Value> {
         let id = match (session, root) {
             (Some(prefix), _) => crate::knowledge::sessions::resolve(&store, &prefix)?,
-            (None, Some(root)) => learnings::latest_in(&store, &root)?.id,
+            (None, Some(root)) => journal::latest_in(&store, &root)?.id,
             (None, None) => anyhow::bail!("name a session: no workspace folder is open"),
         };
         let summary = store.session(&id)?;
@@ -311,7 +311,7 @@ fn status(shared: &Arc<Shared>, params: &ExecuteCommandParams) -> Value {
     // The session a status bar shows: the latest real session run in the workspace, with the
     // questions it left open.
     let session = match (shared.store.get(), ws.as_ref()) {
-        (Some(store), Some(w)) => learnings::latest_in(store, &w.root).ok().map(|summary| {
+        (Some(store), Some(w)) => journal::latest_in(store, &w.root).ok().map(|summary| {
             let open: Vec<&str> = k
                 .insights
                 .iter()

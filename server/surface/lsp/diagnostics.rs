@@ -5,7 +5,7 @@
 use super::documents::Doc;
 use super::workspace::{Links, Workspace};
 use crate::knowledge::snapshot::Knowledge;
-use crate::knowledge::text as fmt;
+use crate::knowledge::text;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -55,8 +55,8 @@ pub fn for_doc(
             source: Some(SOURCE.into()),
             message: format!(
                 "Open question ({}): “{}” — hover for what you learned",
-                fmt::short_date(&i.at),
-                fmt::one_line(&i.text, 100)
+                text::short_date(&i.at),
+                text::one_line(&i.text, 100)
             ),
             related_information: None,
             tags: None,

@@ -7,7 +7,7 @@ use super::workspace::{Links, Workspace};
 use crate::insight::Kind;
 use crate::insight::struggle::{self, Churn};
 use crate::knowledge::snapshot::Knowledge;
-use crate::knowledge::text as fmt;
+use crate::knowledge::text;
 use serde_json::json;
 use std::collections::HashSet;
 use std::path::Path;
@@ -130,7 +130,7 @@ pub fn title(ids: &[u32], churn: Option<&Churn>, k: &Knowledge) -> Option<String
     Some(format!(
         "⟲ You struggled here before: {} ({})",
         parts.join(", "),
-        fmt::short_date(&latest)
+        text::short_date(&latest)
     ))
 }
 

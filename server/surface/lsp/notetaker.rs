@@ -1,7 +1,7 @@
 //! The notetaker: nobody has to remember to summarize. When a Codex session run inside one of the
 //! server's workspace folders ends — its last turn ended (a `turn_end`) and nothing new arrived
 //! for `notesAfterIdleSeconds` — its entry goes into the workspace's learnings file by itself,
-//! through the same [`learnings::write_entry`] as the editor command. Each session is written
+//! through the same [`journal::write_entry`] as the editor command. Each session is written
 //! once per distinct entry: the store's `summaries` table remembers what was written, and an
 //! entry whose hash equals the latest stored one is not written again.
 //!
@@ -9,7 +9,7 @@
 //! log lines, never a crash.
 
 use super::server::Shared;
-use crate::knowledge::journal as learnings;
+use crate::knowledge::journal;
 use crate::knowledge::snapshot::Knowledge;
 use crate::normalize::{Body, Event, SessionSummary};
 use crate::store::Store;
@@ -95,7 +95,7 @@ fn check(
     roots: &[PathBuf],
     settings: &super::settings::Settings,
     st: &mut State,
-) -> anyhow::Result<Vec<learnings::Written>> {
+) -> anyhow::Result<Vec<journal::Written>> {
     let head = store.head()?.0;
     if st.pending.is_empty() && st.idle_at == Some((head, k.head.0)) {
         return Ok(Vec::new());
@@ -174,7 +174,7 @@ enum Note {
     Waiting,
     /// Nothing to write: no prompt, or this entry was written before.
     Skipped,
-    Written(Box<learnings::Written>),
+    Written(Box<journal::Written>),
 }
 
 fn note(
@@ -196,7 +196,7 @@ fn note(
     if !last_turn_ended(&events) {
         return Ok(Note::Waiting);
     }
-    let markdown = learnings::entry(s, &events, &k.insights);
+    let markdown = journal::entry(s, &events, &k.insights);
     let sha = hex::encode(Sha256::digest(markdown.as_bytes()));
     if store
         .latest_summary(&s.id)?
@@ -205,7 +205,7 @@ fn note(
         return Ok(Note::Skipped);
     }
     let file = root.join(&settings.learnings_file);
-    let w = learnings::write_entry(
+    let w = journal::write_entry(
         store,
         &k.insights,
         s,
