@@ -190,3 +190,64 @@ pub(super) fn next_reps(s: &mut String, reps: &[String]) {
         s.push('\n');
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::insight::Anchors;
+
+    fn insight(kind: Kind, topic: &str, status: Status, rounds: usize) -> Insight {
+        Insight {
+            id: format!("{topic}-{}", kind.as_str()),
+            kind,
+            topic: topic.into(),
+            text: format!("what about {topic}?"),
+            takeaway: None,
+            session: "s".into(),
+            turn: Some("t1".into()),
+            at: "2026-11-18T14:08:00Z".into(),
+            surface: "cli".into(),
+            cwd: Some("/w".into()),
+            confidence: 0.9,
+            status,
+            resolved_by: None,
+            evidence: vec!["didn't work".into(); rounds],
+            anchors: Anchors::default(),
+        }
+    }
+
+    #[test]
+    fn what_took_rounds_comes_first_one_rep_per_topic_at_most_three() {
+        let all = [
+            insight(Kind::Gap, "USEEFFECT", Status::Open, 0),
+            insight(Kind::Struggle, "makeMove", Status::Resolved, 4),
+            insight(Kind::Confusion, "useeffect", Status::Open, 0),
+            insight(Kind::FollowUp, "Netlify deploy", Status::Open, 0),
+            insight(Kind::Error, "TS2339 in npx tsc -b", Status::Open, 0),
+        ];
+        let mine: Vec<&Insight> = all.iter().collect();
+        assert_eq!(
+            reps(&mine, &[]),
+            [
+                "Redo the change to `makeMove` without help — it took 4 rounds — then compare with what finally worked",
+                // The exercise is found whatever the topic's case; the confusion about the same
+                // topic adds nothing.
+                "Write a `useEffect` with a cleanup function without help",
+                "Do what you left for next time — `Netlify deploy` — on your own",
+            ]
+        );
+    }
+
+    #[test]
+    fn with_nothing_open_the_rep_is_recalling_what_was_learned() {
+        let all = [insight(Kind::Gap, "props", Status::Resolved, 0)];
+        let mine: Vec<&Insight> = all.iter().collect();
+        assert_eq!(
+            reps(&mine, &[]),
+            ["Explain `props` from memory in two sentences, then check it against your code"]
+        );
+        let mut s = String::new();
+        next_reps(&mut s, &[]);
+        assert_eq!(s, "**Next reps:** none\n");
+    }
+}
