@@ -5,8 +5,10 @@
 //! relevant. Shared by `sessionlens context`, the managed block in `AGENTS.md` (Codex) and
 //! `CLAUDE.md` (Claude Code), and the hooks (`codex-hook`, `claude-hook`).
 //!
-//! Pure: insights, a workspace path, a prompt and a clock in; text out.
+//! Pure but for resolving the workspace's symlinks once: insights, a workspace path, a prompt and
+//! a clock in; text out.
 
+use super::scope::Scope;
 use super::text;
 use crate::insight::{Insight, Kind, Status, topic};
 use crate::normalize::text::{OWN_CONTEXT_END, OWN_CONTEXT_MARKER};
@@ -44,11 +46,9 @@ pub fn briefing(
     max_chars: usize,
     now: jiff::Timestamp,
 ) -> String {
-    let inside = |i: &Insight| {
-        i.cwd
-            .as_deref()
-            .is_some_and(|c| Path::new(c).starts_with(workspace))
-    };
+    // Sessions record whichever form of the folder their shell had: as given or resolved.
+    let scope = Scope::new(workspace);
+    let inside = |i: &Insight| i.cwd.as_deref().is_some_and(|c| scope.contains(c));
     let mut newest: Vec<&Insight> = insights.iter().collect();
     newest.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
 

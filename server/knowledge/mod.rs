@@ -6,6 +6,8 @@
 //! - [`snapshot`]: every insight as one immutable snapshot (from the store's cache, caught up,
 //!   else derived) with its name lookups.
 //! - [`scope`]: which sessions belong to a folder.
+//! - [`links`]: where each insight lives in a workspace's code.
+//! - [`recall`]: what is known about a name — the one answer of the hover, `recall` and MCP.
 //! - [`sessions`]: which session a request means.
 //! - [`render`], [`timeline`], [`text`]: how insights, hovers and timelines read.
 //! - [`briefing`]: what the next assistant session is told.
@@ -15,6 +17,8 @@
 pub mod briefing;
 pub mod files;
 pub mod journal;
+pub mod links;
+pub mod recall;
 pub mod render;
 pub mod scope;
 pub mod sessions;

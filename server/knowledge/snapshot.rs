@@ -171,6 +171,12 @@ impl Knowledge {
         )
     }
 
+    /// A snapshot of the given insights alone (no store, no churn).
+    #[cfg(test)]
+    pub(crate) fn from_insights(insights: Vec<Insight>) -> Knowledge {
+        Knowledge::index(insights, BTreeMap::new(), 0, (0, [0; 32]))
+    }
+
     fn index(
         mut insights: Vec<Insight>,
         churn: BTreeMap<ChurnKey, Churn>,

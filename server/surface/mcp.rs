@@ -3,7 +3,8 @@
 //! starts it from `[mcp_servers.sessionlens]` in its `config.toml` (`sessionlens install
 //! codex-mcp`). Four tools:
 //!
-//! - `recall`: the insights about a code name or a topic, as the editor hover shows them;
+//! - `recall`: the insights about a code name or a topic — the editor hover's answer
+//!   (`knowledge::recall`), in the given workspace as if hovered there;
 //! - `open_gaps`: the open questions and follow-ups (of a workspace), newest first;
 //! - `record_learning`: a takeaway the agent writes down, stored as a `learning` live event in
 //!   the local `mcp` session of its folder, which the insight engine turns into an insight;
@@ -20,8 +21,11 @@
 
 use crate::capture::live;
 use crate::insight::{self, Insight, topic};
+use crate::knowledge::links::Linked;
+use crate::knowledge::recall::Here;
+use crate::knowledge::scope::Scope;
 use crate::knowledge::snapshot::Knowledge;
-use crate::knowledge::{briefing, journal, render};
+use crate::knowledge::{self, briefing, journal, render};
 use crate::normalize::redact::Redactor;
 use crate::normalize::{Body, live_event_id};
 use crate::store::Store;
@@ -44,7 +48,8 @@ const MAX_GAPS: usize = 50;
 pub struct RecallArgs {
     /// A code name (`useEffect`, `TodoList`) or a topic (`Netlify deploy`, `loc vs iloc`).
     pub symbol_or_topic: String,
-    /// Absolute path of the project being worked on: its own insights are listed first.
+    /// Absolute path of the project being worked on: answered as the editor hover there answers
+    /// (with what is linked to its code; for a name it defines, only its own sessions).
     #[serde(default)]
     pub workspace: Option<String>,
 }
@@ -277,45 +282,33 @@ fn workspace(given: Option<&str>) -> anyhow::Result<Option<PathBuf>> {
 type Inside<'a> = Box<dyn Fn(&Insight) -> bool + 'a>;
 
 /// Whether an insight comes from a session run inside `ws` (`None`: everywhere).
-fn inside(ws: Option<&Path>) -> anyhow::Result<Inside<'_>> {
-    Ok(match ws {
+fn inside(ws: Option<&Path>) -> Inside<'static> {
+    match ws {
         Some(ws) => {
-            let f = crate::knowledge::scope::inside(ws)?;
-            Box::new(move |i: &Insight| i.cwd.as_deref().is_some_and(&f))
+            let scope = Scope::new(ws);
+            Box::new(move |i: &Insight| i.cwd.as_deref().is_some_and(|c| scope.contains(c)))
         }
         None => Box::new(|_: &Insight| true),
-    })
+    }
 }
 
-/// The insights about a name or topic: by name (exactly, or ignoring case for names of four
-/// characters or more, as briefings match prompts), or whose topic is the same; the
-/// workspace's own first, each group newest first, as the hover shows them.
+/// The insights about a name or topic: the recall answer (`knowledge::recall`) — in `ws`, as a
+/// hover there (its symbols indexed for this call), else with no workspace — rendered as the
+/// hover renders it, newest first.
 pub fn recall(k: &Knowledge, query: &str, ws: Option<&Path>) -> anyhow::Result<String> {
     let q = query.trim();
     if q.is_empty() {
         anyhow::bail!("`symbol_or_topic` is empty");
     }
-    let mut hits: Vec<u32> = k
-        .by_name
-        .iter()
-        .filter(|(name, _)| *name == q || (q.len() >= 4 && name.eq_ignore_ascii_case(q)))
-        .flat_map(|(_, list)| list.iter().copied())
+    let linked = ws.map(|w| Linked::build(w, k));
+    let here = linked.as_ref().map(|l| Here {
+        index: &l.index,
+        links: &l.links,
+    });
+    let list: Vec<&Insight> = knowledge::recall::about(k, here, q)
+        .into_iter()
+        .map(|n| k.get(n))
         .collect();
-    hits.extend(
-        k.insights
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| topic::same(&i.topic, q))
-            .map(|(n, _)| n as u32),
-    );
-    // Snapshot order is newest first.
-    hits.sort_unstable();
-    hits.dedup();
-    let mut list: Vec<&Insight> = hits.into_iter().map(|n| k.get(n)).collect();
-    if ws.is_some() {
-        let own = inside(ws)?;
-        list.sort_by_key(|i| !own(i));
-    }
     if list.is_empty() {
         return Ok(format!("Nothing recorded about {q}."));
     }
@@ -324,7 +317,7 @@ pub fn recall(k: &Knowledge, query: &str, ws: Option<&Path>) -> anyhow::Result<S
 
 /// The open questions, confusions and follow-ups, newest first, as briefing bullets.
 pub fn open_gaps(k: &Knowledge, ws: Option<&Path>) -> anyhow::Result<String> {
-    let own = inside(ws)?;
+    let own = inside(ws);
     let open: Vec<&Insight> = k
         .insights
         .iter()

@@ -1,14 +1,17 @@
 //! `insights`, `gaps` and `recall`: what Session Lens learned from the sessions, linked to the
-//! workspace's symbols. `recall` prints exactly what the editor hover will show for a symbol.
+//! workspace's symbols. `recall` prints exactly what the editor hover will show for a symbol: the
+//! same answer (`knowledge::recall`), rendered by the same function.
 
 use crate::insight::{self, Insight, Kind, Status};
+use crate::knowledge::links::{Linked, Linker};
+use crate::knowledge::recall::{self, Here};
+use crate::knowledge::scope::Scope;
+use crate::knowledge::snapshot::Knowledge;
 use crate::knowledge::text;
-use crate::link::SymbolIndex;
-use crate::link::resolve::{self, LinkedSymbol};
+use crate::link::resolve::LinkedSymbol;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 /// An insight as the CLI prints it: the record plus its symbols in the workspace.
@@ -40,17 +43,14 @@ pub struct Filter<'a> {
 /// project counts in the next), then filtered, newest first, with symbols linked.
 pub fn load(data_dir: Option<&Path>, filter: &Filter) -> anyhow::Result<(Vec<Insight>, Linker)> {
     let store = super::open_store(data_dir)?;
-    let mut all = std::sync::Arc::unwrap_or_clone(
-        crate::knowledge::snapshot::Knowledge::load(&store)?.insights,
-    );
-    let workspace = filter.workspace.map(std::path::absolute).transpose()?;
+    let mut all = std::sync::Arc::unwrap_or_clone(Knowledge::load(&store)?.insights);
     if let Some(prefix) = filter.session {
         let id = crate::knowledge::sessions::resolve(&store, prefix)?;
         all.retain(|i| i.session == id);
     }
-    if let Some(ws) = &workspace {
-        let inside = crate::knowledge::scope::inside(ws)?;
-        all.retain(|i| i.cwd.as_deref().is_some_and(&inside));
+    if let Some(ws) = filter.workspace {
+        let scope = Scope::new(ws);
+        all.retain(|i| i.cwd.as_deref().is_some_and(|c| scope.contains(c)));
     }
     if let Some(k) = filter.kind {
         all.retain(|i| i.kind == k);
@@ -59,41 +59,7 @@ pub fn load(data_dir: Option<&Path>, filter: &Filter) -> anyhow::Result<(Vec<Ins
         all.retain(|i| i.status == st);
     }
     all.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
-    Ok((
-        all,
-        Linker {
-            workspace,
-            indexes: HashMap::new(),
-        },
-    ))
-}
-
-/// Symbol indexes, built on demand: the given workspace, else each session's own folder when it
-/// exists on this machine.
-pub struct Linker {
-    workspace: Option<PathBuf>,
-    indexes: HashMap<PathBuf, SymbolIndex>,
-}
-
-impl Linker {
-    pub fn link(&mut self, i: &Insight) -> Vec<LinkedSymbol> {
-        let root = match (&self.workspace, &i.cwd) {
-            (Some(ws), _) => ws.clone(),
-            (None, Some(cwd)) if Path::new(cwd).is_dir() => PathBuf::from(cwd),
-            _ => return Vec::new(),
-        };
-        let index = self
-            .indexes
-            .entry(root.clone())
-            .or_insert_with(|| SymbolIndex::build(&root));
-        // Paths in the insight are relative to the session's folder; the index to its root.
-        let sub = i
-            .cwd
-            .as_deref()
-            .and_then(|c| Path::new(c).strip_prefix(&root).ok())
-            .map(Path::to_path_buf);
-        resolve::link(index, i, sub.as_deref())
-    }
+    Ok((all, Linker::new(filter.workspace)))
 }
 
 pub fn shown<'a>(i: &'a Insight, symbols: Vec<LinkedSymbol>) -> Shown<'a> {
@@ -201,37 +167,31 @@ pub fn gaps(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Everything known about a symbol: insights linked to it, or whose topic is it.
+/// Everything known about a symbol: the recall answer (`knowledge::recall`), for the workspace
+/// given as if hovered there, else with no workspace. Text is the hover's markdown; JSON lists
+/// the same insights with their symbols.
 pub fn recall(
     data_dir: Option<&Path>,
     symbol: &str,
     workspace: Option<&Path>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let filter = Filter {
-        workspace: None,
-        session: None,
-        kind: None,
-        status: None,
-    };
-    let (list, mut linker) = load(data_dir, &filter)?;
-    let ws = workspace.map(std::path::absolute).transpose()?;
-    if ws.is_some() {
-        linker.workspace = ws;
-    }
-    let mut hits: Vec<(&Insight, Vec<LinkedSymbol>)> = Vec::new();
-    for i in &list {
-        let symbols = linker.link(i);
-        let about = symbols.iter().any(|s| s.name == symbol)
-            || insight::topic::same(&i.topic, symbol)
-            || i.anchors.identifiers.iter().any(|n| n == symbol);
-        if about {
-            hits.push((i, symbols));
-        }
-    }
+    let store = super::open_store(data_dir)?;
+    let k = Knowledge::load(&store)?;
+    drop(store);
+    let linked = workspace.map(|w| Linked::build(w, &k));
+    let here = linked.as_ref().map(|l| Here {
+        index: &l.index,
+        links: &l.links,
+    });
+    let hits: Vec<&Insight> = recall::about(&k, here, symbol)
+        .into_iter()
+        .map(|n| k.get(n))
+        .collect();
     let mut out = std::io::stdout().lock();
     if json {
-        let v: Vec<Shown> = hits.into_iter().map(|(i, s)| shown(i, s)).collect();
+        let mut linker = linked.map_or_else(|| Linker::new(None), Linked::into_linker);
+        let v: Vec<Shown> = hits.iter().map(|i| shown(i, linker.link(i))).collect();
         serde_json::to_writer_pretty(&mut out, &v)?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
@@ -239,10 +199,7 @@ pub fn recall(
     write!(
         out,
         "{}",
-        crate::knowledge::render::hover_markdown(
-            symbol,
-            &hits.iter().map(|(i, _)| *i).collect::<Vec<_>>()
-        )
+        crate::knowledge::render::hover_markdown(symbol, &hits)
     )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -83,9 +83,11 @@ enum Cmd {
     },
     /// Everything Session Lens knows about a symbol: what the editor hover shows.
     Recall {
-        /// A function, component, type or external name (`useEffect`).
+        /// A function, component, type or external name (`useEffect`), or a topic in words.
         symbol: String,
-        /// The workspace to resolve symbols in (default: each session's own folder).
+        /// Answer as a hover in DIR does: with what is linked to DIR's definitions of the name,
+        /// and, for a name DIR defines, only DIR's own sessions (default: no workspace — every
+        /// insight about the name, from any project).
         #[arg(long, value_name = "DIR")]
         workspace: Option<PathBuf>,
         /// Print JSON for scripts instead of text.

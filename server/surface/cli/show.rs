@@ -14,8 +14,8 @@ pub fn sessions(
     let store = super::open_store(data_dir)?;
     let mut list = store.sessions()?;
     if let Some(ws) = workspace {
-        let inside = crate::knowledge::scope::inside(ws)?;
-        list.retain(|s| s.cwd.as_deref().is_some_and(&inside));
+        let scope = crate::knowledge::scope::Scope::new(ws);
+        list.retain(|s| s.cwd.as_deref().is_some_and(|c| scope.contains(c)));
     }
     let mut out = std::io::stdout().lock();
     if json {

@@ -242,7 +242,7 @@ fn show_insights(shared: &Arc<Shared>, params: &ExecuteCommandParams) -> RpcResu
         })
         .unwrap_or_default();
     let ids = if listed.is_empty() {
-        workspace::about_name(ws.as_deref(), &links, &k, symbol)
+        workspace::recall(ws.as_deref(), &links, &k, symbol)
     } else {
         listed
     };

@@ -4,6 +4,7 @@
 
 use super::documents::Doc;
 use super::workspace::{Links, Workspace};
+use crate::knowledge::recall::{self, Here};
 use crate::knowledge::snapshot::Knowledge;
 use crate::knowledge::text;
 use serde_json::json;
@@ -25,6 +26,10 @@ pub fn for_doc(
     severity: DiagnosticSeverity,
 ) -> Vec<Diagnostic> {
     let index = ws.index.read().unwrap_or_else(|p| p.into_inner());
+    let here = Here {
+        index: &index,
+        links,
+    };
     // Per name, the newest open question about it (None: nothing open).
     let mut open: HashMap<&str, Option<u32>> = HashMap::new();
     let mut lines_done: HashSet<u32> = HashSet::new();
@@ -33,13 +38,10 @@ pub fn for_doc(
         if out.len() >= MAX_PER_FILE {
             break;
         }
+        // What a hover on the name would show of the name itself (the recall rule), open.
         let found = *open.entry(r.name.as_str()).or_insert_with(|| {
-            let named = k.by_name.get(r.name.as_str())?;
-            let defined_here = !index.definitions(&r.name).is_empty();
-            named
-                .iter()
-                .copied()
-                .filter(|n| !defined_here || links.local.contains(n))
+            recall::itself(k, Some(here), &r.name)
+                .into_iter()
                 .find(|&n| k.get(n).is_open_question())
         });
         let Some(n) = found else { continue };

@@ -1,5 +1,6 @@
-//! `textDocument/hover`: what was learned about the name under the cursor. Reads only; `None`
-//! (no hover at all) wherever there is nothing to say.
+//! `textDocument/hover`: what was learned about the name under the cursor — the one recall
+//! answer (`knowledge::recall`, shared with `sessionlens recall` and MCP), rendered. Reads only;
+//! `None` (no hover at all) wherever there is nothing to say.
 
 use super::documents::Doc;
 use super::workspace::{self, Links, Workspace};
@@ -19,7 +20,7 @@ pub fn hover(
     k: &Knowledge,
 ) -> Option<Hover> {
     let (mut name, mut range) = word_at(doc, pos)?;
-    let mut ids = workspace::about_name(ws, links, k, &name);
+    let mut ids = workspace::recall(ws, links, k, &name);
     if ids.is_empty() {
         // On the name of a definition that is not one word (a CSS rule's selector,
         // `.square.capture::before`): what is linked to that definition.

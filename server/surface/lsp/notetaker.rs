@@ -10,12 +10,12 @@
 
 use super::server::Shared;
 use crate::knowledge::journal;
+use crate::knowledge::scope::Scope;
 use crate::knowledge::snapshot::Knowledge;
 use crate::normalize::{Body, Event, SessionSummary};
 use crate::store::Store;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -57,11 +57,15 @@ pub fn start(shared: Arc<Shared>) {
             if k.head.0 == 0 {
                 continue; // no snapshot yet: an entry now would miss its insights
             }
-            let roots: Vec<PathBuf> = shared.workspaces().iter().map(|w| w.root.clone()).collect();
+            let scopes: Vec<Scope> = shared
+                .workspaces()
+                .iter()
+                .map(|w| w.scope.clone())
+                .collect();
             let settings = shared.settings();
             let mut st = std::mem::take(&mut state);
             let ran = tokio::task::spawn_blocking(move || {
-                let r = check(&store, &k, &roots, &settings, &mut st);
+                let r = check(&store, &k, &scopes, &settings, &mut st);
                 (st, r)
             })
             .await;
@@ -92,7 +96,7 @@ pub fn start(shared: Arc<Shared>) {
 fn check(
     store: &Store,
     k: &Knowledge,
-    roots: &[PathBuf],
+    scopes: &[Scope],
     settings: &super::settings::Settings,
     st: &mut State,
 ) -> anyhow::Result<Vec<journal::Written>> {
@@ -105,10 +109,6 @@ fn check(
     let recent = jiff::SignedDuration::from_hours(
         24 * i64::from(settings.learnings_archive_after_days.max(1)),
     );
-    let mut insides = Vec::new();
-    for r in roots {
-        insides.push((r.clone(), crate::knowledge::scope::inside(r)?));
-    }
     st.pending.clear();
     let mut written = Vec::new();
     for s in store.sessions()? {
@@ -117,11 +117,11 @@ fn check(
         }
         // The innermost workspace folder the session ran in.
         let Some(root) = s.cwd.as_deref().and_then(|cwd| {
-            insides
+            scopes
                 .iter()
-                .filter(|(_, inside)| inside(cwd))
-                .max_by_key(|(r, _)| r.as_os_str().len())
-                .map(|(r, _)| r.clone())
+                .filter(|scope| scope.contains(cwd))
+                .max_by_key(|scope| scope.root().as_os_str().len())
+                .map(|scope| scope.root().to_path_buf())
         }) else {
             continue;
         };
