@@ -10,7 +10,8 @@
 //! - `extract` — one file's text → its definitions and references, with containers; from
 //!   scratch, or incrementally for a file being edited.
 //! - `index` — the workspace index: per-file entries and name → postings maps.
-//! - `walk` — which files a workspace build reads, read and parsed on every core.
+//! - `walk` — which files a workspace build reads, under which relative path, read and parsed
+//!   on every core.
 //! - `resolve` — links an insight to the symbols it is about (written with the insight work).
 
 mod extract;
