@@ -6,7 +6,8 @@
 //! data ([`Definition`], [`Reference`]) and the [`SymbolIndex`] that answers lookups.
 //!
 //! - `lang` — supported languages and the path → language mapping.
-//! - `query` — the embedded query files, compiled once, and what their capture names mean.
+//! - `query` — the embedded query files, compiled once, and what their capture names mean; the
+//!   check that a language's grammar and queries load (`Lang::self_check`).
 //! - `extract` — one file's text → its definitions and references, with containers; from
 //!   scratch, or incrementally for a file being edited.
 //! - `index` — the workspace index: per-file entries and name → postings maps.
