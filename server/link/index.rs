@@ -5,12 +5,12 @@
 //! the cost of an edit is the size of that file, never the size of the workspace.
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use super::extract::{FileSymbols, Parsed, extract_keeping};
 use super::lang::lang_for_path;
 use super::symbol::{Definition, Reference};
-use super::walk;
+use super::walk::{self, normalize_rel};
 
 type FileId = u32;
 
@@ -393,43 +393,9 @@ impl SymbolIndex {
     }
 }
 
-/// `./src\\a.ts` → `src/a.ts`. Only path syntax is touched; `..` is kept (it cannot be resolved
-/// without the file system and never comes from the walk).
-pub(crate) fn normalize_rel(rel: &Path) -> PathBuf {
-    let mut out = String::new();
-    for component in rel.components() {
-        let part = match component {
-            Component::Normal(part) => part.to_string_lossy(),
-            Component::ParentDir => "..".into(),
-            Component::CurDir | Component::RootDir | Component::Prefix(_) => continue,
-        };
-        // Windows-style separators inside a component (a path typed on another OS).
-        for piece in part.split('\\').filter(|p| !p.is_empty()) {
-            if !out.is_empty() {
-                out.push('/');
-            }
-            out.push_str(piece);
-        }
-    }
-    PathBuf::from(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paths_are_normalized() {
-        assert_eq!(
-            normalize_rel(Path::new("./src/a.ts")),
-            Path::new("src/a.ts")
-        );
-        assert_eq!(
-            normalize_rel(Path::new("src\\ui\\a.ts")),
-            Path::new("src/ui/a.ts")
-        );
-        assert_eq!(normalize_rel(Path::new("a//b.ts")), Path::new("a/b.ts"));
-    }
 
     #[test]
     fn absolute_paths_under_the_root_become_relative() {

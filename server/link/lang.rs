@@ -77,19 +77,6 @@ impl Lang {
     pub(crate) fn spans_items(self) -> bool {
         self == Lang::Dockerfile
     }
-
-    /// Loads the grammar into a parser and compiles every query file of this language.
-    ///
-    /// Grammar/core ABI mismatches and query typos only show at run time; the symbol index
-    /// degrades to "no symbols" for a language that fails here (and logs why), so tests call this
-    /// to turn such a failure into a clear error instead.
-    pub fn self_check(self) -> Result<(), String> {
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(&self.grammar())
-            .map_err(|e| format!("{self:?} grammar: {e}"))?;
-        crate::link::query::compile(self).map(|_| ())
-    }
 }
 
 /// The language of a file, from its extension; `None` for files the index does not read.

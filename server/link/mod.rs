@@ -6,11 +6,13 @@
 //! data ([`Definition`], [`Reference`]) and the [`SymbolIndex`] that answers lookups.
 //!
 //! - `lang` — supported languages and the path → language mapping.
-//! - `query` — the embedded query files, compiled once, and what their capture names mean.
+//! - `query` — the embedded query files, compiled once, and what their capture names mean; the
+//!   check that a language's grammar and queries load (`Lang::self_check`).
 //! - `extract` — one file's text → its definitions and references, with containers; from
 //!   scratch, or incrementally for a file being edited.
 //! - `index` — the workspace index: per-file entries and name → postings maps.
-//! - `walk` — which files a workspace build reads, read and parsed on every core.
+//! - `walk` — which files a workspace build reads, under which relative path, read and parsed
+//!   on every core.
 //! - `resolve` — links an insight to the symbols it is about (written with the insight work).
 
 mod extract;

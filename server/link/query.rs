@@ -251,6 +251,23 @@ pub(crate) fn queries(lang: Lang) -> Option<&'static LangQueries> {
         .as_ref()
 }
 
+// The check a language passes lives with the queries it compiles, so `lang.rs` stays the floor
+// of this layer that every other file builds on and imports nothing back.
+impl Lang {
+    /// Loads the grammar into a parser and compiles every query file of this language.
+    ///
+    /// Grammar/core ABI mismatches and query typos only show at run time; the symbol index
+    /// degrades to "no symbols" for a language that fails here (and logs why), so tests call this
+    /// to turn such a failure into a clear error instead.
+    pub fn self_check(self) -> Result<(), String> {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&self.grammar())
+            .map_err(|e| format!("{self:?} grammar: {e}"))?;
+        compile(self).map(|_| ())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

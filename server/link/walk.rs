@@ -1,18 +1,18 @@
-//! Which files of a workspace are indexed, and indexing them on every core.
+//! Which files of a workspace are indexed, under which relative path, and indexing them on every
+//! core.
 //!
 //! The walk respects `.gitignore` (and `.ignore`) even outside a git repository, skips hidden
 //! files and the usual dependency and build folders, and leaves out files that are too large or
 //! look minified: they hold no symbols a developer wrote, and would cost more than the rest of
 //! the workspace.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ignore::WalkBuilder;
 
 use super::extract::{FileSymbols, extract};
-use super::index::normalize_rel;
 use super::lang::{Lang, lang_for_path};
 
 /// Files larger than this are not indexed.
@@ -138,9 +138,45 @@ fn index_one(rel: &Path, path: &Path, lang: Lang) -> Option<FileSymbols> {
     Some(extract(lang, rel, &text))
 }
 
+/// The form every indexed path takes, `./src\\a.ts` → `src/a.ts`: the walk hands out its files
+/// this way and the index keys whatever path it is given the same way. Only path syntax is
+/// touched; `..` is kept (it cannot be resolved without the file system and never comes from the
+/// walk).
+pub(crate) fn normalize_rel(rel: &Path) -> PathBuf {
+    let mut out = String::new();
+    for component in rel.components() {
+        let part = match component {
+            Component::Normal(part) => part.to_string_lossy(),
+            Component::ParentDir => "..".into(),
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => continue,
+        };
+        // Windows-style separators inside a component (a path typed on another OS).
+        for piece in part.split('\\').filter(|p| !p.is_empty()) {
+            if !out.is_empty() {
+                out.push('/');
+            }
+            out.push_str(piece);
+        }
+    }
+    PathBuf::from(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_normalized() {
+        assert_eq!(
+            normalize_rel(Path::new("./src/a.ts")),
+            Path::new("src/a.ts")
+        );
+        assert_eq!(
+            normalize_rel(Path::new("src\\ui\\a.ts")),
+            Path::new("src/ui/a.ts")
+        );
+        assert_eq!(normalize_rel(Path::new("a//b.ts")), Path::new("a/b.ts"));
+    }
 
     #[test]
     fn long_lines_mean_minified() {
