@@ -481,6 +481,35 @@ fn bad_input_gets_an_error_or_nothing_never_a_crash() {
         json!({"command": "sessionlens.noSuchCommand"}),
     );
     assert!(cmd.get("error").is_some());
+    // A wrong argument is invalid params naming the command and the value, never a crash.
+    for (name, arg, says) in [
+        (
+            "sessionlens.summarizeSession",
+            json!({"write": "no"}),
+            "boolean",
+        ),
+        ("sessionlens.resolveInsight", json!(42), "expected a string"),
+        (
+            "sessionlens.showInsights",
+            json!({"uri": "file:///x.ts"}),
+            "missing field `symbol`",
+        ),
+        ("sessionlens.ingestNow", json!("now"), "must be an object"),
+    ] {
+        let wrong = c.request_full(
+            "workspace/executeCommand",
+            json!({"command": name, "arguments": [arg]}),
+        );
+        assert_eq!(wrong["error"]["code"], -32602, "InvalidParams: {wrong}");
+        let message = wrong["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(name) && message.contains(says),
+            "{message}"
+        );
+    }
+    // `{ enabled }` sets the switch (a bare bool too); only no argument flips it.
+    let on = command(&mut c, "sessionlens.toggle", json!([{"enabled": true}]));
+    assert_eq!(on["enabled"], true);
 
     c.open(&hook, "typescript");
     // Out-of-range positions and unopened documents: no hover, no error.

@@ -10,10 +10,13 @@ import {
   DIAGNOSTIC_SOURCE,
   OPEN_GAP_CODE,
   type IngestReport,
+  type MarkArgs,
   type MarkResult,
   type OpenGapData,
   type ShowInsightsResult,
+  type SummarizeArgs,
   type SummarizeResult,
+  type TimelineArgs,
   type TimelineResult,
   type ToggleResult,
 } from './protocol';
@@ -28,7 +31,7 @@ export const PaletteCommand = {
 } as const;
 
 /** The document the command is about: the active file, if it is one. */
-function activeUriArg(): { uri?: string } {
+function activeUriArg(): SummarizeArgs & TimelineArgs {
   const uri = vscode.window.activeTextEditor?.document.uri;
   return uri?.scheme === 'file' ? { uri: uri.toString() } : {};
 }
@@ -89,12 +92,12 @@ export function registerCommands(
         id = (await vscode.window.showQuickPick(picks, { placeHolder: 'Which question have you settled?', matchOnDescription: true }))?.insight;
       }
       if (!id) return;
-      const r = await client.execute<MarkResult>(Command.resolveInsight, [{ insight: id }]);
+      const r = await client.execute<MarkResult>(Command.resolveInsight, [{ insight: id } satisfies MarkArgs]);
       afterChange();
       const reopen = 'Reopen';
       const pick = await vscode.window.showInformationMessage(`Session Lens: insight ${r.insight.slice(0, 12)} is ${r.status}.`, reopen);
       if (pick === reopen) {
-        await client.execute<MarkResult>(Command.reopenInsight, [{ insight: r.insight }]);
+        await client.execute<MarkResult>(Command.reopenInsight, [{ insight: r.insight } satisfies MarkArgs]);
         afterChange();
       }
     }),

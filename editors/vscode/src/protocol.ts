@@ -1,7 +1,9 @@
-// Why this file exists: it mirrors docs/lsp-extensions.md — the settings, the commands and their
-// results, and the one custom notification of `sessionlens serve` — so the rest of the extension
-// speaks the server's wire format through names checked by the compiler. It imports nothing
-// from VS Code; a change here is a change in the document and in server/surface/lsp/.
+// Why this file exists: it mirrors the server's protocol types (server/surface/lsp/protocol.rs
+// and settings.rs, documented in docs/lsp-extensions.md) — the settings, the commands' arguments
+// and results, and the one custom notification of `sessionlens serve` — so the rest of the
+// extension speaks the server's wire format through names checked by the compiler. It imports
+// nothing from VS Code. Each interface is named after its Rust type, and tests/protocol.rs fails
+// when a name, a field, its optionality or its type differs from the server's.
 
 /** The settings object, sent as `initializationOptions` and in `workspace/didChangeConfiguration`. */
 export interface ServerSettings {
@@ -15,6 +17,10 @@ export interface ServerSettings {
   /** At start only. */
   watchCodex?: boolean;
   learningsFile?: string;
+  /** The notetaker: seconds of quiet after a session's last turn before its entry is written; 0 or less: off. */
+  notesAfterIdleSeconds?: number;
+  /** Entries of sessions older than this many days move to learnings/archive/; 0: never. */
+  learningsArchiveAfterDays?: number;
 }
 
 export const DIAGNOSTICS_SETTINGS = ['hint', 'information', 'warning', 'error', 'off'] as const;
@@ -44,8 +50,19 @@ export interface SummarizeResult {
   /** The learnings file written, or null when `write` was false. */
   file: string | null;
   changed: boolean;
+  /** The entry's version in the store; only when written. */
+  version?: number;
+  /** The SHA-256 of the version before it (null: the first); only when written. */
+  previousHash?: string | null;
 }
 
+export interface MarkArgs {
+  /** An insight id or unique prefix. */
+  insight: string;
+  /** Where the mark is recorded when the insight has no folder of its own. */
+  workspace?: string;
+  uri?: string;
+}
 export interface MarkResult {
   insight: string;
   status: 'resolved' | 'open';
@@ -64,14 +81,14 @@ export interface TimelineResult {
 
 /** What every code lens carries as its command's first argument. */
 export interface ShowInsightsArgs {
-  uri: string;
+  uri?: string;
   symbol: string;
   insights?: string[];
 }
 export interface ShowInsightsResult {
   symbol: string;
   markdown: string;
-  insights: unknown[];
+  insights: string[];
 }
 
 /** The ingest report. Its fields are snake_case, unlike the rest of the protocol. */
@@ -82,10 +99,18 @@ export interface IngestReport {
   errors: { path: string; error: string }[];
 }
 
+export interface ToggleArgs {
+  /** On or off; left out: flip. */
+  enabled?: boolean;
+}
 export interface ToggleResult {
   enabled: boolean;
 }
 
+export interface StatusArgs {
+  uri?: string;
+  workspace?: string;
+}
 export interface StatusResult {
   enabled: boolean;
   store: string | null;
@@ -93,21 +118,23 @@ export interface StatusResult {
   insights: number;
   openGaps: number;
   /** The latest Codex session run in the workspace, and the questions it left open. */
-  session?: {
-    id: string;
-    source: string;
-    startedAt: string | null;
-    turns: number;
-    openGaps: number;
-    openTopics: string[];
-  } | null;
-  workspace: {
-    root: string;
-    indexed: boolean;
-    files: number;
-    openGaps: number;
-    latestSession: string | null;
-  } | null;
+  session: StatusSession | null;
+  workspace: StatusWorkspace | null;
+}
+export interface StatusSession {
+  id: string;
+  source: string;
+  startedAt: string | null;
+  turns: number;
+  openGaps: number;
+  openTopics: string[];
+}
+export interface StatusWorkspace {
+  root: string;
+  indexed: boolean;
+  files: number;
+  openGaps: number;
+  latestSession: string | null;
 }
 
 /** The open-gap diagnostics: source, code, and the insight they are about in `data`. */

@@ -10,16 +10,19 @@ export interface ConfigReader {
   get<T>(key: string): T | undefined;
 }
 
-/** The `sessionlens.*` settings as the server wants them: unset paths are left out, so the
- *  server's own defaults (environment variables, platform directories) apply. */
+/** The `sessionlens.*` settings as the server wants them, every one of `ServerSettings` (the
+ *  names are the server's; tests/protocol.rs checks each is read here). Unset paths are left out,
+ *  so the server's own defaults (environment variables, platform directories) apply; a value of
+ *  the wrong type is left out too, and the server keeps its default. */
 export function serverSettings(config: ConfigReader): ServerSettings {
   const out: ServerSettings = {};
-  const bool = (key: 'enable' | 'lenses') => {
+  const bool = (key: 'enable' | 'lenses' | 'watchCodex') => {
     const v = config.get<unknown>(key);
     if (typeof v === 'boolean') out[key] = v;
   };
   bool('enable');
   bool('lenses');
+  bool('watchCodex');
   const d = config.get<unknown>('diagnostics');
   if (typeof d === 'string' && (DIAGNOSTICS_SETTINGS as readonly string[]).includes(d)) {
     out.diagnostics = d as DiagnosticsSetting;
@@ -31,11 +34,17 @@ export function serverSettings(config: ConfigReader): ServerSettings {
   str('dataDir');
   str('codexHome');
   str('learningsFile');
+  const num = (key: 'notesAfterIdleSeconds' | 'learningsArchiveAfterDays') => {
+    const v = config.get<unknown>(key);
+    if (typeof v === 'number' && Number.isFinite(v)) out[key] = v;
+  };
+  num('notesAfterIdleSeconds');
+  num('learningsArchiveAfterDays');
   return out;
 }
 
 /** Settings that only take effect when the server starts: changing one restarts it. */
-export const RESTART_SETTINGS = ['binaryPath', 'dataDir', 'codexHome'] as const;
+export const RESTART_SETTINGS = ['binaryPath', 'dataDir', 'codexHome', 'watchCodex'] as const;
 
 /** Where a binary was found, and how. */
 export interface Resolved {

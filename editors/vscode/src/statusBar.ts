@@ -3,7 +3,7 @@
 // (`sessionlens.status`) on save, on switching editors and every half minute; a click summarizes.
 
 import * as vscode from 'vscode';
-import { Command, type StatusResult } from './protocol';
+import { Command, type StatusArgs, type StatusResult } from './protocol';
 import type { SessionLensClient } from './client';
 
 export const REFRESH_MS = 30_000;
@@ -47,7 +47,7 @@ export function createStatusBar(client: SessionLensClient, summarizeCommand: str
       let status: StatusResult | undefined;
       if (client.running) {
         const uri = vscode.window.activeTextEditor?.document.uri;
-        const args = uri?.scheme === 'file' ? [{ uri: uri.toString() }] : [];
+        const args: StatusArgs[] = uri?.scheme === 'file' ? [{ uri: uri.toString() }] : [];
         status = await client.execute<StatusResult>(Command.status, args).catch(() => undefined);
       }
       const { text, tooltip } = statusText(status);

@@ -3,7 +3,7 @@
 // which diagnostics Resolve offers — checked under plain node (`npm test`), no VS Code needed.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { missingBinaryMessage, resolveBinary, serverSettings, type ResolveEnv } from '../src/settings';
+import { RESTART_SETTINGS, missingBinaryMessage, resolveBinary, serverSettings, type ResolveEnv } from '../src/settings';
 import { commandFinishedParams, HeadTail, stripAnsi } from '../src/terminal';
 import { statusText } from '../src/statusBar';
 import { openGapPicks } from '../src/commands';
@@ -77,15 +77,29 @@ test('settings: every server setting is passed, unset paths left to the server',
   assert.deepEqual(
     serverSettings(config({
       enable: false, lenses: true, diagnostics: 'warning', dataDir: ' ~/data ', codexHome: '',
-      learningsFile: 'notes/learnings.md', binaryPath: '/x/sessionlens',
+      watchCodex: false, learningsFile: 'notes/learnings.md', notesAfterIdleSeconds: 0,
+      learningsArchiveAfterDays: 90, binaryPath: '/x/sessionlens',
     })),
-    { enable: false, lenses: true, diagnostics: 'warning', dataDir: '~/data', learningsFile: 'notes/learnings.md' },
+    {
+      enable: false, lenses: true, diagnostics: 'warning', dataDir: '~/data', watchCodex: false,
+      learningsFile: 'notes/learnings.md', notesAfterIdleSeconds: 0, learningsArchiveAfterDays: 90,
+    },
   );
 });
 
 test('settings: values of the wrong type or outside the enum are left out', () => {
   assert.deepEqual(serverSettings(config({ enable: 'yes', lenses: 1, diagnostics: 'loud', dataDir: 3 })), {});
   assert.deepEqual(serverSettings(config({ diagnostics: 'off' })), { diagnostics: 'off' });
+  assert.deepEqual(
+    serverSettings(config({ watchCodex: 'no', notesAfterIdleSeconds: '300', learningsArchiveAfterDays: Number.NaN })),
+    {},
+  );
+  assert.deepEqual(serverSettings(config({ notesAfterIdleSeconds: -1 })), { notesAfterIdleSeconds: -1 });
+});
+
+test('settings: watchCodex, like the paths, is read only when the server starts', () => {
+  assert.ok((RESTART_SETTINGS as readonly string[]).includes('watchCodex'));
+  assert.ok(!(RESTART_SETTINGS as readonly string[]).includes('notesAfterIdleSeconds'));
 });
 
 test('terminal: a finished command becomes the commandFinished payload', () => {
@@ -119,7 +133,7 @@ test('terminal: output keeps its head and tail', () => {
 
 function status(over: Partial<StatusResult> = {}, ws: Partial<NonNullable<StatusResult['workspace']>> | null = {}): StatusResult {
   return {
-    enabled: true, store: '/data/store.redb', events: 120, insights: 9, openGaps: 3,
+    enabled: true, store: '/data/store.redb', events: 120, insights: 9, openGaps: 3, session: null,
     workspace: ws === null ? null : { root: '/ws', indexed: true, files: 12, openGaps: 2, latestSession: '019aad50-a7e6-7422', ...ws },
     ...over,
   };

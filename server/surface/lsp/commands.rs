@@ -1,7 +1,10 @@
 //! `workspace/executeCommand` and the custom notifications: everything a client can ask the
 //! server to *do*. Each command has a CLI twin (`summarize`, `resolve`, `reopen`, `timeline`,
-//! `recall`, `ingest codex`); the wire format of each is documented in docs/lsp-extensions.md.
+//! `recall`, `ingest codex`); the wire format of each is the types in `protocol.rs` (arguments
+//! are parsed into them, a wrong one is an invalid-params error), documented in
+//! docs/lsp-extensions.md.
 
+use super::protocol::{self as p, Request};
 use super::server::{Shared, guard};
 use super::workspace;
 use crate::capture::live;
@@ -9,34 +12,25 @@ use crate::knowledge::{journal, render};
 use crate::normalize::redact::Redactor;
 use crate::normalize::text::{OUTPUT_CAP, excerpt};
 use crate::normalize::{Body, Command, CommandStatus};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tower_lsp::jsonrpc::{Error, Result as RpcResult};
 use tower_lsp::lsp_types::{ExecuteCommandParams, MessageType, Url};
 
-pub const SUMMARIZE: &str = "sessionlens.summarizeSession";
-pub const RESOLVE: &str = "sessionlens.resolveInsight";
-pub const REOPEN: &str = "sessionlens.reopenInsight";
-pub const TIMELINE: &str = "sessionlens.showTimeline";
-pub const SHOW_INSIGHTS: &str = super::lens::SHOW_COMMAND;
-pub const INGEST: &str = "sessionlens.ingestNow";
-pub const TOGGLE: &str = "sessionlens.toggle";
-pub const STATUS: &str = "sessionlens.status";
+pub const SUMMARIZE: &str = p::Summarize::NAME;
+pub const RESOLVE: &str = p::Resolve::NAME;
+pub const REOPEN: &str = p::Reopen::NAME;
+pub const TIMELINE: &str = p::Timeline::NAME;
+pub const SHOW_INSIGHTS: &str = p::ShowInsights::NAME;
+pub const INGEST: &str = p::IngestNow::NAME;
+pub const TOGGLE: &str = p::Toggle::NAME;
+pub const STATUS: &str = p::Status::NAME;
 
-pub const ALL: [&str; 8] = [
-    SUMMARIZE,
-    RESOLVE,
-    REOPEN,
-    TIMELINE,
-    SHOW_INSIGHTS,
-    INGEST,
-    TOGGLE,
-    STATUS,
-];
+pub const ALL: [&str; 8] = p::COMMANDS;
 
 /// The custom notification an editor sends when a terminal command ends.
-pub const COMMAND_FINISHED: &str = "sessionlens/commandFinished";
+pub const COMMAND_FINISHED: &str = p::COMMAND_FINISHED;
 
 fn invalid(msg: impl Into<String>) -> Error {
     Error::invalid_params(msg.into())
@@ -48,17 +42,16 @@ fn failed(e: anyhow::Error) -> Error {
     err
 }
 
-/// The first argument as an object; a bare string becomes `{ key: string }`.
-fn arg(params: &ExecuteCommandParams, key: &str) -> Value {
-    match params.arguments.first() {
-        Some(Value::String(s)) => json!({ key: s }),
-        Some(v @ Value::Object(_)) => v.clone(),
-        _ => json!({}),
-    }
+/// The command's first argument as `R`'s typed arguments; anything else is invalid params.
+fn args<R: Request>(params: &ExecuteCommandParams) -> RpcResult<R::Args> {
+    p::parse_args::<R>(&params.arguments).map_err(invalid)
 }
 
-fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+/// `R`'s result on the wire (the type ties each command to its documented result).
+fn answer<R: Request>(result: R::Result) -> RpcResult<Option<Value>> {
+    serde_json::to_value(result)
+        .map(Some)
+        .map_err(|e| failed(e.into()))
 }
 
 pub async fn execute(
@@ -67,25 +60,30 @@ pub async fn execute(
 ) -> RpcResult<Option<Value>> {
     tracing::debug!("executeCommand {}", params.command);
     match params.command.as_str() {
-        SUMMARIZE => summarize(shared, &params).await.map(Some),
-        RESOLVE => mark(shared, &params, true).await.map(Some),
-        REOPEN => mark(shared, &params, false).await.map(Some),
-        TIMELINE => timeline(shared, &params).await.map(Some),
-        SHOW_INSIGHTS => show_insights(shared, &params).map(Some),
-        INGEST => ingest(shared).await.map(Some),
+        SUMMARIZE => {
+            answer::<p::Summarize>(summarize(shared, args::<p::Summarize>(&params)?).await?)
+        }
+        RESOLVE => answer::<p::Resolve>(mark(shared, args::<p::Resolve>(&params)?, true).await?),
+        REOPEN => answer::<p::Reopen>(mark(shared, args::<p::Reopen>(&params)?, false).await?),
+        TIMELINE => answer::<p::Timeline>(timeline(shared, args::<p::Timeline>(&params)?).await?),
+        SHOW_INSIGHTS => {
+            answer::<p::ShowInsights>(show_insights(shared, args::<p::ShowInsights>(&params)?)?)
+        }
+        INGEST => {
+            args::<p::IngestNow>(&params)?;
+            answer::<p::IngestNow>(ingest(shared).await?)
+        }
         TOGGLE => {
+            let wanted = args::<p::Toggle>(&params)?.enabled;
             let enabled = {
                 let mut s = shared.settings.write().unwrap_or_else(|p| p.into_inner());
-                s.enabled = match params.arguments.first() {
-                    Some(Value::Bool(b)) => *b,
-                    _ => !s.enabled,
-                };
+                s.enabled = wanted.unwrap_or(!s.enabled);
                 s.enabled
             };
             shared.refresh_ui().await;
-            Ok(Some(json!({ "enabled": enabled })))
+            answer::<p::Toggle>(p::ToggleResult { enabled })
         }
-        STATUS => Ok(Some(status(shared, &params))),
+        STATUS => answer::<p::Status>(status(shared, args::<p::Status>(&params)?)),
         other => Err(invalid(format!("unknown command {other:?}"))),
     }
 }
@@ -100,14 +98,11 @@ fn store(shared: &Shared) -> RpcResult<Arc<crate::store::Store>> {
 
 /// The workspace a command is about: the folder given, the folder of the document given, else
 /// the first workspace folder.
-fn workspace_root(shared: &Shared, v: &Value) -> Option<PathBuf> {
-    if let Some(w) = str_field(v, "workspace") {
+fn workspace_root(shared: &Shared, workspace: Option<&str>, uri: Option<&Url>) -> Option<PathBuf> {
+    if let Some(w) = workspace {
         return Some(PathBuf::from(w));
     }
-    if let Some(p) = str_field(v, "uri")
-        .and_then(|u| Url::parse(u).ok())
-        .and_then(|u| super::proto::path_of(&u))
-    {
+    if let Some(p) = uri.and_then(super::proto::path_of) {
         if let Some(ws) = shared.workspace_of(&p) {
             return Some(ws.root.clone());
         }
@@ -115,47 +110,47 @@ fn workspace_root(shared: &Shared, v: &Value) -> Option<PathBuf> {
     shared.workspaces().first().map(|w| w.root.clone())
 }
 
-async fn summarize(shared: &Arc<Shared>, params: &ExecuteCommandParams) -> RpcResult<Value> {
-    let v = arg(params, "session");
+async fn summarize(shared: &Arc<Shared>, a: p::SummarizeArgs) -> RpcResult<p::SummarizeResult> {
     let store = store(shared)?;
-    let root = workspace_root(shared, &v).ok_or_else(|| invalid("no workspace folder is open"))?;
-    let session = str_field(&v, "session").map(str::to_owned);
-    let write = v.get("write").and_then(Value::as_bool).unwrap_or(true);
+    let root = workspace_root(shared, a.workspace.as_deref(), a.uri.as_ref())
+        .ok_or_else(|| invalid("no workspace folder is open"))?;
+    let session = a.session;
+    let write = a.write.unwrap_or(true);
     let settings = shared.settings();
     let (file, days) = (
         root.join(&settings.learnings_file),
         settings.learnings_archive_after_days,
     );
-    tokio::task::spawn_blocking(move || -> anyhow::Result<Value> {
+    tokio::task::spawn_blocking(move || -> anyhow::Result<p::SummarizeResult> {
         if !write {
             let (id, markdown) = journal::summarize(&store, session.as_deref(), &root)?;
-            return Ok(
-                json!({ "session": id, "markdown": markdown, "file": null, "changed": false }),
-            );
+            return Ok(p::SummarizeResult {
+                session: id,
+                markdown,
+                file: None,
+                changed: false,
+                version: None,
+                previous_hash: None,
+            });
         }
         let now = jiff::Timestamp::now();
         let w = journal::write_session(&store, session.as_deref(), &root, &file, days, now)?;
-        Ok(json!({
-            "session": w.session,
-            "markdown": w.markdown,
-            "file": w.file.display().to_string(),
-            "changed": w.changed,
-            "version": w.version,
-            "previousHash": w.previous_hash,
-        }))
+        Ok(p::SummarizeResult {
+            session: w.session,
+            markdown: w.markdown,
+            file: Some(w.file.display().to_string()),
+            changed: w.changed,
+            version: Some(w.version),
+            previous_hash: Some(w.previous_hash),
+        })
     })
     .await
     .map_err(|e| failed(anyhow::anyhow!("{e}")))?
     .map_err(failed)
 }
 
-async fn mark(
-    shared: &Arc<Shared>,
-    params: &ExecuteCommandParams,
-    resolved: bool,
-) -> RpcResult<Value> {
-    let v = arg(params, "insight");
-    let wanted = str_field(&v, "insight").ok_or_else(|| invalid("an insight id is needed"))?;
+async fn mark(shared: &Arc<Shared>, a: p::MarkArgs, resolved: bool) -> RpcResult<p::MarkResult> {
+    let wanted = a.insight.as_str();
     let k = shared.knowledge();
     let matches: Vec<&crate::insight::Insight> = k
         .insights
@@ -170,7 +165,10 @@ async fn mark(
     let cwd = i
         .cwd
         .clone()
-        .or_else(|| workspace_root(shared, &v).map(|p| p.display().to_string()))
+        .or_else(|| {
+            workspace_root(shared, a.workspace.as_deref(), a.uri.as_ref())
+                .map(|p| p.display().to_string())
+        })
         .unwrap_or_default();
     let body = Body::Mark {
         insight: i.id.clone(),
@@ -180,16 +178,22 @@ async fn mark(
     let events = live::events("editor", &cwd, &live::now(), None, body);
     shared.commit(events.into()).await.map_err(failed)?;
     shared.reload_now().await;
-    let status = if resolved { "resolved" } else { "open" };
-    Ok(json!({ "insight": id, "status": status }))
+    let status = if resolved {
+        p::MarkStatus::Resolved
+    } else {
+        p::MarkStatus::Open
+    };
+    Ok(p::MarkResult {
+        insight: id,
+        status,
+    })
 }
 
-async fn timeline(shared: &Arc<Shared>, params: &ExecuteCommandParams) -> RpcResult<Value> {
-    let v = arg(params, "session");
+async fn timeline(shared: &Arc<Shared>, a: p::TimelineArgs) -> RpcResult<p::TimelineResult> {
     let store = store(shared)?;
-    let root = workspace_root(shared, &v);
-    let session = str_field(&v, "session").map(str::to_owned);
-    tokio::task::spawn_blocking(move || -> anyhow::Result<Value> {
+    let root = workspace_root(shared, a.workspace.as_deref(), a.uri.as_ref());
+    let session = a.session;
+    tokio::task::spawn_blocking(move || -> anyhow::Result<p::TimelineResult> {
         let id = match (session, root) {
             (Some(prefix), _) => crate::knowledge::sessions::resolve(&store, &prefix)?,
             (None, Some(root)) => journal::latest_in(&store, &root)?.id,
@@ -209,11 +213,11 @@ async fn timeline(shared: &Arc<Shared>, params: &ExecuteCommandParams) -> RpcRes
             usize::MAX,
         )?;
         let text = String::from_utf8_lossy(&out).into_owned();
-        Ok(json!({
-            "session": id,
-            "text": text,
-            "markdown": format!("```text\n{text}```\n"),
-        }))
+        Ok(p::TimelineResult {
+            session: id,
+            markdown: format!("```text\n{text}```\n"),
+            text,
+        })
     })
     .await
     .map_err(|e| failed(anyhow::anyhow!("{e}")))?
@@ -222,25 +226,18 @@ async fn timeline(shared: &Arc<Shared>, params: &ExecuteCommandParams) -> RpcRes
 
 /// The details behind a lens (or any symbol): the insights, as the hover shows them, plus what
 /// the editor saw.
-fn show_insights(shared: &Arc<Shared>, params: &ExecuteCommandParams) -> RpcResult<Value> {
-    let v = arg(params, "symbol");
-    let symbol = str_field(&v, "symbol").ok_or_else(|| invalid("a symbol is needed"))?;
+fn show_insights(shared: &Arc<Shared>, a: p::ShowInsightsArgs) -> RpcResult<p::ShowInsightsResult> {
+    let symbol = a.symbol.as_str();
     let k = shared.knowledge();
-    let path = str_field(&v, "uri")
-        .and_then(|u| Url::parse(u).ok())
-        .and_then(|u| super::proto::path_of(&u));
+    let path = a.uri.as_ref().and_then(super::proto::path_of);
     let ws = path.as_deref().and_then(|p| shared.workspace_of(p));
     let links = ws.as_ref().map(|w| w.links()).unwrap_or_default();
-    let listed: Vec<u32> = v
-        .get("insights")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .filter_map(|id| k.by_id.get(id).copied())
-                .collect()
-        })
-        .unwrap_or_default();
+    let listed: Vec<u32> = a
+        .insights
+        .iter()
+        .flatten()
+        .filter_map(|id| k.by_id.get(id.as_str()).copied())
+        .collect();
     let ids = if listed.is_empty() {
         workspace::recall(ws.as_deref(), &links, &k, symbol)
     } else {
@@ -269,11 +266,15 @@ fn show_insights(shared: &Arc<Shared>, params: &ExecuteCommandParams) -> RpcResu
         md
     })
     .unwrap_or_default();
-    let insights: Vec<&str> = ids.iter().map(|&n| k.get(n).id.as_str()).collect();
-    Ok(json!({ "symbol": symbol, "markdown": markdown, "insights": insights }))
+    let insights = ids.iter().map(|&n| k.get(n).id.clone()).collect();
+    Ok(p::ShowInsightsResult {
+        symbol: a.symbol,
+        markdown,
+        insights,
+    })
 }
 
-async fn ingest(shared: &Arc<Shared>) -> RpcResult<Value> {
+async fn ingest(shared: &Arc<Shared>) -> RpcResult<crate::ingest::IngestReport> {
     let store = store(shared)?;
     let home = shared
         .settings()
@@ -286,13 +287,12 @@ async fn ingest(shared: &Arc<Shared>) -> RpcResult<Value> {
     if report.events_added > 0 {
         shared.reload_now().await;
     }
-    Ok(serde_json::to_value(&report).unwrap_or(Value::Null))
+    Ok(report)
 }
 
-fn status(shared: &Arc<Shared>, params: &ExecuteCommandParams) -> Value {
-    let v = arg(params, "uri");
+fn status(shared: &Arc<Shared>, a: p::StatusArgs) -> p::StatusResult {
     let k = shared.knowledge();
-    let root = workspace_root(shared, &v);
+    let root = workspace_root(shared, a.workspace.as_deref(), a.uri.as_ref());
     let ws = root.as_deref().and_then(|r| shared.workspace_of(r));
     let links = ws.as_ref().map(|w| w.links());
     let open_here = links.as_ref().map_or(0, |l| {
@@ -312,50 +312,54 @@ fn status(shared: &Arc<Shared>, params: &ExecuteCommandParams) -> Value {
     // questions it left open.
     let session = match (shared.store.get(), ws.as_ref()) {
         (Some(store), Some(w)) => journal::latest_in(store, &w.root).ok().map(|summary| {
-            let open: Vec<&str> = k
+            let open_topics: Vec<String> = k
                 .insights
                 .iter()
                 .filter(|i| i.session == summary.id && i.is_open_question())
-                .map(|i| i.topic.as_str())
+                .map(|i| i.topic.clone())
                 .collect();
-            json!({
-                "id": summary.id,
-                "source": summary.source,
-                "startedAt": summary.started_at,
-                "turns": summary.turns,
-                "openGaps": open.len(),
-                "openTopics": open,
-            })
+            p::StatusSession {
+                id: summary.id,
+                source: summary.source,
+                started_at: summary.started_at,
+                turns: summary.turns,
+                open_gaps: open_topics.len(),
+                open_topics,
+            }
         }),
         _ => None,
     };
     let s = shared.settings();
-    json!({
-        "enabled": s.enabled,
-        "session": session,
-        "store": shared.store.get().map(|st| st.path().display().to_string()),
-        "events": k.events,
-        "insights": k.insights.len(),
-        "openGaps": k.insights.iter().filter(|i| i.is_open_question()).count(),
-        "workspace": ws.as_ref().map(|w| json!({
-            "root": w.root.display().to_string(),
-            "indexed": w.is_ready(),
-            "files": w.index.read().map(|i| i.file_count()).unwrap_or(0),
-            "openGaps": open_here,
-            "latestSession": latest,
-        })),
-    })
+    p::StatusResult {
+        enabled: s.enabled,
+        session,
+        store: shared.store.get().map(|st| st.path().display().to_string()),
+        events: k.events,
+        insights: k.insights.len(),
+        open_gaps: k.insights.iter().filter(|i| i.is_open_question()).count(),
+        workspace: ws.as_ref().map(|w| p::StatusWorkspace {
+            root: w.root.display().to_string(),
+            indexed: w.is_ready(),
+            files: w.index.read().map(|i| i.file_count()).unwrap_or(0),
+            open_gaps: open_here,
+            latest_session: latest,
+        }),
+    }
 }
 
 /// `sessionlens/commandFinished`: `{ command, cwd, exitCode?, durationMs?, output? }`. Stored as
 /// a command of the folder's terminal session, one turn per command, like a Codex command.
 pub async fn command_finished(shared: &Arc<Shared>, params: Value) {
-    let Some(command) = str_field(&params, "command").map(str::to_owned) else {
-        tracing::warn!("{COMMAND_FINISHED} without a command; ignored");
-        return;
+    let params: p::CommandFinishedParams = match serde_json::from_value(params) {
+        Ok(params) => params,
+        Err(e) => {
+            tracing::warn!("{COMMAND_FINISHED} ignored: {e}");
+            return;
+        }
     };
-    let cwd = str_field(&params, "cwd")
-        .map(str::to_owned)
+    let command = params.command;
+    let cwd = params
+        .cwd
         .or_else(|| {
             shared
                 .workspaces()
@@ -363,17 +367,14 @@ pub async fn command_finished(shared: &Arc<Shared>, params: Value) {
                 .map(|w| w.root.display().to_string())
         })
         .unwrap_or_default();
-    let exit_code = params
-        .get("exitCode")
-        .and_then(Value::as_i64)
-        .map(|c| c as i32);
-    let output = str_field(&params, "output").unwrap_or("");
+    let exit_code = params.exit_code;
+    let output = params.output.as_deref().unwrap_or("");
     let redactor = Redactor::global();
     let body = Body::Command(Command {
         command: redactor.redact(&command).into_owned(),
         workdir: Some(cwd.clone()),
         exit_code,
-        duration_ms: params.get("durationMs").and_then(Value::as_u64),
+        duration_ms: params.duration_ms,
         output: redactor.redact(&excerpt(output, OUTPUT_CAP)).into_owned(),
         tool: "terminal".into(),
         status: if exit_code.is_some() {

@@ -14,7 +14,7 @@ use std::path::Path;
 use tower_lsp::lsp_types::{CodeLens, Command};
 
 /// The command a lens runs: the details behind it.
-pub const SHOW_COMMAND: &str = "sessionlens.showInsights";
+pub const SHOW_COMMAND: &str = <super::protocol::ShowInsights as super::protocol::Request>::NAME;
 
 pub fn lenses(
     doc: &Doc,

@@ -3,6 +3,9 @@
 //! path — the knowledge snapshot derived from the store, each workspace folder's symbol index,
 //! and the links between them — so that hovers, lenses and diagnostics only read.
 //!
+//! - `protocol` — the commands' and the notification's types (arguments, results) and, with
+//!   `settings`, the one description of the editor protocol that tests/protocol.rs checks the
+//!   editors and docs/lsp-extensions.md against; `shape` reads a type's wire shape from serde.
 //! - `settings` — what clients may configure.
 //! - `proto` — UTF-16 positions and URIs (the only place that knows about encodings).
 //! - `documents` — open documents and the hand edits pending since their last save.
@@ -22,8 +25,10 @@ mod hover;
 mod lens;
 mod notetaker;
 mod proto;
+pub mod protocol;
 mod server;
 mod settings;
+mod shape;
 mod transport;
 mod watch;
 mod workspace;

@@ -715,8 +715,12 @@ impl LanguageServer for Backend {
             }
         }
         let after = self.shared.settings();
-        if after.data_dir != before.data_dir || after.codex_home != before.codex_home {
-            tracing::warn!("dataDir and codexHome apply when the server starts; restart it");
+        if (&after.data_dir, &after.codex_home, after.watch_codex)
+            != (&before.data_dir, &before.codex_home, before.watch_codex)
+        {
+            tracing::warn!(
+                "dataDir, codexHome and watchCodex apply when the server starts; restart it"
+            );
         }
         if after != before {
             self.shared.refresh_ui().await;

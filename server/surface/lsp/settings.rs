@@ -1,8 +1,10 @@
 //! The server's settings: what `initializationOptions` and `workspace/didChangeConfiguration`
-//! may set. Every field is optional on the wire; unknown fields are ignored, so older and newer
-//! clients both work. Documented in docs/lsp-extensions.md.
+//! may set (`ServerSettings`, the wire form), and what the server makes of them (`Settings`).
+//! Every field is optional on the wire; unknown fields are ignored, so older and newer clients
+//! both work. Documented in docs/lsp-extensions.md; tests/protocol.rs keeps the editors and the
+//! document in step with `ServerSettings`.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use tower_lsp::lsp_types::DiagnosticSeverity;
 
@@ -44,89 +46,195 @@ impl Default for Settings {
     }
 }
 
-/// The wire form, camelCase, every field optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct Wire {
-    enable: Option<bool>,
-    enabled: Option<bool>,
-    lenses: Option<bool>,
-    code_lens: Option<bool>,
-    /// "hint" | "information" | "warning" | "error" | "off", or `false`.
-    diagnostics: Option<serde_json::Value>,
-    data_dir: Option<String>,
-    codex_home: Option<String>,
-    watch_codex: Option<bool>,
-    learnings_file: Option<String>,
-    notes_after_idle_seconds: Option<f64>,
-    learnings_archive_after_days: Option<f64>,
+/// The settings on the wire, as `initializationOptions` and `workspace/didChangeConfiguration`
+/// carry them: camelCase, every field optional. This type is the protocol's one source for the
+/// settings' names and types (with `Settings::default()` for their defaults): package.json,
+/// editors/vscode/src/protocol.ts, the Neovim plugin's config.lua and docs/lsp-extensions.md are
+/// checked against it by tests/protocol.rs. No `#[serde(alias)]` here: the legacy spellings are
+/// mapped in `legacy()`, so the field list is the documented one.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerSettings {
+    /// The master switch: off means no hover, lens or diagnostic at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable: Option<bool>,
+    /// Code lenses on or off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lenses: Option<bool>,
+    /// The severity of open-gap diagnostics, or off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnostics: Option<DiagnosticsSetting>,
+    /// Where the store lives; `~/` is expanded; empty means the default. At start only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<String>,
+    /// Whose `sessions/` to follow; `~/` is expanded; empty means the default. At start only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub codex_home: Option<String>,
+    /// Ingest new Codex turns as they are written. At start only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watch_codex: Option<bool>,
+    /// Where summaries go, relative to the workspace root.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub learnings_file: Option<String>,
+    /// The notetaker: seconds of quiet after a Codex session's last turn ended before its entry
+    /// is written by itself; 0 or negative turns it off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes_after_idle_seconds: Option<f64>,
+    /// Entries of sessions older than this many days move to `learnings/archive/`; 0: never.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub learnings_archive_after_days: Option<f64>,
+}
+
+/// The settings read only when the server starts (an editor restarts it when one changes).
+pub const AT_START: [&str; 3] = ["dataDir", "codexHome", "watchCodex"];
+
+/// `diagnostics`: the severity of open-gap diagnostics, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiagnosticsSetting {
+    Hint,
+    Information,
+    Warning,
+    Error,
+    Off,
+}
+
+impl DiagnosticsSetting {
+    fn severity(self) -> Option<DiagnosticSeverity> {
+        match self {
+            DiagnosticsSetting::Hint => Some(DiagnosticSeverity::HINT),
+            DiagnosticsSetting::Information => Some(DiagnosticSeverity::INFORMATION),
+            DiagnosticsSetting::Warning => Some(DiagnosticSeverity::WARNING),
+            DiagnosticsSetting::Error => Some(DiagnosticSeverity::ERROR),
+            DiagnosticsSetting::Off => None,
+        }
+    }
+
+    fn of(severity: Option<DiagnosticSeverity>) -> DiagnosticsSetting {
+        match severity {
+            None => DiagnosticsSetting::Off,
+            Some(DiagnosticSeverity::INFORMATION) => DiagnosticsSetting::Information,
+            Some(DiagnosticSeverity::WARNING) => DiagnosticsSetting::Warning,
+            Some(DiagnosticSeverity::ERROR) => DiagnosticsSetting::Error,
+            Some(_) => DiagnosticsSetting::Hint,
+        }
+    }
+}
+
+/// Spellings older clients send, mapped to the documented ones: `enabled` and `codeLens` for
+/// `enable` and `lenses`; `diagnostics` in any case, `"info"`, `"none"`, `"false"` or a bool.
+fn legacy(key: &str, value: &serde_json::Value) -> (String, serde_json::Value) {
+    use serde_json::Value;
+    let key = match key {
+        "enabled" => "enable",
+        "codeLens" => "lenses",
+        k => k,
+    };
+    let value = match (key, value) {
+        ("diagnostics", Value::Bool(on)) => Value::from(if *on { "hint" } else { "off" }),
+        ("diagnostics", Value::String(s)) => match s.to_ascii_lowercase().as_str() {
+            "info" => Value::from("information"),
+            "none" | "false" => Value::from("off"),
+            lower => Value::from(lower),
+        },
+        (_, v) => v.clone(),
+    };
+    (key.to_owned(), value)
 }
 
 impl Settings {
     /// Applies whatever `value` sets. Accepts the settings object itself or one nested under
-    /// `sessionlens` (what `workspace/didChangeConfiguration` sends from most clients).
-    /// Returns the names of fields it could not read, for a log line.
+    /// `sessionlens` (what `workspace/didChangeConfiguration` sends from most clients). Each
+    /// field is read on its own, so one value of the wrong type is reported and ignored while
+    /// the others apply. Returns what it could not read, for a log line.
     pub fn apply(&mut self, value: &serde_json::Value) -> Vec<String> {
         let value = value.get("sessionlens").unwrap_or(value);
-        if !value.is_object() {
+        let Some(fields) = value.as_object() else {
             return Vec::new();
-        }
-        let mut bad = Vec::new();
-        let wire: Wire = match serde_json::from_value(value.clone()) {
-            Ok(w) => w,
-            Err(e) => {
-                bad.push(e.to_string());
-                return bad;
-            }
         };
-        if let Some(b) = wire.enable.or(wire.enabled) {
-            self.enabled = b;
-        }
-        if let Some(b) = wire.lenses.or(wire.code_lens) {
-            self.lenses = b;
-        }
-        if let Some(d) = wire.diagnostics {
-            match parse_severity(&d) {
-                Some(s) => self.diagnostics = s,
-                None => bad.push(format!("diagnostics: {d}")),
+        let mut bad = Vec::new();
+        for (key, value) in fields {
+            let (key, value) = legacy(key, value);
+            let one = serde_json::Value::Object([(key.clone(), value)].into_iter().collect());
+            match serde_json::from_value::<ServerSettings>(one) {
+                Ok(wire) => self.set(wire),
+                Err(e) => bad.push(format!("{key}: {e}")),
             }
-        }
-        let path = |s: String| (!s.trim().is_empty()).then(|| PathBuf::from(expand_home(&s)));
-        if let Some(p) = wire.data_dir {
-            self.data_dir = path(p);
-        }
-        if let Some(p) = wire.codex_home {
-            self.codex_home = path(p);
-        }
-        if let Some(b) = wire.watch_codex {
-            self.watch_codex = b;
-        }
-        if let Some(p) = wire.learnings_file.and_then(path) {
-            self.learnings_file = p;
-        }
-        if let Some(n) = wire.notes_after_idle_seconds {
-            self.notes_after_idle_seconds = n.ceil().clamp(-1.0, 1e9) as i64;
-        }
-        if let Some(n) = wire.learnings_archive_after_days {
-            self.learnings_archive_after_days = n.ceil().clamp(0.0, 1e6) as u32;
         }
         bad
     }
-}
 
-fn parse_severity(v: &serde_json::Value) -> Option<Option<DiagnosticSeverity>> {
-    match v {
-        serde_json::Value::Bool(false) | serde_json::Value::Null => Some(None),
-        serde_json::Value::Bool(true) => Some(Some(DiagnosticSeverity::HINT)),
-        serde_json::Value::String(s) => match s.to_ascii_lowercase().as_str() {
-            "off" | "none" | "false" => Some(None),
-            "hint" => Some(Some(DiagnosticSeverity::HINT)),
-            "information" | "info" => Some(Some(DiagnosticSeverity::INFORMATION)),
-            "warning" => Some(Some(DiagnosticSeverity::WARNING)),
-            "error" => Some(Some(DiagnosticSeverity::ERROR)),
-            _ => None,
-        },
-        _ => None,
+    /// Takes every field `wire` sets. The destructuring names every field, so a new one cannot
+    /// be forgotten here.
+    fn set(&mut self, wire: ServerSettings) {
+        let ServerSettings {
+            enable,
+            lenses,
+            diagnostics,
+            data_dir,
+            codex_home,
+            watch_codex,
+            learnings_file,
+            notes_after_idle_seconds,
+            learnings_archive_after_days,
+        } = wire;
+        let path = |s: String| (!s.trim().is_empty()).then(|| PathBuf::from(expand_home(&s)));
+        if let Some(b) = enable {
+            self.enabled = b;
+        }
+        if let Some(b) = lenses {
+            self.lenses = b;
+        }
+        if let Some(d) = diagnostics {
+            self.diagnostics = d.severity();
+        }
+        if let Some(p) = data_dir {
+            self.data_dir = path(p);
+        }
+        if let Some(p) = codex_home {
+            self.codex_home = path(p);
+        }
+        if let Some(b) = watch_codex {
+            self.watch_codex = b;
+        }
+        if let Some(p) = learnings_file.and_then(path) {
+            self.learnings_file = p;
+        }
+        if let Some(n) = notes_after_idle_seconds {
+            self.notes_after_idle_seconds = n.ceil().clamp(-1.0, 1e9) as i64;
+        }
+        if let Some(n) = learnings_archive_after_days {
+            self.learnings_archive_after_days = n.ceil().clamp(0.0, 1e6) as u32;
+        }
+    }
+
+    /// These settings in wire form: what a client would send to set exactly them. Unset paths
+    /// (the server's own defaults) are left out. With `Settings::default()`, the documented
+    /// defaults.
+    pub fn to_wire(&self) -> ServerSettings {
+        let Settings {
+            enabled,
+            lenses,
+            diagnostics,
+            data_dir,
+            codex_home,
+            watch_codex,
+            learnings_file,
+            notes_after_idle_seconds,
+            learnings_archive_after_days,
+        } = self;
+        let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+        ServerSettings {
+            enable: Some(*enabled),
+            lenses: Some(*lenses),
+            diagnostics: Some(DiagnosticsSetting::of(*diagnostics)),
+            data_dir: path(data_dir),
+            codex_home: path(codex_home),
+            watch_codex: Some(*watch_codex),
+            learnings_file: Some(learnings_file.display().to_string()),
+            notes_after_idle_seconds: Some(*notes_after_idle_seconds as f64),
+            learnings_archive_after_days: Some(f64::from(*learnings_archive_after_days)),
+        }
     }
 }
 
@@ -174,5 +282,64 @@ mod tests {
         s.apply(&json!({"notesAfterIdleSeconds": -5}));
         assert_eq!(s.notes_after_idle_seconds, -1);
         assert_eq!(s.apply(&json!({"enable": "yes"})).len(), 1);
+    }
+
+    #[test]
+    fn one_bad_value_is_reported_while_the_others_apply() {
+        let mut s = Settings::default();
+        let bad =
+            s.apply(&json!({"lenses": false, "watchCodex": "no", "learningsArchiveAfterDays": 7}));
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert!(bad[0].starts_with("watchCodex: "), "{bad:?}");
+        assert!(!s.lenses && s.watch_codex);
+        assert_eq!(s.learnings_archive_after_days, 7);
+    }
+
+    #[test]
+    fn older_spellings_still_apply() {
+        let mut s = Settings::default();
+        assert!(
+            s.apply(&json!({"enabled": false, "codeLens": false, "diagnostics": "INFO"}))
+                .is_empty()
+        );
+        assert!(!s.enabled && !s.lenses);
+        assert_eq!(s.diagnostics, Some(DiagnosticSeverity::INFORMATION));
+        s.apply(&json!({"diagnostics": false}));
+        assert_eq!(s.diagnostics, None);
+        s.apply(&json!({"diagnostics": true}));
+        assert_eq!(s.diagnostics, Some(DiagnosticSeverity::HINT));
+        s.apply(&json!({"diagnostics": "none"}));
+        assert_eq!(s.diagnostics, None);
+    }
+
+    #[test]
+    fn the_wire_form_sets_exactly_what_it_came_from() {
+        // Every field away from its default (the literal names them all, so a new field must be
+        // added here): its wire form, applied to the defaults, gives it back.
+        let changed = Settings {
+            enabled: false,
+            lenses: false,
+            diagnostics: Some(DiagnosticSeverity::ERROR),
+            data_dir: Some(PathBuf::from("/data")),
+            codex_home: Some(PathBuf::from("/codex")),
+            watch_codex: false,
+            learnings_file: PathBuf::from("notes.md"),
+            notes_after_idle_seconds: 60,
+            learnings_archive_after_days: 0,
+        };
+        let wire = serde_json::to_value(changed.to_wire()).unwrap();
+        let mut s = Settings::default();
+        assert!(s.apply(&wire).is_empty());
+        assert_eq!(s, changed);
+        let defaults = serde_json::to_value(Settings::default().to_wire()).unwrap();
+        assert_eq!(defaults["notesAfterIdleSeconds"], 300.0);
+        assert_eq!(defaults["diagnostics"], "hint");
+        assert!(
+            defaults.get("dataDir").is_none(),
+            "unset paths are left out"
+        );
+        for key in AT_START {
+            assert!(wire.get(key).is_some(), "{key} is a setting");
+        }
     }
 }

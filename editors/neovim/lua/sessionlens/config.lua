@@ -1,6 +1,8 @@
 -- The plugin's options in one place: every default, with what it does, and the one function that
 -- turns options into the server's settings (docs/lsp-extensions.md, "Settings"). Everything else
--- reads options through `get()`, so `setup()` may be called again at any time.
+-- reads options through `get()`, so `setup()` may be called again at any time. The server's types
+-- (server/surface/lsp/settings.rs) are the source: tests/protocol.rs checks that server_settings()
+-- sends every setting, from an option with the server's default and type.
 
 local M = {}
 
@@ -61,12 +63,23 @@ M.defaults = {
   -- nil: $CODEX_HOME, else ~/.codex.
   codex_home = nil,
 
-  -- Ingest new Codex turns as they are written (server setting `watchCodex`, at start only).
+  -- Follow Codex's (and Claude Code's) session folders and ingest new turns as they are written
+  -- (server setting `watchCodex`, at start only). Off: only `:SessionLensIngest` reads them.
   watch_codex = true,
 
   -- Where `:SessionLensSummary` writes, relative to the workspace root (server setting
   -- `learningsFile`).
   learnings_file = 'learnings.md',
+
+  -- The notetaker (server setting `notesAfterIdleSeconds`): once a Codex session run in the
+  -- workspace has ended and nothing new arrived for this many seconds, its entry is written to
+  -- the learnings file by itself, once. 0 or less: off.
+  notes_after_idle_seconds = 300,
+
+  -- Entries of sessions older than this many days move from the learnings file to
+  -- `learnings/archive/YYYY-MM.md` beside it whenever it is written (server setting
+  -- `learningsArchiveAfterDays`). 0: never archive.
+  learnings_archive_after_days = 30,
 
   -- Record commands run in `:terminal` buffers (`:terminal npm test`) and their exit status, as
   -- the VS Code extension does for its terminals. See `:help sessionlens-terminal` for the limits.
@@ -118,6 +131,8 @@ function M.set(opts)
   validate('codex_home', o.codex_home, 'string', true)
   validate('watch_codex', o.watch_codex, 'boolean')
   validate('learnings_file', o.learnings_file, 'string')
+  validate('notes_after_idle_seconds', o.notes_after_idle_seconds, 'number')
+  validate('learnings_archive_after_days', o.learnings_archive_after_days, 'number')
   validate('terminal', o.terminal, 'boolean')
   validate('client', o.client, 'table')
   options = o
@@ -145,6 +160,8 @@ function M.server_settings(at_start)
     lenses = o.lenses,
     diagnostics = o.diagnostics,
     learningsFile = o.learnings_file,
+    notesAfterIdleSeconds = o.notes_after_idle_seconds,
+    learningsArchiveAfterDays = o.learnings_archive_after_days,
   }
   if at_start then
     s.dataDir = o.data_dir and vim.fs.normalize(o.data_dir) or nil
