@@ -280,9 +280,10 @@ async fn ingest(shared: &Arc<Shared>) -> RpcResult<Value> {
         .codex_home
         .or_else(crate::config::codex_home)
         .ok_or_else(|| invalid("no Codex home: set codexHome"))?;
-    let report = tokio::task::spawn_blocking(move || super::watch::ingest_all(&store, &home))
-        .await
-        .map_err(|e| failed(anyhow::anyhow!("{e}")))?;
+    let report =
+        tokio::task::spawn_blocking(move || crate::ingest::watch::ingest_all(&store, &home))
+            .await
+            .map_err(|e| failed(anyhow::anyhow!("{e}")))?;
     if report.events_added > 0 {
         shared.reload_now().await;
     }
