@@ -121,6 +121,18 @@ fn inner_layers_do_not_reach_outward() {
         ),
         // What is known serves every face and knows none of them.
         ("server/knowledge/", &["crate::surface", "crate::ingest"]),
+        // What a face hears becomes an event through capture::live, which redacts inside: a face
+        // never reaches for the redactor or makes up an event's identity itself.
+        (
+            "server/surface/",
+            &[
+                "normalize::redact",
+                "Redactor",
+                "live_event_id",
+                "local_session_id",
+                "EventId",
+            ],
+        ),
         // The faces are leaves: none imports another (the binary hands the CLI its servers).
         (
             "server/surface/cli/",

@@ -18,9 +18,6 @@
 use crate::capture::live;
 use crate::ingest::{IngestOptions, Source};
 use crate::knowledge::briefing;
-use crate::normalize::redact::Redactor;
-use crate::normalize::text::{OUTPUT_CAP, excerpt};
-use crate::normalize::{Body, Command, CommandStatus};
 use crate::store::Store;
 use crate::store::records::FileCursor;
 use serde_json::{Value, json};
@@ -392,25 +389,13 @@ fn record(
     command: &str,
     result: &CommandResult,
 ) -> anyhow::Result<()> {
-    let redactor = Redactor::global();
-    let body = Body::Command(Command {
-        command: redactor.redact(command).into_owned(),
-        workdir: Some(cwd.to_owned()),
+    let ran = live::Ran {
+        command: command.to_owned(),
         exit_code: result.exit_code,
         duration_ms: result.duration_ms,
-        output: redactor
-            .redact(&excerpt(&result.output, OUTPUT_CAP))
-            .into_owned(),
-        tool: assistant.subcommand().into(),
-        status: if result.exit_code.is_some() {
-            CommandStatus::Exited
-        } else {
-            CommandStatus::Ran
-        },
-    });
-    let at = live::now();
-    let turn = Some(format!("cmd-{}", crate::normalize::live_event_id(cwd)));
-    let events = live::events(assistant.subcommand(), cwd, &at, turn, body);
+        output: result.output.clone(),
+    };
+    let events = live::command(assistant.subcommand(), cwd, &ran, &live::now());
     let Some(store) = open(data_dir, true)? else {
         anyhow::bail!("the store could not be opened");
     };

@@ -6,9 +6,6 @@ use super::server::{Shared, guard};
 use super::workspace;
 use crate::capture::live;
 use crate::knowledge::{journal as learnings, render};
-use crate::normalize::redact::Redactor;
-use crate::normalize::text::{OUTPUT_CAP, excerpt};
-use crate::normalize::{Body, Command, CommandStatus};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -172,12 +169,8 @@ async fn mark(
         .clone()
         .or_else(|| workspace_root(shared, &v).map(|p| p.display().to_string()))
         .unwrap_or_default();
-    let body = Body::Mark {
-        insight: i.id.clone(),
-        resolved,
-    };
     let id = i.id.clone();
-    let events = live::events("editor", &cwd, &live::now(), None, body);
+    let events = live::mark(live::EDITOR, &cwd, &id, resolved, &live::now());
     shared.commit(events.into()).await.map_err(failed)?;
     shared.reload_now().await;
     let status = if resolved { "resolved" } else { "open" };
@@ -364,28 +357,16 @@ pub async fn command_finished(shared: &Arc<Shared>, params: Value) {
                 .map(|w| w.root.display().to_string())
         })
         .unwrap_or_default();
-    let exit_code = params
-        .get("exitCode")
-        .and_then(Value::as_i64)
-        .map(|c| c as i32);
-    let output = str_field(&params, "output").unwrap_or("");
-    let redactor = Redactor::global();
-    let body = Body::Command(Command {
-        command: redactor.redact(&command).into_owned(),
-        workdir: Some(cwd.clone()),
-        exit_code,
+    let ran = live::Ran {
+        command,
+        exit_code: params
+            .get("exitCode")
+            .and_then(Value::as_i64)
+            .map(|c| c as i32),
         duration_ms: params.get("durationMs").and_then(Value::as_u64),
-        output: redactor.redact(&excerpt(output, OUTPUT_CAP)).into_owned(),
-        tool: "terminal".into(),
-        status: if exit_code.is_some() {
-            CommandStatus::Exited
-        } else {
-            CommandStatus::Ran
-        },
-    });
-    let at = live::now();
-    let turn = Some(format!("cmd-{}", crate::normalize::live_event_id(&cwd)));
-    let events = live::events("terminal", &cwd, &at, turn, body);
+        output: str_field(&params, "output").unwrap_or("").to_owned(),
+    };
+    let events = live::command(live::TERMINAL, &cwd, &ran, &live::now());
     match shared.commit(events.into()).await {
         Ok(()) => shared.request_reload(),
         Err(e) => {
