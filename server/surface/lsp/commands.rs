@@ -5,6 +5,7 @@
 use super::server::{Shared, guard};
 use super::workspace;
 use crate::capture::live;
+use crate::ingest::watch;
 use crate::knowledge::{journal as learnings, render};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -273,10 +274,9 @@ async fn ingest(shared: &Arc<Shared>) -> RpcResult<Value> {
         .codex_home
         .or_else(crate::config::codex_home)
         .ok_or_else(|| invalid("no Codex home: set codexHome"))?;
-    let report =
-        tokio::task::spawn_blocking(move || crate::ingest::watch::ingest_all(&store, &home))
-            .await
-            .map_err(|e| failed(anyhow::anyhow!("{e}")))?;
+    let report = tokio::task::spawn_blocking(move || watch::ingest_all(&store, &home))
+        .await
+        .map_err(|e| failed(anyhow::anyhow!("{e}")))?;
     if report.events_added > 0 {
         shared.reload_now().await;
     }
