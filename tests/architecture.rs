@@ -38,6 +38,8 @@ const OWNED: &[(&str, &str)] = &[
     ("rmcp::", "server/surface/"),
     ("toml_edit", "server/surface/"),
     ("tree_sitter", "server/link/"),
+    // Following folders is write-side work: the faces start the watcher, never watch themselves.
+    ("notify::", "server/ingest/"),
 ];
 
 #[test]
@@ -107,8 +109,30 @@ fn inner_layers_do_not_reach_outward() {
                 "crate::ingest",
             ],
         ),
+        // The write side ends at the store: ingest knows no face and nothing of the read side.
+        (
+            "server/ingest/",
+            &[
+                "crate::surface",
+                "crate::knowledge",
+                "crate::insight",
+                "crate::link",
+            ],
+        ),
         // What is known serves every face and knows none of them.
         ("server/knowledge/", &["crate::surface", "crate::ingest"]),
+        // What a face hears becomes an event through capture::live, which redacts inside: a face
+        // never reaches for the redactor or makes up an event's identity itself.
+        (
+            "server/surface/",
+            &[
+                "normalize::redact",
+                "Redactor",
+                "live_event_id",
+                "local_session_id",
+                "EventId",
+            ],
+        ),
         // The faces are leaves: none imports another (the binary hands the CLI its servers).
         (
             "server/surface/cli/",

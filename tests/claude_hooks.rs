@@ -284,6 +284,15 @@ fn claude_hook_records_a_bash_command_without_a_transcript_as_a_live_event() {
     assert!(text.contains("no-unused-vars"), "{text}");
     assert!(text.contains("\"tool\":\"claude-hook\""), "{text}");
     assert!(!text.contains("sk-abcdefghij"), "redacted: {text}");
+
+    // Every byte it stored, pinned (what differs per run is checked, then masked).
+    assert_eq!(
+        s.env.live_events("claude-hook"),
+        [
+            Env::live_start("claude-hook"),
+            r#"{"id":"{LIVE}","session":"{SESSION}","at":"{AT}","turn":"cmd-{N}","kind":"command","command":"npm run lint -- --token [REDACTED:api-key]","workdir":"{CWD}","exit_code":null,"duration_ms":null,"output":"src/App.tsx:3:1 error no-unused-vars\n","tool":"claude-hook","status":"ran"}"#.to_owned(),
+        ]
+    );
 }
 
 /// Runs `install claude-hooks` (plus `extra`) with `PATH` set to `path`; (exit code, stdout,

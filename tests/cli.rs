@@ -805,6 +805,16 @@ fn insights_gaps_and_recall_on_a_learning_scenario() {
     let missing = env.run(&["resolve", "zzzz"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no insight matches"));
+
+    // Every byte it stored, pinned (what differs per run is checked, then masked).
+    assert_eq!(
+        env.live_events("cli"),
+        [
+            Env::live_start("cli"),
+            r#"{"id":"{LIVE}","session":"{SESSION}","at":"{AT}","turn":null,"kind":"mark","insight":"58824fd95f165ded","resolved":true}"#.to_owned(),
+            r#"{"id":"{LIVE}","session":"{SESSION}","at":"{AT}","turn":null,"kind":"mark","insight":"58824fd95f165ded","resolved":false}"#.to_owned(),
+        ]
+    );
     env.ok(&["verify"]);
 }
 

@@ -578,6 +578,15 @@ fn post_tool_use_records_the_command_as_a_live_event() {
         text.contains("no-unused-vars") && text.contains("codex-hook"),
         "{text}"
     );
+
+    // Every byte it stored, pinned (what differs per run is checked, then masked).
+    assert_eq!(
+        s.env.live_events("codex-hook"),
+        [
+            Env::live_start("codex-hook"),
+            r#"{"id":"{LIVE}","session":"{SESSION}","at":"{AT}","turn":"cmd-{N}","kind":"command","command":"npm run lint -- --token [REDACTED:api-key]","workdir":"{CWD}","exit_code":1,"duration_ms":2500,"output":"src/App.tsx:3:1 error no-unused-vars\n","tool":"codex-hook","status":"exited"}"#.to_owned(),
+        ]
+    );
     assert!(!text.contains("sk-abcdefghij"), "redacted: {text}");
 }
 

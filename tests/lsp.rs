@@ -225,6 +225,16 @@ fn hover_lens_diagnostics_and_commands_on_a_learning_scenario() {
         "sessionlens.reopenInsight",
         json!([{"insight": gap_id}]),
     );
+
+    // Every byte it stored, pinned (what differs per run is checked, then masked).
+    assert_eq!(
+        env.live_events("editor"),
+        [
+            Env::live_start("editor"),
+            r#"{"id":"{LIVE}","session":"{SESSION}","at":"{AT}","turn":null,"kind":"mark","insight":"58824fd95f165ded","resolved":true}"#.to_owned(),
+            r#"{"id":"{LIVE}","session":"{SESSION}","at":"{AT}","turn":null,"kind":"mark","insight":"58824fd95f165ded","resolved":false}"#.to_owned(),
+        ]
+    );
     assert!(c.diagnostics(&header, WAIT, open_gap).is_some());
     // Diagnostics can be switched off, or made louder.
     c.notify(
@@ -446,6 +456,19 @@ fn hand_edits_become_events_and_heavy_rewriting_gets_a_lens() {
     let terminal = by_source("terminal");
     assert_eq!(terminal.len(), 1);
     assert_eq!(terminal[0]["failed_commands"], 1);
+
+    // Every byte it stored, pinned (what differs per run is checked, then masked).
+    let edit = r#"{"id":"{LIVE}","session":"{SESSION}","at":"{AT}","turn":null,"kind":"editor_edit","file":"src/api.ts","symbols":["toTodo"],"lines":2,"changes":1}"#;
+    let mut pinned = vec![Env::live_start("editor")];
+    pinned.extend(std::iter::repeat_n(edit.to_owned(), 6));
+    assert_eq!(env.live_events("editor"), pinned);
+    assert_eq!(
+        env.live_events("terminal"),
+        [
+            Env::live_start("terminal"),
+            r#"{"id":"{LIVE}","session":"{SESSION}","at":"{AT}","turn":"cmd-{N}","kind":"command","command":"npm run build","workdir":"{CWD}","exit_code":2,"duration_ms":5300,"output":"src/api.ts(12,3): error TS2322","tool":"terminal","status":"exited"}"#.to_owned(),
+        ]
+    );
     env.ok(&["verify"]);
 }
 

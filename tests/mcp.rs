@@ -208,6 +208,15 @@ async fn an_mcp_client_recalls_lists_gaps_records_and_summarizes() {
     assert_eq!(ours["kind"], "decision");
     assert_eq!(ours["status"], "resolved");
     assert_eq!(ours["topic"], "useReducer");
+
+    // Every byte it stored, pinned (what differs per run is checked, then masked).
+    assert_eq!(
+        s.env.live_events("mcp"),
+        [
+            Env::live_start("mcp"),
+            r#"{"id":"{LIVE}","session":"{SESSION}","at":"{AT}","turn":"learning-{N}","kind":"learning","topic":"useReducer","takeaway":"Reach for useReducer when the next todo list depends on the last one; the token [REDACTED:api-key] stays out.","names":["todosReducer"],"source":"agent"}"#.to_owned(),
+        ]
+    );
     let context = s.env.ok(&[
         "context",
         "--workspace",

@@ -7,7 +7,7 @@ use super::*;
 /// How the text of a noted learning begins: "Noted by the agent".
 pub(super) const NOTED_BY: &str = "Noted by the ";
 /// How the turn of a `learning` event begins (each learning is its own turn).
-pub const LEARNING_TURN: &str = "learning-";
+pub use crate::normalize::LEARNING_TURN;
 
 /// The id of the insight a `learning` event in `session`, turn `turn`, becomes.
 pub fn learning_id(session: &str, turn: &str) -> String {

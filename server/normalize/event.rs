@@ -101,6 +101,10 @@ pub enum Body {
     },
 }
 
+/// How the turn of a `learning` event begins: each learning is a turn of its own, and the rest
+/// of the turn id is unique to it.
+pub const LEARNING_TURN: &str = "learning-";
+
 /// One MCP tool call and how it went.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct McpCall {

@@ -26,8 +26,6 @@ use crate::knowledge::recall::Here;
 use crate::knowledge::scope::Scope;
 use crate::knowledge::snapshot::Knowledge;
 use crate::knowledge::{self, briefing, journal, render};
-use crate::normalize::redact::Redactor;
-use crate::normalize::{Body, live_event_id};
 use crate::store::Store;
 use rmcp::handler::server::{router::tool::ToolRouter, wrapper::Parameters};
 use rmcp::schemars::JsonSchema;
@@ -213,55 +211,39 @@ impl Lens {
     /// Stores the learning as a live event of the local `mcp` session of its folder; returns
     /// what the agent is told, with the new insight's id.
     fn record(&self, args: RecordLearningArgs) -> anyhow::Result<String> {
-        let redactor = Redactor::global();
-        let clean = |s: &str| redactor.redact(s.trim()).into_owned();
-        let topic = clean(&args.topic);
-        let takeaway = clean(&args.takeaway);
-        if topic.is_empty() {
-            anyhow::bail!("`topic` is empty: name what the learning is about");
-        }
-        if takeaway.is_empty() {
-            anyhow::bail!("`takeaway` is empty: write down what was learned");
-        }
         let cwd = match workspace(args.workspace.as_deref())? {
             Some(ws) => ws,
             None => std::env::current_dir()?,
         };
-        let mut names: Vec<String> = Vec::new();
-        let given = args.symbols.unwrap_or_default();
-        let candidates = if given.iter().any(|s| !s.trim().is_empty()) {
-            given
-        } else {
-            // None given: the names the takeaway writes as code.
-            topic::identifiers(&takeaway).into_iter().take(4).collect()
+        let names = args.symbols.unwrap_or_default();
+        let given = live::Learning {
+            topic: &args.topic,
+            takeaway: &args.takeaway,
+            names: &names,
+            source: "agent",
         };
-        for n in candidates {
-            let n = clean(&n);
-            if !n.is_empty() && n != topic && !names.contains(&n) {
-                names.push(n);
-            }
-        }
-        let at = live::now();
-        let turn = format!(
-            "{}{}",
-            insight::LEARNING_TURN,
-            &live_event_id(SURFACE)[..16]
-        );
-        let body = Body::Learning {
-            topic: topic.clone(),
-            takeaway,
-            names,
-            source: "agent".into(),
-        };
-        let events = live::events(
-            SURFACE,
-            &cwd.display().to_string(),
-            &at,
-            Some(turn.clone()),
-            body,
-        );
+        // None given: the names the takeaway writes as code.
+        let names_in = |takeaway: &str| topic::identifiers(takeaway).into_iter().take(4).collect();
+        let cwd = cwd.display().to_string();
+        let learned =
+            live::learning(SURFACE, &cwd, &given, &live::now(), names_in).map_err(|missing| {
+                match missing {
+                    live::Missing::Topic => {
+                        anyhow::anyhow!("`topic` is empty: name what the learning is about")
+                    }
+                    live::Missing::Takeaway => {
+                        anyhow::anyhow!("`takeaway` is empty: write down what was learned")
+                    }
+                }
+            })?;
+        let live::Learned {
+            events,
+            topic,
+            session,
+            turn,
+        } = learned;
         self.store.commit(&events, &[])?;
-        let id = insight::learning_id(&events[1].session, &turn);
+        let id = insight::learning_id(&session, &turn);
         tracing::info!("mcp: recorded learning {id} about {topic}");
         Ok(format!(
             "Recorded insight {id} about `{}`: it will come back in `recall`, editor hovers and the briefings of later sessions.",

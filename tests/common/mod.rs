@@ -129,6 +129,63 @@ impl Env {
             .env_remove("RUST_LOG")
     }
 
+    /// The events a face stored live in its local sessions (`surface-…`), in store order, each
+    /// as its canonical JSON with what differs from run to run written as placeholders, after
+    /// checking it: the time (`{AT}`), the session's folder (`{CWD}`), the session (`{SESSION}`,
+    /// the folder's local session of that day), the fixed id of its start (`{START}`), the id of
+    /// each event (`{LIVE}`, unique per call) and the unique part of a turn (`{N}`). Pinning the
+    /// strings pins every other byte a face writes.
+    pub fn live_events(&self, surface: &str) -> Vec<String> {
+        use sessionlens::normalize::{Body, EventId, local_session_id};
+        let store = sessionlens::store::Store::open(&self.data_dir().join("store.redb")).unwrap();
+        let hex = |s: &str, len: usize| s.len() == len && s.chars().all(|c| c.is_ascii_hexdigit());
+        let mut out = Vec::new();
+        let prefix = format!("{surface}-");
+        for session in store.sessions().unwrap() {
+            if !session.id.starts_with(&prefix) {
+                continue;
+            }
+            let mut cwd = None;
+            for (_, e) in store.session_events(&session.id).unwrap() {
+                let mut json = String::from_utf8(e.canonical_bytes()).unwrap();
+                let id = match &e.body {
+                    Body::SessionStart(info) => {
+                        cwd = info.cwd.clone();
+                        assert_eq!(
+                            e.id,
+                            EventId::derive(surface, &e.session, 0, "session_start")
+                        );
+                        "{START}"
+                    }
+                    _ => {
+                        assert!(hex(&e.id, 32), "{json}");
+                        "{LIVE}"
+                    }
+                };
+                let cwd = cwd.clone().expect("a local session starts with its header");
+                assert_eq!(e.session, local_session_id(surface, &cwd, &e.at[..10]));
+                if let Some(turn) = &e.turn {
+                    let (head, unique) = turn.rsplit_once('-').unwrap();
+                    assert!(hex(unique, 32) || hex(unique, 16), "{json}");
+                    json = json.replace(turn.as_str(), &format!("{head}-{{N}}"));
+                }
+                json = json
+                    .replace(&e.id, id)
+                    .replace(&e.session, "{SESSION}")
+                    .replace(&e.at, "{AT}")
+                    .replace(&cwd, "{CWD}");
+                out.push(json);
+            }
+        }
+        out
+    }
+
+    /// The pinned header of a local session of `surface`, as [`Env::live_events`] shows it.
+    pub fn live_start(surface: &str) -> String {
+        r#"{"id":"{START}","session":"{SESSION}","at":"{AT}","turn":null,"kind":"session_start","surface":"SURFACE","originator":"sessionlens","cwd":"{CWD}","model":null,"cli_version":null,"git_branch":null,"git_commit":null,"started_at":"{AT}"}"#
+            .replace("SURFACE", surface)
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         self.cmd().args(args).output().unwrap()
     }

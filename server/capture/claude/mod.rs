@@ -7,6 +7,7 @@
 //! directory's name is a lossy encoding of the working directory, so it is never decoded: the
 //! lines carry their `cwd`.
 
+pub mod hook;
 mod prompt;
 mod tools;
 pub mod transcript;

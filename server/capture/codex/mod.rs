@@ -1,6 +1,7 @@
 //! Codex sessions on disk: where rollout files live (`$CODEX_HOME/sessions/YYYY/MM/DD/` and the
 //! flat `archived_sessions/`, plain `.jsonl` or compressed `.jsonl.zst`) and how to read them.
 
+pub mod hook;
 mod items;
 pub mod prompt;
 pub mod rollout;

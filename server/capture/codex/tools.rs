@@ -156,7 +156,8 @@ pub fn unwrap_shell(argv: &[String]) -> Option<String> {
     (is_shell && is_flag).then(|| argv[argv.len() - 1].clone())
 }
 
-fn join_argv(argv: &[String]) -> String {
+/// An argv as a command line, quoted where a shell would need it.
+pub fn join_argv(argv: &[String]) -> String {
     shlex::try_join(argv.iter().map(String::as_str)).unwrap_or_else(|_| argv.join(" "))
 }
 

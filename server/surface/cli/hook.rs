@@ -10,17 +10,16 @@
 //! into the store, as `sessionlens ingest` would: the command lands in the thread that ran it
 //! (Codex's `session_id` is the root session, wrong for a sub-agent), parsed once by the
 //! transcript's reader, and never twice when the file is ingested again (event ids are
-//! positional). Only without a usable transcript is the command recorded as a live event of a
-//! local `codex-hook` (or `claude-hook`) session. It runs on the prompt's path, so it must be
-//! fast and must never break one: any failure is an empty answer, exit 0 and a line on stderr.
-//! Stdout is protocol.
+//! positional). Only without a usable transcript is the command — read from the payload by
+//! `capture::codex::hook` or `capture::claude::hook`, next to the readers whose parsers they
+//! share — recorded as a live event of a local `codex-hook` (or `claude-hook`) session. This face
+//! keeps the protocol: stdin, the answer, and when to ingest. It runs on the prompt's path, so it
+//! must be fast and must never break one: any failure is an empty answer, exit 0 and a line on
+//! stderr. Stdout is protocol.
 
-use crate::capture::live;
+use crate::capture::{claude, codex, live};
 use crate::ingest::{IngestOptions, Source};
 use crate::knowledge::briefing;
-use crate::normalize::redact::Redactor;
-use crate::normalize::text::{OUTPUT_CAP, excerpt};
-use crate::normalize::{Body, Command, CommandStatus};
 use crate::store::Store;
 use crate::store::records::FileCursor;
 use serde_json::{Value, json};
@@ -37,18 +36,6 @@ const MAX_UNREAD: u64 = 16 * 1024 * 1024;
 /// A transcript whose thread is running is never idle to the hook: closing its open turn is left
 /// to the ingest that finds it quiet.
 const TRANSCRIPT_IDLE_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// Tool names Codex gives shell commands in hook events.
-const CODEX_SHELL_TOOLS: &[&str] = &[
-    "Bash",
-    "shell",
-    "shell_command",
-    "exec_command",
-    "local_shell",
-    "unified_exec",
-];
-/// Claude Code runs every shell command through its one `Bash` tool.
-const CLAUDE_SHELL_TOOLS: &[&str] = &["Bash"];
 
 /// The assistant whose hook events are answered: the protocol is the same, what differs is the
 /// subcommand, how transcripts are named and read, and what shell tools are called.
@@ -79,8 +66,17 @@ impl Assistant {
     /// Tool names this assistant gives shell commands in `PostToolUse` events.
     fn shell_tools(self) -> &'static [&'static str] {
         match self {
-            Assistant::Codex => CODEX_SHELL_TOOLS,
-            Assistant::Claude => CLAUDE_SHELL_TOOLS,
+            Assistant::Codex => codex::hook::SHELL_TOOLS,
+            Assistant::Claude => claude::hook::SHELL_TOOLS,
+        }
+    }
+
+    /// The command a `PostToolUse` of a shell tool reports, read as this assistant writes it.
+    fn ran(self, event: &Value) -> Option<live::Ran> {
+        let (input, response) = (event.get("tool_input"), event.get("tool_response"));
+        match self {
+            Assistant::Codex => codex::hook::ran(input, response),
+            Assistant::Claude => claude::hook::ran(input, response),
         }
     }
 
@@ -95,8 +91,8 @@ impl Assistant {
     /// Whether `path` is named as this assistant names its transcripts.
     fn is_transcript_name(self, path: &Path) -> bool {
         match self {
-            Assistant::Codex => crate::capture::codex::is_rollout_name(path),
-            Assistant::Claude => crate::capture::claude::is_transcript_name(path),
+            Assistant::Codex => codex::is_rollout_name(path),
+            Assistant::Claude => claude::is_transcript_name(path),
         }
     }
 }
@@ -179,10 +175,10 @@ fn answer(
                 return Ok(None);
             }
             let cwd = cwd.ok_or_else(|| anyhow::anyhow!("PostToolUse without a cwd"))?;
-            let command = command_line(event.get("tool_input"))
+            let ran = assistant
+                .ran(&event)
                 .ok_or_else(|| anyhow::anyhow!("PostToolUse of {tool} without a command"))?;
-            let result = CommandResult::parse(event.get("tool_response"));
-            record(data_dir, assistant, cwd, &command, &result)?;
+            record(data_dir, assistant, cwd, &ran)?;
             Ok(None)
         }
         other => {
@@ -282,135 +278,15 @@ fn unread(cursor: Option<&FileCursor>, size: u64, compressed: bool) -> u64 {
     }
 }
 
-/// The command line of a shell tool's input: `{"command": "npm test"}` or an argv array.
-fn command_line(input: Option<&Value>) -> Option<String> {
-    let c = input?.get("command")?;
-    match c {
-        Value::String(s) => Some(s.clone()),
-        Value::Array(parts) => {
-            let argv: Vec<&str> = parts.iter().filter_map(Value::as_str).collect();
-            // `bash -lc SCRIPT` is the script, as rollouts are read.
-            match argv.as_slice() {
-                [sh, flag, script] if sh.ends_with("sh") && flag.starts_with('-') => {
-                    Some((*script).to_owned())
-                }
-                _ => Some(shlex::try_join(argv.iter().copied()).unwrap_or(argv.join(" "))),
-            }
-        }
-        _ => None,
-    }
-    .filter(|s| !s.trim().is_empty())
-}
-
-/// What a shell tool's response says, in any of the shapes Codex and Claude Code send (Claude
-/// Code's `{stdout, stderr, interrupted}` has no exit code).
-#[derive(Debug, Default, PartialEq)]
-struct CommandResult {
-    exit_code: Option<i32>,
-    duration_ms: Option<u64>,
-    output: String,
-}
-
-impl CommandResult {
-    fn parse(response: Option<&Value>) -> CommandResult {
-        match response {
-            Some(Value::String(s)) => CommandResult::from_text(s),
-            Some(Value::Object(o)) => {
-                let code = ["exit_code", "exitCode", "code"]
-                    .iter()
-                    .find_map(|k| o.get(*k).and_then(Value::as_i64))
-                    .map(|c| c as i32);
-                let mut output = String::new();
-                for k in ["output", "stdout", "aggregated_output", "stderr"] {
-                    if let Some(s) = o.get(k).and_then(Value::as_str) {
-                        if !s.is_empty() && !output.contains(s) {
-                            if !output.is_empty() {
-                                output.push('\n');
-                            }
-                            output.push_str(s);
-                        }
-                    }
-                }
-                let duration_ms = o.get("duration_ms").and_then(Value::as_u64).or_else(|| {
-                    o.get("duration_seconds")
-                        .and_then(Value::as_f64)
-                        .map(|s| (s * 1000.0) as u64)
-                });
-                let from_text = CommandResult::from_text(&output);
-                CommandResult {
-                    exit_code: code.or(from_text.exit_code),
-                    duration_ms: duration_ms.or(from_text.duration_ms),
-                    output: from_text.output,
-                }
-            }
-            Some(other) if !other.is_null() => CommandResult {
-                output: other.to_string(),
-                ..CommandResult::default()
-            },
-            _ => CommandResult::default(),
-        }
-    }
-
-    /// Codex's text form: `Exit code: 1\nWall time: 0.2 seconds\nOutput:\n…`; any other text is
-    /// the output as is.
-    fn from_text(s: &str) -> CommandResult {
-        let mut r = CommandResult::default();
-        let mut rest = s;
-        loop {
-            let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
-            if let Some(v) = line.strip_prefix("Exit code:") {
-                r.exit_code = v.trim().parse().ok();
-            } else if let Some(v) = line.strip_prefix("Wall time:") {
-                r.duration_ms = v
-                    .trim()
-                    .trim_end_matches("seconds")
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-                    .map(|s| (s * 1000.0) as u64);
-            } else if line.starts_with("Output:") {
-                r.output = after.to_owned();
-                return r;
-            } else if !line.starts_with("Total output lines:") && !line.starts_with("Process ") {
-                r.output = s.to_owned();
-                return r;
-            }
-            if after.is_empty() {
-                return r;
-            }
-            rest = after;
-        }
-    }
-}
-
 /// Stores the command as a `command` event (tool `codex-hook` or `claude-hook`) of the folder's
 /// local session: the fallback when the event names no transcript to ingest.
 fn record(
     data_dir: Option<&Path>,
     assistant: Assistant,
     cwd: &str,
-    command: &str,
-    result: &CommandResult,
+    ran: &live::Ran,
 ) -> anyhow::Result<()> {
-    let redactor = Redactor::global();
-    let body = Body::Command(Command {
-        command: redactor.redact(command).into_owned(),
-        workdir: Some(cwd.to_owned()),
-        exit_code: result.exit_code,
-        duration_ms: result.duration_ms,
-        output: redactor
-            .redact(&excerpt(&result.output, OUTPUT_CAP))
-            .into_owned(),
-        tool: assistant.subcommand().into(),
-        status: if result.exit_code.is_some() {
-            CommandStatus::Exited
-        } else {
-            CommandStatus::Ran
-        },
-    });
-    let at = live::now();
-    let turn = Some(format!("cmd-{}", crate::normalize::live_event_id(cwd)));
-    let events = live::events(assistant.subcommand(), cwd, &at, turn, body);
+    let events = live::command(assistant.subcommand(), cwd, ran, &live::now());
     let Some(store) = open(data_dir, true)? else {
         anyhow::bail!("the store could not be opened");
     };
@@ -421,38 +297,6 @@ fn record(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn codex_text_responses_are_read() {
-        let r = CommandResult::parse(Some(&json!(
-            "Exit code: 2\nWall time: 1.5 seconds\nOutput:\nsrc/a.ts(3,1): error TS2339\n"
-        )));
-        assert_eq!(r.exit_code, Some(2));
-        assert_eq!(r.duration_ms, Some(1500));
-        assert_eq!(r.output, "src/a.ts(3,1): error TS2339\n");
-        let r = CommandResult::parse(Some(&json!("just text")));
-        assert_eq!((r.exit_code, r.output.as_str()), (None, "just text"));
-        let r = CommandResult::parse(Some(&json!({"exit_code": 0, "stdout": "ok"})));
-        assert_eq!((r.exit_code, r.output.as_str()), (Some(0), "ok"));
-        assert_eq!(CommandResult::parse(None), CommandResult::default());
-    }
-
-    #[test]
-    fn command_lines_come_as_strings_or_argv() {
-        assert_eq!(
-            command_line(Some(&json!({"command": "npm test"}))).as_deref(),
-            Some("npm test")
-        );
-        assert_eq!(
-            command_line(Some(&json!({"command": ["bash", "-lc", "npm run build"]}))).as_deref(),
-            Some("npm run build")
-        );
-        assert_eq!(
-            command_line(Some(&json!({"command": ["ls", "my dir"]}))).as_deref(),
-            Some("ls 'my dir'")
-        );
-        assert_eq!(command_line(Some(&json!({"file": "x"}))), None);
-    }
 
     #[test]
     fn only_an_existing_absolute_rollout_file_is_a_transcript() {

@@ -2,6 +2,7 @@
 //! workspace's symbols. `recall` prints exactly what the editor hover will show for a symbol: the
 //! same answer (`knowledge::recall`), rendered by the same function.
 
+use crate::capture::live;
 use crate::insight::{self, Insight, Kind, Status};
 use crate::knowledge::links::{Linked, Linker};
 use crate::knowledge::recall::{self, Here};
@@ -224,12 +225,8 @@ pub fn mark(data_dir: Option<&Path>, wanted: &str, resolved: bool) -> anyhow::Re
         Some(c) => c.clone(),
         None => std::env::current_dir()?.display().to_string(),
     };
-    let body = crate::normalize::Body::Mark {
-        insight: i.id.clone(),
-        resolved,
-    };
-    let at = crate::capture::live::now();
-    let events = crate::capture::live::events("cli", &cwd, &at, None, body);
+    let at = live::now();
+    let events = live::mark(live::CLI, &cwd, &i.id, resolved, &at);
     store.commit(&events, &[])?;
     println!(
         "{} {} {} — {}",

@@ -8,10 +8,8 @@ use super::protocol::{self as p, Request};
 use super::server::{Shared, guard};
 use super::workspace;
 use crate::capture::live;
+use crate::ingest::watch;
 use crate::knowledge::{journal, render};
-use crate::normalize::redact::Redactor;
-use crate::normalize::text::{OUTPUT_CAP, excerpt};
-use crate::normalize::{Body, Command, CommandStatus};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -170,12 +168,8 @@ async fn mark(shared: &Arc<Shared>, a: p::MarkArgs, resolved: bool) -> RpcResult
                 .map(|p| p.display().to_string())
         })
         .unwrap_or_default();
-    let body = Body::Mark {
-        insight: i.id.clone(),
-        resolved,
-    };
     let id = i.id.clone();
-    let events = live::events("editor", &cwd, &live::now(), None, body);
+    let events = live::mark(live::EDITOR, &cwd, &id, resolved, &live::now());
     shared.commit(events.into()).await.map_err(failed)?;
     shared.reload_now().await;
     let status = if resolved {
@@ -281,7 +275,7 @@ async fn ingest(shared: &Arc<Shared>) -> RpcResult<crate::ingest::IngestReport> 
         .codex_home
         .or_else(crate::config::codex_home)
         .ok_or_else(|| invalid("no Codex home: set codexHome"))?;
-    let report = tokio::task::spawn_blocking(move || super::watch::ingest_all(&store, &home))
+    let report = tokio::task::spawn_blocking(move || watch::ingest_all(&store, &home))
         .await
         .map_err(|e| failed(anyhow::anyhow!("{e}")))?;
     if report.events_added > 0 {
@@ -367,25 +361,13 @@ pub async fn command_finished(shared: &Arc<Shared>, params: Value) {
                 .map(|w| w.root.display().to_string())
         })
         .unwrap_or_default();
-    let exit_code = params.exit_code;
-    let output = params.output.as_deref().unwrap_or("");
-    let redactor = Redactor::global();
-    let body = Body::Command(Command {
-        command: redactor.redact(&command).into_owned(),
-        workdir: Some(cwd.clone()),
-        exit_code,
+    let ran = live::Ran {
+        command,
+        exit_code: params.exit_code,
         duration_ms: params.duration_ms,
-        output: redactor.redact(&excerpt(output, OUTPUT_CAP)).into_owned(),
-        tool: "terminal".into(),
-        status: if exit_code.is_some() {
-            CommandStatus::Exited
-        } else {
-            CommandStatus::Ran
-        },
-    });
-    let at = live::now();
-    let turn = Some(format!("cmd-{}", crate::normalize::live_event_id(&cwd)));
-    let events = live::events("terminal", &cwd, &at, turn, body);
+        output: params.output.clone().unwrap_or_default(),
+    };
+    let events = live::command(live::TERMINAL, &cwd, &ran, &live::now());
     match shared.commit(events.into()).await {
         Ok(()) => shared.request_reload(),
         Err(e) => {

@@ -15,7 +15,8 @@
 //! - `commands` — `workspace/executeCommand` and the custom notifications.
 //! - `server` — the `LanguageServer` implementation: lifecycle, document sync, background work.
 //! - `transport` — frames stdin before tower-lsp sees it: bad input is dropped, `exit` exits.
-//! - `watch` — follows `$CODEX_HOME/sessions` and ingests new turns as Codex writes them.
+//! - `watch` — starts `ingest::watch` (which follows the assistants' folders and ingests new
+//!   turns as they are written) and reloads the knowledge when it added something.
 //! - `notetaker` — writes a session's learnings entry by itself once the session has ended.
 
 mod commands;

@@ -10,7 +10,6 @@ use super::{commands, diagnostics, hover, lens, proto, watch};
 use crate::capture::live;
 use crate::knowledge::snapshot::Knowledge;
 use crate::link::SymbolIndex;
-use crate::normalize::{Body, EditorEdit};
 use crate::store::Store;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -249,14 +248,8 @@ impl Shared {
             }
             names
         };
-        let at = live::now();
-        let body = Body::EditorEdit(EditorEdit {
-            file: rel.to_string_lossy().replace('\\', "/"),
-            symbols,
-            lines: pending.lines,
-            changes: pending.changes,
-        });
-        let events = live::events("editor", &ws.root.to_string_lossy(), &at, None, body);
+        let (lines, changes) = (pending.lines, pending.changes);
+        let events = live::editor_edit(&ws.root, &rel, &symbols, lines, changes, &live::now());
         match self.commit(events.into()).await {
             Ok(()) => self.request_reload(),
             Err(e) => tracing::warn!("recording an edit of {}: {e:#}", path.display()),

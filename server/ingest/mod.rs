@@ -1,4 +1,4 @@
-//! The ingest driver: capture → normalize → store, for Codex rollout files.
+//! The ingest driver: capture → normalize → store, for Codex rollouts and Claude Code transcripts.
 //!
 //! Idempotent and resumable. Each file is identified by the digest of its first line, so a file
 //! keeps its identity when Codex moves it to `archived_sessions/` or compresses it. Reading
@@ -8,6 +8,10 @@
 //! renames a new file over the old path: another first line, another size) is read again from
 //! the start. Event ids name the event's place in its thread, not in the file, so a file read
 //! again — rewritten or not — adds nothing twice.
+//!
+//! [`watch`] follows the assistants' folders and runs this driver as they write.
+
+pub mod watch;
 
 use crate::capture::claude::{ClaudeState, TranscriptReader};
 use crate::capture::codex::{self, CodexState, RolloutReader};

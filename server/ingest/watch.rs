@@ -1,0 +1,245 @@
+//! Live ingest: follows Codex's session folders and Claude Code's transcript folders while a
+//! long-lived process runs (the language server), so each turn of a running session (the chat
+//! panel beside the editor, a terminal beside it) reaches the store within a second or two, with
+//! no CLI step. (Claude Code deletes transcripts after 30 days by default: following them keeps
+//! them.) File events come from the OS (notify); a slow rescan backs them up for file systems
+//! that drop events, and picks up folders created later.
+//!
+//! Write side only: the watcher knows the store and the folders, never who runs it. Its owner
+//! answers two questions — whether to stop, and what to make of each ingest pass's report — and
+//! does the rest (the language server reloads its knowledge and refreshes the editor).
+
+use super::{IngestOptions, IngestReport, Source, ingest};
+use crate::capture::{claude, codex};
+use crate::store::Store;
+use notify::{RecursiveMode, Watcher};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+/// Events arriving this close together are one burst: ingest once after it.
+const SETTLE: Duration = Duration::from_millis(100);
+/// How often to rescan everything, whatever the OS reported.
+const RESCAN: Duration = Duration::from_secs(30);
+
+/// The folders followed, each with the source whose files it holds: Codex's under its home,
+/// Claude Code's under its configuration folders.
+fn roots(home: &Path) -> Vec<(Source, PathBuf)> {
+    let codex = codex::default_roots(home)
+        .into_iter()
+        .map(|r| (Source::Codex, r));
+    let claude = claude::default_roots()
+        .into_iter()
+        .map(|r| (Source::Claude, r));
+    codex.chain(claude).collect()
+}
+
+/// Everything in the followed folders, the way `sessionlens ingest` reads it.
+pub fn ingest_all(store: &Store, home: &Path) -> IngestReport {
+    let mut files = Vec::new();
+    for (source, root) in roots(home) {
+        let (found, _) = match source {
+            Source::Codex => codex::discover(std::slice::from_ref(&root), true),
+            Source::Claude => claude::discover(std::slice::from_ref(&root), true),
+        };
+        files.extend(found.into_iter().map(|f| (source, f)));
+    }
+    ingest(store, &files, &IngestOptions::default(), &mut |_| {})
+}
+
+/// The session files a reported path stands for: the file itself, or — for a folder created
+/// inside a followed one (a new project or day folder) — the session files already in it, which
+/// may have been written before the OS began reporting on the new folder.
+fn changed_files(roots: &[(Source, PathBuf)], p: PathBuf, created: bool) -> Vec<(PathBuf, Source)> {
+    if let Some(source) = source_of(roots, &p) {
+        return vec![(p, source)];
+    }
+    if !created {
+        return Vec::new();
+    }
+    let Some((source, _)) = roots.iter().find(|(_, r)| p.starts_with(r) && p != *r) else {
+        return Vec::new();
+    };
+    if !p.is_dir() {
+        return Vec::new();
+    }
+    let (found, _) = match source {
+        Source::Codex => codex::discover(std::slice::from_ref(&p), true),
+        Source::Claude => claude::discover(std::slice::from_ref(&p), true),
+    };
+    found.into_iter().map(|f| (f, *source)).collect()
+}
+
+/// The source of a changed file, when it is a session file inside a followed folder.
+fn source_of(roots: &[(Source, PathBuf)], p: &Path) -> Option<Source> {
+    let (source, _) = roots.iter().find(|(_, r)| p.starts_with(r))?;
+    let named = match source {
+        Source::Codex => codex::is_rollout_name(p),
+        Source::Claude => claude::is_transcript_name(p),
+    };
+    named.then_some(*source)
+}
+
+/// Why an ingest pass ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// Everything, once, when following starts.
+    CatchUp,
+    /// The files the OS reported changed.
+    Changed,
+    /// Everything again, on the slow timer (or at each change when the OS reports nothing).
+    Rescan,
+}
+
+/// Who runs the watcher: asked every second whether to stop, told the report of each pass.
+pub trait Owner: Send + 'static {
+    fn stopping(&self) -> bool;
+    fn ingested(&mut self, pass: Pass, report: &IngestReport);
+}
+
+/// Follows the folders under `home` (Codex's) and Claude Code's on a thread of its own, ingesting
+/// into `store`, until its owner is stopping.
+pub fn start(store: Arc<Store>, home: PathBuf, owner: impl Owner) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("sessionlens-watch".into())
+        .spawn(move || run(&store, &home, owner))?;
+    Ok(())
+}
+
+fn run(store: &Store, home: &Path, mut owner: impl Owner) {
+    let (tx, rx) = channel();
+    let mut watcher = match notify::recommended_watcher(move |res| {
+        let _ = tx.send(res);
+    }) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            tracing::warn!("no file events ({e}); rescanning every {RESCAN:?}");
+            None
+        }
+    };
+    let roots = roots(home);
+    let mut watched: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut follow = |watcher: &mut Option<notify::RecommendedWatcher>| {
+        let Some(w) = watcher.as_mut() else { return };
+        for (_, root) in &roots {
+            if !watched.contains(root) && root.is_dir() {
+                match w.watch(root, RecursiveMode::Recursive) {
+                    Ok(()) => {
+                        tracing::info!("watching {}", root.display());
+                        watched.insert(root.clone());
+                    }
+                    Err(e) => tracing::warn!("cannot watch {}: {e}", root.display()),
+                }
+            }
+        }
+    };
+    // Watch first, then catch up: a file written during the catch-up is then both read and
+    // reported, never neither (reading it twice adds nothing).
+    follow(&mut watcher);
+    let report = ingest_all(store, home);
+    tracing::info!(
+        "catch-up ingest of {}: {} files, {} events added",
+        home.display(),
+        report.files,
+        report.events_added
+    );
+    owner.ingested(Pass::CatchUp, &report);
+    let mut last_scan = Instant::now();
+    loop {
+        if owner.stopping() {
+            return;
+        }
+        follow(&mut watcher);
+        let mut changed: BTreeSet<(PathBuf, Source)> = BTreeSet::new();
+        match rx.recv_timeout(Duration::from_secs(1)) {
+            Ok(first) => {
+                let mut take = |res: notify::Result<notify::Event>| match res {
+                    // Reading a file or folder is reported too (our own reads among them):
+                    // only writes, creations and moves can bring new lines.
+                    Ok(ev) if ev.kind.is_access() => {}
+                    Ok(ev) => {
+                        let created = ev.kind.is_create();
+                        for p in ev.paths {
+                            changed.extend(changed_files(&roots, p, created));
+                        }
+                    }
+                    Err(e) => tracing::debug!("watch: {e}"),
+                };
+                take(first);
+                while let Ok(more) = rx.recv_timeout(SETTLE) {
+                    take(more);
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => watcher = None,
+        }
+        let pass = if last_scan.elapsed() >= RESCAN || (watcher.is_none() && !changed.is_empty()) {
+            last_scan = Instant::now();
+            Some((Pass::Rescan, ingest_all(store, home)))
+        } else if !changed.is_empty() {
+            let files: Vec<(Source, PathBuf)> = changed
+                .into_iter()
+                .filter(|(p, _)| p.is_file())
+                .map(|(p, s)| (s, p))
+                .collect();
+            let report = ingest(store, &files, &IngestOptions::default(), &mut |_| {});
+            for e in &report.errors {
+                tracing::warn!("ingest {}: {}", e.path, e.error);
+            }
+            Some((Pass::Changed, report))
+        } else {
+            None
+        };
+        if let Some((pass, report)) = pass {
+            if report.events_added > 0 {
+                tracing::info!("live ingest: {} events", report.events_added);
+            }
+            owner.ingested(pass, &report);
+        }
+        if watcher.is_none() && last_scan.elapsed() < RESCAN {
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reported_path_stands_for_the_session_files_it_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let codex = dir.path().join("sessions");
+        let claude = dir.path().join("projects");
+        let day = codex.join("2026/11/18");
+        std::fs::create_dir_all(&day).unwrap();
+        std::fs::create_dir_all(&claude).unwrap();
+        let rollout = day.join("rollout-2026-11-18T10-00-00-x.jsonl");
+        std::fs::write(&rollout, "{}\n").unwrap();
+        std::fs::write(day.join(".rollout.jsonl.tmp"), "").unwrap();
+        let roots = vec![
+            (Source::Codex, codex.clone()),
+            (Source::Claude, claude.clone()),
+        ];
+
+        let transcript = claude.join("-w/0f3c2a4e.jsonl");
+        assert_eq!(
+            changed_files(&roots, transcript.clone(), false),
+            vec![(transcript, Source::Claude)]
+        );
+        // A folder created while followed: the files already in it, which the OS may never report.
+        assert_eq!(
+            changed_files(&roots, codex.join("2026"), true),
+            vec![(rollout.clone(), Source::Codex)]
+        );
+        assert!(changed_files(&roots, codex.join("2026"), false).is_empty());
+        assert!(changed_files(&roots, day.join("notes.txt"), false).is_empty());
+        assert!(changed_files(&roots, dir.path().join("elsewhere.jsonl"), false).is_empty());
+        assert!(
+            changed_files(&roots, codex.clone(), true).is_empty(),
+            "a root itself"
+        );
+    }
+}
