@@ -6,7 +6,7 @@
 //! the insights linked to the app's code, what to practise next, and what a hover on
 //! `useEffect` shows.
 
-use super::{ingest, insights, show};
+use super::{gaps, ingest, insights, print, recall};
 use crate::capture::codex;
 use crate::ingest::IngestOptions;
 use crate::knowledge::text;
@@ -127,7 +127,7 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
         ..IngestOptions::default()
     };
     let report = ingest::ingest_with_progress(&store, &files, &opts, false);
-    ingest::print_report(&report, store.path());
+    print::ingest_report(&report, store.path());
 
     println!("\n$ sessionlens ingest codex   # again: nothing is read twice");
     let again = ingest::ingest_with_progress(&store, &files, &opts, true);
@@ -139,7 +139,7 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     println!("\n$ sessionlens sessions");
     let sessions = store.sessions()?;
     let mut out = std::io::stdout().lock();
-    show::print_sessions(&mut out, &sessions)?;
+    print::sessions(&mut out, &sessions)?;
 
     // The real VS Code session in full, the paginated one, and the first day of the React app.
     for id in ["019d9353", "01a017b5", "01a1f108"] {
@@ -169,11 +169,11 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     };
     insights::insights(Some(&store_dir), &filter, false)?;
     println!("\n$ sessionlens gaps --workspace {ws_arg}");
-    insights::gaps(Some(&store_dir), Some(&workspace), false)?;
+    gaps::gaps(Some(&store_dir), Some(&workspace), false)?;
     println!(
         "\n$ sessionlens recall useEffect --workspace {ws_arg}   # what the editor hover shows"
     );
-    insights::recall(Some(&store_dir), "useEffect", Some(&workspace), false)?;
+    recall::recall(Some(&store_dir), "useEffect", Some(&workspace), false)?;
 
     println!("\n$ sessionlens summarize --workspace {ws_arg}   # the entry for learnings.md");
     let (_, entry) = crate::knowledge::journal::summarize(&store, None, &workspace)?;

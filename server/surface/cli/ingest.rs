@@ -3,7 +3,7 @@
 
 use crate::capture::{DiscoverError, claude, codex};
 use crate::ingest::{IngestOptions, IngestReport, Source};
-use crate::knowledge::text;
+
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -60,7 +60,7 @@ pub fn run(
                     .join(" or ")
             );
         }
-        print_report(&report, store.path());
+        super::print::ingest_report(&report, store.path());
     }
     Ok(
         if report.errors.is_empty() || report.errors.len() < report.files as usize {
@@ -119,93 +119,4 @@ pub fn ingest_with_progress(
         b.finish_and_clear();
     }
     report
-}
-
-pub fn print_report(r: &IngestReport, store: &Path) {
-    println!(
-        "Read {} file{} ({} new, {} updated, {} unchanged{}{}), {}, {} lines",
-        r.files,
-        if r.files == 1 { "" } else { "s" },
-        r.files_new,
-        r.files_updated,
-        r.files_unchanged,
-        if r.files_replaced > 0 {
-            format!(", {} rewritten by Codex and read again", r.files_replaced)
-        } else {
-            String::new()
-        },
-        if r.files_reread > 0 {
-            format!(", {} changed in place and read again", r.files_reread)
-        } else {
-            String::new()
-        },
-        text::bytes(r.bytes_read),
-        r.lines.lines,
-    );
-    println!(
-        "Added {} events to {} session{}{}",
-        r.events_added,
-        r.sessions,
-        if r.sessions == 1 { "" } else { "s" },
-        if r.events_already_stored > 0 {
-            format!(" ({} already stored)", r.events_already_stored)
-        } else {
-            String::new()
-        }
-    );
-    let unknown: u64 = r.lines.unknown.values().sum();
-    if r.lines.skipped() > 0 {
-        let mut parts = Vec::new();
-        if unknown > 0 {
-            let kinds: Vec<String> = r
-                .lines
-                .unknown
-                .iter()
-                .map(|(k, n)| format!("{k} ×{n}"))
-                .collect();
-            parts.push(format!("{unknown} of unknown kinds ({})", kinds.join(", ")));
-        }
-        if r.lines.malformed > 0 {
-            parts.push(format!("{} not valid JSON", r.lines.malformed));
-        }
-        if r.lines.oversized > 0 {
-            parts.push(format!(
-                "{} longer than {} MiB (inline images)",
-                r.lines.oversized,
-                crate::capture::lines::MAX_LINE >> 20
-            ));
-        }
-        println!("Skipped {} lines: {}", r.lines.skipped(), parts.join("; "));
-    }
-    if r.lines.invalid_utf8 > 0 {
-        println!(
-            "{} line{} had invalid UTF-8 and {} decoded with replacement characters",
-            r.lines.invalid_utf8,
-            if r.lines.invalid_utf8 == 1 { "" } else { "s" },
-            if r.lines.invalid_utf8 == 1 {
-                "was"
-            } else {
-                "were"
-            }
-        );
-    }
-    if r.lines.inherited > 0 {
-        println!(
-            "{} line{} copied from another thread (a sub-agent's or fork's parent) counted there, not again",
-            r.lines.inherited,
-            if r.lines.inherited == 1 { "" } else { "s" },
-        );
-    }
-    if r.partial_lines > 0 {
-        println!(
-            "{} file{} end{} in a line still being written; it will be read next time",
-            r.partial_lines,
-            if r.partial_lines == 1 { "" } else { "s" },
-            if r.partial_lines == 1 { "s" } else { "" }
-        );
-    }
-    for e in &r.errors {
-        println!("error: {}: {}", e.path, e.error);
-    }
-    println!("Store: {}", store.display());
 }

@@ -1,15 +1,20 @@
 //! The `sessionlens` command line: readable text for people, `--json` for machines. Every
 //! command is a thin call into the library; logs go to stderr so stdout stays clean for output.
 
-mod codex_mcp;
 mod context;
 mod demo;
+mod gaps;
 mod hook;
 mod ingest;
 mod insights;
 mod install;
-pub(crate) mod show;
+mod mark;
+mod print;
+mod recall;
+mod sessions;
 mod summarize;
+mod timeline;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -263,9 +268,11 @@ fn run(cli: Cli, servers: &Servers) -> anyhow::Result<ExitCode> {
             };
             ingest::run(data_dir, &sources, &opts, flags.json)
         }
-        Cmd::Sessions { workspace, json } => show::sessions(data_dir, workspace.as_deref(), json),
-        Cmd::Timeline { session, json } => show::timeline(data_dir, &session, json),
-        Cmd::Verify { json } => show::verify(data_dir, json),
+        Cmd::Sessions { workspace, json } => {
+            sessions::sessions(data_dir, workspace.as_deref(), json)
+        }
+        Cmd::Timeline { session, json } => timeline::timeline(data_dir, &session, json),
+        Cmd::Verify { json } => verify::verify(data_dir, json),
         Cmd::Insights {
             workspace,
             session,
@@ -281,12 +288,12 @@ fn run(cli: Cli, servers: &Servers) -> anyhow::Result<ExitCode> {
             };
             insights::insights(data_dir, &filter, json)
         }
-        Cmd::Gaps { workspace, json } => insights::gaps(data_dir, workspace.as_deref(), json),
+        Cmd::Gaps { workspace, json } => gaps::gaps(data_dir, workspace.as_deref(), json),
         Cmd::Recall {
             symbol,
             workspace,
             json,
-        } => insights::recall(data_dir, &symbol, workspace.as_deref(), json),
+        } => recall::recall(data_dir, &symbol, workspace.as_deref(), json),
         Cmd::Summarize {
             session,
             last: _,
@@ -300,8 +307,8 @@ fn run(cli: Cli, servers: &Servers) -> anyhow::Result<ExitCode> {
             write.as_deref(),
             json,
         ),
-        Cmd::Resolve { insight } => insights::mark(data_dir, &insight, true),
-        Cmd::Reopen { insight } => insights::mark(data_dir, &insight, false),
+        Cmd::Resolve { insight } => mark::mark(data_dir, &insight, true),
+        Cmd::Reopen { insight } => mark::mark(data_dir, &insight, false),
         Cmd::Serve { stdio: _ } => (servers.lsp)(data_dir),
         Cmd::Mcp => (servers.mcp)(data_dir),
         Cmd::Demo => demo::run(data_dir),
@@ -335,7 +342,7 @@ fn run(cli: Cli, servers: &Servers) -> anyhow::Result<ExitCode> {
         } => install::claude_hooks(project),
         Cmd::Install {
             target: InstallTarget::CodexMcp,
-        } => codex_mcp::install(data_dir),
+        } => install::codex_mcp(data_dir),
     }
 }
 

@@ -16,7 +16,7 @@
 //! trust, but the same rule keeps its entries valid across updates. An entry an older version
 //! wrote is replaced in place.
 
-use super::hook::Assistant;
+use super::super::hook::Assistant;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value, json};
