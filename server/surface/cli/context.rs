@@ -3,24 +3,38 @@
 //! the start of every session) and `CLAUDE.md` (Claude Code's). Both files get the same block
 //! under the same rules. The text itself comes from [`crate::knowledge::briefing`].
 
+use super::{Global, print};
 use crate::insight::Insight;
 use crate::knowledge::briefing;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+#[derive(clap::Args)]
 pub struct Args {
-    pub workspace: Option<PathBuf>,
-    pub prompt: Option<String>,
-    pub max_chars: usize,
-    pub json: bool,
-    pub write_agents_md: bool,
-    pub write_claude_md: bool,
-    /// The clock, for tests (RFC 3339); now when absent.
-    pub now: Option<String>,
+    /// The workspace (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    workspace: Option<PathBuf>,
+    /// The prompt about to be sent: only past learnings it mentions are given.
+    #[arg(long, value_name = "TEXT")]
+    prompt: Option<String>,
+    /// Size budget; whole bullets are dropped to fit.
+    #[arg(long, value_name = "N", default_value_t = briefing::DEFAULT_MAX_CHARS)]
+    max_chars: usize,
+    /// Keep the workspace briefing in a managed block of the workspace's AGENTS.md (Codex's)
+    /// instead.
+    #[arg(long, conflicts_with_all = ["prompt", "max_chars"])]
+    write_agents_md: bool,
+    /// The same block in the workspace's CLAUDE.md (Claude Code's); with --write-agents-md,
+    /// both files.
+    #[arg(long, conflicts_with_all = ["prompt", "max_chars"])]
+    write_claude_md: bool,
+    /// The current time (RFC 3339), for tests.
+    #[arg(long, hide = true)]
+    now: Option<String>,
 }
 
-pub fn run(data_dir: Option<&Path>, args: &Args) -> anyhow::Result<ExitCode> {
+pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let workspace = match &args.workspace {
         Some(w) => std::path::absolute(w)?,
         None => std::env::current_dir()?,
@@ -29,7 +43,7 @@ pub fn run(data_dir: Option<&Path>, args: &Args) -> anyhow::Result<ExitCode> {
         Some(t) => t.parse()?,
         None => crate::config::now(),
     };
-    let insights = load(data_dir)?;
+    let insights = load(g)?;
     let mut out = std::io::stdout().lock();
     // The memory files asked for: Codex's, then Claude Code's.
     let files: Vec<PathBuf> = [
@@ -51,7 +65,7 @@ pub fn run(data_dir: Option<&Path>, args: &Args) -> anyhow::Result<ExitCode> {
         let mut reports = Vec::new();
         for file in &files {
             let changed = write_managed_block(file, &text)?;
-            if !args.json {
+            if !g.json {
                 if changed {
                     writeln!(out, "Updated {}", file.display())?;
                 } else {
@@ -60,14 +74,13 @@ pub fn run(data_dir: Option<&Path>, args: &Args) -> anyhow::Result<ExitCode> {
             }
             reports.push(serde_json::json!({ "file": file, "changed": changed, "markdown": text }));
         }
-        if args.json {
+        if g.json {
             // One file: its report; both: a list of them.
             let v = match <[_; 1]>::try_from(reports) {
                 Ok([one]) => one,
                 Err(all) => serde_json::Value::Array(all),
             };
-            serde_json::to_writer_pretty(&mut out, &v)?;
-            writeln!(out)?;
+            print::json(&v)?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -78,10 +91,8 @@ pub fn run(data_dir: Option<&Path>, args: &Args) -> anyhow::Result<ExitCode> {
         args.max_chars,
         now,
     );
-    if args.json {
-        let v = serde_json::json!({ "workspace": workspace, "markdown": text });
-        serde_json::to_writer_pretty(&mut out, &v)?;
-        writeln!(out)?;
+    if g.json {
+        print::json(&serde_json::json!({ "workspace": workspace, "markdown": text }))?;
     } else {
         write!(out, "{text}")?;
     }
@@ -89,8 +100,8 @@ pub fn run(data_dir: Option<&Path>, args: &Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Every insight of the store, newest first (cached in the store; derived on a miss).
-pub(crate) fn load(data_dir: Option<&Path>) -> anyhow::Result<Vec<Insight>> {
-    let store = super::open_store(data_dir)?;
+fn load(g: &Global) -> anyhow::Result<Vec<Insight>> {
+    let store = g.store()?;
     Ok(std::sync::Arc::unwrap_or_clone(
         crate::knowledge::snapshot::Knowledge::load(&store)?.insights,
     ))
@@ -98,7 +109,7 @@ pub(crate) fn load(data_dir: Option<&Path>) -> anyhow::Result<Vec<Insight>> {
 
 /// Sets the managed block of `file` (`AGENTS.md` or `CLAUDE.md`) to `text`; whether the file
 /// changed. The file is not written at all when its content would stay the same.
-pub(crate) fn write_managed_block(file: &Path, text: &str) -> anyhow::Result<bool> {
+fn write_managed_block(file: &Path, text: &str) -> anyhow::Result<bool> {
     let existing = match std::fs::read_to_string(file) {
         Ok(s) => Some(s),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,

@@ -6,7 +6,7 @@
 //! the insights linked to the app's code, what to practise next, and what a hover on
 //! `useEffect` shows.
 
-use super::{gaps, ingest, insights, print, recall};
+use super::{Global, gaps, ingest, insights, print, recall};
 use crate::capture::codex;
 use crate::ingest::IngestOptions;
 use crate::knowledge::text;
@@ -70,9 +70,13 @@ const REACT_WORKSPACE: &[(&str, &str)] = workspace_files![
     "src/useTodos.ts",
 ];
 
-pub fn run(data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
+#[derive(clap::Args)]
+pub struct Args {}
+
+pub fn run(g: &Global, _: Args) -> anyhow::Result<ExitCode> {
+    g.refuse_json("demo")?;
     let scratch = std::env::temp_dir().join(format!("sessionlens-demo-{}", std::process::id()));
-    let result = demo(&scratch, data_dir);
+    let result = demo(&scratch, g.data_dir());
     let _ = std::fs::remove_dir_all(&scratch);
     result
 }
@@ -113,7 +117,12 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
         "Store: {}\n",
         crate::config::store_path(&store_dir).display()
     );
-    let store = super::open_store(Some(&store_dir))?;
+    // The commands the demo shows run as typed, against the demo's store.
+    let g = Global {
+        data_dir: Some(store_dir),
+        json: false,
+    };
+    let store = g.store()?;
 
     println!("$ sessionlens ingest codex");
     let (files, _) = codex::discover(&codex::default_roots(&home), true);
@@ -161,19 +170,26 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
 
     let ws_arg = workspace.display();
     println!("\n$ sessionlens insights --workspace {ws_arg}");
-    let filter = insights::Filter {
-        workspace: Some(&workspace),
+    let args = insights::Args {
+        workspace: Some(workspace.clone()),
         session: None,
         kind: None,
         status: None,
     };
-    insights::insights(Some(&store_dir), &filter, false)?;
+    insights::run(&g, args)?;
     println!("\n$ sessionlens gaps --workspace {ws_arg}");
-    gaps::gaps(Some(&store_dir), Some(&workspace), false)?;
+    let args = gaps::Args {
+        workspace: Some(workspace.clone()),
+    };
+    gaps::run(&g, args)?;
     println!(
         "\n$ sessionlens recall useEffect --workspace {ws_arg}   # what the editor hover shows"
     );
-    recall::recall(Some(&store_dir), "useEffect", Some(&workspace), false)?;
+    let args = recall::Args {
+        symbol: "useEffect".into(),
+        workspace: Some(workspace.clone()),
+    };
+    recall::run(&g, args)?;
 
     println!("\n$ sessionlens summarize --workspace {ws_arg}   # the entry for learnings.md");
     let (_, entry) = crate::knowledge::journal::summarize(&store, None, &workspace)?;

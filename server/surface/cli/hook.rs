@@ -17,6 +17,7 @@
 //! must be fast and must never break one: any failure is an empty answer, exit 0 and a line on
 //! stderr. Stdout is protocol.
 
+use super::Global;
 use crate::capture::{claude, codex, live};
 use crate::ingest::{IngestOptions, Source};
 use crate::knowledge::briefing;
@@ -97,9 +98,25 @@ impl Assistant {
     }
 }
 
+// The event comes on stdin: the command line carries nothing else.
+#[derive(clap::Args)]
+pub struct Args {}
+
+/// `codex-hook`.
+pub fn codex(g: &Global, _: Args) -> anyhow::Result<ExitCode> {
+    g.refuse_json(Assistant::Codex.subcommand())?;
+    Ok(run(g.data_dir(), Assistant::Codex))
+}
+
+/// `claude-hook`.
+pub fn claude(g: &Global, _: Args) -> anyhow::Result<ExitCode> {
+    g.refuse_json(Assistant::Claude.subcommand())?;
+    Ok(run(g.data_dir(), Assistant::Claude))
+}
+
 /// Reads the event, answers it for `assistant`, and exits 0 whatever happened (a panic
 /// included).
-pub fn run(data_dir: Option<&Path>, assistant: Assistant) -> ExitCode {
+fn run(data_dir: Option<&Path>, assistant: Assistant) -> ExitCode {
     let tag = assistant.subcommand();
     let mut input = String::new();
     let answer = match std::io::stdin().read_to_string(&mut input) {

@@ -1,26 +1,58 @@
 //! `sessionlens ingest [codex|claude] [PATH…]`: discover session files — Codex rollouts, Claude
 //! Code transcripts, or both — read them into the store, report.
 
+use super::{Global, print};
 use crate::capture::{DiscoverError, claude, codex};
 use crate::ingest::{IngestOptions, IngestReport, Source};
-
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// What to read: each source with its paths (none: the source's default folders).
-pub fn run(
-    data_dir: Option<&Path>,
-    sources: &[(Source, Vec<PathBuf>)],
-    opts: &IngestOptions,
-    json: bool,
-) -> anyhow::Result<ExitCode> {
-    let store = super::open_store(data_dir)?;
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    only: Option<Only>,
+    /// Minutes without writes after which a session counts as ended.
+    #[arg(long, default_value_t = 10, value_name = "MINUTES", global = true)]
+    idle_minutes: u64,
+    /// Events per transaction (tuning and tests).
+    #[arg(long, default_value_t = 2000, hide = true, global = true)]
+    batch_events: usize,
+}
+
+// `ingest codex` or `ingest claude`: one source instead of both.
+#[derive(clap::Subcommand)]
+enum Only {
+    /// Codex rollout files (CLI and IDE). No path: $CODEX_HOME/sessions and archived_sessions.
+    Codex {
+        /// Files or folders to read.
+        paths: Vec<PathBuf>,
+    },
+    /// Claude Code transcripts. No path: `projects/` in each folder of $CLAUDE_CONFIG_DIR, else
+    /// in ~/.config/claude and ~/.claude.
+    Claude {
+        /// Files or folders to read.
+        paths: Vec<PathBuf>,
+    },
+}
+
+pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    // Each source with its paths (none: the source's default folders).
+    let sources = match args.only {
+        Some(Only::Codex { paths }) => vec![(Source::Codex, paths)],
+        Some(Only::Claude { paths }) => vec![(Source::Claude, paths)],
+        None => vec![(Source::Codex, Vec::new()), (Source::Claude, Vec::new())],
+    };
+    let opts = IngestOptions {
+        idle_after: std::time::Duration::from_secs(args.idle_minutes * 60),
+        batch_events: args.batch_events.max(1),
+    };
+    let store = g.store()?;
     let mut files: Vec<(Source, PathBuf)> = Vec::new();
     let mut searched: Vec<PathBuf> = Vec::new();
     let mut errors: Vec<DiscoverError> = Vec::new();
     let mut defaulted = true;
-    for (source, paths) in sources {
+    for (source, paths) in &sources {
         let (roots, missing_ok) = if paths.is_empty() {
             (default_roots(*source, sources.len() == 1)?, true)
         } else {
@@ -35,18 +67,18 @@ pub fn run(
         errors.extend(errs);
         searched.extend(roots);
     }
-    let mut report = ingest_with_progress(&store, &files, opts, json);
+    let mut report = ingest_with_progress(&store, &files, &opts, g.json);
     for e in errors {
         report.errors.push(crate::ingest::FileError {
             path: e.path.display().to_string(),
             error: e.error,
         });
     }
-    if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+    if g.json {
+        print::json(&report)?;
     } else {
         if defaulted && files.is_empty() {
-            let what = match sources {
+            let what = match sources.as_slice() {
                 [(Source::Codex, _)] => "Codex sessions",
                 [(Source::Claude, _)] => "Claude Code sessions",
                 _ => "sessions",
@@ -60,7 +92,7 @@ pub fn run(
                     .join(" or ")
             );
         }
-        super::print::ingest_report(&report, store.path());
+        print::ingest_report(&report, store.path());
     }
     Ok(
         if report.errors.is_empty() || report.errors.len() < report.files as usize {

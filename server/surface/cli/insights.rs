@@ -2,6 +2,7 @@
 //! successes, follow-ups, decisions — filtered, newest first, linked to the workspace's symbols.
 //! [`load`] is also what `gaps` and the demo list from.
 
+use super::Global;
 use super::print::{self, Shown};
 use crate::insight::{Insight, Kind, Status};
 use crate::knowledge::links::Linker;
@@ -9,9 +10,39 @@ use crate::knowledge::scope::Scope;
 use crate::knowledge::snapshot::Knowledge;
 use crate::link::resolve::LinkedSymbol;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+#[derive(clap::Args)]
+pub struct Args {
+    /// Keep only insights from sessions run inside DIR, and link them to DIR's symbols.
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+    /// Keep only this session's (any unique prefix of its id).
+    #[arg(long, value_name = "ID")]
+    pub session: Option<String>,
+    /// gap, confusion, error, success, follow_up or decision.
+    #[arg(long, value_name = "KIND", value_parser = parse_kind)]
+    pub kind: Option<Kind>,
+    /// open or resolved.
+    #[arg(long, value_name = "STATUS", value_parser = parse_status)]
+    pub status: Option<Status>,
+}
+
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    Kind::parse(s)
+        .ok_or_else(|| "one of gap, confusion, error, success, follow_up, decision".into())
+}
+
+fn parse_status(s: &str) -> Result<Status, String> {
+    match s {
+        "open" => Ok(Status::Open),
+        "resolved" => Ok(Status::Resolved),
+        _ => Err("open or resolved".into()),
+    }
+}
+
+/// Which insights to list; `None` keeps all.
 pub struct Filter<'a> {
     pub workspace: Option<&'a Path>,
     pub session: Option<&'a str>,
@@ -21,8 +52,8 @@ pub struct Filter<'a> {
 
 /// Every insight derived from the store (lifecycles span all sessions: what was learned in one
 /// project counts in the next), then filtered, newest first, with symbols linked.
-pub fn load(data_dir: Option<&Path>, filter: &Filter) -> anyhow::Result<(Vec<Insight>, Linker)> {
-    let store = super::open_store(data_dir)?;
+pub fn load(g: &Global, filter: &Filter) -> anyhow::Result<(Vec<Insight>, Linker)> {
+    let store = g.store()?;
     let mut all = std::sync::Arc::unwrap_or_clone(Knowledge::load(&store)?.insights);
     if let Some(prefix) = filter.session {
         let id = crate::knowledge::sessions::resolve(&store, prefix)?;
@@ -42,20 +73,25 @@ pub fn load(data_dir: Option<&Path>, filter: &Filter) -> anyhow::Result<(Vec<Ins
     Ok((all, Linker::new(filter.workspace)))
 }
 
-pub fn insights(data_dir: Option<&Path>, filter: &Filter, json: bool) -> anyhow::Result<ExitCode> {
-    let (list, mut linker) = load(data_dir, filter)?;
+pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    let filter = Filter {
+        workspace: args.workspace.as_deref(),
+        session: args.session.as_deref(),
+        kind: args.kind,
+        status: args.status,
+    };
+    let (list, mut linker) = load(g, &filter)?;
     let shown_list: Vec<(&Insight, Vec<LinkedSymbol>)> =
         list.iter().map(|i| (i, linker.link(i))).collect();
-    let mut out = std::io::stdout().lock();
-    if json {
+    if g.json {
         let v: Vec<Shown> = shown_list
             .into_iter()
             .map(|(i, s)| print::shown(i, s))
             .collect();
-        serde_json::to_writer_pretty(&mut out, &v)?;
-        writeln!(out)?;
+        print::json(&v)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let mut out = std::io::stdout().lock();
     if shown_list.is_empty() {
         writeln!(out, "No insights yet.")?;
     }

@@ -1,16 +1,34 @@
 //! `sessionlens resolve` and `sessionlens reopen`: the developer's own word on an insight, stored
 //! as a `mark` event that overrides the rules until the next mark.
 
+use super::Global;
 use crate::capture::live;
 use crate::insight::Insight;
 use crate::knowledge::text;
-use std::path::Path;
 use std::process::ExitCode;
 
-/// `resolve` / `reopen`: records the developer's own verdict on an insight as a `mark` event,
-/// which overrides the rules until the next mark.
-pub fn mark(data_dir: Option<&Path>, wanted: &str, resolved: bool) -> anyhow::Result<ExitCode> {
-    let store = super::open_store(data_dir)?;
+#[derive(clap::Args)]
+pub struct Args {
+    /// An insight id, or any unique prefix of one (`sessionlens insights --json` lists them).
+    insight: String,
+}
+
+/// `resolve`: the developer learned it, whatever the rules concluded.
+pub fn resolve(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    g.refuse_json("resolve")?;
+    mark(g, &args.insight, true)
+}
+
+/// `reopen`: the developer says it is open again.
+pub fn reopen(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    g.refuse_json("reopen")?;
+    mark(g, &args.insight, false)
+}
+
+/// Records the developer's own verdict on the one insight `wanted` names as a `mark` event, which
+/// overrides the rules until the next mark.
+fn mark(g: &Global, wanted: &str, resolved: bool) -> anyhow::Result<ExitCode> {
+    let store = g.store()?;
     let all = crate::knowledge::snapshot::Knowledge::load(&store)?.insights;
     let found: Vec<&Insight> = all.iter().filter(|i| i.id.starts_with(wanted)).collect();
     let i = match found.as_slice() {

@@ -1,4 +1,6 @@
-//! The `sessionlens` command line: readable text for people, `--json` for machines. Every
+//! The `sessionlens` command line: readable text for people, `--json` for machines. One file per
+//! subcommand, each with its own clap `Args` and a `run(&Global, Args)`; this file holds only the
+//! top-level parser, the options every command shares ([`Global`]) and the one dispatch. Every
 //! command is a thin call into the library; logs go to stderr so stdout stays clean for output.
 
 mod context;
@@ -11,13 +13,16 @@ mod install;
 mod mark;
 mod print;
 mod recall;
+mod serve;
 mod sessions;
 mod summarize;
 mod timeline;
 mod verify;
 
+pub use serve::Servers;
+
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -27,215 +32,100 @@ use std::process::ExitCode;
     about = "Remembers what you learned with Codex and Claude Code and gives it back in the code."
 )]
 struct Cli {
-    /// Where the store lives (default: $SESSIONLENS_DATA_DIR, else the platform data dir).
-    #[arg(long, global = true, value_name = "DIR")]
-    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    global: Global,
     #[command(subcommand)]
     command: Cmd,
 }
 
+/// The options every command takes, before or after its name.
+#[derive(clap::Args)]
+#[command(next_help_heading = "Global options")]
+pub struct Global {
+    /// Where the store lives (default: $SESSIONLENS_DATA_DIR, else the platform data dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Print JSON for scripts instead of text (commands without a JSON form refuse it).
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+impl Global {
+    /// The data dir given on the command line, if any.
+    pub fn data_dir(&self) -> Option<&Path> {
+        self.data_dir.as_deref()
+    }
+
+    /// The store in the data dir (created on first use).
+    pub fn store(&self) -> anyhow::Result<crate::store::Store> {
+        let dir = crate::config::data_dir(self.data_dir())?;
+        Ok(crate::store::Store::open(&crate::config::store_path(&dir))?)
+    }
+
+    /// For a command with one form only: `--json` is an error that says so, never silently
+    /// ignored, so a script learns at once that it will not get JSON.
+    pub fn refuse_json(&self, command: &str) -> anyhow::Result<()> {
+        if self.json {
+            anyhow::bail!("`sessionlens {command}` takes no --json: it has one output form only");
+        }
+        Ok(())
+    }
+}
+
+/// Said under the help of a command that prints text only.
+const TEXT_ONLY: &str = "No JSON form: --json is refused.";
+/// Said under the help of a command whose stdout is a protocol.
+const PROTOCOL: &str =
+    "Stdout is the protocol, so there is no JSON form to ask for: --json is refused.";
+
 #[derive(Subcommand)]
 enum Cmd {
     /// Read sessions from disk into the store: Codex's and Claude Code's, or one of them.
-    Ingest {
-        #[command(subcommand)]
-        source: Option<IngestSource>,
-        #[command(flatten)]
-        flags: IngestFlags,
-    },
+    Ingest(ingest::Args),
     /// List the sessions in the store, newest first.
-    Sessions {
-        /// Keep only sessions whose working directory is inside DIR.
-        #[arg(long, value_name = "DIR")]
-        workspace: Option<PathBuf>,
-        /// Print JSON for scripts instead of text.
-        #[arg(long)]
-        json: bool,
-    },
+    Sessions(sessions::Args),
     /// Show one session's events in order.
-    Timeline {
-        /// A session id, or any unique prefix of one.
-        session: String,
-        /// Print JSON for scripts instead of text.
-        #[arg(long)]
-        json: bool,
-    },
+    Timeline(timeline::Args),
     /// What you struggled with and learned: gaps, confusion, errors, successes, follow-ups, decisions.
-    Insights {
-        /// Keep only insights from sessions run inside DIR, and link them to DIR's symbols.
-        #[arg(long, value_name = "DIR")]
-        workspace: Option<PathBuf>,
-        /// Keep only this session's (any unique prefix of its id).
-        #[arg(long, value_name = "ID")]
-        session: Option<String>,
-        /// gap, confusion, error, success, follow_up or decision.
-        #[arg(long, value_name = "KIND", value_parser = parse_kind)]
-        kind: Option<crate::insight::Kind>,
-        /// open or resolved.
-        #[arg(long, value_name = "STATUS", value_parser = parse_status)]
-        status: Option<crate::insight::Status>,
-        /// Print JSON for scripts instead of text.
-        #[arg(long)]
-        json: bool,
-    },
+    Insights(insights::Args),
     /// What to practise next: open gaps, confusions and follow-ups.
-    Gaps {
-        #[arg(long, value_name = "DIR")]
-        workspace: Option<PathBuf>,
-        /// Print JSON for scripts instead of text.
-        #[arg(long)]
-        json: bool,
-    },
+    Gaps(gaps::Args),
     /// Everything Session Lens knows about a symbol: what the editor hover shows.
-    Recall {
-        /// A function, component, type or external name (`useEffect`), or a topic in words.
-        symbol: String,
-        /// Answer as a hover in DIR does: with what is linked to DIR's definitions of the name,
-        /// and, for a name DIR defines, only DIR's own sessions (default: no workspace — every
-        /// insight about the name, from any project).
-        #[arg(long, value_name = "DIR")]
-        workspace: Option<PathBuf>,
-        /// Print JSON for scripts instead of text.
-        #[arg(long)]
-        json: bool,
-    },
+    Recall(recall::Args),
     /// A session's summary as a markdown entry for learnings.md: turns, gaps resolved and open, next reps.
-    Summarize {
-        /// A session id, or any unique prefix of one (default: the latest in the workspace).
-        session: Option<String>,
-        /// The latest session run inside the workspace (the default).
-        #[arg(long, conflicts_with = "session")]
-        last: bool,
-        /// The workspace (default: the current directory).
-        #[arg(long, value_name = "DIR")]
-        workspace: Option<PathBuf>,
-        /// Also put the entry into FILE (relative to the workspace), replacing the session's old one.
-        #[arg(long, value_name = "FILE")]
-        write: Option<PathBuf>,
-        /// Print JSON for scripts instead of text.
-        #[arg(long)]
-        json: bool,
-    },
+    Summarize(summarize::Args),
     /// Mark an insight resolved by hand (you learned it, whatever the rules concluded).
-    Resolve {
-        /// An insight id, or any unique prefix of one (`sessionlens insights --json` lists them).
-        insight: String,
-    },
+    #[command(after_help = TEXT_ONLY)]
+    Resolve(mark::Args),
     /// Mark an insight open again.
-    Reopen {
-        /// An insight id, or any unique prefix of one.
-        insight: String,
-    },
+    #[command(after_help = TEXT_ONLY)]
+    Reopen(mark::Args),
     /// Run the language server on stdin/stdout (editors start this).
-    Serve {
-        /// Accepted for clients that pass it; stdio is the only transport.
-        #[arg(long)]
-        stdio: bool,
-    },
-    /// Run the MCP server on stdin/stdout (Codex starts this): recall, open_gaps,
+    #[command(after_help = PROTOCOL)]
+    Serve(serve::Args),
+    /// Run the MCP server on stdin/stdout (Codex and Claude Code start this): recall, open_gaps,
     /// record_learning, session_summary.
-    Mcp,
+    #[command(after_help = PROTOCOL)]
+    Mcp(serve::McpArgs),
     /// Check the event log's hash chain.
-    Verify {
-        /// Print JSON for scripts instead of text.
-        #[arg(long)]
-        json: bool,
-    },
+    Verify(verify::Args),
     /// Run Session Lens on bundled example sessions, in a temporary store unless --data-dir is given.
-    Demo,
-    /// The briefing for a new Codex or Claude Code session: open gaps, recently resolved ones,
-    /// and (given a prompt) what you learned before about what it mentions. Empty when nothing is
-    /// relevant.
-    Context {
-        /// The workspace (default: the current directory).
-        #[arg(long, value_name = "DIR")]
-        workspace: Option<PathBuf>,
-        /// The prompt about to be sent: only past learnings it mentions are given.
-        #[arg(long, value_name = "TEXT")]
-        prompt: Option<String>,
-        /// Size budget; whole bullets are dropped to fit.
-        #[arg(long, value_name = "N", default_value_t = crate::knowledge::briefing::DEFAULT_MAX_CHARS)]
-        max_chars: usize,
-        /// Keep the workspace briefing in a managed block of the workspace's AGENTS.md (Codex's)
-        /// instead.
-        #[arg(long, conflicts_with_all = ["prompt", "max_chars"])]
-        write_agents_md: bool,
-        /// The same block in the workspace's CLAUDE.md (Claude Code's); with --write-agents-md,
-        /// both files.
-        #[arg(long, conflicts_with_all = ["prompt", "max_chars"])]
-        write_claude_md: bool,
-        /// Print JSON for scripts instead of text.
-        #[arg(long)]
-        json: bool,
-        /// The current time (RFC 3339), for tests.
-        #[arg(long, hide = true)]
-        now: Option<String>,
-    },
+    #[command(after_help = TEXT_ONLY)]
+    Demo(demo::Args),
+    /// The briefing for a new Codex or Claude Code session, or its block in AGENTS.md / CLAUDE.md.
+    ///
+    /// Open gaps, recently resolved ones, and (given a prompt) what you learned before about what
+    /// it mentions. Empty when nothing is relevant.
+    Context(context::Args),
     /// Answer one Codex hook event (JSON on stdin, the hook's JSON answer on stdout).
-    CodexHook,
+    #[command(after_help = PROTOCOL)]
+    CodexHook(hook::Args),
     /// Answer one Claude Code hook event (JSON on stdin, the hook's JSON answer on stdout).
-    ClaudeHook,
+    #[command(after_help = PROTOCOL)]
+    ClaudeHook(hook::Args),
     /// Add Session Lens to another tool's configuration.
-    Install {
-        #[command(subcommand)]
-        target: InstallTarget,
-    },
-}
-
-#[derive(Subcommand)]
-enum InstallTarget {
-    /// Add `sessionlens codex-hook` to $CODEX_HOME/hooks.json (backed up first; other hooks kept).
-    CodexHooks {
-        /// Use the repository's .codex/hooks.json instead.
-        #[arg(long)]
-        project: bool,
-    },
-    /// Add `[mcp_servers.sessionlens]` to $CODEX_HOME/config.toml (backed up first; the rest kept).
-    CodexMcp,
-    /// Add `sessionlens claude-hook` to Claude Code's ~/.claude/settings.json (or the first
-    /// folder of $CLAUDE_CONFIG_DIR; backed up first; every other setting and hook kept).
-    ClaudeHooks {
-        /// Use the repository's .claude/settings.json instead.
-        #[arg(long)]
-        project: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum IngestSource {
-    /// Codex rollout files (CLI and IDE). No path: $CODEX_HOME/sessions and archived_sessions.
-    Codex {
-        /// Files or folders to read.
-        paths: Vec<PathBuf>,
-    },
-    /// Claude Code transcripts. No path: `projects/` in each folder of $CLAUDE_CONFIG_DIR, else
-    /// in ~/.config/claude and ~/.claude.
-    Claude {
-        /// Files or folders to read.
-        paths: Vec<PathBuf>,
-    },
-}
-
-#[derive(clap::Args)]
-struct IngestFlags {
-    /// Print JSON for scripts instead of text.
-    #[arg(long, global = true)]
-    json: bool,
-    /// Minutes without writes after which a session counts as ended.
-    #[arg(long, default_value_t = 10, value_name = "MINUTES", global = true)]
-    idle_minutes: u64,
-    /// Events per transaction (tuning and tests).
-    #[arg(long, default_value_t = 2000, hide = true, global = true)]
-    batch_events: usize,
-}
-
-/// The long-running faces the CLI starts (`serve`, `mcp`). The binary hands them in, so the CLI
-/// never imports another face.
-pub struct Servers {
-    /// The language server on stdio.
-    pub lsp: fn(Option<&std::path::Path>) -> anyhow::Result<ExitCode>,
-    /// The MCP server on stdio.
-    pub mcp: fn(Option<&std::path::Path>) -> anyhow::Result<ExitCode>,
+    #[command(after_help = TEXT_ONLY)]
+    Install(install::Args),
 }
 
 /// Runs the CLI and maps the outcome to the process exit code: 0 success, 1 a check that failed
@@ -253,109 +143,25 @@ pub fn main(servers: Servers) -> ExitCode {
 }
 
 fn run(cli: Cli, servers: &Servers) -> anyhow::Result<ExitCode> {
-    let data_dir = cli.data_dir.as_deref();
+    let g = &cli.global;
     match cli.command {
-        Cmd::Ingest { source, flags } => {
-            use crate::ingest::Source;
-            let sources = match source {
-                Some(IngestSource::Codex { paths }) => vec![(Source::Codex, paths)],
-                Some(IngestSource::Claude { paths }) => vec![(Source::Claude, paths)],
-                None => vec![(Source::Codex, Vec::new()), (Source::Claude, Vec::new())],
-            };
-            let opts = crate::ingest::IngestOptions {
-                idle_after: std::time::Duration::from_secs(flags.idle_minutes * 60),
-                batch_events: flags.batch_events.max(1),
-            };
-            ingest::run(data_dir, &sources, &opts, flags.json)
-        }
-        Cmd::Sessions { workspace, json } => {
-            sessions::sessions(data_dir, workspace.as_deref(), json)
-        }
-        Cmd::Timeline { session, json } => timeline::timeline(data_dir, &session, json),
-        Cmd::Verify { json } => verify::verify(data_dir, json),
-        Cmd::Insights {
-            workspace,
-            session,
-            kind,
-            status,
-            json,
-        } => {
-            let filter = insights::Filter {
-                workspace: workspace.as_deref(),
-                session: session.as_deref(),
-                kind,
-                status,
-            };
-            insights::insights(data_dir, &filter, json)
-        }
-        Cmd::Gaps { workspace, json } => gaps::gaps(data_dir, workspace.as_deref(), json),
-        Cmd::Recall {
-            symbol,
-            workspace,
-            json,
-        } => recall::recall(data_dir, &symbol, workspace.as_deref(), json),
-        Cmd::Summarize {
-            session,
-            last: _,
-            workspace,
-            write,
-            json,
-        } => summarize::run(
-            data_dir,
-            session.as_deref(),
-            workspace.as_deref(),
-            write.as_deref(),
-            json,
-        ),
-        Cmd::Resolve { insight } => mark::mark(data_dir, &insight, true),
-        Cmd::Reopen { insight } => mark::mark(data_dir, &insight, false),
-        Cmd::Serve { stdio: _ } => (servers.lsp)(data_dir),
-        Cmd::Mcp => (servers.mcp)(data_dir),
-        Cmd::Demo => demo::run(data_dir),
-        Cmd::Context {
-            workspace,
-            prompt,
-            max_chars,
-            write_agents_md,
-            write_claude_md,
-            json,
-            now,
-        } => context::run(
-            data_dir,
-            &context::Args {
-                workspace,
-                prompt,
-                max_chars,
-                json,
-                write_agents_md,
-                write_claude_md,
-                now,
-            },
-        ),
-        Cmd::CodexHook => Ok(hook::run(data_dir, hook::Assistant::Codex)),
-        Cmd::ClaudeHook => Ok(hook::run(data_dir, hook::Assistant::Claude)),
-        Cmd::Install {
-            target: InstallTarget::CodexHooks { project },
-        } => install::codex_hooks(project),
-        Cmd::Install {
-            target: InstallTarget::ClaudeHooks { project },
-        } => install::claude_hooks(project),
-        Cmd::Install {
-            target: InstallTarget::CodexMcp,
-        } => install::codex_mcp(data_dir),
-    }
-}
-
-fn parse_kind(s: &str) -> Result<crate::insight::Kind, String> {
-    crate::insight::Kind::parse(s)
-        .ok_or_else(|| "one of gap, confusion, error, success, follow_up, decision".into())
-}
-
-fn parse_status(s: &str) -> Result<crate::insight::Status, String> {
-    match s {
-        "open" => Ok(crate::insight::Status::Open),
-        "resolved" => Ok(crate::insight::Status::Resolved),
-        _ => Err("open or resolved".into()),
+        Cmd::Ingest(args) => ingest::run(g, args),
+        Cmd::Sessions(args) => sessions::run(g, args),
+        Cmd::Timeline(args) => timeline::run(g, args),
+        Cmd::Insights(args) => insights::run(g, args),
+        Cmd::Gaps(args) => gaps::run(g, args),
+        Cmd::Recall(args) => recall::run(g, args),
+        Cmd::Summarize(args) => summarize::run(g, args),
+        Cmd::Resolve(args) => mark::resolve(g, args),
+        Cmd::Reopen(args) => mark::reopen(g, args),
+        Cmd::Serve(args) => serve::lsp(g, args, servers),
+        Cmd::Mcp(args) => serve::mcp(g, args, servers),
+        Cmd::Verify(args) => verify::run(g, args),
+        Cmd::Demo(args) => demo::run(g, args),
+        Cmd::Context(args) => context::run(g, args),
+        Cmd::CodexHook(args) => hook::codex(g, args),
+        Cmd::ClaudeHook(args) => hook::claude(g, args),
+        Cmd::Install(args) => install::run(g, args),
     }
 }
 
@@ -368,9 +174,4 @@ fn init_logging() {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .try_init();
-}
-
-fn open_store(data_dir: Option<&std::path::Path>) -> anyhow::Result<crate::store::Store> {
-    let dir = crate::config::data_dir(data_dir)?;
-    Ok(crate::store::Store::open(&crate::config::store_path(&dir))?)
 }

@@ -1,5 +1,6 @@
-//! What more than one command prints, in one place: the sessions table, the ingest report, an
-//! insight as text and as JSON, the chain check. Only this face writes to stdout.
+//! What more than one command prints, in one place: JSON for `--json`, the sessions table, the
+//! ingest report, an insight as text and as JSON, the chain check. Only this face writes to
+//! stdout.
 
 use crate::ingest::IngestReport;
 use crate::insight::{self, Insight, Kind, Status};
@@ -9,6 +10,15 @@ use crate::normalize::SessionSummary;
 use serde::Serialize;
 use std::io::Write;
 
+/// A command's machine form (`--json`): `value` as pretty JSON and a newline on stdout.
+pub fn json(value: &impl Serialize) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The sessions table, or how to fill an empty store.
 pub fn sessions(out: &mut impl Write, list: &[SessionSummary]) -> std::io::Result<()> {
     if list.is_empty() {
         writeln!(
@@ -202,4 +212,25 @@ pub fn ingest_report(r: &IngestReport, store: &std::path::Path) {
         println!("error: {}: {}", e.path, e.error);
     }
     println!("Store: {}", store.display());
+}
+
+/// The chain check as a line: intact with its length and head, or where it broke.
+pub fn chain(report: &crate::store::VerifyReport) {
+    match &report.failure {
+        None => println!(
+            "✓ chain intact: {} events (head {})",
+            report.events,
+            &report.head[..16]
+        ),
+        Some(f) => println!(
+            "✗ chain broken at event #{}{}: {} ({} events before it verified)",
+            f.seq,
+            f.event_id
+                .as_deref()
+                .map(|id| format!(" (id {id})"))
+                .unwrap_or_default(),
+            f.reason,
+            report.events
+        ),
+    }
 }

@@ -1,51 +1,54 @@
 //! `sessionlens recall`: prints exactly what the editor hover shows for a symbol — the same answer
 //! (`knowledge::recall`), rendered by the same function.
 
+use super::Global;
 use super::print::{self, Shown};
 use crate::insight::Insight;
 use crate::knowledge::links::{Linked, Linker};
 use crate::knowledge::recall::{self, Here};
 use crate::knowledge::snapshot::Knowledge;
 use std::io::Write;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A function, component, type or external name (`useEffect`), or a topic in words.
+    pub symbol: String,
+    /// Answer as a hover in DIR does: with what is linked to DIR's definitions of the name,
+    /// and, for a name DIR defines, only DIR's own sessions (default: no workspace — every
+    /// insight about the name, from any project).
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+}
 
 /// Everything known about a symbol: the recall answer (`knowledge::recall`), for the workspace
 /// given as if hovered there, else with no workspace. Text is the hover's markdown; JSON lists
 /// the same insights with their symbols.
-pub fn recall(
-    data_dir: Option<&Path>,
-    symbol: &str,
-    workspace: Option<&Path>,
-    json: bool,
-) -> anyhow::Result<ExitCode> {
-    let store = super::open_store(data_dir)?;
-    let k = Knowledge::load(&store)?;
-    drop(store);
-    let linked = workspace.map(|w| Linked::build(w, &k));
+pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    let k = Knowledge::load(&g.store()?)?;
+    let linked = args.workspace.as_deref().map(|w| Linked::build(w, &k));
     let here = linked.as_ref().map(|l| Here {
         index: &l.index,
         links: &l.links,
     });
-    let hits: Vec<&Insight> = recall::about(&k, here, symbol)
+    let hits: Vec<&Insight> = recall::about(&k, here, &args.symbol)
         .into_iter()
         .map(|n| k.get(n))
         .collect();
-    let mut out = std::io::stdout().lock();
-    if json {
+    if g.json {
         let mut linker = linked.map_or_else(|| Linker::new(None), Linked::into_linker);
         let v: Vec<Shown> = hits
             .iter()
             .map(|i| print::shown(i, linker.link(i)))
             .collect();
-        serde_json::to_writer_pretty(&mut out, &v)?;
-        writeln!(out)?;
+        print::json(&v)?;
         return Ok(ExitCode::SUCCESS);
     }
     write!(
-        out,
+        std::io::stdout().lock(),
         "{}",
-        crate::knowledge::render::hover_markdown(symbol, &hits)
+        crate::knowledge::render::hover_markdown(&args.symbol, &hits)
     )?;
     Ok(ExitCode::SUCCESS)
 }

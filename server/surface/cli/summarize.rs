@@ -3,20 +3,40 @@
 //! into the journal (replacing the session's earlier entry). A thin face over
 //! [`crate::knowledge::journal`], which the language server's summarize command calls too.
 
+use super::{Global, print};
 use crate::knowledge::journal;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub fn run(
-    data_dir: Option<&Path>,
-    session: Option<&str>,
-    workspace: Option<&Path>,
-    write: Option<&Path>,
-    json: bool,
-) -> anyhow::Result<ExitCode> {
-    let workspace = std::path::absolute(workspace.unwrap_or(Path::new(".")))?;
-    let store = super::open_store(data_dir)?;
+#[derive(clap::Args)]
+pub struct Args {
+    /// A session id, or any unique prefix of one (default: the latest run inside the workspace).
+    session: Option<String>,
+    /// The latest session run inside the workspace: the default, said explicitly, so it cannot be
+    /// given with SESSION.
+    #[arg(long, conflicts_with = "session")]
+    last: bool,
+    /// The workspace (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    workspace: Option<PathBuf>,
+    /// Also put the entry into FILE (relative to the workspace), replacing the session's old one.
+    #[arg(long, value_name = "FILE")]
+    write: Option<PathBuf>,
+}
+
+pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    // No session named is the latest in the workspace, which is all `--last` asks for (clap keeps
+    // the two apart), so only the session decides.
+    let Args {
+        session,
+        last: _,
+        workspace,
+        write,
+    } = args;
+    let session = session.as_deref();
+    let workspace = std::path::absolute(workspace.as_deref().unwrap_or(Path::new(".")))?;
+    let store = g.store()?;
     let (id, markdown, written) = match write {
         Some(file) => {
             // The same write as the editor command and the notetaker: the entry, the Current
@@ -47,13 +67,12 @@ pub fn run(
             (id, markdown, false)
         }
     };
-    let mut out = std::io::stdout().lock();
-    if json {
-        let v = serde_json::json!({ "session": id, "markdown": markdown, "written": written });
-        serde_json::to_writer_pretty(&mut out, &v)?;
-        writeln!(out)?;
+    if g.json {
+        print::json(
+            &serde_json::json!({ "session": id, "markdown": markdown, "written": written }),
+        )?;
     } else {
-        write!(out, "{markdown}")?;
+        write!(std::io::stdout().lock(), "{markdown}")?;
     }
     Ok(ExitCode::SUCCESS)
 }
