@@ -216,15 +216,7 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     print!("{briefing}");
 
     println!("\n$ sessionlens verify");
-    let report = store.verify()?;
-    match &report.failure {
-        None => println!(
-            "✓ chain intact: {} events (head {})",
-            report.events,
-            &report.head[..16]
-        ),
-        Some(f) => println!("✗ chain broken at event #{}: {}", f.seq, f.reason),
-    }
+    print::chain(&store.verify()?);
     println!(
         "\nNext: `sessionlens ingest codex` reads your own sessions from $CODEX_HOME (default ~/.codex);\n\
          the README shows how to see them in VS Code or Neovim and hand them to your next Codex session."
