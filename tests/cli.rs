@@ -830,3 +830,168 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `--json` is declared once, for every command, and may come before or after the command's
+/// name. A command with one output form refuses it — exit 2, a message naming the command, its
+/// help saying so — and does nothing, rather than ignore it and hand a script text.
+#[test]
+fn json_is_one_global_flag_that_commands_without_a_json_form_refuse() {
+    let env = Env::new();
+    copy_into(VSCODE_REAL, &day_dir(&env));
+    let before = env.json(&["--json", "ingest", "codex"]);
+    assert_eq!(before["events_added"].as_u64().map(|n| n > 0), Some(true));
+    for (first, last) in [
+        (&["--json", "sessions"][..], &["sessions", "--json"][..]),
+        (&["--json", "verify"], &["verify", "--json"]),
+        (&["--json", "insights"], &["insights", "--json"]),
+    ] {
+        assert_eq!(env.ok(first), env.ok(last), "{first:?}");
+    }
+    let one_form: [&[&str]; 11] = [
+        &["resolve", "0", "--json"],
+        &["reopen", "0", "--json"],
+        &["--json", "demo"],
+        &["install", "codex-hooks", "--json"],
+        &["install", "claude-hooks", "--project", "--json"],
+        &["install", "codex-mcp", "--json"],
+        &["serve", "--json"],
+        &["serve", "--stdio", "--json"],
+        &["mcp", "--json"],
+        &["codex-hook", "--json"],
+        &["claude-hook", "--json"],
+    ];
+    for args in one_form {
+        let out = env.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let name = args.iter().filter(|a| !a.starts_with('-') && **a != "0");
+        let name = name.copied().collect::<Vec<_>>().join(" ");
+        assert_eq!(
+            err.trim(),
+            format!("error: `sessionlens {name}` takes no --json: it has one output form only"),
+            "{args:?}"
+        );
+    }
+    assert!(!env.codex_home().join("hooks.json").exists());
+    assert!(!env.codex_home().join("config.toml").exists());
+    assert!(
+        env.ok(&["resolve", "--help"])
+            .contains("No JSON form: --json is refused.")
+    );
+    assert!(
+        env.ok(&["codex-hook", "--help"])
+            .contains("Stdout is the protocol")
+    );
+    // The refusals wrote nothing: the store holds what the ingest put there.
+    let events = env.json(&["verify", "--json"])["events"].clone();
+    assert_eq!(events, before["events_added"]);
+}
+
+/// `summarize --last` is the default said explicitly: the latest session run inside the
+/// workspace, the same entry as no session at all; given with a session id it is a usage error.
+#[test]
+fn summarize_last_is_the_default_said_explicitly() {
+    let sc = Scenario::new();
+    let default = sc.env.ok(&["summarize", "--workspace", sc.ws()]);
+    assert!(default.starts_with("## "), "{default}");
+    assert_eq!(
+        sc.env.ok(&["summarize", "--last", "--workspace", sc.ws()]),
+        default
+    );
+    let out = sc.env.run(&["summarize", "01a1", "--last"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot be used with"), "{err}");
+    let help = sc.env.ok(&["summarize", "--help"]);
+    assert!(
+        help.lines()
+            .any(|l| l.contains("--last") && l.contains("the default")),
+        "{help}"
+    );
+}
+
+/// `serve --stdio` is how VS Code's client starts a server: accepted, and the same language
+/// server on stdin/stdout as plain `serve` (stdio is the only transport), through to `exit`.
+#[test]
+fn serve_takes_stdio_as_editors_pass_it() {
+    use std::io::{Read, Write};
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let env = Env::new();
+    let mut child = env
+        .cmd()
+        .args(["serve", "--stdio"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut send = |v: Value| {
+        let body = v.to_string();
+        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        stdin.flush().unwrap();
+    };
+    // Messages as they come, framed by their Content-Length.
+    let (tx, rx) = mpsc::channel::<Value>();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        loop {
+            let mut len = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                match line.trim_end() {
+                    "" => break,
+                    h => {
+                        if let Some(n) = h.strip_prefix("Content-Length: ") {
+                            len = n.parse().unwrap();
+                        }
+                    }
+                }
+            }
+            let mut body = vec![0; len];
+            reader.read_exact(&mut body).unwrap();
+            if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                return;
+            }
+        }
+    });
+    let answer = |id: u64| loop {
+        let m = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("an answer within 30 s");
+        if m["id"] == id && m.get("method").is_none() {
+            return m;
+        }
+    };
+    send(
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"processId": null, "rootUri": null, "capabilities": {}}}),
+    );
+    let init = answer(1);
+    assert_eq!(
+        init["result"]["capabilities"]["hoverProvider"], true,
+        "{init}"
+    );
+    send(serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    send(serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+    assert_eq!(answer(2)["result"], Value::Null);
+    send(serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("serve --stdio did not exit");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
+}
