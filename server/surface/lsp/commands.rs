@@ -4,8 +4,9 @@
 //! are parsed into them, a wrong one is an invalid-params error), documented in
 //! docs/lsp-extensions.md.
 
+use super::guard::guard;
 use super::protocol::{self as p, Request};
-use super::server::{Shared, guard};
+use super::session::Shared;
 use super::workspace;
 use crate::capture::live;
 use crate::ingest::watch;

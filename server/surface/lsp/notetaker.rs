@@ -8,7 +8,7 @@
 //! A small periodic check on the blocking pool: it never holds up a request, and its errors are
 //! log lines, never a crash.
 
-use super::server::Shared;
+use super::session::Shared;
 use crate::knowledge::journal;
 use crate::knowledge::scope::Scope;
 use crate::knowledge::snapshot::Knowledge;

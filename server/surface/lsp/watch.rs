@@ -2,7 +2,7 @@
 //! and, whenever a pass adds events, asks for a new knowledge snapshot (which refreshes what the
 //! editor shows). Following the folders and ingesting is write-side work and lives there.
 
-use super::server::Shared;
+use super::session::Shared;
 use crate::ingest::IngestReport;
 use crate::ingest::watch::{self, Owner, Pass};
 use std::path::PathBuf;

@@ -1,0 +1,347 @@
+//! The language server's state, shared by every handler (`Shared`): the settings, the workspace
+//! folders, the open documents, the store, and the current knowledge snapshot; and the background
+//! work that keeps them current — reloading the knowledge, indexing a folder, refreshing what the
+//! editor shows. Handlers read it and hand it changes; they never hold a lock across an await.
+
+use super::diagnostics;
+use super::documents::Doc;
+use super::guard::{guard, lock, read};
+use super::settings::Settings;
+use super::workspace::{self, Workspace};
+use crate::capture::live;
+use crate::knowledge::snapshot::Knowledge;
+use crate::link::SymbolIndex;
+use crate::store::Store;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::Duration;
+use tokio::sync::{Notify, watch as tokio_watch};
+use tower_lsp::Client;
+use tower_lsp::lsp_types::*;
+
+/// How long a first request waits for the knowledge snapshot before answering with what it has.
+const FIRST_LOAD_WAIT: Duration = Duration::from_secs(5);
+
+pub struct Shared {
+    pub client: Client,
+    pub settings: RwLock<Settings>,
+    pub store: OnceLock<Arc<Store>>,
+    pub(super) knowledge: RwLock<Arc<Knowledge>>,
+    /// Flips to true once the first snapshot is in.
+    pub(super) loaded: tokio_watch::Sender<bool>,
+    pub workspaces: RwLock<Vec<Arc<Workspace>>>,
+    pub docs: Mutex<HashMap<Url, Doc>>,
+    /// Wakes the loop that rebuilds the knowledge snapshot.
+    pub(super) reload: Notify,
+    pub(super) lens_refresh: AtomicBool,
+    pub(super) progress: AtomicBool,
+    pub(super) shutting_down: AtomicBool,
+}
+
+impl Shared {
+    pub fn new(client: Client, settings: Settings) -> Shared {
+        let (loaded, _) = tokio_watch::channel(false);
+        Shared {
+            client,
+            settings: RwLock::new(settings),
+            store: OnceLock::new(),
+            knowledge: RwLock::new(Arc::new(Knowledge::default())),
+            loaded,
+            workspaces: RwLock::new(Vec::new()),
+            docs: Mutex::new(HashMap::new()),
+            reload: Notify::new(),
+            lens_refresh: AtomicBool::new(false),
+            progress: AtomicBool::new(false),
+            shutting_down: AtomicBool::new(false),
+        }
+    }
+
+    pub fn knowledge(&self) -> Arc<Knowledge> {
+        read(&self.knowledge).clone()
+    }
+
+    pub fn settings(&self) -> Settings {
+        read(&self.settings).clone()
+    }
+
+    /// The workspace folder holding `path`, the innermost when folders nest.
+    pub fn workspace_of(&self, path: &Path) -> Option<Arc<Workspace>> {
+        read(&self.workspaces)
+            .iter()
+            .filter(|w| w.rel(path).is_some())
+            .max_by_key(|w| w.root.as_os_str().len())
+            .cloned()
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::Relaxed)
+    }
+
+    pub fn workspaces(&self) -> Vec<Arc<Workspace>> {
+        read(&self.workspaces).clone()
+    }
+
+    pub(super) async fn wait_loaded(&self) {
+        let mut rx = self.loaded.subscribe();
+        let _ = tokio::time::timeout(FIRST_LOAD_WAIT, rx.wait_for(|v| *v)).await;
+    }
+
+    /// Asks for a new knowledge snapshot (coalesced with any already pending).
+    pub fn request_reload(&self) {
+        self.reload.notify_one();
+    }
+
+    /// Brings the knowledge snapshot up to the store's head (the first time from the store's
+    /// cache, later by catching up), relinks or re-counts each workspace, and refreshes what the
+    /// editor shows. Cheap when nothing changed: one read of the chain head.
+    pub async fn reload_now(self: &Arc<Self>) {
+        let Some(store) = self.store.get().cloned() else {
+            self.loaded.send_replace(true);
+            return;
+        };
+        let first = !*self.loaded.borrow();
+        let current = self.knowledge();
+        let base = current.clone();
+        let started = std::time::Instant::now();
+        let loaded = tokio::task::spawn_blocking(move || {
+            if first {
+                Knowledge::load(&store).map(Some)
+            } else {
+                base.catch_up(&store)
+            }
+        })
+        .await;
+        let k = match loaded {
+            Ok(Ok(Some(k))) => Arc::new(k),
+            Ok(Ok(None)) => return,
+            Ok(Err(e)) => {
+                tracing::error!("reading the store: {e:#}");
+                self.loaded.send_replace(true);
+                return;
+            }
+            Err(e) => {
+                tracing::error!("reading the store failed: {e}");
+                self.loaded.send_replace(true);
+                return;
+            }
+        };
+        let churn_only = !first && k.same_insights(&current);
+        tracing::info!(
+            "knowledge: {} insights from {} events in {:?}{}",
+            k.insights.len(),
+            k.events,
+            started.elapsed(),
+            if churn_only { " (edits only)" } else { "" }
+        );
+        *self.knowledge.write().unwrap_or_else(|p| p.into_inner()) = k.clone();
+        let this = self.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            for ws in this.workspaces() {
+                if churn_only {
+                    ws.rechurn(&k);
+                } else {
+                    ws.relink(&k);
+                }
+            }
+        })
+        .await;
+        self.loaded.send_replace(true);
+        if !churn_only {
+            release_memory();
+        }
+        self.refresh_ui().await;
+    }
+
+    /// Re-publishes diagnostics for every open document and asks the client to fetch lenses again.
+    pub async fn refresh_ui(&self) {
+        let uris: Vec<Url> = lock(&self.docs).keys().cloned().collect();
+        for uri in uris {
+            self.publish(&uri).await;
+        }
+        if self.lens_refresh.load(Ordering::Relaxed) {
+            // In the background: a client slow to answer must not hold up a command's reply.
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                if let Err(e) = client.code_lens_refresh().await {
+                    tracing::debug!("codeLens/refresh: {e}");
+                }
+            });
+        }
+    }
+
+    /// Publishes the diagnostics of one open document (an empty list clears them).
+    pub async fn publish(&self, uri: &Url) {
+        let Some((diags, version)) = self.diagnostics_for(uri) else {
+            return;
+        };
+        self.client
+            .publish_diagnostics(uri.clone(), diags, Some(version))
+            .await;
+    }
+
+    fn diagnostics_for(&self, uri: &Url) -> Option<(Vec<Diagnostic>, i32)> {
+        let settings = self.settings();
+        let docs = lock(&self.docs);
+        let doc = docs.get(uri)?;
+        let mut out = Vec::new();
+        if let (true, Some(severity), Some(path)) =
+            (settings.enabled, settings.diagnostics, doc.path.as_ref())
+        {
+            if let Some(ws) = self.workspace_of(path) {
+                let rel = ws.rel(path)?;
+                let k = self.knowledge();
+                out = guard("diagnostics", || {
+                    diagnostics::for_doc(doc, &rel, &ws, &ws.links(), &k, severity)
+                })
+                .unwrap_or_default();
+            }
+        }
+        Some((out, doc.version))
+    }
+
+    /// Commits events to the store off the async threads. Errors are logged, never fatal.
+    pub async fn commit(&self, events: Vec<crate::normalize::Event>) -> anyhow::Result<()> {
+        let Some(store) = self.store.get().cloned() else {
+            anyhow::bail!("the store is not open");
+        };
+        tokio::task::spawn_blocking(move || store.commit(&events, &[]))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))??;
+        Ok(())
+    }
+
+    /// Turns the edits pending on a document into an `editor_edit` event.
+    pub(super) async fn flush_edits(self: &Arc<Self>, uri: &Url) {
+        let taken = {
+            let mut docs = lock(&self.docs);
+            let Some(doc) = docs.get_mut(uri) else {
+                return;
+            };
+            if doc.pending.changes == 0 {
+                return;
+            }
+            let pending = std::mem::take(&mut doc.pending);
+            doc.path.clone().map(|p| (p, pending))
+        };
+        let Some((path, pending)) = taken else {
+            return;
+        };
+        let Some(ws) = self.workspace_of(&path) else {
+            return;
+        };
+        let Some(rel) = ws.rel(&path) else { return };
+        let symbols = {
+            let index = read(&ws.index);
+            let defs = index.definitions_in(&rel);
+            let mut names: Vec<String> = Vec::new();
+            for &line in &pending.touched {
+                if let Some(d) = workspace::owner_of(defs, line) {
+                    if !names.contains(&d.name) {
+                        names.push(d.name.clone());
+                    }
+                }
+            }
+            names
+        };
+        let (lines, changes) = (pending.lines, pending.changes);
+        let events = live::editor_edit(&ws.root, &rel, &symbols, lines, changes, &live::now());
+        match self.commit(events.into()).await {
+            Ok(()) => self.request_reload(),
+            Err(e) => tracing::warn!("recording an edit of {}: {e:#}", path.display()),
+        }
+    }
+
+    pub(super) async fn index_workspace(self: &Arc<Self>, ws: Arc<Workspace>) {
+        let token = NumberOrString::String(format!("sessionlens/index/{}", ws.root.display()));
+        let progress = self.progress.load(Ordering::Relaxed)
+            && self
+                .client
+                .send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
+                    token: token.clone(),
+                })
+                .await
+                .is_ok();
+        let title = format!(
+            "Session Lens: indexing {}",
+            ws.root.file_name().map_or_else(
+                || ws.root.display().to_string(),
+                |n| n.to_string_lossy().into_owned()
+            )
+        );
+        if progress {
+            self.progress(
+                &token,
+                WorkDoneProgress::Begin(WorkDoneProgressBegin {
+                    title,
+                    cancellable: Some(false),
+                    message: None,
+                    percentage: None,
+                }),
+            )
+            .await;
+        }
+        let started = std::time::Instant::now();
+        let root = ws.root.clone();
+        let built = tokio::task::spawn_blocking(move || SymbolIndex::build(&root)).await;
+        let message = match built {
+            Ok(mut index) => {
+                // The editor's unsaved text wins over the disk's.
+                let open: Vec<(PathBuf, String)> = lock(&self.docs)
+                    .values()
+                    .filter_map(|d| Some((ws.rel(d.path.as_ref()?)?, d.text.clone())))
+                    .collect();
+                for (rel, text) in open {
+                    index.update_file(&rel, &text);
+                }
+                let files = index.file_count();
+                *ws.index.write().unwrap_or_else(|p| p.into_inner()) = index;
+                ws.ready.store(true, Ordering::Release);
+                tracing::info!(
+                    "indexed {} ({files} files) in {:?}",
+                    ws.root.display(),
+                    started.elapsed()
+                );
+                let k = self.knowledge();
+                let w = ws.clone();
+                let _ = tokio::task::spawn_blocking(move || w.relink(&k)).await;
+                release_memory();
+                self.refresh_ui().await;
+                format!("{files} files")
+            }
+            Err(e) => {
+                tracing::error!("indexing {}: {e}", ws.root.display());
+                "failed".into()
+            }
+        };
+        if progress {
+            self.progress(
+                &token,
+                WorkDoneProgress::End(WorkDoneProgressEnd {
+                    message: Some(message),
+                }),
+            )
+            .await;
+        }
+    }
+
+    async fn progress(&self, token: &NumberOrString, value: WorkDoneProgress) {
+        self.client
+            .send_notification::<notification::Progress>(ProgressParams {
+                token: token.clone(),
+                value: ProgressParamsValue::WorkDone(value),
+            })
+            .await;
+    }
+}
+
+/// Hands memory freed after a rebuild (the decoded log, old indexes) back to the OS. glibc keeps
+/// freed heap for reuse, so without this an idle server holds its peak; elsewhere a no-op.
+fn release_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks the allocator's own free lists; any thread may call it.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
