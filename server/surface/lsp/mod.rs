@@ -13,9 +13,11 @@
 //!   (`knowledge::snapshot`) to its definitions: with it, what the handlers read.
 //! - `hover`, `lens`, `diagnostics` — one file per read-only feature.
 //! - `commands` — `workspace/executeCommand` and the custom notifications.
+//! - `lifecycle` — initialize, initialized, shutdown, configuration and workspace folders.
+//! - `sync` — document sync (open, change, save, close) and the hand edits a save records.
 //! - `session` — the state every handler shares (`Shared`) and the background work that keeps
 //!   it current: knowledge reloads, folder indexing, what the editor is shown.
-//! - `server` — the `LanguageServer` implementation: lifecycle, document sync.
+//! - `server` — the `LanguageServer` implementation, thin: each handler is its feature's file's.
 //! - `guard` — a panicking feature answers with nothing; a poisoned lock is used as left.
 //! - `transport` — frames stdin before tower-lsp sees it: bad input is dropped, `exit` exits.
 //! - `watch` — starts `ingest::watch` (which follows the assistants' folders and ingests new
@@ -28,6 +30,7 @@ mod documents;
 mod guard;
 mod hover;
 mod lens;
+mod lifecycle;
 mod notetaker;
 mod proto;
 pub mod protocol;
@@ -35,6 +38,7 @@ mod server;
 mod session;
 mod settings;
 mod shape;
+mod sync;
 mod transport;
 mod watch;
 mod workspace;

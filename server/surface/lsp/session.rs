@@ -5,10 +5,9 @@
 
 use super::diagnostics;
 use super::documents::Doc;
-use super::guard::{guard, lock, read};
+use super::guard::{guard, lock, read, write};
 use super::settings::Settings;
-use super::workspace::{self, Workspace};
-use crate::capture::live;
+use super::workspace::Workspace;
 use crate::knowledge::snapshot::Knowledge;
 use crate::link::SymbolIndex;
 use crate::store::Store;
@@ -21,6 +20,9 @@ use tokio::sync::{Notify, watch as tokio_watch};
 use tower_lsp::Client;
 use tower_lsp::lsp_types::*;
 
+/// How often to check whether another process changed the store.
+const HEAD_POLL: Duration = Duration::from_secs(2);
+
 /// How long a first request waits for the knowledge snapshot before answering with what it has.
 const FIRST_LOAD_WAIT: Duration = Duration::from_secs(5);
 
@@ -28,13 +30,13 @@ pub struct Shared {
     pub client: Client,
     pub settings: RwLock<Settings>,
     pub store: OnceLock<Arc<Store>>,
-    pub(super) knowledge: RwLock<Arc<Knowledge>>,
+    knowledge: RwLock<Arc<Knowledge>>,
     /// Flips to true once the first snapshot is in.
-    pub(super) loaded: tokio_watch::Sender<bool>,
+    loaded: tokio_watch::Sender<bool>,
     pub workspaces: RwLock<Vec<Arc<Workspace>>>,
     pub docs: Mutex<HashMap<Url, Doc>>,
     /// Wakes the loop that rebuilds the knowledge snapshot.
-    pub(super) reload: Notify,
+    reload: Notify,
     pub(super) lens_refresh: AtomicBool,
     pub(super) progress: AtomicBool,
     pub(super) shutting_down: AtomicBool,
@@ -88,6 +90,41 @@ impl Shared {
         let _ = tokio::time::timeout(FIRST_LOAD_WAIT, rx.wait_for(|v| *v)).await;
     }
 
+    /// Adds a workspace folder (`None`: it is one already).
+    pub fn add_workspace(&self, root: PathBuf) -> Option<Arc<Workspace>> {
+        let mut list = write(&self.workspaces);
+        if list.iter().any(|w| w.root == root) {
+            return None;
+        }
+        let ws = Arc::new(Workspace::new(root));
+        list.push(ws.clone());
+        Some(ws)
+    }
+
+    /// Starts the knowledge reload loop: one rebuild at a time, requests coalesced. It stops
+    /// when the server shuts down.
+    pub fn start_reloading(self: &Arc<Self>) {
+        let shared = self.clone();
+        tokio::spawn(async move {
+            shared.reload_now().await;
+            loop {
+                // Asked (this server stored something), or a look at the chain head now and
+                // then: other windows, the CLI and hooks write to the same store.
+                tokio::select! {
+                    () = shared.reload.notified() => {
+                        // Let a burst of changes (a turn being written) settle first.
+                        tokio::time::sleep(Duration::from_millis(150)).await;
+                    }
+                    () = tokio::time::sleep(HEAD_POLL) => {}
+                }
+                if shared.is_shutting_down() {
+                    break;
+                }
+                shared.reload_now().await;
+            }
+        });
+    }
+
     /// Asks for a new knowledge snapshot (coalesced with any already pending).
     pub fn request_reload(&self) {
         self.reload.notify_one();
@@ -135,7 +172,7 @@ impl Shared {
             started.elapsed(),
             if churn_only { " (edits only)" } else { "" }
         );
-        *self.knowledge.write().unwrap_or_else(|p| p.into_inner()) = k.clone();
+        *write(&self.knowledge) = k.clone();
         let this = self.clone();
         let _ = tokio::task::spawn_blocking(move || {
             for ws in this.workspaces() {
@@ -212,47 +249,6 @@ impl Shared {
         Ok(())
     }
 
-    /// Turns the edits pending on a document into an `editor_edit` event.
-    pub(super) async fn flush_edits(self: &Arc<Self>, uri: &Url) {
-        let taken = {
-            let mut docs = lock(&self.docs);
-            let Some(doc) = docs.get_mut(uri) else {
-                return;
-            };
-            if doc.pending.changes == 0 {
-                return;
-            }
-            let pending = std::mem::take(&mut doc.pending);
-            doc.path.clone().map(|p| (p, pending))
-        };
-        let Some((path, pending)) = taken else {
-            return;
-        };
-        let Some(ws) = self.workspace_of(&path) else {
-            return;
-        };
-        let Some(rel) = ws.rel(&path) else { return };
-        let symbols = {
-            let index = read(&ws.index);
-            let defs = index.definitions_in(&rel);
-            let mut names: Vec<String> = Vec::new();
-            for &line in &pending.touched {
-                if let Some(d) = workspace::owner_of(defs, line) {
-                    if !names.contains(&d.name) {
-                        names.push(d.name.clone());
-                    }
-                }
-            }
-            names
-        };
-        let (lines, changes) = (pending.lines, pending.changes);
-        let events = live::editor_edit(&ws.root, &rel, &symbols, lines, changes, &live::now());
-        match self.commit(events.into()).await {
-            Ok(()) => self.request_reload(),
-            Err(e) => tracing::warn!("recording an edit of {}: {e:#}", path.display()),
-        }
-    }
-
     pub(super) async fn index_workspace(self: &Arc<Self>, ws: Arc<Workspace>) {
         let token = NumberOrString::String(format!("sessionlens/index/{}", ws.root.display()));
         let progress = self.progress.load(Ordering::Relaxed)
@@ -296,7 +292,7 @@ impl Shared {
                     index.update_file(&rel, &text);
                 }
                 let files = index.file_count();
-                *ws.index.write().unwrap_or_else(|p| p.into_inner()) = index;
+                *write(&ws.index) = index;
                 ws.ready.store(true, Ordering::Release);
                 tracing::info!(
                     "indexed {} ({files} files) in {:?}",
