@@ -89,9 +89,7 @@ pub async fn execute(
 
 fn store(shared: &Shared) -> RpcResult<Arc<crate::store::Store>> {
     shared
-        .store
-        .get()
-        .cloned()
+        .store()
         .ok_or_else(|| failed(anyhow::anyhow!("the store is not open")))
 }
 
@@ -305,8 +303,8 @@ fn status(shared: &Arc<Shared>, a: p::StatusArgs) -> p::StatusResult {
     });
     // The session a status bar shows: the latest real session run in the workspace, with the
     // questions it left open.
-    let session = match (shared.store.get(), ws.as_ref()) {
-        (Some(store), Some(w)) => journal::latest_in(store, &w.root).ok().map(|summary| {
+    let session = match (shared.store(), ws.as_ref()) {
+        (Some(store), Some(w)) => journal::latest_in(&store, &w.root).ok().map(|summary| {
             let open_topics: Vec<String> = k
                 .insights
                 .iter()
@@ -328,7 +326,7 @@ fn status(shared: &Arc<Shared>, a: p::StatusArgs) -> p::StatusResult {
     p::StatusResult {
         enabled: s.enabled,
         session,
-        store: shared.store.get().map(|st| st.path().display().to_string()),
+        store: shared.store().map(|st| st.path().display().to_string()),
         events: k.events,
         insights: k.insights.len(),
         open_gaps: k.insights.iter().filter(|i| i.is_open_question()).count(),

@@ -68,7 +68,7 @@ pub async fn initialize(shared: &Shared, params: InitializeParams) -> RpcResult<
     match opened {
         Ok(Ok(store)) => {
             tracing::info!("store: {}", store.path().display());
-            let _ = shared.store.set(Arc::new(store));
+            shared.set_store(store);
         }
         Ok(Err(e)) => {
             tracing::error!("cannot open the store: {e:#}");

@@ -50,7 +50,7 @@ pub fn start(shared: Arc<Shared>) {
             if idle <= 0 {
                 continue;
             }
-            let Some(store) = shared.store.get().cloned() else {
+            let Some(store) = shared.store() else {
                 continue;
             };
             let k = shared.knowledge();

@@ -1,13 +1,16 @@
 //! The language server's state, shared by every handler (`Shared`): the settings, the workspace
-//! folders, the open documents, the store, and the current knowledge snapshot; and the background
-//! work that keeps them current — reloading the knowledge, indexing a folder, refreshing what the
-//! editor shows. Handlers read it and hand it changes; they never hold a lock across an await.
+//! folders, the open documents, and the knowledge host (`knowledge::host`: the store and the
+//! current snapshot, as the MCP server keeps them); and the background work that keeps them
+//! current — reloading the knowledge and relinking each folder to it, indexing a folder,
+//! refreshing what the editor shows. Handlers read it and hand it changes; they never hold a lock
+//! across an await.
 
 use super::diagnostics;
 use super::documents::Doc;
 use super::guard::{guard, lock, read, write};
 use super::settings::Settings;
 use super::workspace::Workspace;
+use crate::knowledge::host::{Host, Refreshed};
 use crate::knowledge::snapshot::Knowledge;
 use crate::link::SymbolIndex;
 use crate::store::Store;
@@ -29,10 +32,12 @@ const FIRST_LOAD_WAIT: Duration = Duration::from_secs(5);
 pub struct Shared {
     pub client: Client,
     pub settings: RwLock<Settings>,
-    pub store: OnceLock<Arc<Store>>,
-    knowledge: RwLock<Arc<Knowledge>>,
-    /// Flips to true once the first snapshot is in.
+    /// The store and the knowledge snapshot, once `initialize` has opened the store.
+    host: OnceLock<Arc<Host>>,
+    /// Flips to true once the first snapshot is in (or there will be none).
     loaded: tokio_watch::Sender<bool>,
+    /// Held by the reload running.
+    reloading: tokio::sync::Mutex<()>,
     pub workspaces: RwLock<Vec<Arc<Workspace>>>,
     pub docs: Mutex<HashMap<Url, Doc>>,
     /// Wakes the loop that rebuilds the knowledge snapshot.
@@ -48,9 +53,9 @@ impl Shared {
         Shared {
             client,
             settings: RwLock::new(settings),
-            store: OnceLock::new(),
-            knowledge: RwLock::new(Arc::new(Knowledge::default())),
+            host: OnceLock::new(),
             loaded,
+            reloading: tokio::sync::Mutex::new(()),
             workspaces: RwLock::new(Vec::new()),
             docs: Mutex::new(HashMap::new()),
             reload: Notify::new(),
@@ -60,8 +65,18 @@ impl Shared {
         }
     }
 
+    /// Keeps the store `initialize` opened, for the rest of the server's life.
+    pub fn set_store(&self, store: Store) {
+        let _ = self.host.set(Arc::new(Host::new(Arc::new(store))));
+    }
+
+    pub fn store(&self) -> Option<Arc<Store>> {
+        self.host.get().map(|h| h.store().clone())
+    }
+
+    /// The current knowledge snapshot (empty until the first is loaded, or with no store).
     pub fn knowledge(&self) -> Arc<Knowledge> {
-        read(&self.knowledge).clone()
+        self.host.get().map_or_else(Arc::default, |h| h.current())
     }
 
     pub fn settings(&self) -> Settings {
@@ -130,29 +145,32 @@ impl Shared {
         self.reload.notify_one();
     }
 
-    /// Brings the knowledge snapshot up to the store's head (the first time from the store's
-    /// cache, later by catching up), relinks or re-counts each workspace, and refreshes what the
-    /// editor shows. Cheap when nothing changed: one read of the chain head.
+    /// Brings the knowledge snapshot up to the store's head (`Host::refresh`: the first time
+    /// from the store's cache, later by catching up), relinks or re-counts each workspace, and
+    /// refreshes what the editor shows. Cheap when nothing changed: one read of the chain head.
+    /// Once it returns, the snapshot and the links are at least as new as the head was when it
+    /// was called.
     pub async fn reload_now(self: &Arc<Self>) {
-        let Some(store) = self.store.get().cloned() else {
+        // Spawned: a caller that stops waiting (a cancelled request) must not leave a snapshot
+        // swapped in and its links not computed.
+        let this = self.clone();
+        if let Err(e) = tokio::spawn(async move { this.reload().await }).await {
+            tracing::error!("reloading the knowledge failed: {e}");
+        }
+    }
+
+    async fn reload(self: &Arc<Self>) {
+        // One at a time, so a reload that finds nothing new returns only after the one that
+        // found it has linked it.
+        let _one = self.reloading.lock().await;
+        let Some(host) = self.host.get().cloned() else {
             self.loaded.send_replace(true);
             return;
         };
-        let first = !*self.loaded.borrow();
-        let current = self.knowledge();
-        let base = current.clone();
         let started = std::time::Instant::now();
-        let loaded = tokio::task::spawn_blocking(move || {
-            if first {
-                Knowledge::load(&store).map(Some)
-            } else {
-                base.catch_up(&store)
-            }
-        })
-        .await;
-        let k = match loaded {
-            Ok(Ok(Some(k))) => Arc::new(k),
-            Ok(Ok(None)) => return,
+        let refreshed = match tokio::task::spawn_blocking(move || host.refresh()).await {
+            Ok(Ok(Refreshed::Unchanged)) => return,
+            Ok(Ok(r)) => r,
             Ok(Err(e)) => {
                 tracing::error!("reading the store: {e:#}");
                 self.loaded.send_replace(true);
@@ -164,7 +182,8 @@ impl Shared {
                 return;
             }
         };
-        let churn_only = !first && k.same_insights(&current);
+        let k = self.knowledge();
+        let churn_only = !refreshed.insights_changed();
         tracing::info!(
             "knowledge: {} insights from {} events in {:?}{}",
             k.insights.len(),
@@ -172,7 +191,6 @@ impl Shared {
             started.elapsed(),
             if churn_only { " (edits only)" } else { "" }
         );
-        *write(&self.knowledge) = k.clone();
         let this = self.clone();
         let _ = tokio::task::spawn_blocking(move || {
             for ws in this.workspaces() {
@@ -240,7 +258,7 @@ impl Shared {
 
     /// Commits events to the store off the async threads. Errors are logged, never fatal.
     pub async fn commit(&self, events: Vec<crate::normalize::Event>) -> anyhow::Result<()> {
-        let Some(store) = self.store.get().cloned() else {
+        let Some(store) = self.store() else {
             anyhow::bail!("the store is not open");
         };
         tokio::task::spawn_blocking(move || store.commit(&events, &[]))

@@ -25,7 +25,7 @@ impl Owner for Server {
 
 /// Follows the assistants' folders (Codex's under `home`) until the server shuts down.
 pub fn start(shared: Arc<Shared>, home: PathBuf) {
-    let Some(store) = shared.store.get().cloned() else {
+    let Some(store) = shared.store() else {
         return;
     };
     if let Err(e) = watch::start(store, home, Server(shared)) {
