@@ -227,23 +227,6 @@ fn store_tables_are_declared_in_one_place() {
     }
 }
 
-/// Circles left to the restructurings of `server/surface/` and `server/knowledge/` under way on
-/// other branches; each entry is one circle's files, sorted. Only circles wholly inside those two
-/// folders may be listed, and an entry no longer found exactly fails the test, so the list can
-/// only shrink. Empty it once those branches are merged.
-const KNOWN_CIRCLES: &[&[&str]] = &[
-    // The language server's core and its background work: commands.rs, notetaker.rs and watch.rs
-    // take `server::Shared` (commands.rs also `server::guard`), while server.rs starts them
-    // (`commands::{ALL, execute, command_finished}`, `notetaker::start`, `watch::start`) and
-    // commands.rs runs `watch::ingest_all`.
-    &[
-        "server/surface/lsp/commands.rs",
-        "server/surface/lsp/notetaker.rs",
-        "server/surface/lsp/server.rs",
-        "server/surface/lsp/watch.rs",
-    ],
-];
-
 /// No import circles between the library's files: a file may use another only if that one does
 /// not, directly or through others, use it back. The import graph is read from the source text:
 ///
@@ -280,28 +263,10 @@ fn no_import_circles_between_files() {
         .filter(|(path, _)| imports::module_of(path).is_some())
         .collect();
     let graph = imports::graph(&files);
-    for known in KNOWN_CIRCLES {
-        assert!(
-            known
-                .iter()
-                .all(|f| f.starts_with("server/surface/") || f.starts_with("server/knowledge/")),
-            "only circles inside server/surface/ or server/knowledge/ may be listed: {known:?}"
-        );
-    }
-    let circles = imports::circles(&graph);
-    let mut report = Vec::new();
-    for circle in &circles {
-        if !KNOWN_CIRCLES.iter().any(|known| known == circle) {
-            report.push(imports::describe(circle, &graph));
-        }
-    }
-    for known in KNOWN_CIRCLES {
-        if !circles.iter().any(|circle| circle == known) {
-            report.push(format!(
-                "allow-listed circle no longer found (remove it from KNOWN_CIRCLES): {known:?}"
-            ));
-        }
-    }
+    let report: Vec<String> = imports::circles(&graph)
+        .iter()
+        .map(|circle| imports::describe(circle, &graph))
+        .collect();
     assert!(
         report.is_empty(),
         "import circles between files:\n{}",

@@ -5,6 +5,8 @@
 //!
 //! - [`snapshot`]: every insight as one immutable snapshot (from the store's cache, caught up,
 //!   else derived) with its name lookups.
+//! - [`host`]: the one current snapshot of a long-running face (language server, MCP), kept
+//!   up with the store.
 //! - [`scope`]: which sessions belong to a folder.
 //! - [`links`]: where each insight lives in a workspace's code.
 //! - [`recall`]: what is known about a name — the one answer of the hover, `recall` and MCP.
@@ -16,6 +18,7 @@
 
 pub mod briefing;
 pub mod files;
+pub mod host;
 pub mod journal;
 pub mod links;
 pub mod recall;

@@ -17,10 +17,12 @@
 //! Stdout is protocol; logs go to stderr. A failing call is an MCP tool error with a readable
 //! message, never a crash: store work runs on the blocking pool and a panic there is caught.
 //! The store is opened once and shared with every other process (redb's multi-writer mode);
-//! the knowledge snapshot is caught up with the store's head on every call.
+//! the knowledge snapshot (`knowledge::host`, as in the language server) is caught up with the
+//! store's head on every call.
 
 use crate::capture::live;
 use crate::insight::{self, Insight, topic};
+use crate::knowledge::host::Host;
 use crate::knowledge::links::Linked;
 use crate::knowledge::recall::Here;
 use crate::knowledge::scope::Scope;
@@ -33,7 +35,7 @@ use rmcp::{ServerHandler, ServiceExt, tool, tool_handler, tool_router};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The surface (and local session prefix) of what arrives through MCP.
@@ -86,11 +88,10 @@ pub struct SessionSummaryArgs {
     pub workspace: Option<String>,
 }
 
-/// The server: the store, and the latest knowledge snapshot taken from it.
+/// The server: the store and the knowledge snapshot taken from it, in their host.
 #[derive(Clone)]
 pub struct Lens {
-    store: Arc<Store>,
-    knowledge: Arc<Mutex<Option<Knowledge>>>,
+    host: Arc<Host>,
     tool_router: ToolRouter<Lens>,
 }
 
@@ -98,8 +99,7 @@ pub struct Lens {
 impl Lens {
     pub fn new(store: Store) -> Lens {
         Lens {
-            store: Arc::new(store),
-            knowledge: Arc::default(),
+            host: Arc::new(Host::new(Arc::new(store))),
             tool_router: Self::tool_router(),
         }
     }
@@ -159,7 +159,8 @@ impl Lens {
                 Some(ws) => ws,
                 None => std::env::current_dir()?,
             };
-            let (_, markdown) = journal::summarize(&lens.store, args.session.as_deref(), &ws)?;
+            let (_, markdown) =
+                journal::summarize(lens.host.store(), args.session.as_deref(), &ws)?;
             Ok(markdown)
         })
         .await
@@ -196,16 +197,9 @@ impl Lens {
     }
 
     /// The snapshot for the store's current head.
-    fn knowledge(&self) -> anyhow::Result<Knowledge> {
-        let mut slot = self.knowledge.lock().unwrap_or_else(|p| p.into_inner());
-        let now = match slot.as_ref() {
-            Some(k) => k.catch_up(&self.store)?,
-            None => Some(Knowledge::load(&self.store)?),
-        };
-        if let Some(k) = now {
-            *slot = Some(k);
-        }
-        Ok(slot.clone().expect("set above"))
+    fn knowledge(&self) -> anyhow::Result<Arc<Knowledge>> {
+        self.host.refresh()?;
+        Ok(self.host.current())
     }
 
     /// Stores the learning as a live event of the local `mcp` session of its folder; returns
@@ -242,7 +236,7 @@ impl Lens {
             session,
             turn,
         } = learned;
-        self.store.commit(&events, &[])?;
+        self.host.store().commit(&events, &[])?;
         let id = insight::learning_id(&session, &turn);
         tracing::info!("mcp: recorded learning {id} about {topic}");
         Ok(format!(

@@ -4,8 +4,9 @@
 //! are parsed into them, a wrong one is an invalid-params error), documented in
 //! docs/lsp-extensions.md.
 
+use super::guard::guard;
 use super::protocol::{self as p, Request};
-use super::server::{Shared, guard};
+use super::session::Shared;
 use super::workspace;
 use crate::capture::live;
 use crate::ingest::watch;
@@ -88,9 +89,7 @@ pub async fn execute(
 
 fn store(shared: &Shared) -> RpcResult<Arc<crate::store::Store>> {
     shared
-        .store
-        .get()
-        .cloned()
+        .store()
         .ok_or_else(|| failed(anyhow::anyhow!("the store is not open")))
 }
 
@@ -304,8 +303,8 @@ fn status(shared: &Arc<Shared>, a: p::StatusArgs) -> p::StatusResult {
     });
     // The session a status bar shows: the latest real session run in the workspace, with the
     // questions it left open.
-    let session = match (shared.store.get(), ws.as_ref()) {
-        (Some(store), Some(w)) => journal::latest_in(store, &w.root).ok().map(|summary| {
+    let session = match (shared.store(), ws.as_ref()) {
+        (Some(store), Some(w)) => journal::latest_in(&store, &w.root).ok().map(|summary| {
             let open_topics: Vec<String> = k
                 .insights
                 .iter()
@@ -327,7 +326,7 @@ fn status(shared: &Arc<Shared>, a: p::StatusArgs) -> p::StatusResult {
     p::StatusResult {
         enabled: s.enabled,
         session,
-        store: shared.store.get().map(|st| st.path().display().to_string()),
+        store: shared.store().map(|st| st.path().display().to_string()),
         events: k.events,
         insights: k.insights.len(),
         open_gaps: k.insights.iter().filter(|i| i.is_open_question()).count(),

@@ -3,14 +3,39 @@
 //! `None` (no hover at all) wherever there is nothing to say.
 
 use super::documents::Doc;
+use super::guard::{guard, lock};
+use super::session::Shared;
 use super::workspace::{self, Links, Workspace};
 use crate::knowledge::render;
 use crate::knowledge::snapshot::Knowledge;
 use std::path::PathBuf;
-use tower_lsp::lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position, Range};
+use tower_lsp::jsonrpc::Result as RpcResult;
+use tower_lsp::lsp_types::{
+    Hover, HoverContents, HoverParams, MarkupContent, MarkupKind, Position, Range,
+};
 
 /// At most this many insights in one hover; the rest are counted.
 const SHOWN: usize = 5;
+
+/// The request: the document, its workspace's links and the knowledge snapshot as they are now.
+pub async fn request(shared: &Shared, params: HoverParams) -> RpcResult<Option<Hover>> {
+    if !shared.settings().enabled {
+        return Ok(None);
+    }
+    shared.wait_loaded().await;
+    let p = params.text_document_position_params;
+    let docs = lock(&shared.docs);
+    let Some(doc) = docs.get(&p.text_document.uri) else {
+        return Ok(None);
+    };
+    let ws = doc.path.as_deref().and_then(|p| shared.workspace_of(p));
+    let links = ws.as_ref().map(|w| w.links()).unwrap_or_default();
+    let k = shared.knowledge();
+    Ok(guard("hover", || {
+        hover(doc, p.position, ws.as_deref(), &links, &k)
+    })
+    .flatten())
+}
 
 pub fn hover(
     doc: &Doc,

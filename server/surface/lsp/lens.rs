@@ -3,6 +3,8 @@
 //! anywhere else. Reads only.
 
 use super::documents::Doc;
+use super::guard::{guard, lock};
+use super::session::Shared;
 use super::workspace::{Links, Workspace};
 use crate::insight::Kind;
 use crate::insight::struggle::{self, Churn};
@@ -11,10 +13,38 @@ use crate::knowledge::text;
 use serde_json::json;
 use std::collections::HashSet;
 use std::path::Path;
-use tower_lsp::lsp_types::{CodeLens, Command};
+use tower_lsp::jsonrpc::Result as RpcResult;
+use tower_lsp::lsp_types::{CodeLens, CodeLensParams, Command};
 
 /// The command a lens runs: the details behind it.
 pub const SHOW_COMMAND: &str = <super::protocol::ShowInsights as super::protocol::Request>::NAME;
+
+/// The request: the document's definitions, its workspace's links and the knowledge snapshot
+/// as they are now.
+pub async fn request(shared: &Shared, params: CodeLensParams) -> RpcResult<Option<Vec<CodeLens>>> {
+    let settings = shared.settings();
+    if !settings.enabled || !settings.lenses {
+        return Ok(None);
+    }
+    shared.wait_loaded().await;
+    let uri = params.text_document.uri;
+    let docs = lock(&shared.docs);
+    let Some(doc) = docs.get(&uri) else {
+        return Ok(None);
+    };
+    let Some(path) = doc.path.as_deref() else {
+        return Ok(None);
+    };
+    let Some(ws) = shared.workspace_of(path) else {
+        return Ok(None);
+    };
+    let Some(rel) = ws.rel(path) else {
+        return Ok(None);
+    };
+    let k = shared.knowledge();
+    let lenses = guard("codeLens", || lenses(doc, &rel, &ws, &ws.links(), &k)).unwrap_or_default();
+    Ok((!lenses.is_empty()).then_some(lenses))
+}
 
 pub fn lenses(
     doc: &Doc,

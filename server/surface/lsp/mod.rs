@@ -13,7 +13,12 @@
 //!   (`knowledge::snapshot`) to its definitions: with it, what the handlers read.
 //! - `hover`, `lens`, `diagnostics` — one file per read-only feature.
 //! - `commands` — `workspace/executeCommand` and the custom notifications.
-//! - `server` — the `LanguageServer` implementation: lifecycle, document sync, background work.
+//! - `lifecycle` — initialize, initialized, shutdown, configuration and workspace folders.
+//! - `sync` — document sync (open, change, save, close) and the hand edits a save records.
+//! - `session` — the state every handler shares (`Shared`) and the background work that keeps
+//!   it current: knowledge reloads, folder indexing, what the editor is shown.
+//! - `server` — the `LanguageServer` implementation, thin: each handler is its feature's file's.
+//! - `guard` — a panicking feature answers with nothing; a poisoned lock is used as left.
 //! - `transport` — frames stdin before tower-lsp sees it: bad input is dropped, `exit` exits.
 //! - `watch` — starts `ingest::watch` (which follows the assistants' folders and ingests new
 //!   turns as they are written) and reloads the knowledge when it added something.
@@ -22,14 +27,18 @@
 mod commands;
 mod diagnostics;
 mod documents;
+mod guard;
 mod hover;
 mod lens;
+mod lifecycle;
 mod notetaker;
 mod proto;
 pub mod protocol;
 mod server;
+mod session;
 mod settings;
 mod shape;
+mod sync;
 mod transport;
 mod watch;
 mod workspace;

@@ -8,7 +8,7 @@
 //! A small periodic check on the blocking pool: it never holds up a request, and its errors are
 //! log lines, never a crash.
 
-use super::server::Shared;
+use super::session::Shared;
 use crate::knowledge::journal;
 use crate::knowledge::scope::Scope;
 use crate::knowledge::snapshot::Knowledge;
@@ -50,7 +50,7 @@ pub fn start(shared: Arc<Shared>) {
             if idle <= 0 {
                 continue;
             }
-            let Some(store) = shared.store.get().cloned() else {
+            let Some(store) = shared.store() else {
                 continue;
             };
             let k = shared.knowledge();

@@ -2,7 +2,7 @@
 //! and, whenever a pass adds events, asks for a new knowledge snapshot (which refreshes what the
 //! editor shows). Following the folders and ingesting is write-side work and lives there.
 
-use super::server::Shared;
+use super::session::Shared;
 use crate::ingest::IngestReport;
 use crate::ingest::watch::{self, Owner, Pass};
 use std::path::PathBuf;
@@ -25,7 +25,7 @@ impl Owner for Server {
 
 /// Follows the assistants' folders (Codex's under `home`) until the server shuts down.
 pub fn start(shared: Arc<Shared>, home: PathBuf) {
-    let Some(store) = shared.store.get().cloned() else {
+    let Some(store) = shared.store() else {
         return;
     };
     if let Err(e) = watch::start(store, home, Server(shared)) {
