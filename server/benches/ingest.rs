@@ -2,12 +2,12 @@
 //! replicated (each copy its own session) to at least 200 MB, then read on one thread
 //! (a) through capture and normalization alone and (b) all the way into a fresh redb store.
 //! The same is measured for the paginated form Codex 0.148+ writes (the same rollout rewritten
-//! as `codex migrate-rollouts` does, by `tests/common/paginate.rs`, replicated the same way), and
+//! as `codex migrate-rollouts` does, by `tests/it/common/paginate.rs`, replicated the same way), and
 //! the ratio of the two is printed. MB/s for each; no assertion, figures to put in the notes.
 //!
 //! `SESSIONLENS_BENCH_MB` sets the corpus size (default 200).
 
-#[path = "../../tests/common/mod.rs"]
+#[path = "../../tests/it/common/mod.rs"]
 mod common;
 
 use sessionlens::ingest::{IngestOptions, ingest_codex};

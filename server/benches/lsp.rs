@@ -12,7 +12,7 @@
 //! `SESSIONLENS_BENCH_SESSIONS` sets the number of sessions (default 5,000 ≈ 1 M events).
 //! No assertion: figures for the notes.
 
-#[path = "../../tests/common/lsp.rs"]
+#[path = "../../tests/it/common/lsp.rs"]
 mod client;
 
 use client::{Client, uri};

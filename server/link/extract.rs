@@ -704,7 +704,7 @@ mod tests {
         // Whatever the edits (broken code included), the spliced entries are exactly what
         // querying the whole new tree gives: the region logic and the shifts lose nothing.
         // (Against a parse from scratch, tree-sitter's error recovery may differ while the code
-        // is broken; `tests/symbols.rs` checks convergence once it is valid again.)
+        // is broken; `tests/it/symbols.rs` checks convergence once it is valid again.)
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/symbols");
         let mut rng = 0x2545_f491_4f6c_dd1d_u64;
         for (file, lang) in [

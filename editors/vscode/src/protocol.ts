@@ -2,7 +2,7 @@
 // and settings.rs, documented in docs/lsp-extensions.md) — the settings, the commands' arguments
 // and results, and the one custom notification of `sessionlens serve` — so the rest of the
 // extension speaks the server's wire format through names checked by the compiler. It imports
-// nothing from VS Code. Each interface is named after its Rust type, and tests/protocol.rs fails
+// nothing from VS Code. Each interface is named after its Rust type, and tests/it/protocol.rs fails
 // when a name, a field, its optionality or its type differs from the server's.
 
 /** The settings object, sent as `initializationOptions` and in `workspace/didChangeConfiguration`. */

@@ -11,7 +11,7 @@ export interface ConfigReader {
 }
 
 /** The `sessionlens.*` settings as the server wants them, every one of `ServerSettings` (the
- *  names are the server's; tests/protocol.rs checks each is read here). Unset paths are left out,
+ *  names are the server's; tests/it/protocol.rs checks each is read here). Unset paths are left out,
  *  so the server's own defaults (environment variables, platform directories) apply; a value of
  *  the wrong type is left out too, and the server keeps its default. */
 export function serverSettings(config: ConfigReader): ServerSettings {

@@ -4,7 +4,7 @@
 //! and the links between them — so that hovers, lenses and diagnostics only read.
 //!
 //! - `protocol` — the commands' and the notification's types (arguments, results) and, with
-//!   `settings`, the one description of the editor protocol that tests/protocol.rs checks the
+//!   `settings`, the one description of the editor protocol that tests/it/protocol.rs checks the
 //!   editors and docs/lsp-extensions.md against; `shape` reads a type's wire shape from serde.
 //! - `settings` — what clients may configure.
 //! - `proto` — UTF-16 positions and URIs (the only place that knows about encodings).

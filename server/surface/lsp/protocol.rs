@@ -3,7 +3,7 @@
 //! `sessionlens/commandFinished` notification, and, from `settings.rs`, the settings. The server
 //! parses arguments into these types and answers with them, so they are the wire format;
 //! `describe()` lists them as `Shape`s read from their own serde implementations, and
-//! tests/protocol.rs checks package.json, editors/vscode/src/protocol.ts, the Neovim plugin's
+//! tests/it/protocol.rs checks package.json, editors/vscode/src/protocol.ts, the Neovim plugin's
 //! config.lua and docs/lsp-extensions.md against that list. A change here is a change there.
 
 use super::settings::Settings;

@@ -1,7 +1,7 @@
 //! The server's settings: what `initializationOptions` and `workspace/didChangeConfiguration`
 //! may set (`ServerSettings`, the wire form), and what the server makes of them (`Settings`).
 //! Every field is optional on the wire; unknown fields are ignored, so older and newer clients
-//! both work. Documented in docs/lsp-extensions.md; tests/protocol.rs keeps the editors and the
+//! both work. Documented in docs/lsp-extensions.md; tests/it/protocol.rs keeps the editors and the
 //! document in step with `ServerSettings`.
 
 use serde::{Deserialize, Serialize};
@@ -50,7 +50,7 @@ impl Default for Settings {
 /// carry them: camelCase, every field optional. This type is the protocol's one source for the
 /// settings' names and types (with `Settings::default()` for their defaults): package.json,
 /// editors/vscode/src/protocol.ts, the Neovim plugin's config.lua and docs/lsp-extensions.md are
-/// checked against it by tests/protocol.rs. No `#[serde(alias)]` here: the legacy spellings are
+/// checked against it by tests/it/protocol.rs. No `#[serde(alias)]` here: the legacy spellings are
 /// mapped in `legacy()`, so the field list is the documented one.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -2,7 +2,7 @@
 //! `Shape` (fields with their names as serialized, optional or not, strings, numbers, lists,
 //! enums). `shape_of::<T>()` runs `T`'s `Deserialize` against a probe that answers every request
 //! with a sample value and notes what was asked for, so the description cannot drift from the
-//! type. tests/protocol.rs compares these shapes with what the editors and the document declare.
+//! type. tests/it/protocol.rs compares these shapes with what the editors and the document declare.
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::forward_to_deserialize_any;

@@ -2,7 +2,7 @@
 -- its own LSP client (`vim.lsp.start`) on the react-first-app fixture and checks what a user of
 -- Neovim gets — hover, code lenses, hint diagnostics, executeCommand, an edit saved with :write —
 -- through Neovim's APIs, with Neovim's capabilities, position encoding and document sync.
--- tests/neovim.rs prepares the store and runs it as `nvim --clean --headless -l e2e.lua`.
+-- tests/it/neovim.rs prepares the store and runs it as `nvim --clean --headless -l e2e.lua`.
 --
 -- Environment: SESSIONLENS_BIN (the server binary), SESSIONLENS_WS (the fixture workspace, its
 -- sessions already ingested), SESSIONLENS_E2E_OUT (where the JSON result goes).

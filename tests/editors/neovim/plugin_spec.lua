@@ -3,7 +3,7 @@
 -- PATH); then the spec calls `require("sessionlens").setup({ cmd = { BIN, "serve" } })` and
 -- nothing else, and does what a user does — opens files, presses K, runs a lens, toggles,
 -- resolves a hint, summarizes, runs :checkhealth and :terminal commands — checking what Neovim
--- shows through its own APIs. tests/neovim_plugin.rs prepares the store (react-first-app,
+-- shows through its own APIs. tests/it/neovim_plugin.rs prepares the store (react-first-app,
 -- ingested) and runs it as
 --   nvim --clean --headless --cmd "set rtp^=<repo>/editors/neovim" -l plugin_spec.lua
 -- and then checks from outside that the terminal command reached the store.

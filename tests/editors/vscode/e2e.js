@@ -1,10 +1,10 @@
-// Why this file exists: the browser half of tests/vscode.rs. It drives a running code-server
+// Why this file exists: the browser half of tests/it/vscode.rs. It drives a running code-server
 // (the real VS Code workbench, with the packaged Session Lens extension installed) in Debian's
 // Chromium through playwright-core, the way a developer would: open src/useTodos.ts, see the
 // "You struggled here before" code lens, hover `useEffect` and read the question asked about it,
 // run "Session Lens: Summarize Session" from the palette and see the summary rendered.
 //
-// Environment (set by tests/vscode.rs): SESSIONLENS_E2E_URL (code-server with ?folder=),
+// Environment (set by tests/it/vscode.rs): SESSIONLENS_E2E_URL (code-server with ?folder=),
 // SESSIONLENS_E2E_OUT (folder for result.json and screenshots), SESSIONLENS_E2E_TMP (where the
 // throwaway Chromium profile goes), SESSIONLENS_CHROMIUM.
 // Exit code 0 when every check passed; result.json names the failed step otherwise.

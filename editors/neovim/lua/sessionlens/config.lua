@@ -1,7 +1,7 @@
 -- The plugin's options in one place: every default, with what it does, and the one function that
 -- turns options into the server's settings (docs/lsp-extensions.md, "Settings"). Everything else
 -- reads options through `get()`, so `setup()` may be called again at any time. The server's types
--- (server/surface/lsp/settings.rs) are the source: tests/protocol.rs checks that server_settings()
+-- (server/surface/lsp/settings.rs) are the source: tests/it/protocol.rs checks that server_settings()
 -- sends every setting, from an option with the server's default and type.
 
 local M = {}

@@ -8,7 +8,7 @@
 //! first, on small inputs, and every line it writes is checked against the envelope of a real
 //! Claude Code 2.1.38 transcript.
 
-mod common;
+use crate::common;
 
 use common::claudify::{CAVEAT, VERSION, claudify, transcript_path};
 use common::paginate::{member_names, member_text};

@@ -3,7 +3,7 @@
 //! untouched byte for byte), every written summary versioned in the store by its hash, and the
 //! language server writing a finished session's entry by itself, with no command run.
 
-mod common;
+use crate::common;
 
 use common::lsp::Client;
 use common::{Env, scenario};

@@ -4,7 +4,7 @@
 //! final status, and fails if any falls below the floor recorded here (a regression guard; the
 //! aim is 0.9).
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 use sessionlens::insight::{self, Insight, Status, topic};

@@ -5,7 +5,7 @@
 //! merging into a `settings.json` that holds much more than hooks (kept as it was, backed up,
 //! refused when invalid, idempotent, old entries upgraded in place).
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{Value, json};

@@ -4,7 +4,7 @@
 //! `session_summary`, a failing call that leaves the server answering — and `sessionlens install
 //! codex-mcp` run twice against a `config.toml` with the developer's own tables and comments.
 
-mod common;
+use crate::common;
 
 use common::*;
 use rmcp::ServiceExt;

@@ -3,7 +3,7 @@
 //! `insights`, `--write` keeps exactly one entry per session in learnings.md without touching the
 //! developer's own text, and the default (`--last`) picks the newest session of the workspace.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

@@ -4,13 +4,13 @@
 //! `require("sessionlens").setup({ cmd = { BIN, "serve" } })` and does what a user does — opens
 //! files, `K`, runs a lens, `:SessionLensToggle`, `:SessionLensResolve`, `:SessionLensSummary`,
 //! `:checkhealth sessionlens`, a failing `:terminal` command — checking what Neovim shows.
-//! `tests/neovim.rs` tests the server with a bare client; this one the plugin's own code:
+//! `tests/it/neovim.rs` tests the server with a bare client; this one the plugin's own code:
 //! attaching by filetype, lens refreshes, commands, health and terminal capture. Afterwards the
 //! store must hold the terminal command, and its chain must verify.
 //!
-//! Neovim comes from `SESSIONLENS_NVIM`, as for `tests/neovim.rs` (set by `tests/run.sh`).
+//! Neovim comes from `SESSIONLENS_NVIM`, as for `tests/it/neovim.rs` (set by `tests/run.sh`).
 
-mod common;
+use crate::common;
 
 use common::nvim::{nvim, run_with_timeout, tail};
 use common::{Env, scenario};

@@ -3,7 +3,7 @@
 //! executeCommand → shutdown, plus live ingest while the server runs, edit capture, bad input,
 //! and several servers sharing one store.
 
-mod common;
+use crate::common;
 
 use common::lsp::{Client, uri};
 use common::{Env, scenario};

@@ -6,7 +6,7 @@
 //! context echoed back. The converter that makes the paginated twins (`common::paginate`) is
 //! unit-tested first, against the real 0.148 excerpt among others.
 
-mod common;
+use crate::common;
 
 use common::paginate::{
     compact, epoch, member_names, member_text, paged_line, paginate, paginate_live,
@@ -20,7 +20,7 @@ use std::process::{Command, Output, Stdio};
 
 /// Where `common::scenario` puts an eval scenario's sessions under a Codex home.
 const EVAL_DAY: &str = "sessions/2026/11/18";
-/// Where the real fixtures go, as in `tests/cli.rs`.
+/// Where the real fixtures go, as in `tests/it/cli.rs`.
 const REAL_DAY: &str = "sessions/2025/11/22";
 const EXCERPT: &str =
     "paginated/rollout-2026-08-19T09-48-58-01a017b5-1414-7250-bf14-dc4987eee1c9.jsonl";

@@ -3,7 +3,7 @@
 //! mid-run, two processes at once), the JSON shapes of `sessions` and `timeline`, and `verify`
 //! catching an altered event.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

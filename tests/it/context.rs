@@ -3,9 +3,9 @@
 //! `CLAUDE.md`, `sessionlens codex-hook` answering real Codex hook events (marked, within Codex's
 //! size limit, never failing) and ingesting the rollout a `PostToolUse` names, and `sessionlens
 //! install codex-hooks` (in-place upgrades, a command that survives updates). Claude Code's hooks
-//! are in `tests/claude_hooks.rs`.
+//! are in `tests/it/claude_hooks.rs`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{Value, json};

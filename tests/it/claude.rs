@@ -4,7 +4,7 @@
 //! context that is not the developer's words, damaged input, and a read resumed anywhere giving
 //! the same events.
 
-mod common;
+use crate::common;
 
 use common::*;
 use regex::Regex;

@@ -1,7 +1,7 @@
 //! Reading real and hand-written Codex rollouts through the library: every format generation,
 //! every way a file can be damaged, and resuming a read anywhere gives the same events.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

@@ -7,7 +7,7 @@
 //! belong to the symlinked workspace; another project next to it (`react-first-app-v2`, whose
 //! name starts with the workspace's) asked the same questions and must stay out of it.
 
-mod common;
+use crate::common;
 
 use common::lsp::{Client, uri};
 use common::{Env, scenario};

@@ -1,7 +1,7 @@
 //! The language server in a real editor: headless Neovim 0.11 runs
 //! `tests/editors/neovim/e2e.lua`, which starts `sessionlens serve` through Neovim's own LSP
 //! client on the react-first-app scenario and checks hover, code lenses, hint diagnostics,
-//! commands and an edit saved with `:write` through Neovim's APIs. `tests/lsp.rs` speaks the
+//! commands and an edit saved with `:write` through Neovim's APIs. `tests/it/lsp.rs` speaks the
 //! protocol as we read it; this test catches what only a real client's capabilities, position
 //! encoding and document sync reveal.
 //!
@@ -9,7 +9,7 @@
 //! `target/editor-tools/venv`). Without it the test fails under CI, and elsewhere falls back to
 //! `nvim` on PATH.
 
-mod common;
+use crate::common;
 
 use common::nvim::{nvim, run_with_timeout, tail};
 use common::{Env, scenario};

@@ -134,7 +134,7 @@ fn package_json_contributes_every_setting_with_its_type_and_default() {
         if !known.contains(name) && !VSCODE_ONLY.contains(&name) {
             problems.push(format!(
                 "package.json: {key} is not a server setting (add it to ServerSettings, or to \
-                 VSCODE_ONLY in tests/protocol.rs if only the extension reads it)"
+                 VSCODE_ONLY in tests/it/protocol.rs if only the extension reads it)"
             ));
         }
     }

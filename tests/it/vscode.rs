@@ -8,7 +8,7 @@
 //! (`target/editor-tools/vscode/`). A missing tool fails the test with the way to get it; it
 //! never skips.
 
-mod common;
+use crate::common;
 
 use common::{Env, scenario};
 use serde_json::{Value, json};

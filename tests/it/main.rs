@@ -1,0 +1,26 @@
+//! The integration tests, one crate: every file here is a module of one test binary, so the suite
+//! links once instead of once per file, and the helpers in `common/` are compiled once. Run one
+//! area with a filter: `cargo test --test it lsp::`, `cargo test --test it eval -- --nocapture`.
+//! Fixtures stay in `tests/fixtures/`, the editors' scripts in `tests/editors/`.
+
+mod common;
+
+mod architecture;
+mod capture;
+mod claude;
+mod claude_hooks;
+mod claude_scenarios;
+mod cli;
+mod context;
+mod eval;
+mod lsp;
+mod mcp;
+mod neovim;
+mod neovim_plugin;
+mod notes;
+mod paginated;
+mod protocol;
+mod recall;
+mod summarize;
+mod symbols;
+mod vscode;
