@@ -162,7 +162,7 @@ fn server_cmd(home: &Path, data: &Path) -> std::process::Command {
         .env("HOME", home)
         .env(
             "SESSIONLENS_LOG",
-            "info,sessionlens::surface::lsp::knowledge=debug",
+            "info,sessionlens::knowledge::snapshot=debug",
         );
     cmd
 }
