@@ -6,9 +6,8 @@
 
 use super::entry::{entry, section};
 use super::reps::{next_reps, reps};
-use super::{marker, pick};
+use super::{gather, marker};
 use crate::insight::{Insight, Status};
-use crate::knowledge::Knowledge;
 use crate::knowledge::files::write_atomically;
 use crate::knowledge::text::{clip, code, kind_label, plain, utc};
 use crate::normalize::{Event, SessionSummary};
@@ -54,13 +53,7 @@ pub fn write_session(
     archive_after_days: u32,
     now: Timestamp,
 ) -> anyhow::Result<Written> {
-    let summary = pick(store, session, workspace)?;
-    let insights = Knowledge::load(store)?.insights;
-    let events: Vec<Event> = store
-        .session_events(&summary.id)?
-        .into_iter()
-        .map(|(_, e)| e)
-        .collect();
+    let (summary, events, insights) = gather(store, session, workspace)?;
     write_entry(
         store,
         &insights,

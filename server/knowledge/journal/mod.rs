@@ -16,10 +16,12 @@ mod entry;
 mod file;
 mod reps;
 
+use crate::insight::Insight;
 use crate::knowledge::Knowledge;
 use crate::normalize::{Event, SessionSummary};
 use crate::store::Store;
 use std::path::Path;
+use std::sync::Arc;
 
 pub use entry::entry;
 pub use file::{
@@ -38,14 +40,7 @@ pub fn summarize(
     session: Option<&str>,
     workspace: &Path,
 ) -> anyhow::Result<(String, String)> {
-    let summary = pick(store, session, workspace)?;
-    // Lifecycles span every session, so insights come from the whole log (cached per head).
-    let insights = Knowledge::load(store)?.insights;
-    let events: Vec<Event> = store
-        .session_events(&summary.id)?
-        .into_iter()
-        .map(|(_, e)| e)
-        .collect();
+    let (summary, events, insights) = gather(store, session, workspace)?;
     tracing::debug!(
         "summarizing session {} ({} events, {} insights in the store)",
         summary.id,
@@ -54,6 +49,23 @@ pub fn summarize(
     );
     let markdown = entry(&summary, &events, &insights);
     Ok((summary.id, markdown))
+}
+
+/// What an entry is made of: the session [`pick`] chooses, its events, and the insights.
+/// Lifecycles span every session, so insights come from the whole log (cached per head).
+pub(super) fn gather(
+    store: &Store,
+    session: Option<&str>,
+    workspace: &Path,
+) -> anyhow::Result<(SessionSummary, Vec<Event>, Arc<Vec<Insight>>)> {
+    let summary = pick(store, session, workspace)?;
+    let insights = Knowledge::load(store)?.insights;
+    let events = store
+        .session_events(&summary.id)?
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
+    Ok((summary, events, insights))
 }
 
 /// The session to summarize: the one named, else the latest of the workspace.
