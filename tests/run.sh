@@ -97,6 +97,10 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
+# Snapshot tests (tests/it/snapshots.rs) compare, never write: a missing or changed snapshot fails
+# here rather than being accepted. To update them after a deliberate change:
+# INSTA_UPDATE=always cargo test --test it snapshots, then review the .snap diff.
+export INSTA_UPDATE=no
 cargo test --locked --no-fail-fast 2>&1 | tee "$log" || status=$?
 # One closing line for the whole run, summed over every test binary, pass or fail.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }

@@ -21,6 +21,7 @@ mod notes;
 mod paginated;
 mod protocol;
 mod recall;
+mod snapshots;
 mod summarize;
 mod symbols;
 mod vscode;
