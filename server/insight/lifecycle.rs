@@ -43,6 +43,7 @@ pub(super) fn noted(events: &[Event], sessions: &[SessionView], out: &mut Vec<In
             kind: Kind::Decision,
             topic: topic.clone(),
             text: format!("{NOTED_BY}{source}"),
+            ran: false,
             takeaway: Some(takeaway.clone()),
             session: e.session.clone(),
             turn: Some(turn),

@@ -37,7 +37,7 @@ use std::sync::LazyLock;
 
 /// The rules' version. Derived insights cached in the store carry it, so bump it whenever a
 /// change to the rules would derive different insights from the same events.
-pub const ENGINE_VERSION: u32 = 10;
+pub const ENGINE_VERSION: u32 = 11;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -167,6 +167,10 @@ pub struct Insight {
     pub topic: String,
     /// The evidence as it was: the question as asked, or the failing command.
     pub text: String,
+    /// `text` is a command that was run (a failing build, the pass that fixed it), not words
+    /// someone wrote: a face says "ran", not "asked".
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ran: bool,
     /// What was learned: the answer's gist, or the fix that followed.
     pub takeaway: Option<String>,
     pub session: String,
@@ -261,9 +265,11 @@ fn insight_id(session: &str, turn: Option<&str>, kind: Kind) -> String {
     hex::encode(&h.finalize()[..8])
 }
 
+/// Adds an insight of `kind` for turn `t`, unless the turn has one of that kind already; returns
+/// it, for the caller to mark what only it knows (`ran`).
 #[allow(clippy::too_many_arguments)]
-fn push(
-    out: &mut Vec<Insight>,
+fn push<'a>(
+    out: &'a mut Vec<Insight>,
     s: &SessionView,
     t: &TurnView,
     kind: Kind,
@@ -273,7 +279,7 @@ fn push(
     confidence: f32,
     evidence: Vec<String>,
     anchors: Anchors,
-) {
+) -> Option<&'a mut Insight> {
     // Sessions are read one after another, so this session's insights are the end of `out`.
     if out
         .iter()
@@ -281,7 +287,7 @@ fn push(
         .take_while(|i| i.session == s.id)
         .any(|i| i.turn.as_deref() == t.id && i.kind == kind)
     {
-        return;
+        return None;
     }
     let born_resolved = !kind.needs_resolution();
     let at = t.at.to_owned();
@@ -290,6 +296,7 @@ fn push(
         kind,
         topic,
         text,
+        ran: false,
         takeaway,
         session: s.id.to_owned(),
         turn: t.id.map(str::to_owned),
@@ -311,6 +318,7 @@ fn push(
         evidence,
         anchors,
     });
+    out.last_mut()
 }
 
 #[cfg(test)]

@@ -463,7 +463,7 @@ pub(super) fn read_turn(
             };
             failing.insert((place.clone(), key.clone()), anchors.clone());
             let fix = fix_after(t, c);
-            push(
+            let pushed = push(
                 out,
                 s,
                 t,
@@ -475,6 +475,9 @@ pub(super) fn read_turn(
                 vec![c.id.clone()],
                 anchors,
             );
+            if let Some(i) = pushed {
+                i.ran = true;
+            }
         } else if cmd.exit_code == Some(0) {
             // The first pass of a command that was failing, or a deploy that went live.
             // A program piped in (`python - <<'PY'`, `node -e …`) is a new one each time: its
@@ -498,7 +501,7 @@ pub(super) fn read_turn(
                 if let Some(before) = failed_before.filter(|_| anchors.is_empty()) {
                     anchors = before;
                 }
-                push(
+                let pushed = push(
                     out,
                     s,
                     t,
@@ -510,6 +513,9 @@ pub(super) fn read_turn(
                     vec![c.id.clone()],
                     anchors,
                 );
+                if let Some(i) = pushed {
+                    i.ran = true;
+                }
             }
         }
     }

@@ -318,6 +318,7 @@ mod tests {
             kind,
             topic: topic.into(),
             text: format!("what is {topic} doing here?\nsecond line"),
+            ran: false,
             takeaway: Some(format!("{topic} runs after render.")),
             session: "s1".into(),
             turn: Some("t1".into()),

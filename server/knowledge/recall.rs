@@ -90,6 +90,7 @@ mod tests {
             kind: Kind::Gap,
             topic: topic.into(),
             text: format!("what is {topic}?"),
+            ran: false,
             takeaway: None,
             session: format!("s-{id}"),
             turn: Some("t1".into()),

@@ -643,6 +643,7 @@ mod tests {
             kind,
             topic: topic.into(),
             text: format!("what does `{topic}` do?\nreally"),
+            ran: false,
             takeaway: Some("It runs | after render.".into()),
             session: S.into(),
             turn: Some(turn.into()),

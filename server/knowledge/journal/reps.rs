@@ -202,6 +202,7 @@ mod tests {
             kind,
             topic: topic.into(),
             text: format!("what about {topic}?"),
+            ran: false,
             takeaway: None,
             session: "s".into(),
             turn: Some("t1".into()),
