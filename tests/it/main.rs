@@ -14,6 +14,7 @@ mod cli;
 mod context;
 mod eval;
 mod lsp;
+mod lsp_inproc;
 mod mcp;
 mod neovim;
 mod neovim_plugin;
