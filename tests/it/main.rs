@@ -17,7 +17,6 @@ mod lsp;
 mod lsp_inproc;
 mod mcp;
 mod neovim;
-mod neovim_plugin;
 mod notes;
 mod paginated;
 mod protocol;
