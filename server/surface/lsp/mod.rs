@@ -23,6 +23,9 @@
 //! - `watch` — starts `ingest::watch` (which follows the assistants' folders and ingests new
 //!   turns as they are written) and reloads the knowledge when it added something.
 //! - `notetaker` — writes a session's learnings entry by itself once the session has ended.
+//!
+//! This file builds the service (`service`: the `Backend` with its custom notification) and runs
+//! it on stdio (`serve`); tests/it/common/server.rs runs the same service in-process.
 
 mod commands;
 mod diagnostics;
@@ -43,17 +46,31 @@ mod transport;
 mod watch;
 mod workspace;
 
+pub use server::Backend;
+
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
-use tower_lsp::{LspService, Server};
+use tower_lsp::{ClientSocket, LspService, Server};
+
+/// The language server as tower-lsp's service, with its custom notification, and the socket its
+/// messages to the client come out of; no transport. `serve` runs it on stdio; the in-process
+/// feature tests (tests/it/common/server.rs) run this same service without a process.
+/// `data_dir` (the `--data-dir` flag) is the default for `initializationOptions.dataDir`. The
+/// handlers spawn the server's background work on the tokio runtime that drives the service.
+pub fn service(data_dir: Option<&Path>) -> (LspService<Backend>, ClientSocket) {
+    let defaults = settings::Settings {
+        data_dir: data_dir.map(Path::to_path_buf),
+        ..settings::Settings::default()
+    };
+    LspService::build(|client| Backend::new(client, defaults))
+        .custom_method(commands::COMMAND_FINISHED, Backend::command_finished)
+        .finish()
+}
 
 /// Runs the server on stdin/stdout until the client says `exit` (or closes the pipe).
 /// `data_dir` (the `--data-dir` flag) is the default for `initializationOptions.dataDir`.
-pub fn serve(data_dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
-    let defaults = settings::Settings {
-        data_dir: data_dir.map(std::path::Path::to_path_buf),
-        ..settings::Settings::default()
-    };
+pub fn serve(data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .max_blocking_threads(4)
@@ -61,12 +78,7 @@ pub fn serve(data_dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let (service, socket) = LspService::build(|client| server::Backend::new(client, defaults))
-            .custom_method(
-                commands::COMMAND_FINISHED,
-                server::Backend::command_finished,
-            )
-            .finish();
+        let (service, socket) = service(data_dir);
         let (input, for_server) = tokio::io::duplex(1 << 16);
         let serve = Server::new(for_server, tokio::io::stdout(), socket).serve(service);
         let reader = transport::filter(tokio::io::stdin(), input);

@@ -13,6 +13,7 @@ use tower_lsp::jsonrpc::Result as RpcResult;
 use tower_lsp::lsp_types::*;
 use tower_lsp::{Client, LanguageServer};
 
+/// The language server tower-lsp drives (`super::service` builds it with its custom method).
 pub struct Backend {
     shared: Arc<Shared>,
 }

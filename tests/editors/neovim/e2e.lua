@@ -2,16 +2,17 @@
 -- its own LSP client (`vim.lsp.start`) on the react-first-app fixture and checks what a user of
 -- Neovim gets — hover, code lenses, hint diagnostics, executeCommand, an edit saved with :write —
 -- through Neovim's APIs, with Neovim's capabilities, position encoding and document sync.
--- tests/it/neovim.rs prepares the store and runs it as `nvim --clean --headless -l e2e.lua`.
+-- tests/it/neovim.rs prepares the store and runs it (through tests/it/common/nvim.rs) as
+-- `nvim --clean --headless -l e2e.lua`.
 --
 -- Environment: SESSIONLENS_BIN (the server binary), SESSIONLENS_WS (the fixture workspace, its
--- sessions already ingested), SESSIONLENS_E2E_OUT (where the JSON result goes).
+-- sessions already ingested), SESSIONLENS_RESULT (where the JSON result goes).
 -- Exit code: 0 every check passed, 1 some check failed (named in the result's `failures`),
 -- 2 the script itself raised an error, 3 the script's own time limit ran out.
 
 local BIN = os.getenv('SESSIONLENS_BIN')
 local WS = os.getenv('SESSIONLENS_WS')
-local OUT = os.getenv('SESSIONLENS_E2E_OUT')
+local OUT = os.getenv('SESSIONLENS_RESULT')
 local WAIT = 15000 -- ms, for any one thing the server should do
 local LIMIT = 50000 -- ms, the whole script (the Rust side kills nvim at 60 s)
 
@@ -220,7 +221,7 @@ local function exec(bufnr, command, arguments)
 end
 
 local function run()
-  assert(BIN and WS and OUT, 'SESSIONLENS_BIN, SESSIONLENS_WS and SESSIONLENS_E2E_OUT must be set')
+  assert(BIN and WS and OUT, 'SESSIONLENS_BIN, SESSIONLENS_WS and SESSIONLENS_RESULT must be set')
 
   -- Attach to src/useTodos.ts.
   local hook, id = open('src/useTodos.ts')

@@ -3,20 +3,20 @@
 -- PATH); then the spec calls `require("sessionlens").setup({ cmd = { BIN, "serve" } })` and
 -- nothing else, and does what a user does — opens files, presses K, runs a lens, toggles,
 -- resolves a hint, summarizes, runs :checkhealth and :terminal commands — checking what Neovim
--- shows through its own APIs. tests/it/neovim_plugin.rs prepares the store (react-first-app,
--- ingested) and runs it as
+-- shows through its own APIs. tests/it/neovim.rs prepares the store (react-first-app,
+-- ingested) and runs it (through tests/it/common/nvim.rs) as
 --   nvim --clean --headless --cmd "set rtp^=<repo>/editors/neovim" -l plugin_spec.lua
 -- and then checks from outside that the terminal command reached the store.
 --
 -- Environment: SESSIONLENS_BIN (the server binary, which need not be on PATH), SESSIONLENS_WS
--- (the fixture workspace, nvim's cwd), SESSIONLENS_SPEC_OUT (where the JSON result goes),
+-- (the fixture workspace, nvim's cwd), SESSIONLENS_RESULT (where the JSON result goes),
 -- SESSIONLENS_PLUGIN (editors/neovim, for the help file).
 -- Exit code: 0 every check passed, 1 some check failed (named in the result's `failures`),
 -- 2 the spec itself raised an error, 3 the spec's own time limit ran out.
 
 local BIN = os.getenv('SESSIONLENS_BIN')
 local WS = os.getenv('SESSIONLENS_WS')
-local OUT = os.getenv('SESSIONLENS_SPEC_OUT')
+local OUT = os.getenv('SESSIONLENS_RESULT')
 local PLUGIN = os.getenv('SESSIONLENS_PLUGIN')
 local WAIT = 15000 -- ms, for any one thing the server or the plugin should do
 local LIMIT = 80000 -- ms, the whole spec (the Rust side kills nvim at 90 s)
@@ -252,7 +252,7 @@ local function terminal_session()
 end
 
 local function run()
-  assert(BIN and WS and OUT and PLUGIN, 'SESSIONLENS_BIN, _WS, _SPEC_OUT and _PLUGIN must be set')
+  assert(BIN and WS and OUT and PLUGIN, 'SESSIONLENS_BIN, _WS, _RESULT and _PLUGIN must be set')
 
   -- The plugin was loaded from the runtimepath as a plugin manager would load it.
   local cmds = vim.api.nvim_get_commands({})

@@ -25,6 +25,7 @@ pub mod claudify;
 pub mod lsp;
 pub mod nvim;
 pub mod paginate;
+pub mod server;
 
 pub fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
