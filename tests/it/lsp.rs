@@ -18,14 +18,8 @@ const WAIT: Duration = Duration::from_secs(20);
 /// The 0-based position of the first `needle` on the first line containing `line_has`, plus
 /// `offset` characters.
 fn pos(path: &Path, line_has: &str, needle: &str, offset: u32) -> Value {
-    let text = std::fs::read_to_string(path).unwrap();
-    let (n, line) = text
-        .lines()
-        .enumerate()
-        .find(|(_, l)| l.contains(line_has))
-        .unwrap_or_else(|| panic!("{line_has:?} not in {}", path.display()));
-    let col = line[..line.find(needle).unwrap()].encode_utf16().count() as u32;
-    json!({"line": n, "character": col + offset})
+    let (line, character) = common::lsp::position(path, line_has, needle, offset);
+    json!({"line": line, "character": character})
 }
 
 fn hover(c: &mut Client, path: &Path, at: Value) -> Value {

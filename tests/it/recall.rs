@@ -23,14 +23,8 @@ use std::time::Duration;
 
 /// The 0-based LSP position of `needle` on the first line containing `line_has`.
 fn pos(path: &Path, line_has: &str, needle: &str) -> Value {
-    let text = std::fs::read_to_string(path).unwrap();
-    let (n, line) = text
-        .lines()
-        .enumerate()
-        .find(|(_, l)| l.contains(line_has))
-        .unwrap_or_else(|| panic!("{line_has:?} not in {}", path.display()));
-    let col = line[..line.find(needle).unwrap()].encode_utf16().count() as u32;
-    json!({"line": n, "character": col + 1})
+    let (line, character) = common::lsp::position(path, line_has, needle, 1);
+    json!({"line": line, "character": character})
 }
 
 /// The react-first-app scenario ingested into one store, plus a second project that asked the

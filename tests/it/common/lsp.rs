@@ -264,3 +264,17 @@ impl Drop for Client {
         let _ = self.child.wait();
     }
 }
+
+/// The 0-based position (line, UTF-16 column, as LSP counts them) of the first `needle` on the
+/// first line of `path` containing `line_has`, plus `offset` characters.
+#[track_caller]
+pub fn position(path: &Path, line_has: &str, needle: &str, offset: u32) -> (u32, u32) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let (n, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(line_has))
+        .unwrap_or_else(|| panic!("{line_has:?} not in {}", path.display()));
+    let col = line[..line.find(needle).unwrap()].encode_utf16().count() as u32;
+    (n as u32, col + offset)
+}

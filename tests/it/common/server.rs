@@ -220,15 +220,7 @@ impl Running {
     /// `line_has`, plus `offset` characters (UTF-16, as LSP counts them).
     #[track_caller]
     pub fn pos(&self, rel: &str, line_has: &str, needle: &str, offset: u32) -> (u32, u32) {
-        let path = self.path(rel);
-        let text = std::fs::read_to_string(&path).unwrap();
-        let (n, line) = text
-            .lines()
-            .enumerate()
-            .find(|(_, l)| l.contains(line_has))
-            .unwrap_or_else(|| panic!("{line_has:?} not in {}", path.display()));
-        let col = line[..line.find(needle).unwrap()].encode_utf16().count() as u32;
-        (n as u32, col + offset)
+        super::lsp::position(&self.path(rel), line_has, needle, offset)
     }
 
     pub fn notify(&self, method: &str, params: Value) {
