@@ -1,5 +1,5 @@
-//! Where things live: the data dir holding the store, Codex's home, and Claude Code's
-//! configuration folders. Every path has an
+//! Where things live: the data dir holding the store, the state dir holding the shell hooks'
+//! spool, Codex's home, and Claude Code's configuration folders. Every path has an
 //! override (flag, then environment variable) so that tests and development never touch a
 //! developer's real data.
 
@@ -36,6 +36,29 @@ pub fn data_dir(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
                 "no data directory on this system: pass --data-dir or set {DATA_DIR_ENV}"
             )
         })
+}
+
+/// Environment variable naming the state dir (the shell hooks' spool).
+pub const STATE_DIR_ENV: &str = "SESSIONLENS_STATE_DIR";
+
+/// Where the shell hooks leave commands for ingest: `$SESSIONLENS_STATE_DIR`, else
+/// `$XDG_STATE_HOME/sessionlens`, else `~/.local/state/sessionlens`. Per user, never shared: it
+/// holds command lines before redaction, so it is made `0700` and its files `0600`.
+pub fn state_dir() -> anyhow::Result<PathBuf> {
+    if let Some(p) = std::env::var_os(STATE_DIR_ENV).filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    if let Some(p) = std::env::var_os("XDG_STATE_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(p).join("sessionlens"));
+    }
+    dirs::home_dir()
+        .map(|h| h.join(".local/state/sessionlens"))
+        .ok_or_else(|| anyhow::anyhow!("no home directory: set {STATE_DIR_ENV}"))
+}
+
+/// The spool file the shell hooks append to, inside a state dir.
+pub fn spool_path(state_dir: &Path) -> PathBuf {
+    state_dir.join("commands.spool")
 }
 
 /// The store file inside a data dir.

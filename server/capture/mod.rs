@@ -9,6 +9,7 @@ pub mod claude;
 pub mod codex;
 pub mod lines;
 pub mod live;
+pub mod shell;
 
 use crate::normalize::{Body, Event, EventId};
 use serde::{Deserialize, Serialize};
