@@ -847,7 +847,7 @@ fn json_is_one_global_flag_that_commands_without_a_json_form_refuse() {
     ] {
         assert_eq!(env.ok(first), env.ok(last), "{first:?}");
     }
-    let one_form: [&[&str]; 11] = [
+    let one_form: [&[&str]; 12] = [
         &["resolve", "0", "--json"],
         &["reopen", "0", "--json"],
         &["--json", "demo"],
@@ -859,6 +859,7 @@ fn json_is_one_global_flag_that_commands_without_a_json_form_refuse() {
         &["mcp", "--json"],
         &["codex-hook", "--json"],
         &["claude-hook", "--json"],
+        &["init", "bash", "--json"],
     ];
     for args in one_form {
         let out = env.run(args);

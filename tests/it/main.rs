@@ -21,6 +21,7 @@ mod notes;
 mod paginated;
 mod protocol;
 mod recall;
+mod shell;
 mod snapshots;
 mod summarize;
 mod symbols;

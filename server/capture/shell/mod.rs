@@ -23,6 +23,9 @@
 //! shells running at once never interleave; a line cut short (a full disk, a killed shell) has no
 //! newline or too few fields and is skipped, never guessed at.
 
+pub mod snippet;
+pub use snippet::{Shell, snippet};
+
 /// The version a hook writes in a line's first field.
 pub const VERSION: &str = "1";
 

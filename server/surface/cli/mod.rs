@@ -8,6 +8,7 @@ mod demo;
 mod gaps;
 mod hook;
 mod ingest;
+mod init;
 mod insights;
 mod install;
 mod mark;
@@ -126,6 +127,15 @@ enum Cmd {
     /// Add Session Lens to another tool's configuration.
     #[command(after_help = TEXT_ONLY)]
     Install(install::Args),
+    /// Print the hook that records the commands typed in a shell, for its rc file:
+    /// `eval "$(sessionlens init bash)"` in ~/.bashrc, `eval "$(sessionlens init zsh)"` in ~/.zshrc,
+    /// `sessionlens init fish | source` in ~/.config/fish/config.fish.
+    ///
+    /// The hook costs no process per command (shell builtins append one line to a spool that
+    /// `sessionlens ingest` and the language server read). A command starting with a space is
+    /// never recorded, nor anything while SESSIONLENS_HISTORY=off in that shell.
+    #[command(after_help = TEXT_ONLY)]
+    Init(init::Args),
 }
 
 /// Runs the CLI and maps the outcome to the process exit code: 0 success, 1 a check that failed
@@ -162,6 +172,7 @@ fn run(cli: Cli, servers: &Servers) -> anyhow::Result<ExitCode> {
         Cmd::CodexHook(args) => hook::codex(g, args),
         Cmd::ClaudeHook(args) => hook::claude(g, args),
         Cmd::Install(args) => install::run(g, args),
+        Cmd::Init(args) => init::run(g, args),
     }
 }
 

@@ -1,0 +1,91 @@
+# Session Lens's fish hook, printed by `sessionlens init fish` for `sessionlens init fish | source`
+# at the end of ~/.config/fish/config.fish. It exists so that the commands typed in a terminal
+# reach Session Lens without costing a process per command: each command becomes one line
+# appended to the spool (format: server/capture/shell/mod.rs), with builtins only (fish runs
+# builtins in command substitutions in-process).
+#
+# How: a fish_preexec handler notes the folder a command starts in; a fish_postexec handler gets
+# the command line, its $status and $CMD_DURATION (ms), and writes the line. fish
+# (3.6) has no sub-second clock builtin: the end is the mtime, to the second, of a per-shell clock
+# file touched by an empty redirection and read with `path mtime`; the start is that end less
+# $CMD_DURATION, so the duration is exact and both times are to the second. Other handlers are
+# left as they are; fish restores $status after event handlers.
+#
+# Never recorded: a command starting with a space, anything while SESSIONLENS_HISTORY=off in this
+# shell (or on a line starting with `SESSIONLENS_HISTORY=off`). Loading this twice hooks once: a
+# function defined again replaces its event handler.
+if not contains -- path (builtin -n)
+    # `path` (mtime) came with fish 3.5.
+    echo 'sessionlens: fish 3.5 or newer is needed to record commands' >&2
+else
+    set -g __sessionlens_spool @SPOOL@
+    set -g __sessionlens_dir @DIR@
+    set -g __sessionlens_clock $__sessionlens_dir/fish.$fish_pid.clock
+
+    # One shell, one session: its pid and when it started (to the second). Kept when this is
+    # loaded again.
+    if not string match -q -- "$fish_pid-*" "$__sessionlens_session"
+        set -g __sessionlens_session
+        if test -d $__sessionlens_dir
+            printf '' >$__sessionlens_clock
+            set -g __sessionlens_session $fish_pid-(path mtime -- $__sessionlens_clock)000000
+        end
+    end
+
+    # The folder a command starts in (a `cd` is recorded where it was typed).
+    function __sessionlens_preexec --on-event fish_preexec
+        set -g __sessionlens_cwd $PWD
+    end
+
+    function __sessionlens_postexec --on-event fish_postexec
+        set -l s $status
+        set -l cmd $argv[1]
+        if test "$SESSIONLENS_HISTORY" = off; or test -z "$cmd"; or string match -q -- ' *' $cmd
+            or string match -q -- 'SESSIONLENS_HISTORY=off*' $cmd
+            return $s
+        end
+        # A redirection that fails prints a warning whatever 2> says: the folder is checked first.
+        test -d $__sessionlens_dir; or return $s
+        if test -z "$__sessionlens_session"
+            printf '' >$__sessionlens_clock
+            set -g __sessionlens_session $fish_pid-(path mtime -- $__sessionlens_clock)000000
+        end
+        printf '' >$__sessionlens_clock
+        set -l end (path mtime -- $__sessionlens_clock)
+        set -l start
+        if test -n "$CMD_DURATION"
+            set start (math $end \* 1000 - $CMD_DURATION)000
+        end
+        set end $end'000000'
+        # The spool's escaping: backslash, newline, tab and carriage return. A command
+        # substitution splits on newlines, so the lines come back as a list and are joined with \n.
+        set cmd (string replace -a -- \\ \\\\ $cmd)
+        set cmd (string join -- '\n' $cmd)
+        set cmd (string replace -a -- \t '\t' $cmd)
+        set cmd (string replace -a -- \r '\r' $cmd)
+        set -l cwd $PWD
+        set -q __sessionlens_cwd[1]; and set cwd $__sessionlens_cwd
+        set cwd (string replace -a -- \\ \\\\ $cwd)
+        set cwd (string join -- '\n' $cwd)
+        set cwd (string replace -a -- \t '\t' $cwd)
+        set cwd (string replace -a -- \r '\r' $cwd)
+        set -l head (printf '1\tfish\t%s\t%s\t%s\t%s\t%s\t' $__sessionlens_session "$start" $end $s "$cwd")
+        # fish writes a builtin's output to a file 512 bytes at a time: a line stays within 512
+        # bytes so that it is one write(2) and lines from shells running at once never
+        # interleave; a longer command is cut. A character takes at most four bytes, so the
+        # bytes are at most the characters plus three for each one outside ASCII.
+        set -l line "$head$cmd"
+        set -l bytes (string length -- $line)
+        if test $bytes -gt 127
+            set bytes (math $bytes + 3 \* (string length -- (string replace -ra -- '[\x01-\x7f]' '' $line)))
+        end
+        set -l over (math $bytes - 511)
+        if test $over -gt 0
+            set -l keep (math (string length -- $cmd) - $over)
+            test $keep -gt 0; or return $s
+            set cmd (string sub -l $keep -- $cmd)
+        end
+        printf '%s%s\n' $head $cmd >>$__sessionlens_spool
+        return $s
+    end
+end
