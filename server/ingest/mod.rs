@@ -11,6 +11,7 @@
 //!
 //! [`watch`] follows the assistants' folders and runs this driver as they write.
 
+pub mod spool;
 pub mod watch;
 
 use crate::capture::claude::{ClaudeState, TranscriptReader};

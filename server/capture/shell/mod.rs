@@ -23,6 +23,14 @@
 //! shells running at once never interleave; a line cut short (a full disk, a killed shell) has no
 //! newline or too few fields and is skipped, never guessed at.
 
+/// The shells with a hook; a command's `tool` names one when a hook recorded it.
+pub const SHELLS: [&str; 3] = ["bash", "zsh", "fish"];
+
+/// Whether `tool` (a command event's) names a shell, i.e. a hook recorded the command.
+pub fn is_shell(tool: &str) -> bool {
+    SHELLS.contains(&tool)
+}
+
 /// The version a hook writes in a line's first field.
 pub const VERSION: &str = "1";
 
