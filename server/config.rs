@@ -56,6 +56,19 @@ pub fn state_dir() -> anyhow::Result<PathBuf> {
         .ok_or_else(|| anyhow::anyhow!("no home directory: set {STATE_DIR_ENV}"))
 }
 
+/// `dir` (a state dir), made with mode `0700` if missing: it holds command lines before
+/// redaction.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir)
+}
+
 /// The spool file the shell hooks append to, inside a state dir.
 pub fn spool_path(state_dir: &Path) -> PathBuf {
     state_dir.join("commands.spool")

@@ -46,6 +46,9 @@ pub struct SpoolReport {
     pub bad_lines: u64,
     /// Lines written by another version of the hook.
     pub other_version: u64,
+    /// Commands that ended too recently for an editor's report of them to have arrived: left in
+    /// the spool for the next pass.
+    pub waiting: u64,
 }
 
 impl SpoolReport {
@@ -83,18 +86,45 @@ impl Ignore {
     }
 }
 
-/// Reads every spool waiting in `state_dir` into `store`; see the module's doc.
-pub fn consume(store: &Store, state_dir: &Path, ignore: &Ignore) -> anyhow::Result<SpoolReport> {
+/// Reads every spool waiting in `state_dir` into `store`; see the module's doc. A process an
+/// editor reports terminal commands to (the language server) passes [`SAME_COMMAND`] as `hold`:
+/// commands that ended more recently stay in the spool, so that the editor's richer record of
+/// the same command, which may still be on its way, is the one stored. `sessionlens ingest`
+/// holds nothing back.
+pub fn consume(
+    store: &Store,
+    state_dir: &Path,
+    ignore: &Ignore,
+    hold: Duration,
+) -> anyhow::Result<SpoolReport> {
     let mut report = SpoolReport::default();
     let mut files = abandoned(state_dir);
     if let Some(mine) = take(state_dir)? {
         files.push(mine);
     }
     let mut known = Known::default();
+    let held_from = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .saturating_sub(hold))
+    .as_micros() as u64;
+    let spool = crate::config::spool_path(state_dir);
     for file in files {
         let text = read_whole(&file)?;
-        let events = read(&text, ignore, store, &mut known, &mut report)?;
+        let mut held = Vec::new();
+        let events = read(&text, ignore, store, &mut known, &mut report, |t, line| {
+            let wait = !hold.is_zero() && t.at_us() > held_from;
+            if wait {
+                held.push(line.to_owned());
+            }
+            wait
+        })?;
         store.commit(&events, &[])?;
+        // Held lines go back to the spool before the taken file goes: a crash in between leaves
+        // them in both, and ids keep the second read from doubling them.
+        for line in &held {
+            append(&spool, line)?;
+        }
         // Committed: the unredacted lines go.
         if let Err(e) = std::fs::remove_file(&file) {
             tracing::warn!("cannot remove the consumed spool {}: {e}", file.display());
@@ -127,6 +157,18 @@ fn take(state_dir: &Path) -> anyhow::Result<Option<PathBuf>> {
     }
     fresh_spool(&spool);
     Ok(Some(mine))
+}
+
+/// Appends one line (without its newline) to the spool, in one write, as the hooks do.
+fn append(spool: &Path, line: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut open = std::fs::OpenOptions::new();
+    open.append(true).create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    open.open(spool)
+        .and_then(|mut f| f.write_all(format!("{line}\n").as_bytes()))
+        .map_err(|e| anyhow::anyhow!("putting a line back in {}: {e}", spool.display()))
 }
 
 /// An empty spool only its owner can read, for the shells to append to. A shell that appends
@@ -214,6 +256,7 @@ fn read(
     store: &Store,
     known: &mut Known,
     report: &mut SpoolReport,
+    mut hold: impl FnMut(&shell::Typed, &str) -> bool,
 ) -> anyhow::Result<Vec<Event>> {
     let mut events = Vec::new();
     let mut lines = bytes.split(|b| *b == b'\n').peekable();
@@ -239,6 +282,10 @@ fn read(
         };
         if ignore.skips(&typed.command) {
             report.ignored += 1;
+            continue;
+        }
+        if hold(&typed, &line) {
+            report.waiting += 1;
             continue;
         }
         let [start, event] = live::typed_command(&typed);
@@ -375,7 +422,7 @@ mod tests {
         std::fs::write(&spool, text).unwrap();
         let ignore = Ignore::new(&["vault *".to_owned()]).unwrap();
 
-        let r = consume(&store, &state, &ignore).unwrap();
+        let r = consume(&store, &state, &ignore, Duration::ZERO).unwrap();
         assert_eq!(
             r,
             SpoolReport {
@@ -403,7 +450,11 @@ mod tests {
             let mode = std::fs::metadata(&spool).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        assert!(consume(&store, &state, &ignore).unwrap().is_empty());
+        assert!(
+            consume(&store, &state, &ignore, Duration::ZERO)
+                .unwrap()
+                .is_empty()
+        );
         assert!(store.verify().unwrap().failure.is_none());
     }
 
@@ -422,7 +473,7 @@ mod tests {
         let alive = state.join(format!("commands.spool{TAKEN}{}.2", std::process::id()));
         std::fs::write(&alive, shell::line(&typed("mine", T0 + 2, 0))).unwrap();
 
-        let r = consume(&store, &state, &Ignore::default()).unwrap();
+        let r = consume(&store, &state, &Ignore::default(), Duration::ZERO).unwrap();
         assert_eq!((r.commands, r.already_stored), (1, 1), "{r:?}");
         assert_eq!(
             commands(&store)
@@ -462,9 +513,30 @@ mod tests {
         });
         std::fs::write(crate::config::spool_path(&state), text).unwrap();
 
-        let r = consume(&store, &state, &Ignore::default()).unwrap();
+        let r = consume(&store, &state, &Ignore::default(), Duration::ZERO).unwrap();
         assert_eq!((r.commands, r.duplicates), (2, 1), "{r:?}");
         let tools: Vec<_> = commands(&store).into_iter().map(|c| c.2).collect();
         assert_eq!(tools, ["terminal", "bash", "bash"]);
+    }
+
+    #[test]
+    fn a_command_that_just_ended_waits_for_the_editors_report() {
+        let (_dir, store, state) = setup();
+        let now = jiff::Timestamp::now().as_microsecond() as u64;
+        let spool = crate::config::spool_path(&state);
+        let text = shell::line(&typed("npm test", now - 60_000_000, 1))
+            + &shell::line(&typed("npm run build", now, 1));
+        std::fs::write(&spool, &text).unwrap();
+
+        let r = consume(&store, &state, &Ignore::default(), SAME_COMMAND).unwrap();
+        assert_eq!((r.commands, r.waiting), (1, 1), "{r:?}");
+        assert_eq!(
+            std::fs::read_to_string(&spool).unwrap(),
+            shell::line(&typed("npm run build", now, 1))
+        );
+        // Its window passed (or an ingest that holds nothing back): stored, once.
+        let r = consume(&store, &state, &Ignore::default(), Duration::ZERO).unwrap();
+        assert_eq!((r.commands, r.waiting), (1, 0), "{r:?}");
+        assert_eq!(commands(&store).len(), 2);
     }
 }
