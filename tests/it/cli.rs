@@ -1087,4 +1087,29 @@ fn a_deploy_typed_in_a_shell_closes_the_gap_it_answers() {
         "{timeline}"
     );
     verify_ok(&env);
+
+    // `doctor` says which shell brought it and whether the shells load the hook.
+    std::fs::write(
+        env.root.path().join(".bashrc"),
+        "# eval \"$(sessionlens init zsh)\"\neval \"$(sessionlens init bash)\"\n",
+    )
+    .unwrap();
+    let doctor = env.json(&["doctor", "--json"]);
+    let shells = doctor["shells"].as_array().unwrap();
+    let bash = &shells[0];
+    assert_eq!(bash["shell"], "bash");
+    assert_eq!(bash["hook_in_rc"], true);
+    assert_eq!(
+        bash["last"]["last_command"],
+        "npx netlify deploy --prod --dir dist"
+    );
+    assert_eq!(bash["last"]["commands"], 2);
+    assert_eq!(bash["last"]["last_at"], "2026-11-22T10:02:00.000Z");
+    for other in &shells[1..] {
+        assert_eq!(other["hook_in_rc"], false, "{other}");
+        assert!(other["last"].is_null(), "{other}");
+    }
+    assert_eq!(doctor["spool_waiting_bytes"], 0);
+    let text = env.ok(&["doctor"]);
+    assert!(text.contains("bash  hook loaded by"), "{text}");
 }
