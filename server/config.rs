@@ -56,9 +56,84 @@ pub fn state_dir() -> anyhow::Result<PathBuf> {
         .ok_or_else(|| anyhow::anyhow!("no home directory: set {STATE_DIR_ENV}"))
 }
 
+/// `dir` (a state dir), made with mode `0700` if missing: it holds command lines before
+/// redaction.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir)
+}
+
 /// The spool file the shell hooks append to, inside a state dir.
 pub fn spool_path(state_dir: &Path) -> PathBuf {
     state_dir.join("commands.spool")
+}
+
+/// Environment variable naming the settings file.
+pub const CONFIG_ENV: &str = "SESSIONLENS_CONFIG";
+
+/// The settings file every process reads (the editors' settings are the language server's
+/// own): `$SESSIONLENS_CONFIG`, else `$XDG_CONFIG_HOME/sessionlens/config.toml`, else
+/// `~/.config/sessionlens/config.toml`. It need not exist.
+pub fn config_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(CONFIG_ENV).filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    if let Some(p) = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(p).join("sessionlens/config.toml"));
+    }
+    dirs::home_dir().map(|h| h.join(".config/sessionlens/config.toml"))
+}
+
+/// The settings a user can write in `config.toml`. Unknown keys are ignored, so a file written
+/// for a newer version still works.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserConfig {
+    /// `[terminal] ignore = ["*password*", "vault *"]`: shell commands never recorded, as glob
+    /// patterns over the whole command line (`*` spans anything, `/` included).
+    pub terminal_ignore: Vec<String>,
+}
+
+impl UserConfig {
+    /// The settings file, read now: absent is the defaults; unreadable or invalid is an error that
+    /// names the file.
+    pub fn load() -> anyhow::Result<UserConfig> {
+        let Some(path) = config_path() else {
+            return Ok(UserConfig::default());
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                UserConfig::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(UserConfig::default()),
+            Err(e) => Err(anyhow::anyhow!("{}: {e}", path.display())),
+        }
+    }
+
+    pub fn parse(text: &str) -> anyhow::Result<UserConfig> {
+        let doc: toml_edit::DocumentMut = text.parse()?;
+        let mut config = UserConfig::default();
+        if let Some(ignore) = doc.get("terminal").and_then(|t| t.get("ignore")) {
+            let list = ignore
+                .as_array()
+                .ok_or_else(|| anyhow::anyhow!("terminal.ignore must be a list of patterns"))?;
+            for v in list {
+                let p = v.as_str().ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "terminal.ignore holds a {}, not a pattern string",
+                        v.type_name()
+                    )
+                })?;
+                config.terminal_ignore.push(p.to_owned());
+            }
+        }
+        Ok(config)
+    }
 }
 
 /// The store file inside a data dir.
@@ -91,4 +166,25 @@ pub fn claude_config_dirs() -> Vec<PathBuf> {
         return Vec::new();
     };
     vec![home.join(".config/claude"), home.join(".claude")]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_settings_file_names_its_mistakes() {
+        let c = UserConfig::parse("[terminal]\nignore = [\"*secret*\", \"vault *\"]\n").unwrap();
+        assert_eq!(c.terminal_ignore, ["*secret*", "vault *"]);
+        assert_eq!(UserConfig::parse("").unwrap(), UserConfig::default());
+        assert_eq!(
+            UserConfig::parse("[future]\nkey = 1\n").unwrap(),
+            UserConfig::default()
+        );
+        let e = UserConfig::parse("[terminal]\nignore = \"x\"\n").unwrap_err();
+        assert!(e.to_string().contains("list of patterns"), "{e}");
+        let e = UserConfig::parse("[terminal]\nignore = [1]\n").unwrap_err();
+        assert!(e.to_string().contains("not a pattern string"), "{e}");
+        assert!(UserConfig::parse("[terminal\n").is_err());
+    }
 }

@@ -11,12 +11,14 @@
 //! workspace root) are places, kept as given as the readers keep a session's `cwd`: they name the
 //! local session and scope insights to a workspace.
 
+use crate::capture::shell::Typed;
 use crate::normalize::redact::Redactor;
 use crate::normalize::text::{OUTPUT_CAP, excerpt};
 use crate::normalize::{
     Body, Command, CommandStatus, EditorEdit, Event, EventId, LEARNING_TURN, SessionInfo,
     live_event_id, local_session_id,
 };
+use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// What the language server reports by itself: hand edits, and marks made in the editor.
@@ -68,6 +70,40 @@ pub fn command(surface: &str, cwd: &str, ran: &Ran, at: &str) -> [Event; 2] {
     });
     let turn = Some(format!("cmd-{}", live_event_id(cwd)));
     events(surface, cwd, at, turn, body)
+}
+
+/// A command typed in the developer's own shell, as its hook wrote it to the spool
+/// ([`crate::capture::shell`]): a turn of its own in the folder's `terminal` session, like a
+/// command an editor's terminal reports, with the shell's name as its tool and no output (a hook
+/// never sees it). Its id comes from the shell session, the time and the command, so reading the
+/// same spool line again (an ingest killed before it removed the spool) adds nothing. The
+/// command line is redacted.
+pub fn typed_command(typed: &Typed) -> [Event; 2] {
+    let at = micros_rfc3339(typed.at_us());
+    let mut digest = Sha256::new();
+    digest.update(typed.command.as_bytes());
+    digest.update(typed.exit_code.to_le_bytes());
+    let tag = format!("command-{}", hex::encode(&digest.finalize()[..8]));
+    let id = EventId::derive("shell", &typed.shell_session, typed.at_us(), &tag);
+    let body = Body::Command(Command {
+        command: redact(&typed.command),
+        workdir: Some(typed.cwd.clone()),
+        exit_code: Some(typed.exit_code),
+        duration_ms: typed.duration_ms(),
+        output: String::new(),
+        tool: typed.shell.clone(),
+        status: CommandStatus::Exited,
+    });
+    let turn = Some(format!("cmd-{id}"));
+    events_with_id(TERMINAL, &typed.cwd, &at, turn, body, id)
+}
+
+/// Microseconds since the Unix epoch as events record time (RFC 3339, UTC, milliseconds).
+fn micros_rfc3339(us: u64) -> String {
+    jiff::Timestamp::from_microsecond(us as i64)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
 }
 
 /// The developer's own word on insight `insight` (resolved, or open again), given on `surface`
@@ -185,6 +221,20 @@ pub fn learning(
 /// is its own turn); edits and marks have none.
 fn events(surface: &str, cwd: &str, at: &str, turn: Option<String>, body: Body) -> [Event; 2] {
     let day = at.get(..10).unwrap_or("0000-00-00");
+    let id = live_event_id(&local_session_id(surface, cwd, day));
+    events_with_id(surface, cwd, at, turn, body, id)
+}
+
+/// [`events`] with the event's id given.
+fn events_with_id(
+    surface: &str,
+    cwd: &str,
+    at: &str,
+    turn: Option<String>,
+    body: Body,
+    id: String,
+) -> [Event; 2] {
+    let day = at.get(..10).unwrap_or("0000-00-00");
     let session = local_session_id(surface, cwd, day);
     let start = Event {
         id: EventId::derive(surface, &session, 0, "session_start"),
@@ -200,7 +250,7 @@ fn events(surface: &str, cwd: &str, at: &str, turn: Option<String>, body: Body) 
         }),
     };
     let event = Event {
-        id: live_event_id(&session),
+        id,
         session,
         at: at.to_owned(),
         turn,
@@ -239,6 +289,37 @@ mod tests {
                 assert!(text.contains("[REDACTED:"), "{field}: {text}");
             }
         }
+    }
+
+    #[test]
+    fn a_typed_command_is_redacted_and_has_the_same_id_each_time() {
+        let typed = |command: &str| Typed {
+            shell: "zsh".into(),
+            shell_session: "42-1".into(),
+            start_us: Some(1_763_460_000_000_000),
+            end_us: Some(1_763_460_001_250_000),
+            exit_code: 2,
+            cwd: "/w".into(),
+            command: command.into(),
+        };
+        redacts_every_field(&["command"], |_, secret| typed_command(&typed(secret)));
+        let [start, e] = typed_command(&typed("npm run build"));
+        assert_eq!(e.id, typed_command(&typed("npm run build"))[1].id);
+        assert_ne!(e.id, typed_command(&typed("npm test"))[1].id);
+        assert_eq!(e.at, "2025-11-18T10:00:01.250Z");
+        assert_eq!(e.session, start.session);
+        assert!(
+            e.session.starts_with("terminal-2025-11-18-"),
+            "{}",
+            e.session
+        );
+        let Body::Command(c) = &e.body else {
+            panic!("{e:?}")
+        };
+        assert_eq!(
+            (c.tool.as_str(), c.exit_code, c.duration_ms),
+            ("zsh", Some(2), Some(1250))
+        );
     }
 
     #[test]

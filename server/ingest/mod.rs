@@ -11,6 +11,7 @@
 //!
 //! [`watch`] follows the assistants' folders and runs this driver as they write.
 
+pub mod spool;
 pub mod watch;
 
 use crate::capture::claude::{ClaudeState, TranscriptReader};
@@ -65,6 +66,9 @@ pub struct IngestReport {
     /// Files whose last line is still being written; it is read next time.
     pub partial_lines: u64,
     pub errors: Vec<FileError>,
+    /// The shell hooks' spool, when this run read it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terminal: Option<spool::SpoolReport>,
 }
 
 #[derive(Debug, Serialize)]

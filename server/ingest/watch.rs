@@ -1,7 +1,7 @@
-//! Live ingest: follows Codex's session folders and Claude Code's transcript folders while a
-//! long-lived process runs (the language server), so each turn of a running session (the chat
-//! panel beside the editor, a terminal beside it) reaches the store within a second or two, with
-//! no CLI step. (Claude Code deletes transcripts after 30 days by default: following them keeps
+//! Live ingest: follows Codex's session folders, Claude Code's transcript folders and the shell
+//! hooks' spool while a long-lived process runs (the language server), so each turn of a running
+//! session (the chat panel beside the editor, a terminal beside it) and each command typed in a
+//! terminal reaches the store within a second or two, with no CLI step. (Claude Code deletes transcripts after 30 days by default: following them keeps
 //! them.) File events come from the OS (notify); a slow rescan backs them up for file systems
 //! that drop events, and picks up folders created later.
 //!
@@ -9,7 +9,7 @@
 //! answers two questions — whether to stop, and what to make of each ingest pass's report — and
 //! does the rest (the language server reloads its knowledge and refreshes the editor).
 
-use super::{IngestOptions, IngestReport, Source, ingest};
+use super::{IngestOptions, IngestReport, Source, ingest, spool};
 use crate::capture::{claude, codex};
 use crate::store::Store;
 use notify::{RecursiveMode, Watcher};
@@ -34,6 +34,40 @@ fn roots(home: &Path) -> Vec<(Source, PathBuf)> {
         .into_iter()
         .map(|r| (Source::Claude, r));
     codex.chain(claude).collect()
+}
+
+/// The shell hooks' spool, read into the store, its commands counted as added events.
+fn with_spool(store: &Store, state: Option<&Path>, mut report: IngestReport) -> IngestReport {
+    let Some(state) = state else {
+        return report;
+    };
+    let ignore = match crate::config::UserConfig::load()
+        .and_then(|c| spool::Ignore::new(&c.terminal_ignore))
+    {
+        Ok(i) => i,
+        Err(e) => {
+            // Recording what the developer asked to keep out would be worse than waiting.
+            tracing::warn!("terminal commands wait until the settings file reads: {e}");
+            return report;
+        }
+    };
+    match spool::consume(store, state, &ignore, spool::SAME_COMMAND) {
+        Ok(t) => {
+            report.events_added += t.commands;
+            report.terminal = Some(t);
+        }
+        Err(e) => tracing::warn!("terminal commands: {e}"),
+    }
+    report
+}
+
+/// When to read the spool again, if a pass left commands in it for an editor's report.
+fn waiting(report: &IngestReport) -> Option<Instant> {
+    report
+        .terminal
+        .as_ref()
+        .filter(|t| t.waiting > 0)
+        .map(|_| Instant::now() + spool::SAME_COMMAND)
 }
 
 /// Everything in the followed folders, the way `sessionlens ingest` reads it.
@@ -120,9 +154,24 @@ fn run(store: &Store, home: &Path, mut owner: impl Owner) {
         }
     };
     let roots = roots(home);
+    // The spool's folder, made (private) if the shells have not made it yet, so it can be watched.
+    let state = crate::config::state_dir()
+        .ok()
+        .filter(|d| crate::config::private_dir(d).is_ok());
+    let spool_file = state.as_deref().map(crate::config::spool_path);
     let mut watched: BTreeSet<PathBuf> = BTreeSet::new();
     let mut follow = |watcher: &mut Option<notify::RecommendedWatcher>| {
         let Some(w) = watcher.as_mut() else { return };
+        if let Some(dir) = &state
+            && !watched.contains(dir)
+        {
+            match w.watch(dir, RecursiveMode::NonRecursive) {
+                Ok(()) => {
+                    watched.insert(dir.clone());
+                }
+                Err(e) => tracing::warn!("cannot watch {}: {e}", dir.display()),
+            }
+        }
         for (_, root) in &roots {
             if !watched.contains(root) && root.is_dir() {
                 match w.watch(root, RecursiveMode::Recursive) {
@@ -138,13 +187,15 @@ fn run(store: &Store, home: &Path, mut owner: impl Owner) {
     // Watch first, then catch up: a file written during the catch-up is then both read and
     // reported, never neither (reading it twice adds nothing).
     follow(&mut watcher);
-    let report = ingest_all(store, home);
+    let report = with_spool(store, state.as_deref(), ingest_all(store, home));
     tracing::info!(
         "catch-up ingest of {}: {} files, {} events added",
         home.display(),
         report.files,
         report.events_added
     );
+    // Commands that ended too recently to store yet: when to look at the spool again.
+    let mut spool_due = waiting(&report);
     owner.ingested(Pass::CatchUp, &report);
     let mut last_scan = Instant::now();
     loop {
@@ -153,6 +204,7 @@ fn run(store: &Store, home: &Path, mut owner: impl Owner) {
         }
         follow(&mut watcher);
         let mut changed: BTreeSet<(PathBuf, Source)> = BTreeSet::new();
+        let mut typed = false;
         match rx.recv_timeout(Duration::from_secs(1)) {
             Ok(first) => {
                 let mut take = |res: notify::Result<notify::Event>| match res {
@@ -162,6 +214,10 @@ fn run(store: &Store, home: &Path, mut owner: impl Owner) {
                     Ok(ev) => {
                         let created = ev.kind.is_create();
                         for p in ev.paths {
+                            if spool_file.as_ref() == Some(&p) {
+                                typed = true;
+                                continue;
+                            }
                             changed.extend(changed_files(&roots, p, created));
                         }
                     }
@@ -175,16 +231,26 @@ fn run(store: &Store, home: &Path, mut owner: impl Owner) {
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => watcher = None,
         }
+        if spool_due.is_some_and(|due| Instant::now() >= due) {
+            spool_due = None;
+            typed = true;
+        }
         let pass = if last_scan.elapsed() >= RESCAN || (watcher.is_none() && !changed.is_empty()) {
             last_scan = Instant::now();
-            Some((Pass::Rescan, ingest_all(store, home)))
-        } else if !changed.is_empty() {
+            let report = with_spool(store, state.as_deref(), ingest_all(store, home));
+            Some((Pass::Rescan, report))
+        } else if !changed.is_empty() || typed {
             let files: Vec<(Source, PathBuf)> = changed
                 .into_iter()
                 .filter(|(p, _)| p.is_file())
                 .map(|(p, s)| (s, p))
                 .collect();
             let report = ingest(store, &files, &IngestOptions::default(), &mut |_| {});
+            let report = if typed {
+                with_spool(store, state.as_deref(), report)
+            } else {
+                report
+            };
             for e in &report.errors {
                 tracing::warn!("ingest {}: {}", e.path, e.error);
             }
@@ -193,6 +259,9 @@ fn run(store: &Store, home: &Path, mut owner: impl Owner) {
             None
         };
         if let Some((pass, report)) = pass {
+            if report.terminal.is_some() {
+                spool_due = waiting(&report);
+            }
             if report.events_added > 0 {
                 tracing::info!("live ingest: {} events", report.events_added);
             }

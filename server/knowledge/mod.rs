@@ -15,6 +15,7 @@
 //! - [`briefing`]: what the next assistant session is told.
 //! - [`journal`]: the `learnings.md` entry of a session and the file that keeps them.
 //! - [`files`]: the files Session Lens writes for the developer, written atomically.
+//! - [`terminal`]: what the shell hooks have brought in, per shell.
 
 pub mod briefing;
 pub mod files;
@@ -26,6 +27,7 @@ pub mod render;
 pub mod scope;
 pub mod sessions;
 pub mod snapshot;
+pub mod terminal;
 pub mod text;
 pub mod timeline;
 

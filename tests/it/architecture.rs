@@ -30,16 +30,17 @@ fn rel(p: &Path) -> String {
         .replace('\\', "/")
 }
 
-/// Crates only one layer may use: (crate path prefix in code, the folder allowed to use it).
-const OWNED: &[(&str, &str)] = &[
-    ("redb::", "server/store/"),
-    ("tower_lsp", "server/surface/"),
-    ("lsp_types", "server/surface/"),
-    ("rmcp::", "server/surface/"),
-    ("toml_edit", "server/surface/"),
-    ("tree_sitter", "server/link/"),
+/// Crates only one layer may use: (crate path prefix in code, the places allowed to use it).
+const OWNED: &[(&str, &[&str])] = &[
+    ("redb::", &["server/store/"]),
+    ("tower_lsp", &["server/surface/"]),
+    ("lsp_types", &["server/surface/"]),
+    ("rmcp::", &["server/surface/"]),
+    // Editing other tools' config files is a face's job; reading our own settings file is config's.
+    ("toml_edit", &["server/surface/", "server/config.rs"]),
+    ("tree_sitter", &["server/link/"]),
     // Following folders is write-side work: the faces start the watcher, never watch themselves.
-    ("notify::", "server/ingest/"),
+    ("notify::", &["server/ingest/"]),
 ];
 
 #[test]
@@ -48,10 +49,11 @@ fn each_owned_crate_is_imported_by_its_layer_only() {
     for file in sources() {
         let path = rel(&file);
         let text = std::fs::read_to_string(&file).unwrap();
-        for (krate, home) in OWNED {
-            if path.starts_with(home) {
+        for (krate, homes) in OWNED {
+            if homes.iter().any(|h| path.starts_with(h)) {
                 continue;
             }
+            let home = homes.join(" or ");
             for (n, line) in text.lines().enumerate() {
                 let code = line.split("//").next().unwrap_or("");
                 if code.contains(krate) {

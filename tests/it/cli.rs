@@ -996,3 +996,121 @@ fn serve_takes_stdio_as_editors_pass_it() {
     };
     assert!(status.success(), "{status}");
 }
+
+/// A command typed by hand in the developer's own shell (through the hook's spool) is evidence
+/// like any other: a deploy that passes closes the open "how do I deploy to Netlify" gap, and
+/// shows in the terminal session's timeline with its exit code.
+#[test]
+fn a_deploy_typed_in_a_shell_closes_the_gap_it_answers() {
+    use sessionlens::capture::shell::{Typed, line};
+    let env = Env::new();
+    let (ws, files) = scenario(&env, "react-first-app");
+    // Only the first two sessions: the question is asked, never answered in a session.
+    std::fs::remove_file(files.last().unwrap()).unwrap();
+    env.ok(&["ingest", "codex", "--idle-minutes", "0"]);
+    let netlify = |env: &Env| -> Vec<Value> {
+        let all = env.json(&["insights", "--kind", "gap", "--json"]);
+        all.as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| {
+                i["topic"]
+                    .as_str()
+                    .unwrap()
+                    .to_lowercase()
+                    .contains("netlify")
+            })
+            .cloned()
+            .collect()
+    };
+    let before = netlify(&env);
+    assert_eq!(before.len(), 1, "{before:#?}");
+    assert_eq!(before[0]["status"], "open");
+
+    // Two days later, typed in bash in the project folder: a failed try, then the deploy.
+    let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap().as_microsecond() as u64;
+    let typed = |command: &str, end: &str, exit_code: i32| Typed {
+        shell: "bash".into(),
+        shell_session: "9001-1".into(),
+        start_us: Some(at(end) - 4_000_000),
+        end_us: Some(at(end)),
+        exit_code,
+        cwd: ws.display().to_string(),
+        command: command.into(),
+    };
+    let state = env.state_dir();
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::write(
+        state.join("commands.spool"),
+        line(&typed(
+            "npx netlify deploy --prod",
+            "2026-11-22T10:00:00Z",
+            1,
+        )) + &line(&typed(
+            "npx netlify deploy --prod --dir dist",
+            "2026-11-22T10:02:00Z",
+            0,
+        )),
+    )
+    .unwrap();
+    let out = env.ok(&["ingest", "terminal"]);
+    assert!(
+        out.contains("Terminal: 2 commands from the shell hooks"),
+        "{out}"
+    );
+
+    let after = netlify(&env);
+    assert_eq!(after[0]["status"], "resolved", "{after:#?}");
+    let by = &after[0]["resolved_by"];
+    assert!(
+        by["session"]
+            .as_str()
+            .unwrap()
+            .starts_with("terminal-2026-11-22-"),
+        "{by}"
+    );
+    assert!(
+        by["how"].as_str().unwrap().contains("netlify deploy"),
+        "{by}"
+    );
+    // The terminal session reads like any other.
+    let sessions = env.json(&["sessions", "--json"]);
+    let terminal = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "terminal")
+        .expect("a terminal session");
+    assert_eq!(terminal["failed_commands"], 1);
+    let timeline = env.ok(&["timeline", terminal["id"].as_str().unwrap()]);
+    assert!(
+        timeline.contains("npx netlify deploy --prod --dir dist"),
+        "{timeline}"
+    );
+    verify_ok(&env);
+
+    // `doctor` says which shell brought it and whether the shells load the hook.
+    std::fs::write(
+        env.root.path().join(".bashrc"),
+        "# eval \"$(sessionlens init zsh)\"\neval \"$(sessionlens init bash)\"\n",
+    )
+    .unwrap();
+    let doctor = env.json(&["doctor", "--json"]);
+    let shells = doctor["shells"].as_array().unwrap();
+    let bash = &shells[0];
+    assert_eq!(bash["shell"], "bash");
+    assert_eq!(bash["hook_in_rc"], true);
+    assert_eq!(
+        bash["last"]["last_command"],
+        "npx netlify deploy --prod --dir dist"
+    );
+    assert_eq!(bash["last"]["commands"], 2);
+    assert_eq!(bash["last"]["last_at"], "2026-11-22T10:02:00.000Z");
+    for other in &shells[1..] {
+        assert_eq!(other["hook_in_rc"], false, "{other}");
+        assert!(other["last"].is_null(), "{other}");
+    }
+    assert_eq!(doctor["spool_waiting_bytes"], 0);
+    let text = env.ok(&["doctor"]);
+    assert!(text.contains("bash  hook loaded by"), "{text}");
+}

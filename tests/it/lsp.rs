@@ -549,3 +549,109 @@ fn a_claude_code_session_written_while_the_server_runs_reaches_the_hover() {
     assert!(md.contains("in Claude Code"), "{md}");
     assert!(c.shutdown().success());
 }
+
+#[test]
+fn a_command_typed_in_a_terminal_reaches_the_store_once_while_the_server_runs() {
+    use sessionlens::capture::shell::{Typed, line};
+    let env = Env::new();
+    let ws = ingested(&env);
+    let mut c = Client::start(env.cmd());
+    c.initialize(&ws, json!({}));
+    let spool = env.state_dir().join("commands.spool");
+    let now_us = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_micros() as u64
+    };
+    let typed = |command: &str, end_us: u64, exit_code: i32| Typed {
+        shell: "zsh".into(),
+        shell_session: "4242-1".into(),
+        start_us: Some(end_us - 300_000),
+        end_us: Some(end_us),
+        exit_code,
+        cwd: ws.display().to_string(),
+        command: command.into(),
+    };
+    let append = |t: &Typed| {
+        use std::io::Write;
+        std::fs::create_dir_all(spool.parent().unwrap()).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&spool)
+            .unwrap();
+        f.write_all(line(t).as_bytes()).unwrap();
+    };
+    // A deploy typed by hand, and a build that VS Code's shell integration also reports, with
+    // its output, as it ends.
+    append(&typed("npx netlify deploy --prod --dir dist", now_us(), 0));
+    c.notify(
+        "sessionlens/commandFinished",
+        json!({"command": "npm run build", "cwd": ws, "exitCode": 2, "durationMs": 300,
+               "output": "error TS2322"}),
+    );
+    append(&typed("npm run build", now_us(), 2));
+
+    let terminal_commands = || -> Vec<Value> {
+        let sessions = env.json(&["sessions", "--json"]);
+        let Some(s) = sessions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["source"] == "terminal")
+        else {
+            return Vec::new();
+        };
+        let events = env.json(&["timeline", s["id"].as_str().unwrap(), "--json"]);
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "command")
+            .cloned()
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + WAIT;
+    let commands = loop {
+        let found = terminal_commands();
+        let spooled = std::fs::read(&spool).map_or(0, |b| b.len());
+        let taken = std::fs::read_dir(spool.parent().unwrap()).unwrap().count();
+        if found.len() >= 2 && spooled == 0 && taken == 1 {
+            break found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the spool was not consumed: {found:?}, {spooled} bytes left"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let seen: Vec<(String, String, String)> = commands
+        .iter()
+        .map(|e| {
+            (
+                e["command"].as_str().unwrap().to_owned(),
+                e["tool"].as_str().unwrap_or("").to_owned(),
+                e["output"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                "npm run build".into(),
+                "terminal".into(),
+                "error TS2322".into()
+            ),
+            (
+                "npx netlify deploy --prod --dir dist".into(),
+                "zsh".into(),
+                String::new()
+            ),
+        ],
+        "{commands:#?}"
+    );
+    assert!(c.shutdown().success());
+    env.ok(&["verify"]);
+}

@@ -26,6 +26,46 @@
 pub mod snippet;
 pub use snippet::{Shell, snippet};
 
+use std::path::PathBuf;
+
+/// The shells with a hook; a command's `tool` names one when a hook recorded it.
+pub const SHELLS: [&str; 3] = ["bash", "zsh", "fish"];
+
+/// Whether `tool` (a command event's) names a shell, i.e. a hook recorded the command.
+pub fn is_shell(tool: &str) -> bool {
+    SHELLS.contains(&tool)
+}
+
+/// The startup file where a shell's hook line goes (`eval "$(sessionlens init bash)"`): `~/.bashrc`,
+/// `$ZDOTDIR/.zshrc` (else `~/.zshrc`), `$XDG_CONFIG_HOME/fish/config.fish` (else under
+/// `~/.config`).
+pub fn rc_file(shell: &str) -> Option<PathBuf> {
+    let home = dirs::home_dir()?;
+    let env_dir = |v: &str| {
+        std::env::var_os(v)
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+    };
+    Some(match shell {
+        "bash" => home.join(".bashrc"),
+        "zsh" => env_dir("ZDOTDIR").unwrap_or(home).join(".zshrc"),
+        "fish" => env_dir("XDG_CONFIG_HOME")
+            .unwrap_or_else(|| home.join(".config"))
+            .join("fish/config.fish"),
+        _ => return None,
+    })
+}
+
+/// Whether a startup file's text loads the hook for `shell` (a line, not commented out, that runs
+/// `sessionlens init SHELL`).
+pub fn loads_hook(rc: &str, shell: &str) -> bool {
+    let call = format!("sessionlens init {shell}");
+    rc.lines().any(|l| {
+        let l = l.trim_start();
+        !l.starts_with('#') && l.contains(&call)
+    })
+}
+
 /// The version a hook writes in a line's first field.
 pub const VERSION: &str = "1";
 
@@ -211,6 +251,17 @@ mod tests {
         ] {
             assert_eq!(parse(l), Err(Bad::Malformed), "{l:?}");
         }
+    }
+
+    #[test]
+    fn a_startup_file_loads_the_hook_unless_commented_out() {
+        assert!(loads_hook(
+            "export A=1\neval \"$(sessionlens init zsh)\"\n",
+            "zsh"
+        ));
+        assert!(loads_hook("  sessionlens init fish | source", "fish"));
+        assert!(!loads_hook("# eval \"$(sessionlens init zsh)\"", "zsh"));
+        assert!(!loads_hook("eval \"$(sessionlens init bash)\"", "zsh"));
     }
 
     #[test]

@@ -1,8 +1,11 @@
-//! `sessionlens ingest [codex|claude] [PATH…]`: discover session files — Codex rollouts, Claude
-//! Code transcripts, or both — read them into the store, report.
+//! `sessionlens ingest [codex|claude|terminal] [PATH…]`: discover session files — Codex
+//! rollouts, Claude Code transcripts — and the commands the shell hooks spooled, read them into
+//! the store, report.
 
 use super::{Global, print};
 use crate::capture::{DiscoverError, claude, codex};
+use crate::config::{self, UserConfig};
+use crate::ingest::spool::{self, Ignore};
 use crate::ingest::{IngestOptions, IngestReport, Source};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -34,13 +37,18 @@ enum Only {
         /// Files or folders to read.
         paths: Vec<PathBuf>,
     },
+    /// Commands typed in a terminal with the shell hook (`sessionlens init SHELL`), from the
+    /// spool in $SESSIONLENS_STATE_DIR, else $XDG_STATE_HOME/sessionlens.
+    Terminal,
 }
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     // Each source with its paths (none: the source's default folders).
+    let terminal = matches!(args.only, None | Some(Only::Terminal));
     let sources = match args.only {
         Some(Only::Codex { paths }) => vec![(Source::Codex, paths)],
         Some(Only::Claude { paths }) => vec![(Source::Claude, paths)],
+        Some(Only::Terminal) => Vec::new(),
         None => vec![(Source::Codex, Vec::new()), (Source::Claude, Vec::new())],
     };
     let opts = IngestOptions {
@@ -68,6 +76,15 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         searched.extend(roots);
     }
     let mut report = ingest_with_progress(&store, &files, &opts, g.json);
+    if terminal {
+        let ignore = Ignore::new(&UserConfig::load()?.terminal_ignore)?;
+        report.terminal = Some(spool::consume(
+            &store,
+            &config::state_dir()?,
+            &ignore,
+            std::time::Duration::ZERO,
+        )?);
+    }
     for e in errors {
         report.errors.push(crate::ingest::FileError {
             path: e.path.display().to_string(),
@@ -77,7 +94,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     if g.json {
         print::json(&report)?;
     } else {
-        if defaulted && files.is_empty() {
+        if defaulted && files.is_empty() && !sources.is_empty() {
             let what = match sources.as_slice() {
                 [(Source::Codex, _)] => "Codex sessions",
                 [(Source::Claude, _)] => "Claude Code sessions",

@@ -5,6 +5,7 @@
 
 mod context;
 mod demo;
+mod doctor;
 mod gaps;
 mod hook;
 mod ingest;
@@ -124,6 +125,8 @@ enum Cmd {
     /// Answer one Claude Code hook event (JSON on stdin, the hook's JSON answer on stdout).
     #[command(after_help = PROTOCOL)]
     ClaudeHook(hook::Args),
+    /// Check what Session Lens can see: the store, Codex, and each shell's hook and last command.
+    Doctor(doctor::Args),
     /// Add Session Lens to another tool's configuration.
     #[command(after_help = TEXT_ONLY)]
     Install(install::Args),
@@ -173,6 +176,7 @@ fn run(cli: Cli, servers: &Servers) -> anyhow::Result<ExitCode> {
         Cmd::ClaudeHook(args) => hook::claude(g, args),
         Cmd::Install(args) => install::run(g, args),
         Cmd::Init(args) => init::run(g, args),
+        Cmd::Doctor(args) => doctor::run(g, args),
     }
 }
 

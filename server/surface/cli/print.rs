@@ -126,6 +126,14 @@ pub fn insight(out: &mut impl Write, i: &Insight, symbols: &[LinkedSymbol]) -> s
 /// What an ingest did: files, bytes and lines read, events added, what was skipped and why, the
 /// files that could not be read, and where the store is.
 pub fn ingest_report(r: &IngestReport, store: &std::path::Path) {
+    if let Some(t) = &r.terminal {
+        // `ingest terminal`: the spool alone, said even when it held nothing.
+        let alone = r.files == 0 && r.errors.is_empty();
+        terminal_report(t, alone);
+        if alone {
+            return;
+        }
+    }
     println!(
         "Read {} file{} ({} new, {} updated, {} unchanged{}{}), {}, {} lines",
         r.files,
@@ -233,4 +241,46 @@ pub fn chain(report: &crate::store::VerifyReport) {
             report.events
         ),
     }
+}
+
+/// What the shell hooks' spool gave, in one line.
+fn terminal_report(t: &crate::ingest::spool::SpoolReport, even_empty: bool) {
+    if t.is_empty() {
+        if even_empty {
+            println!("Terminal: no commands waiting from the shell hooks");
+        }
+        return;
+    }
+    let mut parts = Vec::new();
+    if t.already_stored > 0 {
+        parts.push(format!("{} already stored", t.already_stored));
+    }
+    if t.duplicates > 0 {
+        parts.push(format!("{} reported by an editor already", t.duplicates));
+    }
+    if t.ignored > 0 {
+        parts.push(format!(
+            "{} not recorded (leading space or ignore list)",
+            t.ignored
+        ));
+    }
+    if t.bad_lines > 0 {
+        parts.push(format!("{} lines cut short or unreadable", t.bad_lines));
+    }
+    if t.other_version > 0 {
+        parts.push(format!(
+            "{} lines from another version of the hook (run `sessionlens init` again)",
+            t.other_version
+        ));
+    }
+    println!(
+        "Terminal: {} command{} from the shell hooks{}",
+        t.commands,
+        if t.commands == 1 { "" } else { "s" },
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", parts.join("; "))
+        }
+    );
 }

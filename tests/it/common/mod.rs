@@ -128,6 +128,16 @@ impl Env {
             .env_remove("CLAUDE_CONFIG_DIR")
             .env_remove("SESSIONLENS_LOG")
             .env_remove("RUST_LOG")
+            .env_remove("SESSIONLENS_STATE_DIR")
+            .env_remove("SESSIONLENS_CONFIG")
+            .env_remove("XDG_STATE_HOME")
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("SESSIONLENS_HISTORY")
+    }
+
+    /// Where the shell hooks' spool lives for the binary run in this environment (under HOME).
+    pub fn state_dir(&self) -> PathBuf {
+        self.root.path().join(".local/state/sessionlens")
     }
 
     /// The events a face stored live in its local sessions (`surface-…`), in store order, each

@@ -1,0 +1,144 @@
+//! `sessionlens doctor`: whether Session Lens can see what the developer does — the store, Codex's
+//! sessions, and, per shell, whether its startup file loads the hook, when its last command
+//! arrived, and what waits in the spool. Answers "why is my terminal command not in the
+//! timeline?" without reading any code.
+
+use super::{Global, print};
+use crate::capture::shell;
+use crate::knowledge::{terminal, text};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {}
+
+#[derive(serde::Serialize)]
+struct Shell {
+    shell: &'static str,
+    /// The startup file that should load the hook, and whether it does.
+    rc_file: Option<PathBuf>,
+    hook_in_rc: bool,
+    /// The newest command its hook recorded, if any.
+    last: Option<terminal::ShellSeen>,
+}
+
+#[derive(serde::Serialize)]
+struct Report {
+    store: PathBuf,
+    events: u64,
+    codex_home: Option<PathBuf>,
+    spool: Option<PathBuf>,
+    /// Bytes of commands typed and not yet read into the store.
+    spool_waiting_bytes: u64,
+    /// This shell's `SESSIONLENS_HISTORY` (`off` disables the hook in it).
+    history: Option<String>,
+    shells: Vec<Shell>,
+}
+
+pub fn run(g: &Global, _: Args) -> anyhow::Result<ExitCode> {
+    let store = g.store()?;
+    let seen = terminal::shells_seen(&store)?;
+    let spool = crate::config::state_dir()
+        .ok()
+        .map(|d| crate::config::spool_path(&d));
+    let spool_waiting_bytes = spool.as_ref().map_or(0, |p| waiting_bytes(p));
+    let shells = shell::SHELLS
+        .iter()
+        .map(|&name| {
+            let rc_file = shell::rc_file(name);
+            let hook_in_rc = rc_file
+                .as_ref()
+                .and_then(|p| std::fs::read_to_string(p).ok())
+                .is_some_and(|t| shell::loads_hook(&t, name));
+            Shell {
+                shell: name,
+                rc_file,
+                hook_in_rc,
+                last: seen.get(name).cloned(),
+            }
+        })
+        .collect();
+    let report = Report {
+        store: store.path().to_owned(),
+        events: store.event_count()?,
+        codex_home: crate::config::codex_home(),
+        spool,
+        spool_waiting_bytes,
+        history: std::env::var("SESSIONLENS_HISTORY").ok(),
+        shells,
+    };
+    if g.json {
+        print::json(&report)?;
+    } else {
+        print_text(&report);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The spool's size plus what consumers took and have not finished (a killed ingest's).
+fn waiting_bytes(spool: &std::path::Path) -> u64 {
+    let Some(dir) = spool.parent() else { return 0 };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("commands.spool")
+        })
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+fn print_text(r: &Report) {
+    println!("Store: {} ({} events)", r.store.display(), r.events);
+    match &r.codex_home {
+        Some(h) => println!("Codex: {}", h.display()),
+        None => println!("Codex: no home found (set CODEX_HOME)"),
+    }
+    println!("Shell hooks:");
+    for s in &r.shells {
+        let rc = s
+            .rc_file
+            .as_ref()
+            .map_or_else(|| "no home".to_owned(), |p| p.display().to_string());
+        let hook = if s.hook_in_rc {
+            format!("hook loaded by {rc}")
+        } else {
+            format!(
+                "no hook in {rc} (add: {})",
+                match s.shell {
+                    "fish" => "sessionlens init fish | source".to_owned(),
+                    other => format!("eval \"$(sessionlens init {other})\""),
+                }
+            )
+        };
+        let last = match &s.last {
+            Some(l) => format!(
+                "last command {} ({}), {} recorded recently",
+                text::local_minute(&l.last_at),
+                text::one_line(&l.last_command, 40),
+                l.commands
+            ),
+            None => "no command recorded yet".to_owned(),
+        };
+        println!("  {:<5} {hook}; {last}", s.shell);
+    }
+    if let Some(spool) = &r.spool {
+        if r.spool_waiting_bytes > 0 {
+            println!(
+                "Spool: {} waiting in {} (read by `sessionlens ingest` or a running editor)",
+                text::bytes(r.spool_waiting_bytes),
+                spool.display()
+            );
+        } else {
+            println!("Spool: {} (empty)", spool.display());
+        }
+    }
+    if r.history.as_deref() == Some("off") {
+        println!("SESSIONLENS_HISTORY=off: this shell records nothing");
+    }
+}
