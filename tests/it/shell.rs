@@ -133,13 +133,47 @@ impl Machine {
         c
     }
 
-    /// Takes the spool away as ingest does once it has read it: its lines are kept here, and
-    /// the hooks must make a new one at their next command.
-    fn take_spool(&mut self) {
+    /// Runs `sessionlens ingest terminal --json`, which takes the spool away into the store,
+    /// after keeping its lines here (no shell is running a command meanwhile: each waits at its
+    /// prompt). Returns the report's `terminal` part.
+    fn ingest(&mut self) -> serde_json::Value {
         let text = std::fs::read_to_string(self.spool()).unwrap_or_default();
-        std::fs::remove_file(self.spool()).unwrap();
-        self.taken.extend(text.lines().map(str::to_owned));
         assert!(text.is_empty() || text.ends_with('\n'), "{text:?}");
+        self.taken.extend(text.lines().map(str::to_owned));
+        let out = self
+            .command(&self.bin().join("sessionlens"), self.root.path())
+            .args(["ingest", "terminal", "--json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "ingest: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let spool = std::fs::read_to_string(self.spool()).unwrap();
+        assert_eq!(spool, "", "ingest left the spool empty for the shells");
+        report["terminal"].clone()
+    }
+
+    /// The commands the store holds in its terminal sessions: (tool, command, exit status,
+    /// folder), in the order they were stored.
+    fn stored(&self) -> Vec<(String, String, Option<i32>, Option<String>)> {
+        use sessionlens::normalize::Body;
+        let store = sessionlens::store::Store::open(&self.path("data/store.redb")).unwrap();
+        let mut out = Vec::new();
+        for session in store.sessions().unwrap() {
+            if !session.id.starts_with("terminal-") {
+                continue;
+            }
+            for (seq, e) in store.session_events(&session.id).unwrap() {
+                if let Body::Command(c) = e.body {
+                    out.push((seq, (c.tool, c.command, c.exit_code, c.workdir)));
+                }
+            }
+        }
+        out.sort_by_key(|(seq, _)| *seq);
+        out.into_iter().map(|(_, c)| c).collect()
     }
 
     /// Every line the hooks wrote: those taken away, then the spool's.
@@ -432,7 +466,9 @@ fn record_every_command(kind: Kind) {
             });
         }
     }
-    m.take_spool();
+    // Ingest takes the spool away mid-session: the hooks go on in the fresh one it leaves.
+    let first = m.ingest();
+    assert_eq!(first["commands"], m.lines().len(), "{first}");
     for s in &after {
         a.run(&s.keys, Some(s.status));
         let cwd = if s.keys == "echo in-sub" {
@@ -519,6 +555,32 @@ fn record_every_command(kind: Kind) {
     );
     assert_eq!(typed.len(), want_a.len() + want_b.len(), "{typed:#?}");
 
+    // Every line becomes one terminal-command event, redacted and stored, each exactly once:
+    // the ingest mid-session stored the first lines, this one the rest.
+    let rest = m.ingest();
+    let count = |report: &serde_json::Value, what: &str| report[what].as_u64().unwrap();
+    assert_eq!(
+        count(&first, "commands") + count(&rest, "commands"),
+        typed.len() as u64,
+        "{first}\n{rest}"
+    );
+    assert_eq!(count(&rest, "bad_lines") + count(&first, "bad_lines"), 0);
+    let mut stored = m.stored();
+    let mut written: Vec<_> = typed
+        .iter()
+        .map(|t| {
+            (
+                t.shell.clone(),
+                t.command.clone(),
+                Some(t.exit_code),
+                Some(t.cwd.clone()),
+            )
+        })
+        .collect();
+    stored.sort();
+    written.sort();
+    assert_eq!(stored, written);
+
     // The user's own history keeps its rules: the line starting with a space is not in it.
     let history = match kind {
         Kind::Bash => m.home().join(".bash_history"),
@@ -543,4 +605,100 @@ fn zsh_records_every_command_once() {
 #[test]
 fn fish_records_every_command_once() {
     record_every_command(Kind::Fish);
+}
+
+/// A script that loads the hook from `sessionlens init` in a shell run without a terminal and
+/// takes each of its arguments through the hook's per-command path, as the interactive shell
+/// would: bash expands PS0 and runs PROMPT_COMMAND after adding the line to history, zsh calls
+/// its preexec and precmd hooks, fish emits fish_preexec and fish_postexec.
+fn hook_path_script(kind: Kind) -> (&'static [&'static str], &'static str) {
+    match kind {
+        Kind::Bash => (
+            &["--norc", "--noprofile", "-c"],
+            r#"set -o history
+eval "$(sessionlens init bash)"
+__sessionlens_precmd
+for c in "$@"; do history -s "$c"; : "${PS0@P}"; eval "$PROMPT_COMMAND"; done"#,
+        ),
+        Kind::Zsh => (
+            &["-f", "-c"],
+            r#"eval "$(sessionlens init zsh)"
+for c in "$@"; do
+  for f in $preexec_functions; do $f "$c" "$c" "$c"; done
+  for f in $precmd_functions; do $f; done
+done"#,
+        ),
+        Kind::Fish => (
+            &["--no-config", "-c"],
+            r#"sessionlens init fish | source
+for c in $argv; emit fish_preexec $c; emit fish_postexec $c; end"#,
+        ),
+    }
+}
+
+/// A command too long for one write is cut between two characters so that its line is still
+/// one write(2) — strace counts the writes to the spool — whatever the characters' widths.
+fn long_commands_are_cut_to_one_write(kind: Kind, budget: usize) {
+    let m = Machine::new();
+    let commands = [
+        format!("echo {}", "x".repeat(6000)),
+        format!("echo {}", "é".repeat(3000)),
+        format!("echo {}", "😀".repeat(1500)),
+        format!("echo {}{}", "a".repeat(3000), "€".repeat(1000)),
+        format!("echo {}{}", "€".repeat(1500), "a".repeat(3000)),
+        "echo short".to_owned(),
+    ];
+    let (flags, script) = hook_path_script(kind);
+    let trace = m.path("trace");
+    let mut c = m.command(&program("strace"), m.root.path());
+    c.args(["-f", "-qq", "-y", "-e", "trace=write", "-o"])
+        .arg(&trace)
+        .arg(program(kind.name()))
+        .args(flags)
+        .arg(script);
+    if kind != Kind::Fish {
+        c.arg(kind.name()); // $0
+    }
+    let out = c.args(&commands).output().unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}: {}",
+        kind.name(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let spool = std::fs::read_to_string(m.spool()).expect("the spool is UTF-8");
+    let lines: Vec<&str> = spool.lines().collect();
+    assert_eq!(lines.len(), commands.len(), "{spool}");
+    for (line, original) in lines.iter().zip(&commands) {
+        let typed = shell::parse(line).unwrap();
+        let bytes = line.len() + 1;
+        assert!(bytes <= budget, "{bytes} bytes");
+        assert!(original.starts_with(&typed.command), "{line}");
+        // Cut as little as fits: only a character too wide for the rest of the room is lost.
+        assert!(
+            typed.command == *original || bytes > budget - 4,
+            "{bytes} bytes: {line}"
+        );
+    }
+    let trace = std::fs::read_to_string(&trace).unwrap();
+    let writes = trace
+        .lines()
+        .filter(|l| l.contains(" write(") && l.contains("commands.spool>"))
+        .count();
+    assert_eq!(writes, commands.len(), "one write per line:\n{trace}");
+}
+
+#[test]
+fn bash_cuts_a_long_command_to_one_write() {
+    long_commands_are_cut_to_one_write(Kind::Bash, 4096);
+}
+
+#[test]
+fn zsh_cuts_a_long_command_to_one_write() {
+    long_commands_are_cut_to_one_write(Kind::Zsh, 4096);
+}
+
+#[test]
+fn fish_cuts_a_long_command_to_one_write() {
+    long_commands_are_cut_to_one_write(Kind::Fish, 512);
 }

@@ -32,6 +32,10 @@ else
     else
         __sessionlens_now() { printf -v __sessionlens_t '%(%s)T000000' -1; }
         __sessionlens_ps0='${__sessionlens_e:0:__sessionlens_start=\D{%s}000000}'
+        # To the second, two runs of one command would end at the same time and read as one
+        # line read twice (ingest knows a line by its session, end, command and status): the
+        # ends of this shell's commands are kept a microsecond apart.
+        __sessionlens_coarse=1
     fi
 
     # One shell, one session: its pid and when it started. Kept when this is loaded again.
@@ -48,8 +52,12 @@ else
     __sessionlens_write() {
         [[ ${SESSIONLENS_HISTORY-} == off || -z $3 || $3 == ' '* || $3 == SESSIONLENS_HISTORY=off* ]] && return
         [[ -d $__sessionlens_dir ]] || return
-        local __sl_cmd=$3 __sl_cwd=${4:-$PWD} __sl_head __sl_over
+        local __sl_cmd=$3 __sl_cwd=${4:-$PWD} __sl_head __sl_room __sl_lo __sl_hi __sl_mid
         __sessionlens_now
+        if [[ -n ${__sessionlens_coarse-} ]]; then
+            ((__sessionlens_t > ${__sessionlens_last:-0})) || __sessionlens_t=$((__sessionlens_last + 1))
+            __sessionlens_last=$__sessionlens_t
+        fi
         # The spool's escaping: backslash, newline, tab and carriage return.
         __sl_cmd=${__sl_cmd//\\/\\\\} __sl_cwd=${__sl_cwd//\\/\\\\}
         __sl_cmd=${__sl_cmd//$'\n'/\\n} __sl_cwd=${__sl_cwd//$'\n'/\\n}
@@ -57,16 +65,26 @@ else
         __sl_cmd=${__sl_cmd//$'\r'/\\r} __sl_cwd=${__sl_cwd//$'\r'/\\r}
         printf -v __sl_head '1\tbash\t%s\t%s\t%s\t%s\t%s\t' "$__sessionlens_session" "$1" "$__sessionlens_t" "$2" "$__sl_cwd"
         # printf goes through stdio, which writes a line of up to 4096 bytes (its buffer) in one
-        # write(2); a longer command is cut so that lines from shells running at once never
-        # interleave. Up to 1023 characters fit whatever they are; past that, count bytes.
+        # write(2); a longer command is cut, between characters, so that lines from shells
+        # running at once never interleave. Up to 1023 characters fit whatever they are; past
+        # that, bytes are counted.
         if ((${#__sl_head} + ${#__sl_cmd} > 1023)); then
-            __sessionlens_bytes "$__sl_head$__sl_cmd"
-            __sl_over=$((__sessionlens_b - 4095))
-            if ((__sl_over > 0)); then
-                # Each character is at least one byte: dropping as many characters as bytes are
-                # over is enough, and never splits a character.
-                ((__sl_over >= ${#__sl_cmd})) && return
-                __sl_cmd=${__sl_cmd:0:${#__sl_cmd}-__sl_over}
+            __sessionlens_bytes "$__sl_head"
+            __sl_room=$((4095 - __sessionlens_b))
+            __sessionlens_bytes "$__sl_cmd"
+            if ((__sessionlens_b > __sl_room)); then
+                ((__sl_room > 0)) || return
+                # The longest start that fits, by bisection over characters: room/4 of them
+                # always fit (four bytes at most each), room+1 never do.
+                __sl_lo=$((__sl_room / 4)) __sl_hi=$((__sl_room + 1))
+                ((__sl_hi < ${#__sl_cmd})) || __sl_hi=${#__sl_cmd}
+                while ((__sl_hi - __sl_lo > 1)); do
+                    __sl_mid=$(((__sl_lo + __sl_hi) / 2))
+                    __sessionlens_bytes "${__sl_cmd:0:__sl_mid}"
+                    if ((__sessionlens_b <= __sl_room)); then __sl_lo=$__sl_mid; else __sl_hi=$__sl_mid; fi
+                done
+                ((__sl_lo > 0)) || return
+                __sl_cmd=${__sl_cmd:0:__sl_lo}
             fi
         fi
         printf '%s%s\n' "$__sl_head" "$__sl_cmd" 2>/dev/null >>"$__sessionlens_spool"

@@ -8,7 +8,8 @@
 # the command line, its $status and $CMD_DURATION (ms), and writes the line. fish
 # (3.6) has no sub-second clock builtin: the end is the mtime, to the second, of a per-shell clock
 # file touched by an empty redirection and read with `path mtime`; the start is that end less
-# $CMD_DURATION, so the duration is exact and both times are to the second. Other handlers are
+# $CMD_DURATION, so the duration is exact and both times are to the second (the ends of one
+# shell's commands a microsecond apart at least, so that each is a line of its own). Other handlers are
 # left as they are; fish restores $status after event handlers.
 #
 # Never recorded: a command starting with a space, anything while SESSIONLENS_HISTORY=off in this
@@ -32,6 +33,18 @@ else
         end
     end
 
+    # The byte length of $argv[1]: fish counts characters, so those past ASCII are counted again
+    # once for each byte they take beyond the first (from U+0080, U+0800 and U+10000 on).
+    function __sessionlens_bytes
+        set -l n (string length -- $argv[1])
+        if string match -qr -- '[^\x00-\x7f]' $argv[1]
+            for below in '\x00-\x7f' '\x00-\x{7ff}' '\x00-\x{ffff}'
+                set n (math $n + (string length -- (string replace -ra -- "[$below]" '' $argv[1])))
+            end
+        end
+        echo $n
+    end
+
     # The folder a command starts in (a `cd` is recorded where it was typed).
     function __sessionlens_preexec --on-event fish_preexec
         set -g __sessionlens_cwd $PWD
@@ -51,12 +64,18 @@ else
             set -g __sessionlens_session $fish_pid-(path mtime -- $__sessionlens_clock)000000
         end
         printf '' >$__sessionlens_clock
-        set -l end (path mtime -- $__sessionlens_clock)
+        set -l end (path mtime -- $__sessionlens_clock)000000
+        # Within a second every command would end at the same time, and two runs of one command
+        # would be one line read twice (ingest knows a line by its session, end, command and
+        # status): the ends of one shell's commands are kept apart by a microsecond.
+        if test -n "$__sessionlens_last"; and test $end -le $__sessionlens_last
+            set end (math $__sessionlens_last + 1)
+        end
+        set -g __sessionlens_last $end
         set -l start
         if test -n "$CMD_DURATION"
-            set start (math $end \* 1000 - $CMD_DURATION)000
+            set start (math $end - $CMD_DURATION \* 1000)
         end
-        set end $end'000000'
         # The spool's escaping: backslash, newline, tab and carriage return. A command
         # substitution splits on newlines, so the lines come back as a list and are joined with \n.
         set cmd (string replace -a -- \\ \\\\ $cmd)
@@ -72,18 +91,28 @@ else
         set -l head (printf '1\tfish\t%s\t%s\t%s\t%s\t%s\t' $__sessionlens_session "$start" $end $s "$cwd")
         # fish writes a builtin's output to a file 512 bytes at a time: a line stays within 512
         # bytes so that it is one write(2) and lines from shells running at once never
-        # interleave; a longer command is cut. A character takes at most four bytes, so the
-        # bytes are at most the characters plus three for each one outside ASCII.
-        set -l line "$head$cmd"
-        set -l bytes (string length -- $line)
-        if test $bytes -gt 127
-            set bytes (math $bytes + 3 \* (string length -- (string replace -ra -- '[\x01-\x7f]' '' $line)))
-        end
-        set -l over (math $bytes - 511)
-        if test $over -gt 0
-            set -l keep (math (string length -- $cmd) - $over)
-            test $keep -gt 0; or return $s
-            set cmd (string sub -l $keep -- $cmd)
+        # interleave; a longer command is cut, between characters. Up to 127 characters fit
+        # whatever they are; past that, bytes are counted.
+        if test (string length -- "$head$cmd") -gt 127
+            set -l room (math 511 - (__sessionlens_bytes $head))
+            if test (__sessionlens_bytes $cmd) -gt $room
+                test $room -gt 0; or return $s
+                # The longest start that fits, by bisection over characters: room/4 of them
+                # always fit (four bytes at most each), room+1 never do.
+                set -l chars (string length -- $cmd)
+                set -l lo (math "floor($room / 4)")
+                set -l hi (math "min($room + 1, $chars)")
+                while test (math $hi - $lo) -gt 1
+                    set -l mid (math "floor(($lo + $hi) / 2)")
+                    if test (__sessionlens_bytes (string sub -l $mid -- $cmd)) -le $room
+                        set lo $mid
+                    else
+                        set hi $mid
+                    end
+                end
+                test $lo -gt 0; or return $s
+                set cmd (string sub -l $lo -- $cmd)
+            end
         end
         printf '%s%s\n' $head $cmd >>$__sessionlens_spool
         return $s

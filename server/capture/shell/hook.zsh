@@ -23,6 +23,12 @@ else
         typeset -g __sessionlens_t=$((t[1] * 1000000 + t[2] / 1000))
     }
 
+    # The byte length of $1, in __sessionlens_b: without MULTIBYTE, ${#var} counts bytes.
+    __sessionlens_bytes() {
+        setopt localoptions nomultibyte
+        typeset -g __sessionlens_b=${#1}
+    }
+
     # One shell, one session: its pid and when it started. Kept when this is loaded again.
     if [[ ${${__sessionlens_session-}%%-*} != $$ ]]; then
         () {
@@ -60,17 +66,27 @@ else
         cmd=${cmd//$'\r'/\\r} cwd=${cwd//$'\r'/\\r}
         head=$'1\tzsh\t'$__sessionlens_session$'\t'$start$'\t'$__sessionlens_t$'\t'$s$'\t'$cwd$'\t'
         # print goes through stdio, which writes a line of up to 4096 bytes in one write(2); a
-        # longer command is cut so that lines from shells running at once never interleave.
-        # Without MULTIBYTE, lengths and offsets count bytes; whole characters are dropped.
+        # longer command is cut, between characters, so that lines from shells running at once
+        # never interleave. Up to 1023 characters fit whatever they are; past that, bytes are
+        # counted.
         if ((${#head} + ${#cmd} > 1023)); then
-            local -i over
-            () {
-                setopt localoptions nomultibyte
-                over=$((${#head} + ${#cmd} - 4095))
-            }
-            if ((over > 0)); then
-                ((over >= ${#cmd})) && return $s
-                cmd=${cmd[1,$((${#cmd} - over))]}
+            local -i room lo hi mid
+            __sessionlens_bytes "$head"
+            room=$((4095 - __sessionlens_b))
+            __sessionlens_bytes "$cmd"
+            if ((__sessionlens_b > room)); then
+                ((room > 0)) || return $s
+                # The longest start that fits, by bisection over characters: room/4 of them
+                # always fit (four bytes at most each), room+1 never do.
+                lo=$((room / 4)) hi=$((room + 1))
+                ((hi < ${#cmd})) || hi=${#cmd}
+                while ((hi - lo > 1)); do
+                    mid=$(((lo + hi) / 2))
+                    __sessionlens_bytes "${cmd[1,mid]}"
+                    if ((__sessionlens_b <= room)); then lo=$mid; else hi=$mid; fi
+                done
+                ((lo > 0)) || return $s
+                cmd=${cmd[1,lo]}
             fi
         fi
         # >>| creates the spool even under NO_CLOBBER (ingest removes it once read).
