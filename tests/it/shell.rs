@@ -79,6 +79,9 @@ impl Machine {
         )
         .unwrap();
         std::fs::create_dir_all(m.home().join(".config/fish")).unwrap();
+        // Otherwise fish's first interactive start spends a minute in the background generating
+        // completions from man pages (python), which strace -f would wait for.
+        std::fs::create_dir_all(m.path("xdg/data/fish/generated_completions")).unwrap();
         std::fs::write(m.home().join(".bashrc"), BASHRC).unwrap();
         std::fs::write(m.home().join(".zshrc"), ZSHRC).unwrap();
         std::fs::write(m.home().join(".config/fish/config.fish"), CONFIG_FISH).unwrap();
@@ -701,4 +704,88 @@ fn zsh_cuts_a_long_command_to_one_write() {
 #[test]
 fn fish_cuts_a_long_command_to_one_write() {
     long_commands_are_cut_to_one_write(Kind::Fish, 512);
+}
+
+/// The hooks start no process per command: the shell runs under `strace -f`, and between two
+/// marker files the shell creates (a redirection, no process either) it types builtins only —
+/// each going through the hook — and must not fork once. Threads (fish highlights in threads)
+/// are not processes; what other processes do (fish may update completions in the background)
+/// is not the shell's.
+fn no_process_per_command(kind: Kind) {
+    let m = Machine::new();
+    let trace = m.path("trace");
+    let (start, end) = (m.path("mark-start"), m.path("mark-end"));
+    let mut c = m.command(&program("strace"), m.root.path());
+    c.args(["-f", "-qq", "-e", "trace=process,openat", "-o"])
+        .arg(&trace)
+        .arg(program(kind.name()))
+        .arg("-i");
+    let mut t = Term::spawn(kind, c);
+    let touch = |p: &Path| match kind {
+        Kind::Fish => format!("true > {}", p.display()),
+        _ => format!(": >| {}", p.display()),
+    };
+    let set = match kind {
+        Kind::Fish => "set x 1",
+        _ => "x=1",
+    };
+    t.run(&touch(&start), Some(0));
+    for _ in 0..5 {
+        t.run("echo hi", Some(0));
+        t.run("true", Some(0));
+        t.run("false", Some(1));
+        // fish's `set` leaves $status as it was.
+        t.run(set, None);
+    }
+    t.run(&touch(&end), Some(0));
+    t.exit();
+    let lines = m.lines();
+    assert_eq!(
+        lines.len(),
+        22 + usize::from(kind == Kind::Fish),
+        "{lines:#?}"
+    );
+
+    let trace = std::fs::read_to_string(&trace).unwrap();
+    let shell_pid = trace.split_whitespace().next().unwrap();
+    let mark = |p: &Path| {
+        let needle = format!("\"{}\"", p.display());
+        trace
+            .lines()
+            .position(|l| l.contains(&needle))
+            .unwrap_or_else(|| panic!("{needle} not opened:\n{trace}"))
+    };
+    let forks: Vec<&str> = trace.lines().collect::<Vec<_>>()[mark(&start)..mark(&end)]
+        .iter()
+        .copied()
+        .filter(|l| l.split_whitespace().next() == Some(shell_pid))
+        .filter(|l| {
+            let call = l.split_whitespace().nth(1).unwrap_or("");
+            ["fork(", "vfork(", "clone(", "clone3("]
+                .iter()
+                .any(|c| call.starts_with(c))
+                && !l.contains("CLONE_THREAD")
+        })
+        .collect();
+    assert!(
+        forks.is_empty(),
+        "{} started processes for builtin commands:\n{}",
+        kind.name(),
+        forks.join("\n")
+    );
+}
+
+#[test]
+fn bash_starts_no_process_per_command() {
+    no_process_per_command(Kind::Bash);
+}
+
+#[test]
+fn zsh_starts_no_process_per_command() {
+    no_process_per_command(Kind::Zsh);
+}
+
+#[test]
+fn fish_starts_no_process_per_command() {
+    no_process_per_command(Kind::Fish);
 }
