@@ -58,11 +58,14 @@ else
             ((__sessionlens_t > ${__sessionlens_last:-0})) || __sessionlens_t=$((__sessionlens_last + 1))
             __sessionlens_last=$__sessionlens_t
         fi
-        # The spool's escaping: backslash, newline, tab and carriage return.
-        __sl_cmd=${__sl_cmd//\\/\\\\} __sl_cwd=${__sl_cwd//\\/\\\\}
-        __sl_cmd=${__sl_cmd//$'\n'/\\n} __sl_cwd=${__sl_cwd//$'\n'/\\n}
-        __sl_cmd=${__sl_cmd//$'\t'/\\t} __sl_cwd=${__sl_cwd//$'\t'/\\t}
-        __sl_cmd=${__sl_cmd//$'\r'/\\r} __sl_cwd=${__sl_cwd//$'\r'/\\r}
+        # The spool's escaping: backslash, newline, tab and carriage return (looked for first:
+        # most commands have none).
+        if [[ $__sl_cmd$__sl_cwd == *[$'\\\n\t\r']* ]]; then
+            __sl_cmd=${__sl_cmd//\\/\\\\} __sl_cwd=${__sl_cwd//\\/\\\\}
+            __sl_cmd=${__sl_cmd//$'\n'/\\n} __sl_cwd=${__sl_cwd//$'\n'/\\n}
+            __sl_cmd=${__sl_cmd//$'\t'/\\t} __sl_cwd=${__sl_cwd//$'\t'/\\t}
+            __sl_cmd=${__sl_cmd//$'\r'/\\r} __sl_cwd=${__sl_cwd//$'\r'/\\r}
+        fi
         printf -v __sl_head '1\tbash\t%s\t%s\t%s\t%s\t%s\t' "$__sessionlens_session" "$1" "$__sessionlens_t" "$2" "$__sl_cwd"
         # printf goes through stdio, which writes a line of up to 4096 bytes (its buffer) in one
         # write(2); a longer command is cut, between characters, so that lines from shells
@@ -97,12 +100,18 @@ else
     }
 
     # The last history entry: its number in __sessionlens_n, its text in __sessionlens_text.
+    # The scratch file is overwritten in place (1<>), never truncated: truncating a file that
+    # holds data costs a filesystem like ext4 a flush (0.2 ms here), more than all the rest. A
+    # NUL after the entry ends what `read -d ''` takes; older, longer entries' tails stay behind
+    # it, as they stay in ~/.bash_history (the folder is the user's alone).
     __sessionlens_last() {
         __sessionlens_n= __sessionlens_text=
-        HISTTIMEFORMAT= builtin history 1 2>/dev/null >|"$__sessionlens_scratch" || return
-        IFS= read -r -d '' __sessionlens_text 2>/dev/null <"$__sessionlens_scratch"
-        # The command stays in the scratch file no longer than it takes to read it.
-        : 2>/dev/null >|"$__sessionlens_scratch"
+        [[ -d $__sessionlens_dir ]] || return
+        {
+            HISTTIMEFORMAT= builtin history 1
+            printf '\0'
+        } 1<>"$__sessionlens_scratch" || return
+        IFS= read -r -d '' __sessionlens_text <"$__sessionlens_scratch"
         # `history 1` prints "%5d%c %s\n": padding, the number, a space or a `*`, a space, the text.
         __sessionlens_text=${__sessionlens_text%$'\n'}
         __sessionlens_text=${__sessionlens_text#"${__sessionlens_text%%[! ]*}"}

@@ -15,13 +15,10 @@ else
     typeset -g __sessionlens_spool=@SPOOL@
     typeset -g __sessionlens_dir=@DIR@
 
-    # The clock, in microseconds since the epoch, into __sessionlens_t. The two fields are read
-    # at once: reading $epochtime[1] and then $epochtime[2] could straddle a second.
-    __sessionlens_now() {
-        local -a t
-        t=($epochtime)
-        typeset -g __sessionlens_t=$((t[1] * 1000000 + t[2] / 1000))
-    }
+    # The clock is read inline where it is needed, as t=($epochtime) and then microseconds since
+    # the epoch as $((t[1] * 1000000 + t[2] / 1000)): both fields at once, since reading
+    # $epochtime[1] and then $epochtime[2] could straddle a second, and no function call, which
+    # costs zsh more than the rest of a hook.
 
     # The byte length of $1, in __sessionlens_b: without MULTIBYTE, ${#var} counts bytes.
     __sessionlens_bytes() {
@@ -33,8 +30,9 @@ else
     if [[ ${${__sessionlens_session-}%%-*} != $$ ]]; then
         () {
             emulate -L zsh
-            __sessionlens_now
-            typeset -g __sessionlens_session=$$-$__sessionlens_t
+            local -a t
+            t=($epochtime)
+            typeset -g __sessionlens_session=$$-$((t[1] * 1000000 + t[2] / 1000))
             typeset -g __sessionlens_start= __sessionlens_cmd= __sessionlens_cwd=
         }
     fi
@@ -43,8 +41,9 @@ else
     # folder is the one the command starts in (a `cd` is recorded where it was typed).
     __sessionlens_preexec() {
         emulate -L zsh
-        __sessionlens_now
-        typeset -g __sessionlens_start=$__sessionlens_t __sessionlens_cmd=${1:-$3} __sessionlens_cwd=$PWD
+        local -a t
+        t=($epochtime)
+        typeset -g __sessionlens_start=$((t[1] * 1000000 + t[2] / 1000)) __sessionlens_cmd=${1:-$3} __sessionlens_cwd=$PWD
     }
 
     # precmd, before each prompt: writes the line of the command preexec saw, if any. zsh gives
@@ -55,16 +54,20 @@ else
         emulate -L zsh
         [[ -n $__sessionlens_start ]] || return $s
         local start=$__sessionlens_start cmd=$__sessionlens_cmd cwd=$__sessionlens_cwd head
+        local -a t
+        t=($epochtime)
         __sessionlens_start= __sessionlens_cmd=
         [[ ${SESSIONLENS_HISTORY-} == off || -z $cmd || $cmd == ' '* || $cmd == SESSIONLENS_HISTORY=off* ]] && return $s
         [[ -d $__sessionlens_dir ]] || return $s
-        __sessionlens_now
-        # The spool's escaping: backslash, newline, tab and carriage return.
-        cmd=${cmd//\\/\\\\} cwd=${cwd//\\/\\\\}
-        cmd=${cmd//$'\n'/\\n} cwd=${cwd//$'\n'/\\n}
-        cmd=${cmd//$'\t'/\\t} cwd=${cwd//$'\t'/\\t}
-        cmd=${cmd//$'\r'/\\r} cwd=${cwd//$'\r'/\\r}
-        head=$'1\tzsh\t'$__sessionlens_session$'\t'$start$'\t'$__sessionlens_t$'\t'$s$'\t'$cwd$'\t'
+        # The spool's escaping: backslash, newline, tab and carriage return (looked for first:
+        # most commands have none).
+        if [[ $cmd$cwd == *[$'\\\n\t\r']* ]]; then
+            cmd=${cmd//\\/\\\\} cwd=${cwd//\\/\\\\}
+            cmd=${cmd//$'\n'/\\n} cwd=${cwd//$'\n'/\\n}
+            cmd=${cmd//$'\t'/\\t} cwd=${cwd//$'\t'/\\t}
+            cmd=${cmd//$'\r'/\\r} cwd=${cwd//$'\r'/\\r}
+        fi
+        head=$'1\tzsh\t'$__sessionlens_session$'\t'$start$'\t'$((t[1] * 1000000 + t[2] / 1000))$'\t'$s$'\t'$cwd$'\t'
         # print goes through stdio, which writes a line of up to 4096 bytes in one write(2); a
         # longer command is cut, between characters, so that lines from shells running at once
         # never interleave. Up to 1023 characters fit whatever they are; past that, bytes are
