@@ -199,16 +199,22 @@ impl Machine {
 
 /// A user's ~/.bashrc: Debian's history settings, their own PROMPT_COMMAND (which counts prompts
 /// and keeps the status it sees: the hook must leave it the command's) and DEBUG trap, the prompt
-/// the test waits for, then the hook — loaded twice, as a config sourced twice would.
+/// the test waits for, then the hook — loaded twice, as a config sourced twice would. The second
+/// shell (`SECOND_SHELL`) has PROMPT_COMMAND as an array (bash 5.1) and sets PS0 after the hook.
 const BASHRC: &str = r#"
 HISTCONTROL=ignoreboth
 HISTFILE=~/.bash_history
-PROMPT_COMMAND='__t_s=$?; __t_n=$((__t_n + 1))'
+if [[ -n $SECOND_SHELL ]]; then
+    PROMPT_COMMAND=('__t_s=$?' '__t_n=$((__t_n + 1))')
+else
+    PROMPT_COMMAND='__t_s=$?; __t_n=$((__t_n + 1))'
+fi
 trap '__t_debug=$((__t_debug + 1))' DEBUG
 PS1='SLP${__t_n}:${__t_s}> '
 PS2='SLCONT> '
 eval "$(sessionlens init bash)"
 eval "$(sessionlens init bash)"
+[[ -n $SECOND_SHELL ]] && PS0=''
 "#;
 
 /// A user's ~/.zshrc: history options, a prompt counter in their own precmd (added after the
@@ -259,9 +265,12 @@ struct Term {
 }
 
 impl Term {
-    fn start(m: &Machine, kind: Kind, cwd: &Path) -> Term {
+    fn start(m: &Machine, kind: Kind, cwd: &Path, second: bool) -> Term {
         let mut c = m.command(&program(kind.name()), cwd);
         c.arg("-i");
+        if second {
+            c.env("SECOND_SHELL", "1");
+        }
         Term::spawn(kind, c)
     }
 
@@ -433,8 +442,8 @@ fn record_every_command(kind: Kind) {
     };
     let pid_keys = format!("echo pid:{pid_var}");
 
-    let mut a = Term::start(&m, kind, &odd);
-    let mut b = Term::start(&m, kind, &other);
+    let mut a = Term::start(&m, kind, &odd, false);
+    let mut b = Term::start(&m, kind, &other, true);
     let a_pid = a.read_number(&pid_keys, "pid:");
     let b_pid = b.read_number(&pid_keys, "pid:");
     let mut want_a = vec![Expected {

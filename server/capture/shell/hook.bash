@@ -138,6 +138,12 @@ else
     __sessionlens_precmd() {
         local __sl_status=$? __sl_start=$__sessionlens_start __sl_cwd=$__sessionlens_cwd __sl_n __sl_text
         __sessionlens_start= __sessionlens_cwd=$PWD
+        if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
+            # bash-preexec was loaded after this; it takes over PROMPT_COMMAND and the DEBUG trap
+            # at its first prompt, this one, so the hook moves to its arrays before that.
+            __sessionlens_use_bash_preexec
+            return "$__sl_status"
+        fi
         # Someone may set PS0 after this was loaded: the stamp goes back in front.
         [[ ${PS0-} == *"$__sessionlens_ps0"* ]] || PS0=$__sessionlens_ps0${PS0-}
         __sessionlens_histcontrol
@@ -177,6 +183,27 @@ else
             __sessionlens_start= __sessionlens_pending=
         fi
         return "$__sl_status"
+    }
+
+    # Moves the hook to bash-preexec's arrays: out of PROMPT_COMMAND (string or array) and PS0,
+    # and HISTCONTROL as the user had it, since bash-preexec handles ignorespace the same way.
+    __sessionlens_use_bash_preexec() {
+        local __sl_i
+        preexec_functions+=(__sessionlens_preexec)
+        precmd_functions+=(__sessionlens_precmd_bp)
+        PS0=${PS0/"$__sessionlens_ps0"/}
+        if [[ ${PROMPT_COMMAND@a} == *a* ]]; then
+            for __sl_i in "${!PROMPT_COMMAND[@]}"; do
+                [[ ${PROMPT_COMMAND[__sl_i]} == '__sessionlens_precmd "$_"' ]] && unset "PROMPT_COMMAND[__sl_i]"
+            done
+        else
+            PROMPT_COMMAND=${PROMPT_COMMAND/'__sessionlens_precmd "$_"'$'\n'/}
+            PROMPT_COMMAND=${PROMPT_COMMAND/'__sessionlens_precmd "$_"'/}
+        fi
+        if [[ -n ${__sessionlens_dropspace-} ]]; then
+            HISTCONTROL=${HISTCONTROL:+$HISTCONTROL:}ignorespace
+            __sessionlens_dropspace=
+        fi
     }
 
     if [[ ${PROMPT_COMMAND[*]-} == *__sessionlens_precmd* || " ${precmd_functions[*]-} " == *" __sessionlens_precmd_bp "* ]]; then
