@@ -133,7 +133,7 @@ pub fn consume(
                 !hold.is_zero() && t.at_us() > held_from
             })?;
             match events {
-                Read::Events(e) => batch.extend(e),
+                Read::Events(e) => batch.extend(*e),
                 Read::Held => held.push(text.into_owned()),
                 Read::Nothing => {}
             }
@@ -283,7 +283,7 @@ fn running(pid: u32) -> bool {
 /// The events of a spool's lines: the commands to store, each with its session's start.
 enum Read {
     /// A command to store, with its session's start.
-    Events([Event; 2]),
+    Events(Box<[Event; 2]>),
     /// A command that waits for the next pass.
     Held,
     /// Nothing to store (counted in the report).
@@ -331,7 +331,7 @@ fn read_line(
         Seen::New => {
             known.add(&event);
             report.commands += 1;
-            Read::Events([start, event])
+            Read::Events(Box::new([start, event]))
         }
     })
 }
