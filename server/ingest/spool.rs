@@ -21,7 +21,7 @@ use crate::normalize::{Body, Event};
 use crate::store::Store;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -110,16 +110,38 @@ pub fn consume(
     .as_micros() as u64;
     let spool = crate::config::spool_path(state_dir);
     for file in files {
-        let text = read_whole(&file)?;
+        let mut lines = std::io::BufReader::new(
+            std::fs::File::open(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?,
+        );
         let mut held = Vec::new();
-        let events = read(&text, ignore, store, &mut known, &mut report, |t, line| {
-            let wait = !hold.is_zero() && t.at_us() > held_from;
-            if wait {
-                held.push(line.to_owned());
+        let mut batch: Vec<Event> = Vec::new();
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            lines
+                .read_until(b'\n', &mut line)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            if line.pop() != Some(b'\n') {
+                // The end, or a last line cut short.
+                if !line.is_empty() {
+                    report.bad_lines += 1;
+                }
+                break;
             }
-            wait
-        })?;
-        store.commit(&events, &[])?;
+            let text = String::from_utf8_lossy(&line);
+            let events = read_line(&text, ignore, store, &mut known, &mut report, |t| {
+                !hold.is_zero() && t.at_us() > held_from
+            })?;
+            match events {
+                Read::Events(e) => batch.extend(*e),
+                Read::Held => held.push(text.into_owned()),
+                Read::Nothing => {}
+            }
+            if batch.len() >= 2 * BATCH {
+                commit(store, &mut batch, &file)?;
+            }
+        }
+        commit(store, &mut batch, &file)?;
         // Held lines go back to the spool before the taken file goes: a crash in between leaves
         // them in both, and ids keep the second read from doubling them.
         for line in &held {
@@ -131,6 +153,23 @@ pub fn consume(
         }
     }
     Ok(report)
+}
+
+/// Commands per transaction: bounds memory and what a killed consumer has to redo.
+const BATCH: usize = 2000;
+
+fn commit(store: &Store, batch: &mut Vec<Event>, file: &Path) -> anyhow::Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    store.commit(batch, &[])?;
+    tracing::debug!(
+        "spool: committed {} commands from {}",
+        batch.len() / 2,
+        file.display()
+    );
+    batch.clear();
+    Ok(())
 }
 
 /// The spool renamed to a name of this process's own, and an empty `0600` spool in its place;
@@ -241,66 +280,60 @@ fn running(pid: u32) -> bool {
     }
 }
 
-fn read_whole(file: &Path) -> anyhow::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    std::fs::File::open(file)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    Ok(bytes)
+/// The events of a spool's lines: the commands to store, each with its session's start.
+enum Read {
+    /// A command to store, with its session's start.
+    Events(Box<[Event; 2]>),
+    /// A command that waits for the next pass.
+    Held,
+    /// Nothing to store (counted in the report).
+    Nothing,
 }
 
-/// The events of a spool's lines: the commands to store, each with its session's start.
-fn read(
-    bytes: &[u8],
+/// One spool line (without its newline): what to store of it.
+fn read_line(
+    line: &str,
     ignore: &Ignore,
     store: &Store,
     known: &mut Known,
     report: &mut SpoolReport,
-    mut hold: impl FnMut(&shell::Typed, &str) -> bool,
-) -> anyhow::Result<Vec<Event>> {
-    let mut events = Vec::new();
-    let mut lines = bytes.split(|b| *b == b'\n').peekable();
-    while let Some(line) = lines.next() {
-        if lines.peek().is_none() {
-            // After the last newline: empty, or a line cut short.
-            if !line.is_empty() {
-                report.bad_lines += 1;
-            }
-            break;
+    hold: impl FnOnce(&shell::Typed) -> bool,
+) -> anyhow::Result<Read> {
+    let typed = match shell::parse(line) {
+        Ok(t) => t,
+        Err(Bad::Version) => {
+            report.other_version += 1;
+            return Ok(Read::Nothing);
         }
-        let line = String::from_utf8_lossy(line);
-        let typed = match shell::parse(&line) {
-            Ok(t) => t,
-            Err(Bad::Version) => {
-                report.other_version += 1;
-                continue;
-            }
-            Err(Bad::Malformed) => {
-                report.bad_lines += 1;
-                continue;
-            }
-        };
-        if ignore.skips(&typed.command) {
-            report.ignored += 1;
-            continue;
+        Err(Bad::Malformed) => {
+            report.bad_lines += 1;
+            return Ok(Read::Nothing);
         }
-        if hold(&typed, &line) {
-            report.waiting += 1;
-            continue;
-        }
-        let [start, event] = live::typed_command(&typed);
-        match known.seen(store, &event)? {
-            Seen::Stored => report.already_stored += 1,
-            Seen::ByEditor => report.duplicates += 1,
-            Seen::New => {
-                known.add(&event);
-                events.push(start);
-                events.push(event);
-                report.commands += 1;
-            }
-        }
+    };
+    if ignore.skips(&typed.command) {
+        report.ignored += 1;
+        return Ok(Read::Nothing);
     }
-    Ok(events)
+    if hold(&typed) {
+        report.waiting += 1;
+        return Ok(Read::Held);
+    }
+    let [start, event] = live::typed_command(&typed);
+    Ok(match known.seen(store, &event)? {
+        Seen::Stored => {
+            report.already_stored += 1;
+            Read::Nothing
+        }
+        Seen::ByEditor => {
+            report.duplicates += 1;
+            Read::Nothing
+        }
+        Seen::New => {
+            known.add(&event);
+            report.commands += 1;
+            Read::Events(Box::new([start, event]))
+        }
+    })
 }
 
 enum Seen {

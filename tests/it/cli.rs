@@ -1114,3 +1114,93 @@ fn a_deploy_typed_in_a_shell_closes_the_gap_it_answers() {
     let text = env.ok(&["doctor"]);
     assert!(text.contains("bash  hook loaded by"), "{text}");
 }
+
+/// Kill `ingest terminal` between two of its commits, run it again: every typed command is stored
+/// once, the chain holds, and no spool file is left behind holding unredacted lines.
+#[test]
+fn an_ingest_killed_mid_spool_loses_and_doubles_nothing() {
+    use sessionlens::capture::shell::{Typed, line};
+    let env = Env::new();
+    let state = env.state_dir();
+    std::fs::create_dir_all(&state).unwrap();
+    let n = 9000u64;
+    let mut spool = String::new();
+    for i in 0..n {
+        let end = 1_763_460_000_000_000 + i * 7_000_000;
+        spool += &line(&Typed {
+            shell: if i % 3 == 0 { "fish" } else { "zsh" }.into(),
+            shell_session: format!("{}-1", 100 + i % 2),
+            start_us: Some(end - 1_000_000),
+            end_us: Some(end),
+            exit_code: (i % 5 == 0) as i32,
+            cwd: format!("/work/project-{}", i % 4),
+            command: format!("make test TARGET={i}"),
+        });
+    }
+    std::fs::write(state.join("commands.spool"), spool).unwrap();
+    let stored = |env: &Env| -> u64 {
+        let sessions = env.json(&["sessions", "--json"]);
+        sessions
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["source"] == "terminal")
+            .map(|s| s["commands"].as_u64().unwrap())
+            .sum()
+    };
+
+    let mut child = env
+        .cmd()
+        .args(["ingest", "terminal"])
+        .env("SESSIONLENS_LOG", "sessionlens=debug")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    for line in stderr.lines() {
+        if line.unwrap().contains("spool: committed") {
+            child.kill().unwrap();
+            break;
+        }
+    }
+    assert!(
+        !child.wait().unwrap().success(),
+        "killed before it finished"
+    );
+    let partial = stored(&env);
+    assert!(
+        partial > 0 && partial < n,
+        "killed mid-spool: {partial} of {n}"
+    );
+    // What it took is still on disk, under the name of a process that no longer runs.
+    let left: Vec<String> = std::fs::read_dir(&state)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.iter().any(|f| f.contains(".taken.")), "{left:?}");
+
+    let out = env.ok(&["ingest", "terminal"]);
+    assert!(
+        out.contains(&format!(
+            "Terminal: {} commands from the shell hooks ({partial} already stored)",
+            n - partial
+        )),
+        "{out}"
+    );
+    assert_eq!(stored(&env), n);
+    env.ok(&["ingest", "terminal"]);
+    assert_eq!(stored(&env), n);
+    let left: Vec<String> = std::fs::read_dir(&state)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["commands.spool"]);
+    assert_eq!(
+        std::fs::metadata(state.join("commands.spool"))
+            .unwrap()
+            .len(),
+        0
+    );
+    verify_ok(&env);
+}
