@@ -38,10 +38,10 @@ else
     # The byte length of $argv[1]: fish counts characters, so those past ASCII are counted again
     # once for each byte they take beyond the first (from U+0080, U+0800 and U+10000 on).
     function __sessionlens_bytes
-        set -l n (string length -- $argv[1])
-        if string match -qr -- '[^\x00-\x7f]' $argv[1]
+        set -l n (string length -- "$argv[1]")
+        if string match -qr -- '[^\x00-\x7f]' "$argv[1]"
             for below in '\x00-\x7f' '\x00-\x{7ff}' '\x00-\x{ffff}'
-                set n (math $n + (string length -- (string replace -ra -- "[$below]" '' $argv[1])))
+                set n (math $n + (string length -- (string replace -ra -- "[$below]" '' "$argv[1]")))
             end
         end
         echo $n
@@ -101,26 +101,26 @@ else
             return $s
         end
         set -l head (printf '1\tfish\t%s\t%s\t%s\t%s\t%s\t' $__sessionlens_session "$start" $end $s "$cwd")
-        set -l room (math 511 - (__sessionlens_bytes $head))
-        if test (__sessionlens_bytes $cmd) -gt $room
+        set -l room (math 511 - (__sessionlens_bytes "$head"))
+        if test (__sessionlens_bytes "$cmd") -gt $room
             test $room -gt 0; or return $s
             # The longest start that fits, by bisection over characters: room/4 of them always
             # fit (four bytes at most each), room+1 never do.
-            set -l chars (string length -- $cmd)
+            set -l chars (string length -- "$cmd")
             set -l lo (math "floor($room / 4)")
             set -l hi (math "min($room + 1, $chars)")
             while test (math $hi - $lo) -gt 1
                 set -l mid (math "floor(($lo + $hi) / 2)")
-                if test (__sessionlens_bytes (string sub -l $mid -- $cmd)) -le $room
+                if test (__sessionlens_bytes (string sub -l $mid -- "$cmd")) -le $room
                     set lo $mid
                 else
                     set hi $mid
                 end
             end
             test $lo -gt 0; or return $s
-            set cmd (string sub -l $lo -- $cmd)
+            set cmd (string sub -l $lo -- "$cmd")
         end
-        printf '%s%s\n' $head $cmd >>$__sessionlens_spool
+        printf '%s%s\n' "$head" "$cmd" >>$__sessionlens_spool
         return $s
     end
 end
