@@ -28,12 +28,9 @@ pub use snippet::{Shell, snippet};
 
 use std::path::PathBuf;
 
-/// The shells with a hook; a command's `tool` names one when a hook recorded it.
-pub const SHELLS: [&str; 3] = ["bash", "zsh", "fish"];
-
-/// Whether `tool` (a command event's) names a shell, i.e. a hook recorded the command.
+/// Whether `tool` (a command event's) names a shell with a hook, i.e. a hook recorded the command.
 pub fn is_shell(tool: &str) -> bool {
-    SHELLS.contains(&tool)
+    Shell::ALL.iter().any(|s| s.name() == tool)
 }
 
 /// The startup file where a shell's hook line goes (`eval "$(sessionlens init bash)"`): `~/.bashrc`,

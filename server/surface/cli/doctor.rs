@@ -42,9 +42,10 @@ pub fn run(g: &Global, _: Args) -> anyhow::Result<ExitCode> {
         .ok()
         .map(|d| crate::config::spool_path(&d));
     let spool_waiting_bytes = spool.as_ref().map_or(0, |p| waiting_bytes(p));
-    let shells = shell::SHELLS
+    let shells = shell::Shell::ALL
         .iter()
-        .map(|&name| {
+        .map(|s| {
+            let name = s.name();
             let rc_file = shell::rc_file(name);
             let hook_in_rc = rc_file
                 .as_ref()
