@@ -110,6 +110,7 @@ pub(super) fn takeaway(t: &TurnView) -> Option<String> {
         .map(str::trim)
         // Headings ("## What useEffect does", "**Why it runs twice**") are not sentences.
         .filter(|l| !(l.starts_with('#') || l.starts_with("**") && l.ends_with("**")))
+        .map(drop_lead_in)
         .map(|l| l.trim_start_matches(['-', '*', '>', ' ']).trim())
         .filter(|l| !l.is_empty() && !l.starts_with("```"))
         .collect::<Vec<_>>()
@@ -138,6 +139,29 @@ pub(super) fn takeaway(t: &TurnView) -> Option<String> {
         out.push('…');
     }
     (!out.is_empty()).then_some(out)
+}
+
+/// A paragraph's bold label ("**What `useEffect` does here.** A component…", "**Why:** …") is a
+/// heading run into the text, not what was said: the text after it. Bold that is emphasis
+/// ("**Don't** mutate state") has no closing stop and stays.
+fn drop_lead_in(line: &str) -> &str {
+    let Some(rest) = line.strip_prefix("**") else {
+        return line;
+    };
+    let Some(end) = rest.find("**") else {
+        return line;
+    };
+    let (label, after) = (&rest[..end], &rest[end + 2..]);
+    let (stop, after) = match after.strip_prefix(':') {
+        Some(a) => (true, a),
+        None => (label.ends_with(['.', ':', '?']), after),
+    };
+    let after = after.trim_start();
+    if stop && !after.is_empty() && label.chars().count() <= 80 {
+        after
+    } else {
+        line
+    }
 }
 
 pub(super) fn split_sentences(text: &str) -> Vec<&str> {
@@ -172,4 +196,29 @@ pub(super) fn reason(t: &TurnView) -> Option<String> {
         })
         .map(str::to_owned)
         .or_else(|| takeaway(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::drop_lead_in;
+
+    #[test]
+    fn a_bold_label_is_not_what_was_said() {
+        assert_eq!(
+            drop_lead_in("**What `useEffect` does here.** A component should only render."),
+            "A component should only render."
+        );
+        assert_eq!(drop_lead_in("**Why:** it runs twice."), "it runs twice.");
+        assert_eq!(
+            drop_lead_in("**Why it runs twice:** dev mode."),
+            "dev mode."
+        );
+        // Emphasis, a bold line alone, plain text: kept.
+        assert_eq!(
+            drop_lead_in("**Don't** mutate state."),
+            "**Don't** mutate state."
+        );
+        assert_eq!(drop_lead_in("**Summary.**"), "**Summary.**");
+        assert_eq!(drop_lead_in("Plain text."), "Plain text.");
+    }
 }
