@@ -189,7 +189,7 @@ fn a_prompt_gets_what_it_mentions_and_nothing_else() {
         .unwrap_or_else(|| panic!("the resolved gap: {md}"));
     assert!(
         gap.contains(
-            "→ What `useEffect` does here. A component function should only compute what to render."
+            "→ A component function should only compute what to render. Anything that talks to"
         ),
         "with its takeaway: {gap}"
     );
