@@ -655,3 +655,135 @@ fn a_command_typed_in_a_terminal_reaches_the_store_once_while_the_server_runs() 
     assert!(c.shutdown().success());
     env.ok(&["verify"]);
 }
+
+/// Frames no editor should send — JSON that is not JSON-RPC, wrong lengths, garbage, invalid
+/// text — never kill the server or leave it deaf: after each one a hover is answered. An invalid
+/// request with an id is answered with an error, an escaped method name and `shutdown` with
+/// `"params": null` (Eglot, lsp4ij) work as meant.
+#[test]
+fn hostile_frames_never_kill_the_server_or_leave_it_deaf() {
+    let env = Env::new();
+    let ws = ingested(&env);
+    let hook = ws.join("src/useTodos.ts");
+    let mut c = Client::start(env.cmd());
+    c.initialize(&ws, json!({}));
+    c.open(&hook, "typescript");
+    let at = pos(&hook, "useEffect(() =>", "useEffect", 1);
+    let framed = |body: &[u8]| {
+        [
+            format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes(),
+            body.to_vec(),
+        ]
+        .concat()
+    };
+    let notification = br#"{"jsonrpc":"2.0","method":"$/noop","params":{}}"#;
+    let deep = format!(
+        r#"{{"jsonrpc":"2.0","method":"x","params":{}{}}}"#,
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let hostile: Vec<(&str, Vec<u8>)> = vec![
+        ("[]", framed(b"[]")),
+        ("{}", framed(b"{}")),
+        ("an object", framed(br#"{"foo":1}"#)),
+        (
+            "no jsonrpc",
+            framed(br#"{"id":"x","method":"textDocument/hover","params":{}}"#),
+        ),
+        (
+            "id 1.5",
+            framed(br#"{"jsonrpc":"2.0","id":1.5,"method":"x"}"#),
+        ),
+        (
+            "id {}",
+            framed(br#"{"jsonrpc":"2.0","id":{},"method":"x"}"#),
+        ),
+        (
+            "id [1]",
+            framed(br#"{"jsonrpc":"2.0","id":[1],"method":"x"}"#),
+        ),
+        (
+            "id 2^64",
+            framed(br#"{"jsonrpc":"2.0","id":18446744073709551616,"method":"x"}"#),
+        ),
+        (
+            "method null",
+            framed(br#"{"jsonrpc":"2.0","id":"y","method":null}"#),
+        ),
+        ("params 10k deep", framed(deep.as_bytes())),
+        (
+            "invalid UTF-8",
+            framed(b"{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":{\"a\":\"\xff\xfe\"}}"),
+        ),
+        (
+            "short length",
+            [
+                format!("Content-Length: {}\r\n\r\n", notification.len() + 10).into_bytes(),
+                notification.to_vec(),
+            ]
+            .concat(),
+        ),
+        (
+            "long length",
+            [
+                format!("Content-Length: {}\r\n\r\n", notification.len() - 1).into_bytes(),
+                notification.to_vec(),
+            ]
+            .concat(),
+        ),
+        ("length -1", b"Content-Length: -1\r\n\r\n{}".to_vec()),
+        ("length abc", b"Content-Length: abc\r\n\r\n{}".to_vec()),
+        (
+            "length 2^66",
+            b"Content-Length: 73786976294838206464\r\n\r\n{}".to_vec(),
+        ),
+        ("no length", b"Foo: 1\r\n\r\n{}".to_vec()),
+        ("garbage", b"\x00\xff garbage between frames\r\n".to_vec()),
+    ];
+    for (name, bad) in hostile {
+        c.send_bytes(&bad);
+        let h = c.request_full(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri(&hook)}, "position": at}),
+        );
+        assert!(
+            h["result"]["contents"]["value"].as_str().is_some(),
+            "after {name}: {h}"
+        );
+    }
+    // A document whose text has a lone surrogate is read with U+FFFD.
+    c.send_bytes(&framed(
+        format!(
+            r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"{}","languageId":"typescript","version":1,"text":"export function odd() {{ return '\ud800'; }}\n"}}}}}}"#,
+            uri(&ws.join("src/odd.ts"))
+        )
+        .as_bytes(),
+    ));
+    // An invalid request with a usable id gets an error, not silence.
+    c.send_bytes(&framed(
+        br#"{"jsonrpc":"1.0","id":"old","method":"textDocument/hover","params":{}}"#,
+    ));
+    let old = c.answer(&json!("old"));
+    assert_eq!(old["error"]["code"], -32600, "{old}");
+    // An escaped method name is the method.
+    let escaped = format!(
+        r#"{{"jsonrpc":"2.0","id":"esc","method":"textDocument\/hover","params":{{"textDocument":{{"uri":"{}"}},"position":{at}}}}}"#,
+        uri(&hook)
+    );
+    c.send_bytes(&framed(escaped.as_bytes()));
+    let esc = c.answer(&json!("esc"));
+    assert!(
+        esc["result"]["contents"]["value"].as_str().is_some(),
+        "{esc}"
+    );
+    // `shutdown` with null params shuts down.
+    c.send_bytes(&framed(
+        br#"{"jsonrpc":"2.0","id":"bye","method":"shutdown","params":null}"#,
+    ));
+    let bye = c.answer(&json!("bye"));
+    assert!(
+        bye.get("error").is_none() && bye["result"].is_null(),
+        "{bye}"
+    );
+    assert!(c.exit().success());
+}

@@ -65,6 +65,7 @@ pub fn service(data_dir: Option<&Path>) -> (LspService<Backend>, ClientSocket) {
     };
     LspService::build(|client| Backend::new(client, defaults))
         .custom_method(commands::COMMAND_FINISHED, Backend::command_finished)
+        .custom_method(transport::INVALID_REQUEST, Backend::invalid_request)
         .finish()
 }
 

@@ -29,6 +29,20 @@ impl Backend {
     pub async fn command_finished(&self, params: Value) {
         commands::command_finished(&self.shared, params).await;
     }
+
+    /// `sessionlens/invalidRequest`: only the transport guard sends it, in place of a request it
+    /// found invalid, so that the editor gets an `InvalidRequest` error with the request's id
+    /// rather than no answer.
+    pub async fn invalid_request(&self, params: Value) -> RpcResult<Value> {
+        let reason = params["reason"]
+            .as_str()
+            .unwrap_or("not a valid JSON-RPC 2.0 request");
+        Err(tower_lsp::jsonrpc::Error {
+            code: tower_lsp::jsonrpc::ErrorCode::InvalidRequest,
+            message: format!("invalid request: {reason}").into(),
+            data: None,
+        })
+    }
 }
 
 #[tower_lsp::async_trait]

@@ -86,6 +86,25 @@ impl Client {
         self.stdin.flush().unwrap();
     }
 
+    /// Writes `bytes` to the server as they are, framed or not (hostile input).
+    pub fn send_bytes(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// Waits for the answer to the request with `id` (sent raw), error or result.
+    pub fn answer(&mut self, id: &Value) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let msg = self
+                .next_message(deadline)
+                .unwrap_or_else(|| panic!("no answer to request {id} within {TIMEOUT:?}"));
+            if msg.get("method").is_none() && msg["id"] == *id {
+                return msg;
+            }
+        }
+    }
+
     fn send(&mut self, v: &Value) {
         self.send_raw(&serde_json::to_vec(v).unwrap());
     }
@@ -246,6 +265,11 @@ impl Client {
     /// `shutdown` then `exit`; returns the exit status.
     pub fn shutdown(mut self) -> std::process::ExitStatus {
         self.request("shutdown", Value::Null);
+        self.exit()
+    }
+
+    /// `exit` (after a `shutdown` sent some other way); returns the exit status.
+    pub fn exit(mut self) -> std::process::ExitStatus {
         self.notify("exit", Value::Null);
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
