@@ -320,6 +320,43 @@ pub fn open_gaps(k: &Knowledge, ws: Option<&Path>) -> anyhow::Result<String> {
     Ok(out)
 }
 
+/// Copies the client's lines to the server, dropping notifications that come before the first
+/// request (a client's `notifications/initialized` sent too early, a stray `$/progress`): rmcp
+/// ends the session on any message before `initialize`, and a notification needs no answer.
+async fn until_initialize(
+    input: impl tokio::io::AsyncRead + Unpin,
+    mut output: impl tokio::io::AsyncWrite + Unpin,
+) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let mut lines = tokio::io::BufReader::new(input);
+    let mut line = Vec::new();
+    let mut started = false;
+    loop {
+        line.clear();
+        match lines.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        if !started {
+            let v: Option<serde_json::Value> = serde_json::from_slice(&line).ok();
+            match v.as_ref().and_then(|v| v.as_object()) {
+                Some(m) if m.contains_key("method") && !m.contains_key("id") => {
+                    tracing::warn!(
+                        "mcp: dropping a notification sent before initialize: {}",
+                        m["method"]
+                    );
+                    continue;
+                }
+                Some(m) if m.contains_key("id") => started = true,
+                _ => {}
+            }
+        }
+        if output.write_all(&line).await.is_err() || output.flush().await.is_err() {
+            return;
+        }
+    }
+}
+
 /// `sessionlens mcp`: serves MCP on stdin/stdout until the client closes stdin.
 pub fn serve(data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     let dir = crate::config::data_dir(data_dir)?;
@@ -331,8 +368,10 @@ pub fn serve(data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     let served = runtime.block_on(async {
+        let (input, for_server) = tokio::io::duplex(1 << 16);
+        tokio::spawn(until_initialize(tokio::io::stdin(), input));
         let running = Lens::new(store)
-            .serve(rmcp::transport::stdio())
+            .serve((for_server, tokio::io::stdout()))
             .await
             .map_err(|e| anyhow::anyhow!("starting the MCP session: {e}"))?;
         let reason = running.waiting().await?;

@@ -353,3 +353,55 @@ mod toml_edit_check {
         }
     }
 }
+
+/// A notification sent before `initialize` (a client sending `notifications/initialized` too
+/// early) is dropped, not the end of the session: the server answers `initialize` and a tool
+/// call after it, and exits cleanly when stdin closes.
+#[test]
+fn a_notification_before_initialize_does_not_end_the_session() {
+    use std::io::{BufRead, BufReader, Write};
+    let env = Env::new();
+    let mut child = env
+        .cmd()
+        .arg("mcp")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    for line in [
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        r#"{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":1}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"early","version":"1"}}}"#,
+    ] {
+        writeln!(stdin, "{line}").unwrap();
+    }
+    let mut answer = String::new();
+    stdout.read_line(&mut answer).unwrap();
+    let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(answer["id"], 1, "{answer}");
+    assert_eq!(
+        answer["result"]["serverInfo"]["name"], "sessionlens",
+        "{answer}"
+    );
+    for line in [
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#,
+    ] {
+        writeln!(stdin, "{line}").unwrap();
+    }
+    let mut tools = String::new();
+    stdout.read_line(&mut tools).unwrap();
+    let tools: serde_json::Value = serde_json::from_str(&tools).unwrap();
+    assert_eq!(tools["id"], 2, "{tools}");
+    assert!(
+        tools["result"]["tools"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|t| t["name"] == "recall")),
+        "{tools}"
+    );
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
