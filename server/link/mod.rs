@@ -26,3 +26,4 @@ mod walk;
 pub use index::SymbolIndex;
 pub use lang::{Lang, lang_for_path};
 pub use symbol::{Definition, RefKind, Reference, SymbolKind};
+pub use walk::read_source;

@@ -451,7 +451,7 @@ fn added_lines_in<'a>(
     spoken: &Salience,
 ) -> Vec<(&'a Definition, usize)> {
     let mut defs: Vec<(&Definition, usize)> = Vec::new();
-    let Ok(text) = std::fs::read_to_string(index.root().join(file)) else {
+    let Some(text) = super::read_source(&index.root().join(file)) else {
         return defs;
     };
     let lines: Vec<&str> = text.lines().map(normal).collect();

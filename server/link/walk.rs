@@ -30,6 +30,25 @@ const SKIPPED_DIRS: [&str; 7] = [
     "__pycache__",
 ];
 
+/// A source file's text, when `path` is a regular file no larger than what is indexed: never a
+/// device, a FIFO or a `/proc` entry (a path an editor names may be any of those, and reading
+/// one would block or never end). Invalid UTF-8 is replaced.
+pub fn read_source(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // A file that grows while read is still cut at the cap.
+    std::fs::File::open(path)
+        .ok()?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    (bytes.len() as u64 <= MAX_FILE_BYTES).then(|| String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// Whether a text is small enough and not minified.
 pub(crate) fn worth_indexing(text: &str) -> bool {
     if text.len() as u64 > MAX_FILE_BYTES {
@@ -122,15 +141,14 @@ pub(crate) fn index_workspace(root: &Path) -> Vec<(PathBuf, FileSymbols)> {
 }
 
 fn index_one(rel: &Path, path: &Path, lang: Lang) -> Option<FileSymbols> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            tracing::debug!("not indexing {}: {e}", path.display());
-            return None;
-        }
-    };
     // Invalid UTF-8 is replaced, not refused: the rest of the file still has symbols.
-    let text = String::from_utf8_lossy(&bytes);
+    let Some(text) = read_source(path) else {
+        tracing::debug!(
+            "not indexing {}: not a regular file, too large or unreadable",
+            path.display()
+        );
+        return None;
+    };
     if !worth_indexing(&text) {
         tracing::debug!("not indexing {}: too large or minified", rel.display());
         return None;

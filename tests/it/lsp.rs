@@ -751,6 +751,43 @@ fn hostile_frames_never_kill_the_server_or_leave_it_deaf() {
             "after {name}: {h}"
         );
     }
+    // Documents that are no regular files, opened and closed: the server reads none of them from
+    // disk (a device or a FIFO would block it or never end).
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("/dev/zero", ws.join("src/zero.ts")).unwrap();
+        std::os::unix::fs::symlink("/dev/stdin", ws.join("src/stdin.ts")).unwrap();
+        let fifo = ws.join("src/pipe.ts");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        for special in [
+            ws.join("src/zero.ts"),
+            ws.join("src/stdin.ts"),
+            fifo,
+            PathBuf::from("/dev/urandom"),
+            PathBuf::from("/proc/self/environ"),
+        ] {
+            c.open_text(&special, "typescript", "export const x = 1;\n");
+            c.notify(
+                "textDocument/didClose",
+                json!({"textDocument": {"uri": uri(&special)}}),
+            );
+            let h = c.request_full(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri(&hook)}, "position": at}),
+            );
+            assert!(
+                h["result"]["contents"]["value"].as_str().is_some(),
+                "after {}: {h}",
+                special.display()
+            );
+        }
+    }
     // A document whose text has a lone surrogate is read with U+FFFD.
     c.send_bytes(&framed(
         format!(

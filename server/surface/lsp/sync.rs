@@ -77,9 +77,7 @@ pub async fn did_close(shared: &Shared, params: DidCloseTextDocumentParams) {
     if let Some(path) = closed.and_then(|d| d.path) {
         if let Some(ws) = shared.workspace_of(&path) {
             if let Some(rel) = ws.rel(&path) {
-                let text = std::fs::read(&path)
-                    .ok()
-                    .map(|b| String::from_utf8_lossy(&b).into_owned());
+                let text = crate::link::read_source(&path);
                 let mut index = write(&ws.index);
                 match text {
                     Some(t) => index.update_file(&rel, &t),
