@@ -172,9 +172,27 @@ impl Places {
     }
 }
 
+/// An exit code as a source wrote it, when it is one: an `i32`, or a Windows status written
+/// unsigned (`3221225477`, read as the negative `i32` Windows means). Anything else is no exit
+/// code at all, never wrapped: `4294967296` must not read as 0, a pass.
+pub(crate) fn exit_code(written: i64) -> Option<i32> {
+    i32::try_from(written)
+        .ok()
+        .or_else(|| u32::try_from(written).ok().map(|u| u as i32))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_exit_code_out_of_range_is_none_never_a_pass() {
+        assert_eq!(exit_code(2), Some(2));
+        assert_eq!(exit_code(-1), Some(-1));
+        assert_eq!(exit_code(3_221_225_477), Some(-1_073_741_819));
+        assert_eq!(exit_code(4_294_967_296), None);
+        assert_eq!(exit_code(i64::MIN), None);
+    }
 
     #[test]
     fn places_count_per_turn_and_kind() {

@@ -65,7 +65,7 @@ fn outcome(response: Option<&Value>) -> (Option<i32>, Option<u64>, String) {
             let code = ["exit_code", "exitCode", "code"]
                 .iter()
                 .find_map(|k| o.get(*k).and_then(Value::as_i64))
-                .map(|c| c as i32);
+                .and_then(crate::capture::exit_code);
             let mut output = String::new();
             for k in ["output", "stdout", "aggregated_output", "stderr"] {
                 if let Some(s) = o.get(k).and_then(Value::as_str) {
@@ -140,6 +140,18 @@ mod tests {
             (Some(3), Some(2000), "no\n".into())
         );
         assert_eq!(response(json!(7)), (None, None, "7".into()));
+        // An exit code that does not fit is no exit code, never a wrapped 0 (a pass).
+        assert_eq!(
+            response(json!({"exit_code": 4_294_967_296_i64, "stdout": "boom"})).0,
+            None
+        );
+        assert_eq!(
+            response(json!(
+                "{\"output\":\"\",\"metadata\":{\"exit_code\":4294967296}}"
+            ))
+            .0,
+            None
+        );
         assert_eq!(outcome(None), (None, None, String::new()));
     }
 

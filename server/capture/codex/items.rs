@@ -184,7 +184,7 @@ fn command(item: &Value) -> CommandItem {
         cwd: item.get("cwd").and_then(Value::as_str).map(path_of_uri),
         exit_code: field(item, &["exit_code", "exitCode"])
             .and_then(Value::as_i64)
-            .map(|c| c as i32),
+            .and_then(crate::capture::exit_code),
         duration_ms: item.get("duration").and_then(tools::duration_ms),
         output: uncut(&output),
         declined: status == "declined",

@@ -1295,7 +1295,10 @@ fn exec_end_item(v: &Value) -> CommandItem {
             })
             .unwrap_or_default(),
         cwd: str_field(v, "cwd").map(|c| items::path_of_uri(&c)),
-        exit_code: v.get("exit_code").and_then(Value::as_i64).map(|c| c as i32),
+        exit_code: v
+            .get("exit_code")
+            .and_then(Value::as_i64)
+            .and_then(crate::capture::exit_code),
         duration_ms: v.get("duration").and_then(tools::duration_ms),
         output: str_field(v, "aggregated_output")
             .or_else(|| str_field(v, "formatted_output"))

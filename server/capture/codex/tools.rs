@@ -218,7 +218,7 @@ pub fn parse_outcome(text: &str) -> Outcome {
                     exit_code: meta
                         .get("exit_code")
                         .and_then(Value::as_i64)
-                        .map(|c| c as i32),
+                        .and_then(crate::capture::exit_code),
                     duration_ms: meta
                         .get("duration_seconds")
                         .and_then(Value::as_f64)
