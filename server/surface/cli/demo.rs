@@ -219,7 +219,9 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     print::chain(&store.verify()?);
     println!(
         "\nNext: `sessionlens ingest codex` reads your own sessions from $CODEX_HOME (default ~/.codex);\n\
-         the README shows how to see them in VS Code or Neovim and hand them to your next Codex session."
+         `eval \"$(sessionlens init zsh)\"` (or bash; fish: `sessionlens init fish | source`) in your shell's\n\
+         startup file records the commands you type yourself; the README shows how to see it all in\n\
+         VS Code or Neovim and hand it to your next Codex session."
     );
     Ok(ExitCode::SUCCESS)
 }
