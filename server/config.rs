@@ -69,6 +69,21 @@ pub fn private_dir(dir: &Path) -> std::io::Result<()> {
     b.create(dir)
 }
 
+/// `path` opened for appending, created with mode `0600` when missing (`create_new`: only if
+/// missing, else `AlreadyExists`): the spool and what is put back in it.
+pub fn open_private(path: &Path, create_new: bool) -> std::io::Result<std::fs::File> {
+    let mut open = std::fs::OpenOptions::new();
+    open.append(true);
+    if create_new {
+        open.create_new(true);
+    } else {
+        open.create(true);
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    open.open(path)
+}
+
 /// The spool file the shell hooks append to, inside a state dir.
 pub fn spool_path(state_dir: &Path) -> PathBuf {
     state_dir.join("commands.spool")

@@ -30,9 +30,12 @@ pub const CLI: &str = "cli";
 
 /// Now, as events record time: RFC 3339, UTC, milliseconds.
 pub fn now() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+    rfc3339(jiff::Timestamp::now())
+}
+
+/// A time as events record it: RFC 3339, UTC, milliseconds.
+fn rfc3339(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 fn redact(text: &str) -> String {
@@ -98,12 +101,9 @@ pub fn typed_command(typed: &Typed) -> [Event; 2] {
     events_with_id(TERMINAL, &typed.cwd, &at, turn, body, id)
 }
 
-/// Microseconds since the Unix epoch as events record time (RFC 3339, UTC, milliseconds).
+/// Microseconds since the Unix epoch as events record time.
 fn micros_rfc3339(us: u64) -> String {
-    jiff::Timestamp::from_microsecond(us as i64)
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+    rfc3339(jiff::Timestamp::from_microsecond(us as i64).unwrap_or(jiff::Timestamp::UNIX_EPOCH))
 }
 
 /// The developer's own word on insight `insight` (resolved, or open again), given on `surface`

@@ -182,13 +182,7 @@ fn take(state_dir: &Path) -> anyhow::Result<Option<PathBuf>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(anyhow::anyhow!("{}: {e}", spool.display())),
     }
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let mine = state_dir.join(format!(
-        "commands.spool{TAKEN}{}.{nanos}",
-        std::process::id()
-    ));
+    let mine = state_dir.join(format!("{}.{}", taken_prefix(), nanos()));
     match std::fs::rename(&spool, &mine) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -201,11 +195,7 @@ fn take(state_dir: &Path) -> anyhow::Result<Option<PathBuf>> {
 /// Appends one line (without its newline) to the spool, in one write, as the hooks do.
 fn append(spool: &Path, line: &str) -> anyhow::Result<()> {
     use std::io::Write;
-    let mut open = std::fs::OpenOptions::new();
-    open.append(true).create(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
-    open.open(spool)
+    crate::config::open_private(spool, false)
         .and_then(|mut f| f.write_all(format!("{line}\n").as_bytes()))
         .map_err(|e| anyhow::anyhow!("putting a line back in {}: {e}", spool.display()))
 }
@@ -213,11 +203,7 @@ fn append(spool: &Path, line: &str) -> anyhow::Result<()> {
 /// An empty spool only its owner can read, for the shells to append to. A shell that appends
 /// first creates it with its umask; the folder (`0700`) keeps it private either way.
 fn fresh_spool(spool: &Path) {
-    let mut open = std::fs::OpenOptions::new();
-    open.append(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
-    if let Err(e) = open.open(spool)
+    if let Err(e) = crate::config::open_private(spool, true)
         && e.kind() != std::io::ErrorKind::AlreadyExists
     {
         tracing::debug!("cannot recreate {}: {e}", spool.display());
@@ -249,20 +235,24 @@ fn abandoned(state_dir: &Path) -> Vec<PathBuf> {
         if owner == Some(std::process::id()) || !(old || owner.is_some_and(|p| !running(p))) {
             continue;
         }
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let mine = state_dir.join(format!(
-            "commands.spool{TAKEN}{}.{nanos}-{}",
-            std::process::id(),
-            found.len()
-        ));
+        let mine = state_dir.join(format!("{}.{}-{}", taken_prefix(), nanos(), found.len()));
         if std::fs::rename(entry.path(), &mine).is_ok() {
             found.push(mine);
         }
     }
     found.sort();
     found
+}
+
+/// The start of this process's taken files' names (`commands.spool.taken.<pid>`).
+fn taken_prefix() -> String {
+    format!("commands.spool{TAKEN}{}", std::process::id())
+}
+
+fn nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
 }
 
 /// Whether process `pid` still runs (a taken file's owner).

@@ -113,8 +113,8 @@ pub const SCRATCH_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 /// shell start, by `sessionlens init`, never per command.
 pub fn prepare(spool: &Path) -> io::Result<()> {
     let dir = spool.parent().unwrap_or(Path::new("/"));
-    private_dir(dir)?;
-    private_file(spool)?;
+    crate::config::private_dir(dir)?;
+    crate::config::open_private(spool, false)?;
     let now = SystemTime::now();
     for entry in std::fs::read_dir(dir)? {
         let Ok(entry) = entry else { continue };
@@ -144,40 +144,6 @@ pub fn is_scratch(name: &str) -> bool {
     name.strip_prefix("bash.")
         .is_some_and(|r| pid(r, ".history"))
         || name.strip_prefix("fish.").is_some_and(|r| pid(r, ".clock"))
-}
-
-#[cfg(unix)]
-fn private_dir(dir: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-#[cfg(not(unix))]
-fn private_dir(dir: &Path) -> io::Result<()> {
-    std::fs::create_dir_all(dir)
-}
-
-#[cfg(unix)]
-fn private_file(path: &Path) -> io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(0o600)
-        .open(path)
-        .map(drop)
-}
-
-#[cfg(not(unix))]
-fn private_file(path: &Path) -> io::Result<()> {
-    std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(path)
-        .map(drop)
 }
 
 #[cfg(test)]
