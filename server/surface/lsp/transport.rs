@@ -31,12 +31,17 @@ pub const INVALID_REQUEST: &str = "sessionlens/invalidRequest";
 /// has been forwarded. Returns whether it saw `exit`.
 pub async fn filter(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + Unpin) -> bool {
     let mut frames = Frames::new(input);
-    while let Some(body) = frames.next().await {
-        let Some(message) = message(&body) else {
+    while let Some(frame) = frames.next().await {
+        let Some((message, changed)) = message(frame.value) else {
             continue;
         };
         let exit = message.get("method").and_then(Value::as_str) == Some("exit");
-        let bytes = serde_json::to_vec(&message).expect("a JSON value serializes");
+        // A message that needed nothing goes on as the client wrote it.
+        let bytes = if changed || frame.repaired {
+            serde_json::to_vec(&message).expect("a JSON value serializes")
+        } else {
+            frame.body
+        };
         let header = format!("Content-Length: {}\r\n\r\n", bytes.len());
         if output.write_all(header.as_bytes()).await.is_err()
             || output.write_all(&bytes).await.is_err()
@@ -51,16 +56,10 @@ pub async fn filter(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite +
     false
 }
 
-/// What to hand tower-lsp for one frame's body: the message (repaired where it can be), a request
-/// for [`INVALID_REQUEST`] in place of an invalid request with a usable id, or nothing.
-fn message(body: &[u8]) -> Option<Value> {
-    let Some(value) = parse(body) else {
-        tracing::warn!(
-            "dropping a message that is not JSON: {:?}",
-            text::prefix(&String::from_utf8_lossy(body), 80)
-        );
-        return None;
-    };
+/// What to hand tower-lsp for one frame's value: the message, a request for [`INVALID_REQUEST`]
+/// in place of an invalid request with a usable id, or nothing; and whether it differs from what
+/// the client wrote.
+fn message(value: Value) -> Option<(Value, bool)> {
     let Value::Object(mut m) = value else {
         tracing::warn!("dropping a JSON value that is not a JSON-RPC message");
         return None;
@@ -72,14 +71,15 @@ fn message(body: &[u8]) -> Option<Value> {
         Some(Value::String(_) | Value::Null) => true,
         Some(_) => false,
     };
-    let invalid = |m: &Map<String, Value>, why: &str| -> Option<Value> {
+    let invalid = |m: &Map<String, Value>, why: &str| -> Option<(Value, bool)> {
         match m.get("id").filter(|_| id_ok) {
             Some(id) if m.contains_key("method") => {
                 tracing::warn!("answering an invalid request: {why}");
-                Some(serde_json::json!({
+                let answer = serde_json::json!({
                     "jsonrpc": "2.0", "id": id, "method": INVALID_REQUEST,
                     "params": {"reason": why},
-                }))
+                });
+                Some((answer, true))
             }
             _ => {
                 tracing::warn!("dropping an invalid message: {why}");
@@ -106,20 +106,22 @@ fn message(body: &[u8]) -> Option<Value> {
             }
         }
     }
-    if m.get("params") == Some(&Value::Null) {
+    let null_params = m.get("params") == Some(&Value::Null);
+    if null_params {
         m.remove("params");
     }
-    Some(Value::Object(m))
+    Some((Value::Object(m), null_params))
 }
 
-/// A body as one JSON value; invalid UTF-8 and lone surrogate escapes read as U+FFFD.
-fn parse(body: &[u8]) -> Option<Value> {
+/// A body as one JSON value, and whether it had to be repaired: invalid UTF-8 and lone
+/// surrogate escapes read as U+FFFD.
+fn parse(body: &[u8]) -> Option<(Value, bool)> {
     if let Ok(v) = serde_json::from_slice(body) {
-        return Some(v);
+        return Some((v, false));
     }
     let text = String::from_utf8_lossy(body);
     let repaired = repair_surrogates(&text);
-    serde_json::from_str(&repaired).ok()
+    serde_json::from_str(&repaired).ok().map(|v| (v, true))
 }
 
 /// `\uD800`–`\uDFFF` escapes that are not a high surrogate followed by a low one become
@@ -172,6 +174,14 @@ fn repair_surrogates(text: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
+/// One well-framed message: its body as the client wrote it, and that body as a JSON value.
+struct Frame {
+    body: Vec<u8>,
+    value: Value,
+    /// The value needed repair (invalid UTF-8, a lone surrogate): `body` is not it.
+    repaired: bool,
+}
+
 /// Frames read from a byte stream, resynchronising on the next `Content-Length:` header after
 /// anything that is not a well-formed frame.
 struct Frames<R> {
@@ -212,9 +222,9 @@ impl<R: AsyncRead + Unpin> Frames<R> {
         self.buf.drain(..n.min(self.buf.len()));
     }
 
-    /// The next frame's body whose length holds (its body is one JSON value), or `None` at the
-    /// end of the input.
-    async fn next(&mut self) -> Option<Vec<u8>> {
+    /// The next frame whose length holds (its body is one JSON value), or `None` at the end of
+    /// the input.
+    async fn next(&mut self) -> Option<Frame> {
         loop {
             // Where the next header starts; what comes before it is not a frame.
             let start = loop {
@@ -285,12 +295,14 @@ impl<R: AsyncRead + Unpin> Frames<R> {
                 }
             }
             let body = &self.buf[end..end + len];
-            if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
-                || parse(body).is_some()
-            {
+            if let Some((value, repaired)) = parse(body) {
                 let body = body.to_vec();
                 self.consume(end + len);
-                return Some(body);
+                return Some(Frame {
+                    body,
+                    value,
+                    repaired,
+                });
             }
             // A wrong length (or a body that is not JSON at all): this frame is lost, the next
             // header is found again from just after this one's start.
@@ -347,8 +359,8 @@ mod tests {
         let exited = filter(input, &mut out).await;
         let mut frames = Frames::new(out.as_slice());
         let mut got = Vec::new();
-        while let Some(b) = frames.next().await {
-            got.push(serde_json::from_slice(&b).unwrap());
+        while let Some(f) = frames.next().await {
+            got.push(f.value);
         }
         (got, exited)
     }
