@@ -11,6 +11,7 @@
 //!
 //! [`watch`] follows the assistants' folders and runs this driver as they write.
 
+pub mod pending;
 pub mod spool;
 pub mod watch;
 
@@ -66,6 +67,10 @@ pub struct IngestReport {
     /// Files whose last line is still being written; it is read next time.
     pub partial_lines: u64,
     pub errors: Vec<FileError>,
+    /// Why the store could not take the events read, when it could not: nothing after the last
+    /// commit was stored, and the files are read from there next time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store_error: Option<String>,
     /// The shell hooks' spool, when this run read it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub terminal: Option<spool::SpoolReport>,
@@ -206,6 +211,12 @@ pub fn ingest(
             &mut sessions,
             on_bytes,
         ) {
+            // The store failing (a full disk, an I/O error, a lock held past the wait) fails every
+            // file after it the same way: the run stops at once, with one message.
+            if let Some(e) = e.downcast_ref::<crate::store::StoreError>() {
+                report.store_error = Some(e.to_string());
+                break;
+            }
             tracing::warn!("{}: {e:#}", path.display());
             report.errors.push(FileError {
                 path: path.display().to_string(),
@@ -213,11 +224,10 @@ pub fn ingest(
             });
         }
     }
-    if let Err(e) = flush(store, &mut batch, &mut report, &mut sessions, on_bytes) {
-        report.errors.push(FileError {
-            path: store.path().display().to_string(),
-            error: e.to_string(),
-        });
+    if report.store_error.is_none()
+        && let Err(e) = flush(store, &mut batch, &mut report, &mut sessions, on_bytes)
+    {
+        report.store_error = Some(e.to_string());
     }
     report.sessions = sessions.len() as u64;
     report

@@ -36,11 +36,16 @@ fn roots(home: &Path) -> Vec<(Source, PathBuf)> {
     codex.chain(claude).collect()
 }
 
-/// The shell hooks' spool, read into the store, its commands counted as added events.
+/// The shell hooks' spool and the events hooks left pending, read into the store, counted as
+/// added events.
 fn with_spool(store: &Store, state: Option<&Path>, mut report: IngestReport) -> IngestReport {
     let Some(state) = state else {
         return report;
     };
+    match super::pending::drain(store, state) {
+        Ok(d) => report.events_added += d.added,
+        Err(e) => tracing::warn!("pending hook events: {e}"),
+    }
     let ignore = match crate::config::UserConfig::load()
         .and_then(|c| spool::Ignore::new(&c.terminal_ignore))
     {

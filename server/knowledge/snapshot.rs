@@ -5,7 +5,7 @@
 use crate::insight::struggle::{self, Churn, ChurnKey, Tracker};
 use crate::insight::{self, Insight};
 use crate::normalize::{Body, Event};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -153,8 +153,13 @@ impl Knowledge {
         };
         match serde_json::to_vec(&snapshot) {
             Ok(bytes) => {
-                if let Err(e) = store.put_cache(CACHE_NAME, &cache_tag(), head, &bytes) {
-                    tracing::warn!("caching insights: {e}");
+                match store.put_cache(CACHE_NAME, &cache_tag(), head, &bytes) {
+                    Ok(()) => {}
+                    // Only a speed-up: a store that cannot be written now is derived again.
+                    Err(e @ (StoreError::ReadOnly { .. } | StoreError::Locked { .. })) => {
+                        tracing::debug!("not caching insights: {e}");
+                    }
+                    Err(e) => tracing::warn!("caching insights: {e}"),
                 }
             }
             Err(e) => tracing::warn!("caching insights: {e}"),

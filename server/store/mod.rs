@@ -7,6 +7,8 @@
 //! step changes (events, their chain links, the session summary, the file cursor) is written in
 //! one transaction, so a crash at any point leaves either all of it or none.
 
+mod anchor;
+mod backend;
 pub mod codec;
 pub mod records;
 pub mod tables;
@@ -16,11 +18,11 @@ pub use codec::Head;
 use codec::{DecodeError, chain_hash, decode_event, decode_record, encode_event, encode_record};
 use records::{FileCursor, SummaryRecord};
 use redb::{
-    ConcurrencyMode, Database, DatabaseError, ReadableDatabase, ReadableTable,
+    ConcurrencyMode, Database, DatabaseError, ReadOnlyDatabase, ReadableDatabase, ReadableTable,
     ReadableTableMetadata,
 };
 use sha2::Digest;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tables::*;
@@ -33,9 +35,11 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error(
-        "the store {path} is held exclusively by another process (an older sessionlens?); gave up after {waited:?}"
+        "the store {path} is held by another process (a paused `sessionlens ingest`, or an older sessionlens?); gave up after {waited:?}"
     )]
     Locked { path: PathBuf, waited: Duration },
+    #[error("the store {path} is open read-only (its file system or permissions refuse writes)")]
+    ReadOnly { path: PathBuf },
     #[error(
         "the store {path} was written by a newer sessionlens (schema {found}, this build reads up to {SCHEMA_VERSION})"
     )]
@@ -86,7 +90,18 @@ pub struct CommitOutcome {
 pub struct VerifyReport {
     pub events: u64,
     pub head: String,
+    /// The first event whose link does not hold.
     pub failure: Option<VerifyFailure>,
+    /// What else does not match the events, each naming its record: a session's summary or
+    /// index, the id index, or the head anchored outside the store (a store truncated, emptied
+    /// or replaced by an older copy).
+    pub problems: Vec<String>,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.failure.is_none() && self.problems.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,17 +119,37 @@ pub enum SessionMatch {
 }
 
 pub struct Store {
-    db: Database,
+    db: Handle,
     path: PathBuf,
+}
+
+/// A store opened for writing, or only for reading: a reader never takes the writer's lock, so
+/// a paused writer cannot block it, and a store on a read-only file system can still be read.
+enum Handle {
+    Write(Database),
+    Read(ReadOnlyDatabase),
+}
+
+/// What the opener means to do with the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Intent {
+    Write,
+    /// Reading only: a read-only handle when the store can be opened so, else a writable one
+    /// (to create the store, repair it after a crash, or upgrade it).
+    Read,
 }
 
 /// Page cache per process. Every editor window, hook and CLI run holds a handle, so memory stays
 /// bounded instead of growing with the store (redb's default is 1 GiB).
 const CACHE_BYTES: usize = 32 * 1024 * 1024;
 
-/// How long to wait for a store held exclusively by another process before giving up;
-/// `SESSIONLENS_LOCK_WAIT_MS` overrides it.
+/// How long to wait for a lock another process holds (a commit takes milliseconds; a writer
+/// that holds one longer is paused or stuck) before giving up; `SESSIONLENS_LOCK_WAIT_MS`
+/// overrides it.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// How long a reader waits to save a derived view: it is only a speed-up.
+const CACHE_WAIT: Duration = Duration::from_millis(200);
 
 fn lock_wait() -> Duration {
     std::env::var("SESSIONLENS_LOCK_WAIT_MS")
@@ -124,7 +159,8 @@ fn lock_wait() -> Duration {
 }
 
 impl Store {
-    /// Opens (creating if needed) the store at `path`.
+    /// Opens (creating if needed) the store at `path` for reading and writing. On a file system
+    /// that refuses writes it opens read-only, and every write is a [`StoreError::ReadOnly`].
     pub fn open(path: &Path) -> Result<Store> {
         Store::open_with_cache(path, CACHE_BYTES)
     }
@@ -132,62 +168,167 @@ impl Store {
     /// Opens the store with a page cache of `cache_bytes`: long-lived processes that mostly
     /// append (the language server) keep a small one, so they idle small.
     pub fn open_with_cache(path: &Path, cache_bytes: usize) -> Result<Store> {
-        Store::open_waiting(path, cache_bytes, lock_wait())
+        Store::open_opts(path, cache_bytes, lock_wait(), true, Intent::Write)
     }
 
-    /// Opens the store for a hook, which must answer fast: waiting at most `wait` for a process
-    /// that holds it exclusively, and never running a schema upgrade (seconds on a large store,
+    /// Opens the store to read it: read-only where it exists and needs no repair or upgrade, so
+    /// neither a paused writer nor a read-only file system stops the read.
+    pub fn open_for_reading(path: &Path) -> Result<Store> {
+        Store::open_opts(path, CACHE_BYTES, lock_wait(), true, Intent::Read)
+    }
+
+    /// Opens the store for a hook, which must answer fast: waiting at most `wait` for a lock
+    /// another process holds, and never running a schema upgrade (seconds on a large store,
     /// past Codex's hook timeout): a store that needs one is a `NeedsUpgrade` error, and the
     /// next CLI run or editor upgrades it.
     pub fn open_with_wait(path: &Path, wait: Duration) -> Result<Store> {
-        Store::open_opts(path, CACHE_BYTES, wait, false)
+        Store::open_opts(path, CACHE_BYTES, wait, false, Intent::Write)
     }
 
-    fn open_waiting(path: &Path, cache_bytes: usize, wait: Duration) -> Result<Store> {
-        Store::open_opts(path, cache_bytes, wait, true)
+    /// [`Self::open_with_wait`], to read only.
+    pub fn open_for_reading_with_wait(path: &Path, wait: Duration) -> Result<Store> {
+        Store::open_opts(path, CACHE_BYTES, wait, false, Intent::Read)
     }
 
-    fn open_opts(path: &Path, cache_bytes: usize, wait: Duration, upgrade: bool) -> Result<Store> {
+    fn open_opts(
+        path: &Path,
+        cache_bytes: usize,
+        wait: Duration,
+        upgrade: bool,
+        intent: Intent,
+    ) -> Result<Store> {
+        if intent == Intent::Read && std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+            match Store::open_read_only(path, cache_bytes, wait) {
+                Ok(store) => return Ok(store),
+                // Busy means a lock stayed held past the wait: a writable open would wait too.
+                Err(e @ StoreError::Locked { .. }) => return Err(e),
+                Err(e) => tracing::debug!("opening {} read-only: {e}", path.display()),
+            }
+        }
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.to_owned(),
                 source,
             })?;
         }
-        let start = Instant::now();
-        let mut delay = Duration::from_millis(20);
-        let db = loop {
-            let opened = Database::builder()
-                .set_concurrency_mode(ConcurrencyMode::MultiWriter)
-                .set_cache_size(cache_bytes)
-                .create(path);
-            match opened {
-                Ok(db) => break db,
-                Err(DatabaseError::DatabaseAlreadyOpen) if start.elapsed() < wait => {
-                    tracing::debug!("store is busy; retrying in {delay:?}");
-                    std::thread::sleep(delay.min(wait.saturating_sub(start.elapsed())));
-                    delay = (delay * 2).min(Duration::from_millis(500));
-                }
-                Err(DatabaseError::DatabaseAlreadyOpen) => {
-                    return Err(StoreError::Locked {
-                        path: path.to_owned(),
-                        waited: start.elapsed(),
-                    });
-                }
-                Err(e) => {
-                    return Err(StoreError::Open {
-                        path: path.to_owned(),
-                        message: e.to_string(),
-                    });
-                }
+        let file = match open_file(path) {
+            Ok(file) => file,
+            Err(e) if refuses_writes(&e) && path.exists() => {
+                tracing::info!(
+                    "{} cannot be written ({e}); opening it read-only",
+                    path.display()
+                );
+                return Store::open_read_only(path, cache_bytes, wait);
+            }
+            Err(e) => {
+                return Err(StoreError::Open {
+                    path: path.to_owned(),
+                    message: e.to_string(),
+                });
             }
         };
+        let opened = Database::builder()
+            .set_concurrency_mode(ConcurrencyMode::MultiWriter)
+            .set_cache_size(cache_bytes)
+            .create_with_backend(backend::Patient::new(file, wait).map_err(|e| {
+                StoreError::Open {
+                    path: path.to_owned(),
+                    message: e.to_string(),
+                }
+            })?);
+        let db = match opened {
+            Ok(db) => db,
+            Err(e) if unborn(path, &e) => {
+                let aside = set_aside(path)?;
+                tracing::warn!(
+                    "{} was never a complete store (its creation failed part way); moved it to {} \
+                     and started a new one",
+                    path.display(),
+                    aside.display()
+                );
+                return Store::open_opts(path, cache_bytes, wait, upgrade, Intent::Write);
+            }
+            Err(e) => return Err(open_error(path, e, wait)),
+        };
         let store = Store {
-            db,
+            db: Handle::Write(db),
             path: path.to_owned(),
         };
         store.init(upgrade)?;
         Ok(store)
+    }
+
+    /// Opens an existing store read-only; its schema must be the current one.
+    fn open_read_only(path: &Path, cache_bytes: usize, wait: Duration) -> Result<Store> {
+        let file = std::fs::File::open(path).map_err(|e| StoreError::Open {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        let backend = backend::Patient::new(file, wait).map_err(|e| StoreError::Open {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        let db = Database::builder()
+            .set_concurrency_mode(ConcurrencyMode::MultiWriter)
+            .set_cache_size(cache_bytes)
+            .open_read_only_with_backend(backend)
+            .map_err(|e| open_error(path, e, wait))?;
+        let store = Store {
+            db: Handle::Read(db),
+            path: path.to_owned(),
+        };
+        let txn = store.read_txn()?;
+        let found = match txn.open_table(META) {
+            Ok(meta) => read_schema(&meta)?,
+            Err(_) => None,
+        };
+        match found {
+            Some(SCHEMA_VERSION) => {}
+            Some(found) if found > SCHEMA_VERSION => return Err(store.newer_schema(found)),
+            found => {
+                return Err(StoreError::NeedsUpgrade {
+                    path: path.to_owned(),
+                    found: found.unwrap_or(0),
+                });
+            }
+        }
+        drop(txn);
+        Ok(store)
+    }
+
+    /// Whether this handle can write (false: opened read-only).
+    pub fn writable(&self) -> bool {
+        matches!(self.db, Handle::Write(_))
+    }
+
+    fn read_txn(&self) -> Result<redb::ReadTransaction> {
+        Ok(match &self.db {
+            Handle::Write(db) => db.begin_read()?,
+            Handle::Read(db) => db.begin_read()?,
+        })
+    }
+
+    /// A write transaction, after waiting (bounded) for any other process's to end.
+    fn write_txn(&self) -> Result<redb::WriteTransaction> {
+        match &self.db {
+            Handle::Write(db) => db.begin_write().map_err(|e| self.lock_error(e)),
+            Handle::Read(_) => Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            }),
+        }
+    }
+
+    /// A transaction error, as [`StoreError::Locked`] when it is a lock the wait gave up on.
+    fn lock_error(&self, e: redb::TransactionError) -> StoreError {
+        let message = e.to_string();
+        if backend::gave_up(&message) {
+            StoreError::Locked {
+                path: self.path.clone(),
+                waited: lock_wait(),
+            }
+        } else {
+            StoreError::Db(message)
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -198,11 +339,13 @@ impl Store {
     /// (unless `upgrade` is false: then an older one is an error).
     fn init(&self, upgrade: bool) -> Result<()> {
         {
-            let txn = self.db.begin_read()?;
+            let txn = self.read_txn()?;
             if let Ok(meta) = txn.open_table(META) {
                 match read_schema(&meta)? {
                     Some(found) if found > SCHEMA_VERSION => return Err(self.newer_schema(found)),
-                    Some(SCHEMA_VERSION) => return Ok(()),
+                    Some(SCHEMA_VERSION) if read_fold(&meta)? == Some(SUMMARY_FOLD) || !upgrade => {
+                        return Ok(());
+                    }
                     Some(found) if !upgrade => {
                         return Err(StoreError::NeedsUpgrade {
                             path: self.path.clone(),
@@ -215,7 +358,7 @@ impl Store {
         }
         // Other processes may be opening the store too: write transactions are serialized across
         // processes, and the schema is read again inside this one, so only the first migrates.
-        let txn = self.db.begin_write()?;
+        let txn = self.write_txn()?;
         {
             let mut meta = txn.open_table(META)?;
             let found = read_schema(&meta)?;
@@ -234,6 +377,15 @@ impl Store {
                     );
                 }
                 meta.insert("schema", &SCHEMA_VERSION.to_le_bytes()[..])?;
+            }
+            if read_fold(&meta)? != Some(SUMMARY_FOLD) {
+                let start = Instant::now();
+                let n = refold_all(&txn)?;
+                meta.insert("summaries", &SUMMARY_FOLD.to_le_bytes()[..])?;
+                tracing::info!(
+                    "{n} session summaries folded again from their events in {:?}",
+                    start.elapsed()
+                );
             }
             txn.open_table(EVENTS)?;
             txn.open_table(EVENT_IDS)?;
@@ -257,7 +409,7 @@ impl Store {
 
     /// The cursor of the file last seen at `path`, if any.
     pub fn cursor_by_path(&self, path: &str) -> Result<Option<FileCursor>> {
-        let txn = self.db.begin_read()?;
+        let txn = self.read_txn()?;
         let paths = txn.open_table(PATHS)?;
         let Some(key) = paths.get(path)? else {
             return Ok(None);
@@ -269,7 +421,7 @@ impl Store {
     }
 
     pub fn cursor(&self, key: &str) -> Result<Option<FileCursor>> {
-        let txn = self.db.begin_read()?;
+        let txn = self.read_txn()?;
         let files = txn.open_table(FILES)?;
         read_cursor(&files, key)
     }
@@ -279,8 +431,9 @@ impl Store {
     /// cursor never moves backwards: when another process got further in the same file
     /// meanwhile, its cursor is kept.
     pub fn commit(&self, events: &[Event], cursors: &[FileCursor]) -> Result<CommitOutcome> {
-        let txn = self.db.begin_write()?;
+        let txn = self.write_txn()?;
         let mut outcome = CommitOutcome::default();
+        let head_after;
         {
             let mut meta = txn.open_table(META)?;
             let (mut seq, mut head) = read_head(&meta)?;
@@ -315,14 +468,18 @@ impl Store {
                 )?;
                 by_session.insert((e.session.as_str(), seq), ())?;
                 if !summaries.contains_key(&e.session) {
-                    let existing = match sessions.get(e.session.as_str())? {
-                        Some(v) => decode_record(v.value()).unwrap_or_else(|err| {
+                    let stored = sessions
+                        .get(e.session.as_str())?
+                        .map(|v| decode_record::<SessionSummary>(v.value()));
+                    let existing = match stored {
+                        Some(Ok(s)) => s,
+                        Some(Err(err)) => {
                             tracing::warn!(
-                                "rebuilding undecodable summary of {}: {err}",
+                                "refolding the undecodable summary of {}: {err}",
                                 e.session
                             );
-                            SessionSummary::new(&e.session)
-                        }),
+                            fold_session(&log, &by_session, &e.session, seq - 1)?
+                        }
                         None => SessionSummary::new(&e.session),
                     };
                     summaries.insert(e.session.clone(), existing);
@@ -354,14 +511,18 @@ impl Store {
                 }
                 paths.insert(cursor.path.as_str(), cursor.key.as_str())?;
             }
+            head_after = (seq, head);
         }
         txn.commit()?;
+        if outcome.added > 0 {
+            anchor::advance(&self.path, head_after.0, &head_after.1);
+        }
         Ok(outcome)
     }
 
     /// Every session, most recent first.
     pub fn sessions(&self) -> Result<Vec<SessionSummary>> {
-        let txn = self.db.begin_read()?;
+        let txn = self.read_txn()?;
         let table = txn.open_table(SESSIONS)?;
         let mut out = Vec::new();
         for row in table.iter()? {
@@ -380,7 +541,7 @@ impl Store {
     }
 
     pub fn session(&self, id: &str) -> Result<Option<SessionSummary>> {
-        let txn = self.db.begin_read()?;
+        let txn = self.read_txn()?;
         let table = txn.open_table(SESSIONS)?;
         let Some(v) = table.get(id)? else {
             return Ok(None);
@@ -395,7 +556,7 @@ impl Store {
 
     /// Resolves a full session id or a unique prefix of one.
     pub fn find_session(&self, prefix: &str) -> Result<SessionMatch> {
-        let txn = self.db.begin_read()?;
+        let txn = self.read_txn()?;
         let table = txn.open_table(SESSIONS)?;
         if table.get(prefix)?.is_some() {
             return Ok(SessionMatch::One(prefix.to_owned()));
@@ -418,7 +579,7 @@ impl Store {
 
     /// A session's events in log order, with their seq numbers.
     pub fn session_events(&self, session: &str) -> Result<Vec<(u64, Event)>> {
-        let txn = self.db.begin_read()?;
+        let txn = self.read_txn()?;
         let index = txn.open_table(SESSION_EVENTS)?;
         let log = txn.open_table(EVENTS)?;
         let mut out = Vec::new();
@@ -449,7 +610,7 @@ impl Store {
     /// event at its seq has its hash); `None` when it is not (another store, or an empty one).
     /// Returned with the head they lead to, read in the same snapshot.
     pub fn events_after(&self, head: (u64, [u8; 32])) -> Result<Option<(Head, Vec<Event>)>> {
-        let txn = self.db.begin_read()?;
+        let txn = self.read_txn()?;
         let now = read_head(&txn.open_table(META)?)?;
         let log = txn.open_table(EVENTS)?;
         if head.0 > 0 {
@@ -485,7 +646,7 @@ impl Store {
 
     /// Every event in log order. Undecodable records are logged and skipped.
     pub fn all_events(&self) -> Result<Vec<Event>> {
-        let txn = self.db.begin_read()?;
+        let txn = self.read_txn()?;
         let log = txn.open_table(EVENTS)?;
         let mut out = Vec::new();
         for row in log.iter()? {
@@ -503,14 +664,14 @@ impl Store {
 
     /// The chain head: the last seq and its hash (`(0, [0; 32])` for an empty log).
     pub fn head(&self) -> Result<(u64, [u8; 32])> {
-        let txn = self.db.begin_read()?;
+        let txn = self.read_txn()?;
         read_head(&txn.open_table(META)?)
     }
 
     /// The cached view `name` derived by code tagged `tag`, with the head it was derived at
     /// (which may be behind the current one: the caller catches up or derives again).
     pub fn cached(&self, name: &str, tag: &str) -> Result<Option<(Head, Vec<u8>)>> {
-        let txn = self.db.begin_read()?;
+        let txn = self.read_txn()?;
         let table = match txn.open_table(CACHE) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
@@ -533,7 +694,19 @@ impl Store {
     ) -> Result<()> {
         let record =
             codec::encode_cache(head, tag, payload).map_err(|e| StoreError::Db(e.to_string()))?;
-        let txn = self.db.begin_write()?;
+        if !self.writable() {
+            // A reader keeps its handle read-only (a paused writer cannot block it) and saves the
+            // view through a short-lived writable one, when the store can be had soon.
+            let writer =
+                Store::open_opts(&self.path, 1024 * 1024, CACHE_WAIT, false, Intent::Write)?;
+            if !writer.writable() {
+                return Err(StoreError::ReadOnly {
+                    path: self.path.clone(),
+                });
+            }
+            return writer.put_cache(name, tag, head, payload);
+        }
+        let txn = self.write_txn()?;
         {
             let mut table = txn.open_table(CACHE)?;
             let newer = table
@@ -553,7 +726,7 @@ impl Store {
     /// this markdown (the latest one, when unchanged).
     pub fn put_summary(&self, session: &str, markdown: &str) -> Result<u32> {
         let sha256 = hex::encode(sha2::Sha256::digest(markdown.as_bytes()));
-        let txn = self.db.begin_write()?;
+        let txn = self.write_txn()?;
         let version = {
             let mut table = txn.open_table(SUMMARIES)?;
             let latest = latest_summary(&table, session)?;
@@ -579,7 +752,7 @@ impl Store {
     /// Every stored summary of `session`, oldest version first. Undecodable records are logged
     /// and skipped.
     pub fn summaries(&self, session: &str) -> Result<Vec<SummaryRecord>> {
-        let txn = self.db.begin_read()?;
+        let txn = self.read_txn()?;
         let table = match txn.open_table(SUMMARIES) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
@@ -602,7 +775,7 @@ impl Store {
 
     /// The newest stored summary of `session`.
     pub fn latest_summary(&self, session: &str) -> Result<Option<SummaryRecord>> {
-        let txn = self.db.begin_read()?;
+        let txn = self.read_txn()?;
         match txn.open_table(SUMMARIES) {
             Ok(t) => latest_summary(&t, session),
             Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
@@ -611,13 +784,163 @@ impl Store {
     }
 
     pub fn event_count(&self) -> Result<u64> {
-        let txn = self.db.begin_read()?;
+        let txn = self.read_txn()?;
         Ok(txn.open_table(EVENTS)?.len()?)
     }
 
-    /// Walks the whole log, recomputing every link of the chain from the stored bytes.
+    /// Walks the whole log, recomputing every link of the chain from the stored bytes; see
+    /// [`Self::verify_expecting`].
     pub fn verify(&self) -> Result<VerifyReport> {
-        let txn = self.db.begin_read()?;
+        self.verify_expecting(None)
+    }
+
+    /// Walks the whole log, recomputing every link of the chain from the stored bytes, then
+    /// checks what is derived from the events against them (session summaries, the per-session
+    /// index, the id index) and the chain against its anchors outside the store: the head file
+    /// beside it, and `expect` (a head as `verify` printed it, a hex prefix of at least 8
+    /// digits, optionally `SEQ:` before it), which must be a point of this chain.
+    pub fn verify_expecting(&self, expect: Option<&str>) -> Result<VerifyReport> {
+        let mut report = self.verify_chain()?;
+        if report.failure.is_some() {
+            return Ok(report);
+        }
+        let txn = self.read_txn()?;
+        let log = txn.open_table(EVENTS)?;
+        let hash_at = |seq: u64| -> Result<Option<[u8; 32]>> {
+            Ok(log
+                .get(seq)?
+                .and_then(|v| decode_event(v.value()).ok().map(|(h, _)| h)))
+        };
+        if let Some(anchor) = anchor::read(&self.path) {
+            match anchor {
+                Ok((seq, hash)) if hash_at(seq)? != Some(hash) => report.problems.push(format!(
+                    "the head file {} records event #{seq} ({}), which this store {}: it was \
+                     truncated, emptied or replaced by an older copy",
+                    anchor::path(&self.path).display(),
+                    &hex::encode(hash)[..16],
+                    if seq > report.events {
+                        format!("does not have (it ends at #{})", report.events)
+                    } else {
+                        "holds with another hash".to_owned()
+                    }
+                )),
+                Ok(_) => {}
+                Err(e) => report.problems.push(format!(
+                    "the head file {} is damaged: {e}",
+                    anchor::path(&self.path).display()
+                )),
+            }
+        }
+        if let Some(expect) = expect {
+            let (seq, prefix) = match expect.split_once(':') {
+                Some((seq, hash)) => (seq.parse::<u64>().ok(), hash),
+                None => (None, expect),
+            };
+            let prefix = prefix.trim().to_ascii_lowercase();
+            let found = if prefix.len() < 8 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+                report.problems.push(format!(
+                    "--expect {expect:?} is no head: give the hex digits `verify` printed (8 or more)"
+                ));
+                true
+            } else if let Some(seq) = seq {
+                hash_at(seq)?.is_some_and(|h| hex::encode(h).starts_with(&prefix))
+            } else {
+                let mut found = false;
+                for row in log.iter()?.rev() {
+                    let (_, v) = row?;
+                    if decode_event(v.value())
+                        .is_ok_and(|(h, _)| hex::encode(h).starts_with(&prefix))
+                    {
+                        found = true;
+                        break;
+                    }
+                }
+                found
+            };
+            if !found {
+                report.problems.push(format!(
+                    "no event of this store has the expected head {expect}: it was truncated, \
+                     emptied or replaced by an older copy"
+                ));
+            }
+        }
+        drop(log);
+        report.problems.extend(self.check_derived(&txn)?);
+        Ok(report)
+    }
+
+    /// What the derived records say that their events do not: each session's summary and
+    /// index, recomputed from its events in log order, and the id index.
+    fn check_derived(&self, txn: &redb::ReadTransaction) -> Result<Vec<String>> {
+        let log = txn.open_table(EVENTS)?;
+        let ids = txn.open_table(EVENT_IDS)?;
+        let by_session = txn.open_table(SESSION_EVENTS)?;
+        let sessions = txn.open_table(SESSIONS)?;
+        let fold_current = read_fold(&txn.open_table(META)?)? == Some(SUMMARY_FOLD);
+        let mut problems = Vec::new();
+        let mut folded: BTreeMap<String, SessionSummary> = BTreeMap::new();
+        let mut index: BTreeSet<(String, u64)> = BTreeSet::new();
+        for row in log.iter()? {
+            let (k, v) = row?;
+            let seq = k.value();
+            let event = decode_event(v.value())
+                .ok()
+                .and_then(|(_, json)| serde_json::from_slice::<Event>(&json).ok());
+            let Some(e) = event else {
+                problems.push(format!("event #{seq} cannot be read as an event"));
+                continue;
+            };
+            if ids.get(e.id.as_str())?.map(|v| v.value()) != Some(seq) {
+                problems.push(format!(
+                    "the id index does not lead to event #{seq} (id {})",
+                    e.id
+                ));
+            }
+            folded
+                .entry(e.session.clone())
+                .or_insert_with(|| SessionSummary::new(&e.session))
+                .apply(&e);
+            index.insert((e.session, seq));
+        }
+        for row in by_session.iter()? {
+            let (k, _) = row?;
+            let (session, seq) = k.value();
+            if !index.remove(&(session.to_owned(), seq)) {
+                problems.push(format!(
+                    "session {session}'s index lists event #{seq}, which is not one of its events"
+                ));
+            }
+        }
+        for (session, seq) in index {
+            problems.push(format!("session {session}'s index misses its event #{seq}"));
+        }
+        if !fold_current {
+            // Folded by an older build's rules: the next writable open folds them again.
+            return Ok(problems);
+        }
+        for row in sessions.iter()? {
+            let (k, v) = row?;
+            let id = k.value();
+            let stored = decode_record::<SessionSummary>(v.value());
+            match (stored, folded.remove(id)) {
+                (Err(e), _) => problems.push(format!("session {id}'s summary is undecodable: {e}")),
+                (Ok(_), None) => problems.push(format!("session {id} has a summary but no events")),
+                (Ok(stored), Some(computed)) if stored != computed => problems.push(format!(
+                    "session {id}'s summary does not match its events: {}",
+                    summary_diff(&stored, &computed)
+                )),
+                _ => {}
+            }
+        }
+        for id in folded.keys() {
+            problems.push(format!("session {id} has events but no summary"));
+        }
+        Ok(problems)
+    }
+
+    /// Walks the whole log, recomputing every link of the chain from the stored bytes.
+    fn verify_chain(&self) -> Result<VerifyReport> {
+        let txn = self.read_txn()?;
         let log = txn.open_table(EVENTS)?;
         let meta = txn.open_table(META)?;
         let ids = txn.open_table(EVENT_IDS)?;
@@ -634,6 +957,7 @@ impl Store {
                         event_id,
                         reason,
                     }),
+                    problems: Vec::new(),
                 }
             };
         for row in log.iter()? {
@@ -699,8 +1023,150 @@ impl Store {
             events: count,
             head: hex::encode(prev),
             failure: None,
+            problems: Vec::new(),
         })
     }
+}
+
+/// Opens (creating) the store file for reading and writing, private to its user.
+fn open_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    opts.open(path)
+}
+
+/// Whether an open failed because the file or its file system refuses writes.
+fn refuses_writes(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+    )
+}
+
+/// An open's error, as [`StoreError::Locked`] when it waited out a lock.
+fn open_error(path: &Path, e: DatabaseError, waited: Duration) -> StoreError {
+    let message = e.to_string();
+    if matches!(e, DatabaseError::DatabaseAlreadyOpen) || backend::gave_up(&message) {
+        return StoreError::Locked {
+            path: path.to_owned(),
+            waited,
+        };
+    }
+    StoreError::Open {
+        path: path.to_owned(),
+        message,
+    }
+}
+
+/// Whether `e` says the file at `path` is no redb database because its creation never
+/// finished: redb writes the magic number last, after the first sync, so a create that failed
+/// (an I/O error, a full disk, a kill) leaves a file whose magic is still zeros. Nothing was
+/// ever stored in such a file. A store whose magic was damaged later is not this, and is left
+/// alone for `verify` and a person to look at.
+fn unborn(path: &Path, e: &DatabaseError) -> bool {
+    use std::io::Read;
+    let DatabaseError::Storage(redb::StorageError::Io(io)) = e else {
+        return false;
+    };
+    if io.kind() != std::io::ErrorKind::InvalidData {
+        return false;
+    }
+    let mut magic = [0xffu8; 9];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok_and(|()| magic == [0; 9])
+}
+
+/// Moves a file that is no store out of the way (kept, never deleted), returning where to.
+fn set_aside(path: &Path) -> Result<PathBuf> {
+    let stamp = jiff::Timestamp::now().as_second();
+    let aside = path.with_extension(format!("redb.unborn-{stamp}"));
+    std::fs::rename(path, &aside).map_err(|e| StoreError::Open {
+        path: path.to_owned(),
+        message: format!("cannot move the unfinished store aside: {e}"),
+    })?;
+    Ok(aside)
+}
+
+/// The rules `SessionSummary::apply` folds a session by, as stored in `META["summaries"]`: bump it
+/// whenever `apply` changes, and every store's summaries are folded again on its next writable
+/// open, so `verify` can compare them with a fold of their events.
+const SUMMARY_FOLD: u32 = 1;
+
+fn read_fold(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<Option<u32>> {
+    Ok(meta
+        .get("summaries")?
+        .and_then(|v| v.value().try_into().ok().map(u32::from_le_bytes)))
+}
+
+/// `session`'s summary folded from its events up to `through` (a seq), in log order.
+fn fold_session(
+    log: &impl ReadableTable<u64, &'static [u8]>,
+    by_session: &impl ReadableTable<(&'static str, u64), ()>,
+    session: &str,
+    through: u64,
+) -> Result<SessionSummary> {
+    let mut summary = SessionSummary::new(session);
+    for row in by_session.range((session, 0)..=(session, through))? {
+        let (k, _) = row?;
+        let seq = k.value().1;
+        if let Some(v) = log.get(seq)?
+            && let Some(e) = decode_event(v.value())
+                .ok()
+                .and_then(|(_, json)| serde_json::from_slice::<Event>(&json).ok())
+        {
+            summary.apply(&e);
+        }
+    }
+    Ok(summary)
+}
+
+/// Every session's summary folded again from the whole log. Returns how many.
+fn refold_all(txn: &redb::WriteTransaction) -> Result<u64> {
+    let log = txn.open_table(EVENTS)?;
+    let mut folded: BTreeMap<String, SessionSummary> = BTreeMap::new();
+    for row in log.iter()? {
+        let (_, v) = row?;
+        if let Some(e) = decode_event(v.value())
+            .ok()
+            .and_then(|(_, json)| serde_json::from_slice::<Event>(&json).ok())
+        {
+            folded
+                .entry(e.session.clone())
+                .or_insert_with(|| SessionSummary::new(&e.session))
+                .apply(&e);
+        }
+    }
+    let mut sessions = txn.open_table(SESSIONS)?;
+    sessions.retain(|_, _| false)?;
+    for (id, s) in &folded {
+        sessions.insert(id.as_str(), encode_record(s).as_slice())?;
+    }
+    Ok(folded.len() as u64)
+}
+
+/// The fields in which a stored summary differs from the one its events give, for a message.
+fn summary_diff(stored: &SessionSummary, computed: &SessionSummary) -> String {
+    let (a, b) = (
+        serde_json::to_value(stored).unwrap_or_default(),
+        serde_json::to_value(computed).unwrap_or_default(),
+    );
+    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
+        return "it differs".into();
+    };
+    let mut keys: BTreeSet<&String> = a.keys().collect();
+    keys.extend(b.keys());
+    keys.into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| {
+            let show =
+                |v: Option<&serde_json::Value>| v.map_or("nothing".into(), |v| v.to_string());
+            format!("{k} {} (events say {})", show(a.get(k)), show(b.get(k)))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The newest decodable summary of `session` in `table`.
@@ -920,7 +1386,7 @@ mod tests {
     /// Makes the store at `path` look as a schema 1 build left it: schema 1, no alias table.
     fn force_schema_1(path: &Path) {
         let store = Store::open(path).unwrap();
-        let txn = store.db.begin_write().unwrap();
+        let txn = store.write_txn().unwrap();
         txn.open_table(META)
             .unwrap()
             .insert("schema", &1u32.to_le_bytes()[..])
@@ -931,7 +1397,7 @@ mod tests {
 
     /// The stored schema version and every alias, read straight from the tables.
     fn schema_and_aliases(store: &Store) -> (Option<u32>, HashMap<String, u64>) {
-        let txn = store.db.begin_read().unwrap();
+        let txn = store.read_txn().unwrap();
         let schema = read_schema(&txn.open_table(META).unwrap()).unwrap();
         let aliases = txn.open_table(EVENT_ALIASES).unwrap();
         let aliases = aliases
@@ -1055,7 +1521,7 @@ mod tests {
         let store = Store::open(&path).unwrap();
         store.commit(&offset_id_events(), &[]).unwrap();
         {
-            let txn = store.db.begin_write().unwrap();
+            let txn = store.write_txn().unwrap();
             let mut record = vec![codec::EVENT_V1];
             record.extend_from_slice(&[0; 32]);
             record.extend_from_slice(b"not an event");
@@ -1077,7 +1543,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store.redb");
         let store = Store::open(&path).unwrap();
-        let txn = store.db.begin_write().unwrap();
+        let txn = store.write_txn().unwrap();
         txn.open_table(META)
             .unwrap()
             .insert("schema", &(SCHEMA_VERSION + 1).to_le_bytes()[..])

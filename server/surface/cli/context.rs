@@ -101,7 +101,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
 
 /// Every insight of the store, newest first (cached in the store; derived on a miss).
 fn load(g: &Global) -> anyhow::Result<Vec<Insight>> {
-    let store = g.store()?;
+    let store = g.store_to_read()?;
     Ok(std::sync::Arc::unwrap_or_clone(
         crate::knowledge::snapshot::Knowledge::load(&store)?.insights,
     ))

@@ -36,7 +36,7 @@ struct Report {
 }
 
 pub fn run(g: &Global, _: Args) -> anyhow::Result<ExitCode> {
-    let store = g.store()?;
+    let store = g.store_to_read()?;
     let seen = terminal::shells_seen(&store)?;
     let spool = crate::config::state_dir()
         .ok()

@@ -19,10 +19,10 @@
 
 use super::Global;
 use crate::capture::{claude, codex, live};
-use crate::ingest::{IngestOptions, Source};
+use crate::ingest::{IngestOptions, Source, pending};
 use crate::knowledge::briefing;
-use crate::store::Store;
 use crate::store::records::FileCursor;
+use crate::store::{Store, StoreError};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -169,7 +169,7 @@ fn answer(
                 ),
                 _ => None,
             };
-            let Some(store) = open(data_dir, false)? else {
+            let Some(store) = open_to_read(data_dir)? else {
                 return Ok(None);
             };
             let insights = crate::knowledge::snapshot::Knowledge::load_quick(&store)?.insights;
@@ -205,14 +205,32 @@ fn answer(
     }
 }
 
-/// The store, waiting briefly for it; `None` when it does not exist yet and `create` is false.
-fn open(data_dir: Option<&Path>, create: bool) -> anyhow::Result<Option<Store>> {
+/// The store to read the briefing from, waiting briefly for it; `None` when it does not exist
+/// yet.
+fn open_to_read(data_dir: Option<&Path>) -> anyhow::Result<Option<Store>> {
     let dir = crate::config::data_dir(data_dir)?;
     let path = crate::config::store_path(&dir);
-    if !create && !path.exists() {
+    if !path.exists() {
         return Ok(None);
     }
-    Ok(Some(Store::open_with_wait(&path, LOCK_WAIT)?))
+    Ok(Some(Store::open_for_reading_with_wait(&path, LOCK_WAIT)?))
+}
+
+/// The store to write to, waiting briefly for it, with the events earlier hooks left pending
+/// committed first.
+fn open_to_write(data_dir: Option<&Path>) -> Result<Store, StoreError> {
+    let path = crate::config::data_dir(data_dir)
+        .map(|dir| crate::config::store_path(&dir))
+        .map_err(|e| StoreError::Db(format!("{e:#}")))?;
+    let store = Store::open_with_wait(&path, LOCK_WAIT)?;
+    if let Ok(state) = crate::config::state_dir() {
+        match pending::drain(&store, &state) {
+            Ok(d) if d.files > 0 => tracing::debug!("stored {} pending events", d.added),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("pending events left for later: {e}"),
+        }
+    }
+    Ok(store)
 }
 
 /// The event's `transcript_path`, with the source that reads it, when it names a transcript the
@@ -242,8 +260,14 @@ fn ingest_transcript(
     rollout: &Path,
 ) -> anyhow::Result<()> {
     let tag = assistant.subcommand();
-    let Some(store) = open(data_dir, true)? else {
-        anyhow::bail!("the store could not be opened");
+    let store = match open_to_write(data_dir) {
+        Ok(store) => store,
+        // The transcript stays on disk: the watcher or the next ingest reads it.
+        Err(e @ StoreError::Locked { .. }) => {
+            tracing::warn!("{tag}: {e}; {} is read later", rollout.display());
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
     };
     let size = std::fs::metadata(rollout)?.len();
     let stored = std::path::absolute(rollout)?;
@@ -304,11 +328,21 @@ fn record(
     ran: &live::Ran,
 ) -> anyhow::Result<()> {
     let events = live::command(assistant.subcommand(), cwd, ran, &live::now());
-    let Some(store) = open(data_dir, true)? else {
-        anyhow::bail!("the store could not be opened");
-    };
-    store.commit(&events, &[])?;
-    Ok(())
+    let stored = open_to_write(data_dir).and_then(|store| store.commit(&events, &[]));
+    match stored {
+        Ok(_) => Ok(()),
+        // Held past the hook's bound: kept on disk for the next writer, never lost.
+        Err(e @ StoreError::Locked { .. }) => {
+            let file = pending::put(&crate::config::state_dir()?, &events)?;
+            tracing::warn!(
+                "{}: {e}; the command is kept in {} and stored later",
+                assistant.subcommand(),
+                file.display()
+            );
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use super::{Global, print};
 use crate::capture::{DiscoverError, claude, codex};
 use crate::config::{self, UserConfig};
+use crate::ingest::pending;
 use crate::ingest::spool::{self, Ignore};
 use crate::ingest::{IngestOptions, IngestReport, Source};
 use std::io::IsTerminal;
@@ -76,7 +77,13 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         searched.extend(roots);
     }
     let mut report = ingest_with_progress(&store, &files, &opts, g.json);
-    if terminal {
+    // What hooks could not store while another process held the store.
+    if report.store_error.is_none()
+        && let Err(e) = pending::drain(&store, &config::state_dir()?)
+    {
+        report.store_error = Some(e.to_string());
+    }
+    if terminal && report.store_error.is_none() {
         let ignore = Ignore::new(&UserConfig::load()?.terminal_ignore)?;
         report.terminal = Some(spool::consume(
             &store,
@@ -110,6 +117,12 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             );
         }
         print::ingest_report(&report, store.path());
+    }
+    if let Some(e) = &report.store_error {
+        eprintln!(
+            "error: {e}\nNothing read after the last commit was lost: the next `sessionlens ingest` reads on from there."
+        );
+        return Ok(ExitCode::FAILURE);
     }
     Ok(
         if report.errors.is_empty() || report.errors.len() < report.files as usize {

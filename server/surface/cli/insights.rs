@@ -53,7 +53,7 @@ pub struct Filter<'a> {
 /// Every insight derived from the store (lifecycles span all sessions: what was learned in one
 /// project counts in the next), then filtered, newest first, with symbols linked.
 pub fn load(g: &Global, filter: &Filter) -> anyhow::Result<(Vec<Insight>, Linker)> {
-    let store = g.store()?;
+    let store = g.store_to_read()?;
     let mut all = std::sync::Arc::unwrap_or_clone(Knowledge::load(&store)?.insights);
     if let Some(prefix) = filter.session {
         let id = crate::knowledge::sessions::resolve(&store, prefix)?;

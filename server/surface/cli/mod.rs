@@ -64,6 +64,15 @@ impl Global {
         Ok(crate::store::Store::open(&crate::config::store_path(&dir))?)
     }
 
+    /// The store in the data dir, to read: read-only where it can be (see
+    /// `Store::open_for_reading`).
+    pub fn store_to_read(&self) -> anyhow::Result<crate::store::Store> {
+        let dir = crate::config::data_dir(self.data_dir())?;
+        Ok(crate::store::Store::open_for_reading(
+            &crate::config::store_path(&dir),
+        )?)
+    }
+
     /// For a command with one form only: `--json` is an error that says so, never silently
     /// ignored, so a script learns at once that it will not get JSON.
     pub fn refuse_json(&self, command: &str) -> anyhow::Result<()> {

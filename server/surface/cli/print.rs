@@ -241,6 +241,9 @@ pub fn chain(report: &crate::store::VerifyReport) {
             report.events
         ),
     }
+    for p in &report.problems {
+        println!("✗ {p}");
+    }
 }
 
 /// What the shell hooks' spool gave, in one line.

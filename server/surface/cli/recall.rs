@@ -26,7 +26,7 @@ pub struct Args {
 /// given as if hovered there, else with no workspace. Text is the hover's markdown; JSON lists
 /// the same insights with their symbols.
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
-    let k = Knowledge::load(&g.store()?)?;
+    let k = Knowledge::load(&g.store_to_read()?)?;
     let linked = args.workspace.as_deref().map(|w| Linked::build(w, &k));
     let here = linked.as_ref().map(|l| Here {
         index: &l.index,

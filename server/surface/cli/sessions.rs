@@ -13,7 +13,7 @@ pub struct Args {
 }
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
-    let store = g.store()?;
+    let store = g.store_to_read()?;
     let mut list = store.sessions()?;
     if let Some(ws) = &args.workspace {
         let scope = crate::knowledge::scope::Scope::new(ws);

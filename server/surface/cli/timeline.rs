@@ -12,7 +12,7 @@ pub struct Args {
 }
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
-    let store = g.store()?;
+    let store = g.store_to_read()?;
     let id = crate::knowledge::sessions::resolve(&store, &args.session)?;
     let events: Vec<Event> = store
         .session_events(&id)?

@@ -1,25 +1,37 @@
-//! `sessionlens verify`: recomputes the event log's hash chain and names the first event that does
-//! not match; the exit code says whether the chain is intact (0) or not (1).
+//! `sessionlens verify [--expect HEAD]`: recomputes the event log's hash chain and names the first
+//! event that does not match, checks what is derived from the events (session summaries and
+//! indexes) against them, and the chain against its head kept outside the store (the head file
+//! beside it, and `--expect`, a head printed by an earlier `verify`). The exit code says whether
+//! all of it holds (0) or not (1).
 
 use super::{Global, print};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// A head an earlier `verify` printed (8 or more hex digits, optionally `SEQ:` before them):
+    /// the store must still hold it, so a store truncated, emptied or replaced by an older copy
+    /// fails.
+    #[arg(long, value_name = "HEAD")]
+    expect: Option<String>,
+}
 
-pub fn run(g: &Global, _: Args) -> anyhow::Result<ExitCode> {
-    let report = g.store()?.verify()?;
+pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    let report = g
+        .store_to_read()?
+        .verify_expecting(args.expect.as_deref())?;
     if g.json {
         print::json(&serde_json::json!({
-            "ok": report.failure.is_none(),
+            "ok": report.ok(),
             "events": report.events,
             "head": report.head,
             "failure": report.failure.as_ref().map(|f| serde_json::json!({"seq": f.seq, "event": f.event_id, "reason": f.reason})),
+            "problems": report.problems,
         }))?;
     } else {
         print::chain(&report);
     }
-    Ok(if report.failure.is_none() {
+    Ok(if report.ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
