@@ -26,7 +26,11 @@ pub fn encode_cache(head: Head, tag: &str, payload: &[u8]) -> Result<Vec<u8>, st
     out.extend_from_slice(&head.1);
     out.extend_from_slice(&(tag.len().min(u16::MAX as usize) as u16).to_le_bytes());
     out.extend_from_slice(&tag.as_bytes()[..tag.len().min(u16::MAX as usize)]);
-    out.extend_from_slice(&zstd::bulk::compress(payload, 3)?);
+    // With zstd's content checksum: a damaged payload fails to decode (and is derived again)
+    // instead of showing insights its events never gave.
+    let mut compressor = zstd::bulk::Compressor::new(3)?;
+    compressor.include_checksum(true)?;
+    out.extend_from_slice(&compressor.compress(payload)?);
     Ok(out)
 }
 

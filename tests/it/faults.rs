@@ -1,0 +1,366 @@
+//! The store under faults, with the real binary: a writer paused mid-commit (SIGSTOP) blocks no
+//! one and loses nothing, a full disk and an I/O error on a new store's first sync make `ingest`
+//! fail loudly and the next run whole, a read-only file system can still be read, and `verify`
+//! catches a store emptied or replaced by an older copy. Faults are real: SIGSTOP, a tmpfs that
+//! fills up or is remounted read-only (in a private mount namespace, `unshare -m`), and I/O errors
+//! injected into the process's own system calls by strace (which `.ci/run` installs).
+
+use crate::common::*;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Waits for `child` at most `limit`; kills it and fails the test past that: the point of these
+/// tests is that nothing hangs.
+fn finish(mut child: Child, limit: Duration, what: &str) -> Output {
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if start.elapsed() > limit {
+            child.kill().ok();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "{what} still running after {limit:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "status {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The OFD locks held now on the file with inode `ino`, as `(start, end, write)` from /proc/locks.
+fn locks_on(ino: u64) -> Vec<(u64, u64, bool)> {
+    let table = std::fs::read_to_string("/proc/locks").unwrap_or_default();
+    table
+        .lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            // "1: OFDLCK ADVISORY WRITE -1 fd:01:123 0 319"
+            let at = f.iter().position(|w| *w == "OFDLCK")?;
+            let write = f.get(at + 2)? == &"WRITE";
+            let file_ino: u64 = f.get(at + 4)?.rsplit(':').next()?.parse().ok()?;
+            let start = f.get(at + 5)?.parse().ok()?;
+            let end = f.get(at + 6)?.parse().unwrap_or(u64::MAX);
+            (file_ino == ino).then_some((start, end, write))
+        })
+        .collect()
+}
+
+/// redb's writer byte, held for the whole of a write transaction.
+const WRITER_BYTE: u64 = 1 << 62;
+
+fn signal(pid: u32, sig: i32) {
+    assert_eq!(unsafe { libc::kill(pid as i32, sig) }, 0);
+}
+
+fn strace() -> Command {
+    let ok = Command::new("strace")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok,
+        "strace is not installed: these tests inject faults with it (Debian: apt-get install \
+         strace; .ci/run does)"
+    );
+    Command::new("strace")
+}
+
+/// The command hook payload of a Codex `PostToolUse` with no transcript: stored as a live event.
+const FAILED_TEST: &str = r#"{"hook_event_name":"PostToolUse","session_id":"s","cwd":"/work/shop","tool_name":"shell","tool_input":{"command":["bash","-lc","npm test"]},"tool_response":"{\"output\":\"1 failed\",\"metadata\":{\"exit_code\":1}}"}"#;
+
+#[test]
+fn a_paused_writer_blocks_no_one_and_what_a_hook_could_not_store_waits_for_the_next_writer() {
+    let env = Env::new();
+    env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    let before = env.ok(&["sessions"]);
+    let sessions_before = env.json(&["sessions", "--json"]).as_array().unwrap().len();
+    let store = env.data_dir().join("store.redb");
+    let ino = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&store).unwrap());
+    let many = env.root.path().join("many");
+    std::fs::create_dir_all(&many).unwrap();
+    replicate_cli(&many, 40);
+
+    // A long ingest, committing small batches, stopped while it holds the writer byte (and not
+    // the header lock, which a commit holds for microseconds around each header write).
+    let mut writer = env
+        .cmd()
+        .args(["ingest", "--batch-events", "20", "codex"])
+        .arg(&many)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = writer.id();
+    let start = Instant::now();
+    let stopped = loop {
+        assert!(
+            writer.try_wait().unwrap().is_none(),
+            "the writer ended before it could be stopped in a commit"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "never caught a commit"
+        );
+        let in_commit = |locks: &[(u64, u64, bool)]| {
+            locks.iter().any(|&(s, _, w)| w && s == WRITER_BYTE)
+                && !locks.iter().any(|&(s, _, w)| w && s == 0)
+        };
+        if in_commit(&locks_on(ino)) {
+            signal(pid, libc::SIGSTOP);
+            std::thread::sleep(Duration::from_millis(20));
+            if in_commit(&locks_on(ino)) {
+                break Instant::now();
+            }
+            signal(pid, libc::SIGCONT);
+        }
+    };
+
+    let quick = |args: &[&str], stdin: Option<&str>| {
+        let mut c = env.cmd();
+        c.args(args)
+            .env("SESSIONLENS_LOCK_WAIT_MS", "500")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        let mut input = child.stdin.take().unwrap();
+        std::io::Write::write_all(&mut input, stdin.unwrap_or("").as_bytes()).unwrap();
+        drop(input);
+        finish(
+            child,
+            Duration::from_secs(8),
+            &format!("sessionlens {args:?}"),
+        )
+    };
+    // Readers read the last commit.
+    let sessions = quick(&["sessions"], None);
+    assert!(sessions.status.success(), "{}", text(&sessions));
+    for line in before.lines().skip(1) {
+        assert!(
+            String::from_utf8_lossy(&sessions.stdout).contains(line),
+            "{line} missing: {}",
+            text(&sessions)
+        );
+    }
+    let verify = quick(&["verify"], None);
+    assert!(verify.status.success(), "{}", text(&verify));
+    // The hook answers (empty) and keeps its command for later.
+    let hook = quick(&["codex-hook"], Some(FAILED_TEST));
+    assert!(hook.status.success(), "{}", text(&hook));
+    assert!(hook.stdout.is_empty(), "{}", text(&hook));
+    let pending = env.state_dir().join("pending");
+    assert_eq!(
+        std::fs::read_dir(&pending).map(|d| d.count()).unwrap_or(0),
+        1,
+        "{}",
+        text(&hook)
+    );
+    // A second writer gives up, saying why.
+    let second = quick(
+        &["ingest", "codex", fixture("paginated").to_str().unwrap()],
+        None,
+    );
+    assert!(!second.status.success(), "{}", text(&second));
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("held by another process"),
+        "{}",
+        text(&second)
+    );
+    assert!(
+        stopped.elapsed() < Duration::from_secs(30),
+        "the writer must still be stopped"
+    );
+
+    signal(pid, libc::SIGCONT);
+    let out = finish(writer, Duration::from_secs(120), "the resumed writer");
+    assert!(out.status.success(), "{}", text(&out));
+    // The next writer stores the hook's command, once.
+    env.ok(&["ingest", "terminal"]);
+    env.ok(&["ingest", "terminal"]);
+    assert_eq!(std::fs::read_dir(&pending).unwrap().count(), 0);
+    let all = env.json(&["sessions", "--json"]);
+    let hook_sessions: Vec<_> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["id"].as_str().unwrap().starts_with("codex-hook-"))
+        .collect();
+    assert_eq!(hook_sessions.len(), 1, "{all}");
+    assert_eq!(hook_sessions[0]["commands"], 1, "{all}");
+    assert_eq!(hook_sessions[0]["failed_commands"], 1, "{all}");
+    assert_eq!(all.as_array().unwrap().len(), sessions_before + 40 + 1);
+    assert!(env.ok(&["verify"]).contains("chain intact"));
+}
+
+#[test]
+fn an_io_error_on_a_new_stores_first_sync_leaves_nothing_to_delete_by_hand() {
+    let env = Env::new();
+    let mut c = strace();
+    c.args([
+        "-f",
+        "-o",
+        "/dev/null",
+        "-e",
+        "trace=fdatasync",
+        "-e",
+        "inject=fdatasync:error=EIO:when=1",
+    ])
+    .arg(env!("CARGO_BIN_EXE_sessionlens"))
+    .args(["ingest", "codex"])
+    .arg(fixture("handwritten"));
+    env.isolate(&mut c);
+    let out = c.output().unwrap();
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(env.data_dir().join("store.redb").exists());
+    // The next run opens a new store in its place and stores everything.
+    let out = env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    assert!(out.contains("Added 26 events"), "{out}");
+    assert!(env.ok(&["verify"]).contains("chain intact: 26 events"));
+}
+
+#[test]
+fn ingest_on_a_full_disk_fails_once_and_loudly_and_a_later_ingest_loses_nothing() {
+    // Every write to the store past the first 30 fails with ENOSPC, as on a full disk.
+    let env = Env::new();
+    env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    let mut c = strace();
+    c.args([
+        "-f",
+        "-o",
+        "/dev/null",
+        "-e",
+        "trace=pwrite64",
+        "-e",
+        "inject=pwrite64:error=ENOSPC:when=30+",
+    ])
+    .arg(env!("CARGO_BIN_EXE_sessionlens"))
+    .args(["ingest", "--batch-events", "50", "codex"])
+    .arg(fixture("real"));
+    env.isolate(&mut c);
+    let out = c.output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("No space left on device"), "{}", text(&out));
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "one message, not one per file: {}",
+        text(&out)
+    );
+
+    // With space again, the same files give exactly what a store that never saw the fault holds.
+    env.ok(&["ingest", "codex", fixture("real").to_str().unwrap()]);
+    let reference = Env::new();
+    reference.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    reference.ok(&["ingest", "codex", fixture("real").to_str().unwrap()]);
+    assert_eq!(
+        env.json(&["sessions", "--json"]),
+        reference.json(&["sessions", "--json"])
+    );
+    let count = |e: &Env| e.json(&["verify", "--json"])["events"].clone();
+    assert_eq!(count(&env), count(&reference));
+    assert!(env.json(&["verify", "--json"])["ok"].as_bool().unwrap());
+}
+
+/// Runs `script` (sh) as root in a private mount namespace, with `$SL` the binary and `$DATA`
+/// this environment's data dir, mounted as a small tmpfs first.
+fn in_mount_namespace(env: &Env, script: &str) -> Output {
+    std::fs::create_dir_all(env.data_dir()).unwrap();
+    let root = unsafe { libc::geteuid() } == 0;
+    let mut c = Command::new("unshare");
+    c.args(if root { &["-m"][..] } else { &["-rm"][..] })
+        .args(["sh", "-euc"])
+        .arg(format!(
+            "mount -t tmpfs -o size=8m tmpfs \"$DATA\"\n{script}"
+        ))
+        .env("SL", env!("CARGO_BIN_EXE_sessionlens"))
+        .env("DATA", env.data_dir())
+        .env("FIXTURES", fixture("handwritten"))
+        .env("MORE", fixture("real"));
+    env.isolate(&mut c);
+    c.output().unwrap()
+}
+
+#[test]
+fn a_store_on_a_read_only_file_system_can_still_be_read() {
+    let env = Env::new();
+    let out = in_mount_namespace(
+        &env,
+        r#"
+        "$SL" ingest codex "$FIXTURES" >/dev/null
+        mount -o remount,ro "$DATA"
+        echo "--- sessions"; "$SL" sessions
+        echo "--- verify"; "$SL" verify
+        echo "--- recall"; "$SL" recall useEffect --workspace /home/dev/app
+        echo "--- ingest"; "$SL" ingest codex "$MORE" 2>&1 && exit 9 || echo "refused: $?"
+        "#,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "unshare/mount must be possible here (root, or user namespaces): {}",
+        text(&out)
+    );
+    let part = |name: &str| {
+        stdout
+            .split(&format!("--- {name}\n"))
+            .nth(1)
+            .and_then(|rest| rest.split("\n---").next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(part("sessions").contains("019b1111"), "{}", text(&out));
+    assert!(
+        part("verify").contains("chain intact: 26 events"),
+        "{}",
+        text(&out)
+    );
+    assert!(part("recall").contains("useEffect"), "{}", text(&out));
+    let ingest = part("ingest");
+    assert!(ingest.contains("read-only"), "{}", text(&out));
+    assert!(ingest.contains("refused: 1"), "{}", text(&out));
+}
+
+#[test]
+fn verify_catches_a_store_emptied_or_replaced_by_an_older_copy() {
+    let env = Env::new();
+    env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    let store = env.data_dir().join("store.redb");
+    let older = env.root.path().join("older.redb");
+    std::fs::copy(&store, &older).unwrap();
+    env.ok(&["ingest", "codex", fixture("real").to_str().unwrap()]);
+    let head = env.json(&["verify", "--json"])["head"].as_str().unwrap()[..16].to_owned();
+    assert!(
+        env.ok(&["verify", "--expect", &head])
+            .contains("chain intact")
+    );
+
+    let failing = |what: &str, args: &[&str]| {
+        let out = env.run(args);
+        assert_eq!(out.status.code(), Some(1), "{what}: {}", text(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    std::fs::copy(&older, &store).unwrap();
+    let said = failing("an older copy", &["verify"]);
+    assert!(said.contains("replaced by an older copy"), "{said}");
+    assert!(said.contains("store.redb.head"), "{said}");
+
+    std::fs::write(&store, b"").unwrap();
+    let said = failing("emptied", &["verify", "--expect", &head]);
+    assert!(said.contains(&format!("expected head {head}")), "{said}");
+    // Without the head file, `--expect` alone still catches it.
+    std::fs::remove_file(env.data_dir().join("store.redb.head")).unwrap();
+    let said = failing("emptied, no head file", &["verify", "--expect", &head]);
+    assert!(said.contains("no event of this store"), "{said}");
+}
