@@ -52,6 +52,8 @@ pub enum StoreError {
     Open { path: PathBuf, message: String },
     #[error("store error: {0}")]
     Db(String),
+    #[error("the store {path} is damaged ({what}); `sessionlens verify` says what it still holds")]
+    Damaged { path: PathBuf, what: String },
     #[error("undecodable record in {table}: {source}")]
     Decode {
         table: &'static str,
@@ -197,6 +199,18 @@ impl Store {
         upgrade: bool,
         intent: Intent,
     ) -> Result<Store> {
+        guarded(path, || {
+            Store::open_unguarded(path, cache_bytes, wait, upgrade, intent)
+        })
+    }
+
+    fn open_unguarded(
+        path: &Path,
+        cache_bytes: usize,
+        wait: Duration,
+        upgrade: bool,
+        intent: Intent,
+    ) -> Result<Store> {
         if intent == Intent::Read && std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
             match Store::open_read_only(path, cache_bytes, wait) {
                 Ok(store) => return Ok(store),
@@ -294,6 +308,14 @@ impl Store {
         }
         drop(txn);
         Ok(store)
+    }
+
+    /// Runs `f`, turning a panic inside it into [`StoreError::Damaged`]: redb trusts the pages it
+    /// reads, so a damaged store file can make it index out of bounds or unwrap a bad key. A
+    /// damaged store must be an error that says so, never a crash of the editor's server or a
+    /// hook.
+    fn guard<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        guarded(&self.path, f)
     }
 
     /// Whether this handle can write (false: opened read-only).
@@ -409,21 +431,25 @@ impl Store {
 
     /// The cursor of the file last seen at `path`, if any.
     pub fn cursor_by_path(&self, path: &str) -> Result<Option<FileCursor>> {
-        let txn = self.read_txn()?;
-        let paths = txn.open_table(PATHS)?;
-        let Some(key) = paths.get(path)? else {
-            return Ok(None);
-        };
-        let key = key.value().to_owned();
-        drop(paths);
-        let files = txn.open_table(FILES)?;
-        read_cursor(&files, &key)
+        self.guard(|| {
+            let txn = self.read_txn()?;
+            let paths = txn.open_table(PATHS)?;
+            let Some(key) = paths.get(path)? else {
+                return Ok(None);
+            };
+            let key = key.value().to_owned();
+            drop(paths);
+            let files = txn.open_table(FILES)?;
+            read_cursor(&files, &key)
+        })
     }
 
     pub fn cursor(&self, key: &str) -> Result<Option<FileCursor>> {
-        let txn = self.read_txn()?;
-        let files = txn.open_table(FILES)?;
-        read_cursor(&files, key)
+        self.guard(|| {
+            let txn = self.read_txn()?;
+            let files = txn.open_table(FILES)?;
+            read_cursor(&files, key)
+        })
     }
 
     /// Appends `events` to the log (skipping ids already stored), folds them into their session
@@ -431,256 +457,274 @@ impl Store {
     /// cursor never moves backwards: when another process got further in the same file
     /// meanwhile, its cursor is kept.
     pub fn commit(&self, events: &[Event], cursors: &[FileCursor]) -> Result<CommitOutcome> {
-        let txn = self.write_txn()?;
-        let mut outcome = CommitOutcome::default();
-        let head_after;
-        {
-            let mut meta = txn.open_table(META)?;
-            let (mut seq, mut head) = read_head(&meta)?;
-            let mut log = txn.open_table(EVENTS)?;
-            let mut ids = txn.open_table(EVENT_IDS)?;
-            let aliases = txn.open_table(EVENT_ALIASES)?;
-            let mut by_session = txn.open_table(SESSION_EVENTS)?;
-            let mut sessions = txn.open_table(SESSIONS)?;
-            let mut summaries: HashMap<String, SessionSummary> = HashMap::new();
-            let mut compressor =
-                zstd::bulk::Compressor::new(-5).map_err(|e| StoreError::Db(e.to_string()))?;
-            for e in events {
-                // An event an older build stored under another id is stored already.
-                if aliases.get(e.id.as_str())?.is_some() {
-                    outcome.duplicates += 1;
-                    continue;
+        self.guard(|| {
+            let txn = self.write_txn()?;
+            let mut outcome = CommitOutcome::default();
+            let head_after;
+            {
+                let mut meta = txn.open_table(META)?;
+                let (mut seq, mut head) = read_head(&meta)?;
+                let mut log = txn.open_table(EVENTS)?;
+                let mut ids = txn.open_table(EVENT_IDS)?;
+                let aliases = txn.open_table(EVENT_ALIASES)?;
+                let mut by_session = txn.open_table(SESSION_EVENTS)?;
+                let mut sessions = txn.open_table(SESSIONS)?;
+                let mut summaries: HashMap<String, SessionSummary> = HashMap::new();
+                let mut compressor =
+                    zstd::bulk::Compressor::new(-5).map_err(|e| StoreError::Db(e.to_string()))?;
+                for e in events {
+                    // An event an older build stored under another id is stored already.
+                    if aliases.get(e.id.as_str())?.is_some() {
+                        outcome.duplicates += 1;
+                        continue;
+                    }
+                    // Claim the id first; an id already present means the event is stored: put the
+                    // old mapping back and skip it.
+                    let existing = ids.insert(e.id.as_str(), seq + 1)?.map(|v| v.value());
+                    if let Some(existing) = existing {
+                        ids.insert(e.id.as_str(), existing)?;
+                        outcome.duplicates += 1;
+                        continue;
+                    }
+                    let canonical = e.canonical_bytes();
+                    seq += 1;
+                    head = chain_hash(&head, &canonical);
+                    log.insert(
+                        seq,
+                        encode_event(&mut compressor, &head, &canonical).as_slice(),
+                    )?;
+                    by_session.insert((e.session.as_str(), seq), ())?;
+                    if !summaries.contains_key(&e.session) {
+                        let stored = sessions
+                            .get(e.session.as_str())?
+                            .map(|v| decode_record::<SessionSummary>(v.value()));
+                        let existing = match stored {
+                            Some(Ok(s)) => s,
+                            Some(Err(err)) => {
+                                tracing::warn!(
+                                    "refolding the undecodable summary of {}: {err}",
+                                    e.session
+                                );
+                                fold_session(&log, &by_session, &e.session, seq - 1)?
+                            }
+                            None => SessionSummary::new(&e.session),
+                        };
+                        summaries.insert(e.session.clone(), existing);
+                    }
+                    summaries
+                        .get_mut(&e.session)
+                        .expect("inserted above")
+                        .apply(e);
+                    outcome.added += 1;
+                    if !outcome.sessions.contains(&e.session) {
+                        outcome.sessions.insert(e.session.clone());
+                    }
                 }
-                // Claim the id first; an id already present means the event is stored: put the
-                // old mapping back and skip it.
-                let existing = ids.insert(e.id.as_str(), seq + 1)?.map(|v| v.value());
-                if let Some(existing) = existing {
-                    ids.insert(e.id.as_str(), existing)?;
-                    outcome.duplicates += 1;
-                    continue;
+                for (id, s) in &summaries {
+                    sessions.insert(id.as_str(), encode_record(s).as_slice())?;
                 }
-                let canonical = e.canonical_bytes();
-                seq += 1;
-                head = chain_hash(&head, &canonical);
-                log.insert(
-                    seq,
-                    encode_event(&mut compressor, &head, &canonical).as_slice(),
-                )?;
-                by_session.insert((e.session.as_str(), seq), ())?;
-                if !summaries.contains_key(&e.session) {
-                    let stored = sessions
-                        .get(e.session.as_str())?
-                        .map(|v| decode_record::<SessionSummary>(v.value()));
-                    let existing = match stored {
-                        Some(Ok(s)) => s,
-                        Some(Err(err)) => {
-                            tracing::warn!(
-                                "refolding the undecodable summary of {}: {err}",
-                                e.session
-                            );
-                            fold_session(&log, &by_session, &e.session, seq - 1)?
-                        }
-                        None => SessionSummary::new(&e.session),
-                    };
-                    summaries.insert(e.session.clone(), existing);
+                if outcome.added > 0 {
+                    let mut v = seq.to_le_bytes().to_vec();
+                    v.extend_from_slice(&head);
+                    meta.insert("head", v.as_slice())?;
                 }
-                summaries
-                    .get_mut(&e.session)
-                    .expect("inserted above")
-                    .apply(e);
-                outcome.added += 1;
-                if !outcome.sessions.contains(&e.session) {
-                    outcome.sessions.insert(e.session.clone());
+                let mut files = txn.open_table(FILES)?;
+                let mut paths = txn.open_table(PATHS)?;
+                for cursor in cursors {
+                    let keep_existing =
+                        read_cursor(&files, &cursor.key)?.is_some_and(|c| c.offset > cursor.offset);
+                    if !keep_existing {
+                        files.insert(cursor.key.as_str(), encode_record(cursor).as_slice())?;
+                    }
+                    paths.insert(cursor.path.as_str(), cursor.key.as_str())?;
                 }
+                head_after = (seq, head);
             }
-            for (id, s) in &summaries {
-                sessions.insert(id.as_str(), encode_record(s).as_slice())?;
-            }
+            txn.commit()?;
             if outcome.added > 0 {
-                let mut v = seq.to_le_bytes().to_vec();
-                v.extend_from_slice(&head);
-                meta.insert("head", v.as_slice())?;
+                anchor::advance(&self.path, head_after.0, &head_after.1);
             }
-            let mut files = txn.open_table(FILES)?;
-            let mut paths = txn.open_table(PATHS)?;
-            for cursor in cursors {
-                let keep_existing =
-                    read_cursor(&files, &cursor.key)?.is_some_and(|c| c.offset > cursor.offset);
-                if !keep_existing {
-                    files.insert(cursor.key.as_str(), encode_record(cursor).as_slice())?;
-                }
-                paths.insert(cursor.path.as_str(), cursor.key.as_str())?;
-            }
-            head_after = (seq, head);
-        }
-        txn.commit()?;
-        if outcome.added > 0 {
-            anchor::advance(&self.path, head_after.0, &head_after.1);
-        }
-        Ok(outcome)
+            Ok(outcome)
+        })
     }
 
     /// Every session, most recent first.
     pub fn sessions(&self) -> Result<Vec<SessionSummary>> {
-        let txn = self.read_txn()?;
-        let table = txn.open_table(SESSIONS)?;
-        let mut out = Vec::new();
-        for row in table.iter()? {
-            let (k, v) = row?;
-            match decode_record::<SessionSummary>(v.value()) {
-                Ok(s) => out.push(s),
-                Err(e) => tracing::warn!("skipping undecodable session {}: {e}", k.value()),
+        self.guard(|| {
+            let txn = self.read_txn()?;
+            let table = txn.open_table(SESSIONS)?;
+            let mut out = Vec::new();
+            for row in table.iter()? {
+                let (k, v) = row?;
+                match decode_record::<SessionSummary>(v.value()) {
+                    Ok(s) => out.push(s),
+                    Err(e) => tracing::warn!("skipping undecodable session {}: {e}", k.value()),
+                }
             }
-        }
-        out.sort_by(|a, b| {
-            b.started_at
-                .cmp(&a.started_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        Ok(out)
+            out.sort_by(|a, b| {
+                b.started_at
+                    .cmp(&a.started_at)
+                    .then_with(|| a.id.cmp(&b.id))
+            });
+            Ok(out)
+        })
     }
 
     pub fn session(&self, id: &str) -> Result<Option<SessionSummary>> {
-        let txn = self.read_txn()?;
-        let table = txn.open_table(SESSIONS)?;
-        let Some(v) = table.get(id)? else {
-            return Ok(None);
-        };
-        decode_record(v.value())
-            .map(Some)
-            .map_err(|source| StoreError::Decode {
-                table: "sessions",
-                source,
-            })
+        self.guard(|| {
+            let txn = self.read_txn()?;
+            let table = txn.open_table(SESSIONS)?;
+            let Some(v) = table.get(id)? else {
+                return Ok(None);
+            };
+            decode_record(v.value())
+                .map(Some)
+                .map_err(|source| StoreError::Decode {
+                    table: "sessions",
+                    source,
+                })
+        })
     }
 
     /// Resolves a full session id or a unique prefix of one.
     pub fn find_session(&self, prefix: &str) -> Result<SessionMatch> {
-        let txn = self.read_txn()?;
-        let table = txn.open_table(SESSIONS)?;
-        if table.get(prefix)?.is_some() {
-            return Ok(SessionMatch::One(prefix.to_owned()));
-        }
-        let mut hits = Vec::new();
-        for row in table.range(prefix..)? {
-            let (k, _) = row?;
-            let k = k.value();
-            if !k.starts_with(prefix) {
-                break;
+        self.guard(|| {
+            let txn = self.read_txn()?;
+            let table = txn.open_table(SESSIONS)?;
+            if table.get(prefix)?.is_some() {
+                return Ok(SessionMatch::One(prefix.to_owned()));
             }
-            hits.push(k.to_owned());
-        }
-        Ok(match hits.len() {
-            0 => SessionMatch::None,
-            1 => SessionMatch::One(hits.remove(0)),
-            _ => SessionMatch::Many(hits),
+            let mut hits = Vec::new();
+            for row in table.range(prefix..)? {
+                let (k, _) = row?;
+                let k = k.value();
+                if !k.starts_with(prefix) {
+                    break;
+                }
+                hits.push(k.to_owned());
+            }
+            Ok(match hits.len() {
+                0 => SessionMatch::None,
+                1 => SessionMatch::One(hits.remove(0)),
+                _ => SessionMatch::Many(hits),
+            })
         })
     }
 
     /// A session's events in log order, with their seq numbers.
     pub fn session_events(&self, session: &str) -> Result<Vec<(u64, Event)>> {
-        let txn = self.read_txn()?;
-        let index = txn.open_table(SESSION_EVENTS)?;
-        let log = txn.open_table(EVENTS)?;
-        let mut out = Vec::new();
-        for row in index.range((session, 0)..=(session, u64::MAX))? {
-            let (k, _) = row?;
-            let seq = k.value().1;
-            let Some(v) = log.get(seq)? else { continue };
-            let decoded = decode_event(v.value())
-                .map_err(|source| StoreError::Decode {
-                    table: "events",
-                    source,
-                })
-                .and_then(|(_, json)| {
-                    serde_json::from_slice::<Event>(&json).map_err(|e| StoreError::Decode {
+        self.guard(|| {
+            let txn = self.read_txn()?;
+            let index = txn.open_table(SESSION_EVENTS)?;
+            let log = txn.open_table(EVENTS)?;
+            let mut out = Vec::new();
+            for row in index.range((session, 0)..=(session, u64::MAX))? {
+                let (k, _) = row?;
+                let seq = k.value().1;
+                let Some(v) = log.get(seq)? else { continue };
+                let decoded = decode_event(v.value())
+                    .map_err(|source| StoreError::Decode {
                         table: "events",
-                        source: e.into(),
+                        source,
                     })
-                });
-            match decoded {
-                Ok(e) => out.push((seq, e)),
-                Err(e) => tracing::warn!("skipping event #{seq}: {e}"),
+                    .and_then(|(_, json)| {
+                        serde_json::from_slice::<Event>(&json).map_err(|e| StoreError::Decode {
+                            table: "events",
+                            source: e.into(),
+                        })
+                    });
+                match decoded {
+                    Ok(e) => out.push((seq, e)),
+                    Err(e) => tracing::warn!("skipping event #{seq}: {e}"),
+                }
             }
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 
     /// The events appended after `head`, in log order, if `head` is a point of this chain (the
     /// event at its seq has its hash); `None` when it is not (another store, or an empty one).
     /// Returned with the head they lead to, read in the same snapshot.
     pub fn events_after(&self, head: (u64, [u8; 32])) -> Result<Option<(Head, Vec<Event>)>> {
-        let txn = self.read_txn()?;
-        let now = read_head(&txn.open_table(META)?)?;
-        let log = txn.open_table(EVENTS)?;
-        if head.0 > 0 {
-            let Some(v) = log.get(head.0)? else {
-                return Ok(None);
-            };
-            match decode_event(v.value()) {
-                Ok((hash, _)) if hash == head.1 => {}
-                _ => return Ok(None),
+        self.guard(|| {
+            let txn = self.read_txn()?;
+            let now = read_head(&txn.open_table(META)?)?;
+            let log = txn.open_table(EVENTS)?;
+            if head.0 > 0 {
+                let Some(v) = log.get(head.0)? else {
+                    return Ok(None);
+                };
+                match decode_event(v.value()) {
+                    Ok((hash, _)) if hash == head.1 => {}
+                    _ => return Ok(None),
+                }
             }
-        }
-        let mut out = Vec::new();
-        for row in log.range(head.0 + 1..=now.0.max(head.0))? {
-            let (k, v) = row?;
-            let decoded = decode_event(v.value())
-                .ok()
-                .and_then(|(_, json)| serde_json::from_slice::<Event>(&json).ok());
-            match decoded {
-                Some(e) => out.push(e),
-                None => tracing::warn!("skipping undecodable event #{}", k.value()),
+            let mut out = Vec::new();
+            for row in log.range(head.0 + 1..=now.0.max(head.0))? {
+                let (k, v) = row?;
+                let decoded = decode_event(v.value())
+                    .ok()
+                    .and_then(|(_, json)| serde_json::from_slice::<Event>(&json).ok());
+                match decoded {
+                    Some(e) => out.push(e),
+                    None => tracing::warn!("skipping undecodable event #{}", k.value()),
+                }
             }
-        }
-        Ok(Some((now, out)))
+            Ok(Some((now, out)))
+        })
     }
 
     /// Every event in log order, with the head they lead to (one consistent snapshot).
     pub fn all_events_at(&self) -> Result<(Head, Vec<Event>)> {
-        match self.events_after((0, [0; 32]))? {
+        self.guard(|| match self.events_after((0, [0; 32]))? {
             Some(found) => Ok(found),
             None => Ok(((0, [0; 32]), Vec::new())),
-        }
+        })
     }
 
     /// Every event in log order. Undecodable records are logged and skipped.
     pub fn all_events(&self) -> Result<Vec<Event>> {
-        let txn = self.read_txn()?;
-        let log = txn.open_table(EVENTS)?;
-        let mut out = Vec::new();
-        for row in log.iter()? {
-            let (k, v) = row?;
-            let decoded = decode_event(v.value())
-                .ok()
-                .and_then(|(_, json)| serde_json::from_slice::<Event>(&json).ok());
-            match decoded {
-                Some(e) => out.push(e),
-                None => tracing::warn!("skipping undecodable event #{}", k.value()),
+        self.guard(|| {
+            let txn = self.read_txn()?;
+            let log = txn.open_table(EVENTS)?;
+            let mut out = Vec::new();
+            for row in log.iter()? {
+                let (k, v) = row?;
+                let decoded = decode_event(v.value())
+                    .ok()
+                    .and_then(|(_, json)| serde_json::from_slice::<Event>(&json).ok());
+                match decoded {
+                    Some(e) => out.push(e),
+                    None => tracing::warn!("skipping undecodable event #{}", k.value()),
+                }
             }
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 
     /// The chain head: the last seq and its hash (`(0, [0; 32])` for an empty log).
     pub fn head(&self) -> Result<(u64, [u8; 32])> {
-        let txn = self.read_txn()?;
-        read_head(&txn.open_table(META)?)
+        self.guard(|| {
+            let txn = self.read_txn()?;
+            read_head(&txn.open_table(META)?)
+        })
     }
 
     /// The cached view `name` derived by code tagged `tag`, with the head it was derived at
     /// (which may be behind the current one: the caller catches up or derives again).
     pub fn cached(&self, name: &str, tag: &str) -> Result<Option<(Head, Vec<u8>)>> {
-        let txn = self.read_txn()?;
-        let table = match txn.open_table(CACHE) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-            Err(e) => return Err(e.into()),
-        };
-        let Some(v) = table.get(name)? else {
-            return Ok(None);
-        };
-        Ok(codec::decode_cache(v.value(), tag))
+        self.guard(|| {
+            let txn = self.read_txn()?;
+            let table = match txn.open_table(CACHE) {
+                Ok(t) => t,
+                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            };
+            let Some(v) = table.get(name)? else {
+                return Ok(None);
+            };
+            Ok(codec::decode_cache(v.value(), tag))
+        })
     }
 
     /// Saves a derived view, tagged with the head it was derived at. A view derived at an older
@@ -692,100 +736,110 @@ impl Store {
         head: (u64, [u8; 32]),
         payload: &[u8],
     ) -> Result<()> {
-        let record =
-            codec::encode_cache(head, tag, payload).map_err(|e| StoreError::Db(e.to_string()))?;
-        if !self.writable() {
-            // A reader keeps its handle read-only (a paused writer cannot block it) and saves the
-            // view through a short-lived writable one, when the store can be had soon.
-            let writer =
-                Store::open_opts(&self.path, 1024 * 1024, CACHE_WAIT, false, Intent::Write)?;
-            if !writer.writable() {
-                return Err(StoreError::ReadOnly {
-                    path: self.path.clone(),
-                });
+        self.guard(|| {
+            let record = codec::encode_cache(head, tag, payload)
+                .map_err(|e| StoreError::Db(e.to_string()))?;
+            if !self.writable() {
+                // A reader keeps its handle read-only (a paused writer cannot block it) and saves the
+                // view through a short-lived writable one, when the store can be had soon.
+                let writer =
+                    Store::open_opts(&self.path, 1024 * 1024, CACHE_WAIT, false, Intent::Write)?;
+                if !writer.writable() {
+                    return Err(StoreError::ReadOnly {
+                        path: self.path.clone(),
+                    });
+                }
+                return writer.put_cache(name, tag, head, payload);
             }
-            return writer.put_cache(name, tag, head, payload);
-        }
-        let txn = self.write_txn()?;
-        {
-            let mut table = txn.open_table(CACHE)?;
-            let newer = table
-                .get(name)?
-                .and_then(|v| codec::cache_seq(v.value()))
-                .is_some_and(|seq| seq > head.0);
-            if !newer {
-                table.insert(name, record.as_slice())?;
+            let txn = self.write_txn()?;
+            {
+                let mut table = txn.open_table(CACHE)?;
+                let newer = table
+                    .get(name)?
+                    .and_then(|v| codec::cache_seq(v.value()))
+                    .is_some_and(|seq| seq > head.0);
+                if !newer {
+                    table.insert(name, record.as_slice())?;
+                }
             }
-        }
-        txn.commit()?;
-        Ok(())
+            txn.commit()?;
+            Ok(())
+        })
     }
 
     /// Keeps a generated summary of `session` (its learnings.md entry) as the session's next
     /// version, unless its SHA-256 equals the latest version's. Returns the version that holds
     /// this markdown (the latest one, when unchanged).
     pub fn put_summary(&self, session: &str, markdown: &str) -> Result<u32> {
-        let sha256 = hex::encode(sha2::Sha256::digest(markdown.as_bytes()));
-        let txn = self.write_txn()?;
-        let version = {
-            let mut table = txn.open_table(SUMMARIES)?;
-            let latest = latest_summary(&table, session)?;
-            match latest {
-                Some(l) if l.sha256 == sha256 => l.version,
-                latest => {
-                    let version = latest.map_or(1, |l| l.version + 1);
-                    let record = SummaryRecord {
-                        version,
-                        at: jiff::Timestamp::now().to_string(),
-                        sha256,
-                        markdown: markdown.to_owned(),
-                    };
-                    table.insert((session, version), encode_record(&record).as_slice())?;
-                    version
+        self.guard(|| {
+            let sha256 = hex::encode(sha2::Sha256::digest(markdown.as_bytes()));
+            let txn = self.write_txn()?;
+            let version = {
+                let mut table = txn.open_table(SUMMARIES)?;
+                let latest = latest_summary(&table, session)?;
+                match latest {
+                    Some(l) if l.sha256 == sha256 => l.version,
+                    latest => {
+                        let version = latest.map_or(1, |l| l.version + 1);
+                        let record = SummaryRecord {
+                            version,
+                            at: jiff::Timestamp::now().to_string(),
+                            sha256,
+                            markdown: markdown.to_owned(),
+                        };
+                        table.insert((session, version), encode_record(&record).as_slice())?;
+                        version
+                    }
                 }
-            }
-        };
-        txn.commit()?;
-        Ok(version)
+            };
+            txn.commit()?;
+            Ok(version)
+        })
     }
 
     /// Every stored summary of `session`, oldest version first. Undecodable records are logged
     /// and skipped.
     pub fn summaries(&self, session: &str) -> Result<Vec<SummaryRecord>> {
-        let txn = self.read_txn()?;
-        let table = match txn.open_table(SUMMARIES) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-            Err(e) => return Err(e.into()),
-        };
-        let mut out = Vec::new();
-        for row in table.range((session, 0)..=(session, u32::MAX))? {
-            let (k, v) = row?;
-            let (_, version) = k.value();
-            match decode_record::<SummaryRecord>(v.value()) {
-                Ok(mut r) => {
-                    r.version = version;
-                    out.push(r);
+        self.guard(|| {
+            let txn = self.read_txn()?;
+            let table = match txn.open_table(SUMMARIES) {
+                Ok(t) => t,
+                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+                Err(e) => return Err(e.into()),
+            };
+            let mut out = Vec::new();
+            for row in table.range((session, 0)..=(session, u32::MAX))? {
+                let (k, v) = row?;
+                let (_, version) = k.value();
+                match decode_record::<SummaryRecord>(v.value()) {
+                    Ok(mut r) => {
+                        r.version = version;
+                        out.push(r);
+                    }
+                    Err(e) => tracing::warn!("skipping summary {session} v{version}: {e}"),
                 }
-                Err(e) => tracing::warn!("skipping summary {session} v{version}: {e}"),
             }
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 
     /// The newest stored summary of `session`.
     pub fn latest_summary(&self, session: &str) -> Result<Option<SummaryRecord>> {
-        let txn = self.read_txn()?;
-        match txn.open_table(SUMMARIES) {
-            Ok(t) => latest_summary(&t, session),
-            Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        self.guard(|| {
+            let txn = self.read_txn()?;
+            match txn.open_table(SUMMARIES) {
+                Ok(t) => latest_summary(&t, session),
+                Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+                Err(e) => Err(e.into()),
+            }
+        })
     }
 
     pub fn event_count(&self) -> Result<u64> {
-        let txn = self.read_txn()?;
-        Ok(txn.open_table(EVENTS)?.len()?)
+        self.guard(|| {
+            let txn = self.read_txn()?;
+            Ok(txn.open_table(EVENTS)?.len()?)
+        })
     }
 
     /// Walks the whole log, recomputing every link of the chain from the stored bytes; see
@@ -800,73 +854,75 @@ impl Store {
     /// beside it, and `expect` (a head as `verify` printed it, a hex prefix of at least 8
     /// digits, optionally `SEQ:` before it), which must be a point of this chain.
     pub fn verify_expecting(&self, expect: Option<&str>) -> Result<VerifyReport> {
-        let mut report = self.verify_chain()?;
-        if report.failure.is_some() {
-            return Ok(report);
-        }
-        let txn = self.read_txn()?;
-        let log = txn.open_table(EVENTS)?;
-        let hash_at = |seq: u64| -> Result<Option<[u8; 32]>> {
-            Ok(log
-                .get(seq)?
-                .and_then(|v| decode_event(v.value()).ok().map(|(h, _)| h)))
-        };
-        if let Some(anchor) = anchor::read(&self.path) {
-            match anchor {
-                Ok((seq, hash)) if hash_at(seq)? != Some(hash) => report.problems.push(format!(
-                    "the head file {} records event #{seq} ({}), which this store {}: it was \
-                     truncated, emptied or replaced by an older copy",
-                    anchor::path(&self.path).display(),
-                    &hex::encode(hash)[..16],
-                    if seq > report.events {
-                        format!("does not have (it ends at #{})", report.events)
-                    } else {
-                        "holds with another hash".to_owned()
-                    }
-                )),
-                Ok(_) => {}
-                Err(e) => report.problems.push(format!(
-                    "the head file {} is damaged: {e}",
-                    anchor::path(&self.path).display()
-                )),
+        self.guard(|| {
+            let mut report = self.verify_chain()?;
+            if report.failure.is_some() {
+                return Ok(report);
             }
-        }
-        if let Some(expect) = expect {
-            let (seq, prefix) = match expect.split_once(':') {
-                Some((seq, hash)) => (seq.parse::<u64>().ok(), hash),
-                None => (None, expect),
+            let txn = self.read_txn()?;
+            let log = txn.open_table(EVENTS)?;
+            let hash_at = |seq: u64| -> Result<Option<[u8; 32]>> {
+                Ok(log
+                    .get(seq)?
+                    .and_then(|v| decode_event(v.value()).ok().map(|(h, _)| h)))
             };
-            let prefix = prefix.trim().to_ascii_lowercase();
-            let found = if prefix.len() < 8 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
-                report.problems.push(format!(
-                    "--expect {expect:?} is no head: give the hex digits `verify` printed (8 or more)"
-                ));
-                true
-            } else if let Some(seq) = seq {
-                hash_at(seq)?.is_some_and(|h| hex::encode(h).starts_with(&prefix))
-            } else {
-                let mut found = false;
-                for row in log.iter()?.rev() {
-                    let (_, v) = row?;
-                    if decode_event(v.value())
-                        .is_ok_and(|(h, _)| hex::encode(h).starts_with(&prefix))
-                    {
-                        found = true;
-                        break;
-                    }
+            if let Some(anchor) = anchor::read(&self.path) {
+                match anchor {
+                    Ok((seq, hash)) if hash_at(seq)? != Some(hash) => report.problems.push(format!(
+                        "the head file {} records event #{seq} ({}), which this store {}: it was \
+                         truncated, emptied or replaced by an older copy",
+                        anchor::path(&self.path).display(),
+                        &hex::encode(hash)[..16],
+                        if seq > report.events {
+                            format!("does not have (it ends at #{})", report.events)
+                        } else {
+                            "holds with another hash".to_owned()
+                        }
+                    )),
+                    Ok(_) => {}
+                    Err(e) => report.problems.push(format!(
+                        "the head file {} is damaged: {e}",
+                        anchor::path(&self.path).display()
+                    )),
                 }
-                found
-            };
-            if !found {
-                report.problems.push(format!(
-                    "no event of this store has the expected head {expect}: it was truncated, \
-                     emptied or replaced by an older copy"
-                ));
             }
-        }
-        drop(log);
-        report.problems.extend(self.check_derived(&txn)?);
-        Ok(report)
+            if let Some(expect) = expect {
+                let (seq, prefix) = match expect.split_once(':') {
+                    Some((seq, hash)) => (seq.parse::<u64>().ok(), hash),
+                    None => (None, expect),
+                };
+                let prefix = prefix.trim().to_ascii_lowercase();
+                let found = if prefix.len() < 8 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    report.problems.push(format!(
+                        "--expect {expect:?} is no head: give the hex digits `verify` printed (8 or more)"
+                    ));
+                    true
+                } else if let Some(seq) = seq {
+                    hash_at(seq)?.is_some_and(|h| hex::encode(h).starts_with(&prefix))
+                } else {
+                    let mut found = false;
+                    for row in log.iter()?.rev() {
+                        let (_, v) = row?;
+                        if decode_event(v.value())
+                            .is_ok_and(|(h, _)| hex::encode(h).starts_with(&prefix))
+                        {
+                            found = true;
+                            break;
+                        }
+                    }
+                    found
+                };
+                if !found {
+                    report.problems.push(format!(
+                        "no event of this store has the expected head {expect}: it was truncated, \
+                         emptied or replaced by an older copy"
+                    ));
+                }
+            }
+            drop(log);
+            report.problems.extend(self.check_derived(&txn)?);
+            Ok(report)
+        })
     }
 
     /// What the derived records say that their events do not: each session's summary and
@@ -1026,6 +1082,34 @@ impl Store {
             problems: Vec::new(),
         })
     }
+}
+
+thread_local! {
+    static GUARDING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Whether this thread is inside a store call whose panic becomes [`StoreError::Damaged`]: a
+/// panic hook then has no crash to report, only a damaged store the error will name.
+pub fn panic_is_caught() -> bool {
+    GUARDING.with(|g| g.get() > 0)
+}
+
+/// Runs `f`, turning a panic inside it into [`StoreError::Damaged`] (see `Store::guard`).
+fn guarded<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    GUARDING.with(|g| g.set(g.get() + 1));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    GUARDING.with(|g| g.set(g.get() - 1));
+    outcome.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "an unreadable page".to_owned());
+        Err(StoreError::Damaged {
+            path: path.to_owned(),
+            what,
+        })
+    })
 }
 
 /// Opens (creating) the store file for reading and writing, private to its user.

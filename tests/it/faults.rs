@@ -364,3 +364,121 @@ fn verify_catches_a_store_emptied_or_replaced_by_an_older_copy() {
     let said = failing("emptied, no head file", &["verify", "--expect", &head]);
     assert!(said.contains("no event of this store"), "{said}");
 }
+
+/// What the commands show of a store: the sessions list, every session's timeline, and the
+/// insights (read through the cache, as every face does).
+fn shown(store: &sessionlens::store::Store) -> anyhow::Result<String> {
+    let mut out = String::new();
+    for s in store.sessions()? {
+        out.push_str(&serde_json::to_string(&s)?);
+        for (seq, e) in store.session_events(&s.id)? {
+            out.push_str(&format!(
+                "\n{seq} {}",
+                String::from_utf8_lossy(&e.canonical_bytes())
+            ));
+        }
+        out.push('\n');
+    }
+    let k = sessionlens::knowledge::snapshot::Knowledge::load(store)?;
+    out.push_str(&serde_json::to_string(&*k.insights)?);
+    Ok(out)
+}
+
+/// Each byte of a small store flipped in turn: the store then fails to open with an error, or
+/// `verify` fails naming what changed, or nothing any command shows changed. Never a panic, never
+/// a silent change. The suite flips every 17th byte (about 20 s); `SESSIONLENS_FLIP_STRIDE=1`
+/// flips every one (a few minutes).
+#[test]
+fn a_flipped_byte_fails_verify_or_the_open_or_changes_nothing_shown() {
+    use sessionlens::store::Store;
+    let env = Env::new();
+    env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    let path = env.data_dir().join("store.redb");
+    {
+        // Compacted, so the file is mostly live pages; with the insights cached, so the cache
+        // record is among the bytes flipped.
+        let mut db = redb::Database::create(&path).unwrap();
+        db.compact().unwrap();
+        drop(db);
+        let store = Store::open(&path).unwrap();
+        sessionlens::knowledge::snapshot::Knowledge::load(&store).unwrap();
+    }
+    let pristine = std::fs::read(&path).unwrap();
+    let work = env.root.path().join("flip");
+    std::fs::create_dir_all(&work).unwrap();
+    let flipped = work.join("store.redb");
+    std::fs::copy(
+        env.data_dir().join("store.redb.head"),
+        work.join("store.redb.head"),
+    )
+    .unwrap();
+    let baseline = shown(&Store::open_for_reading(&path).unwrap()).unwrap();
+    // Panics the store catches (and turns into errors) are not printed here either.
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !sessionlens::store::panic_is_caught() {
+            report(info);
+        }
+    }));
+    let stride: usize = std::env::var("SESSIONLENS_FLIP_STRIDE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(17);
+    let (mut refused, mut caught, mut unchanged) = (0, 0, 0);
+    let mut silent = Vec::new();
+    let mut panics = Vec::new();
+    let start = Instant::now();
+    for at in (0..pristine.len()).step_by(stride) {
+        let mut bytes = pristine.clone();
+        bytes[at] ^= 0xff;
+        std::fs::write(&flipped, &bytes).unwrap();
+        let outcome = std::panic::catch_unwind(|| {
+            let store = match Store::open_for_reading(&flipped) {
+                Ok(s) => s,
+                Err(e) => return Ok(Err(e.to_string())),
+            };
+            let report = store.verify()?;
+            if !report.ok() {
+                let said = report
+                    .failure
+                    .map(|f| f.reason)
+                    .into_iter()
+                    .chain(report.problems)
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                return Ok(Err(said));
+            }
+            // Reading may fail cleanly too (an undecodable page), which is also no silent change.
+            match shown(&store) {
+                Ok(s) => Ok(Ok(s)),
+                Err(e) => Ok(Err(format!("{e:#}"))),
+            }
+        });
+        match outcome {
+            Err(_) => panics.push(at),
+            Ok(Err::<_, anyhow::Error>(e)) => {
+                refused += 1;
+                assert!(!e.to_string().is_empty());
+            }
+            Ok(Ok(Err(said))) => {
+                assert!(!said.is_empty(), "byte {at}: an empty error");
+                caught += 1;
+            }
+            Ok(Ok(Ok(now))) if now == baseline => unchanged += 1,
+            Ok(Ok(Ok(_))) => silent.push(at),
+        }
+    }
+    eprintln!(
+        "{} bytes, every {stride}th flipped in {:?}: {refused} refused, {caught} caught, \
+         {unchanged} unchanged, {} silent, {} panics",
+        pristine.len(),
+        start.elapsed(),
+        silent.len(),
+        panics.len()
+    );
+    assert!(panics.is_empty(), "panicked at bytes {panics:?}");
+    assert!(
+        silent.is_empty(),
+        "changed what is shown, unnoticed, at bytes {silent:?}"
+    );
+}

@@ -154,6 +154,7 @@ enum Cmd {
 /// (`verify`), 2 an error.
 pub fn main(servers: Servers) -> ExitCode {
     init_logging();
+    quiet_caught_panics();
     let cli = Cli::parse();
     match run(cli, &servers) {
         Ok(code) => code,
@@ -187,6 +188,19 @@ fn run(cli: Cli, servers: &Servers) -> anyhow::Result<ExitCode> {
         Cmd::Init(args) => init::run(g, args),
         Cmd::Doctor(args) => doctor::run(g, args),
     }
+}
+
+/// A panic the store turns into a "damaged store" error is logged at debug level, not printed
+/// as a crash; every other panic is reported as before.
+fn quiet_caught_panics() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if crate::store::panic_is_caught() {
+            tracing::debug!("reading a damaged store: {info}");
+        } else {
+            report(info);
+        }
+    }));
 }
 
 fn init_logging() {
