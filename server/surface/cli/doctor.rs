@@ -30,6 +30,9 @@ struct Report {
     spool: Option<PathBuf>,
     /// Bytes of commands typed and not yet read into the store.
     spool_waiting_bytes: u64,
+    /// Hook runs whose events wait in `pending/` for the next writer of the store (it was held
+    /// past the hook's bound when they ran).
+    hook_events_waiting: u64,
     /// This shell's `SESSIONLENS_HISTORY` (`off` disables the hook in it).
     history: Option<String>,
     shells: Vec<Shell>,
@@ -42,6 +45,15 @@ pub fn run(g: &Global, _: Args) -> anyhow::Result<ExitCode> {
         .ok()
         .map(|d| crate::config::spool_path(&d));
     let spool_waiting_bytes = spool.as_ref().map_or(0, |p| waiting_bytes(p));
+    let hook_events_waiting = crate::config::state_dir()
+        .ok()
+        .and_then(|d| std::fs::read_dir(crate::ingest::pending::dir(&d)).ok())
+        .map_or(0, |entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "jsonl"))
+                .count() as u64
+        });
     let shells = shell::Shell::ALL
         .iter()
         .map(|s| {
@@ -65,6 +77,7 @@ pub fn run(g: &Global, _: Args) -> anyhow::Result<ExitCode> {
         codex_home: crate::config::codex_home(),
         spool,
         spool_waiting_bytes,
+        hook_events_waiting,
         history: std::env::var("SESSIONLENS_HISTORY").ok(),
         shells,
     };
@@ -96,6 +109,12 @@ fn waiting_bytes(spool: &std::path::Path) -> u64 {
 
 fn print_text(r: &Report) {
     println!("Store: {} ({} events)", r.store.display(), r.events);
+    if r.hook_events_waiting > 0 {
+        println!(
+            "Hooks: {} run(s) waiting to be stored (the store was busy); the next `sessionlens ingest` stores them",
+            r.hook_events_waiting
+        );
+    }
     match &r.codex_home {
         Some(h) => println!("Codex: {}", h.display()),
         None => println!("Codex: no home found (set CODEX_HOME)"),
