@@ -936,12 +936,15 @@ impl Store {
         let mut problems = Vec::new();
         let mut folded: BTreeMap<String, SessionSummary> = BTreeMap::new();
         let mut index: BTreeSet<(String, u64)> = BTreeSet::new();
+        // Each session's seqs in log order, and each event's chain hash, as the walk saw them.
+        let mut seqs: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+        let mut hashes: Vec<[u8; 32]> = Vec::new();
         for row in log.iter()? {
             let (k, v) = row?;
             let seq = k.value();
-            let event = decode_event(v.value())
-                .ok()
-                .and_then(|(_, json)| serde_json::from_slice::<Event>(&json).ok());
+            let decoded = decode_event(v.value()).ok();
+            hashes.push(decoded.as_ref().map_or([0; 32], |(h, _)| *h));
+            let event = decoded.and_then(|(_, json)| serde_json::from_slice::<Event>(&json).ok());
             let Some(e) = event else {
                 problems.push(format!("event #{seq} cannot be read as an event"));
                 continue;
@@ -956,7 +959,37 @@ impl Store {
                 .entry(e.session.clone())
                 .or_insert_with(|| SessionSummary::new(&e.session))
                 .apply(&e);
+            seqs.entry(e.session.clone()).or_default().push(seq);
             index.insert((e.session, seq));
+        }
+        // What the commands do — a session's range of the index, then each event by its key,
+        // and its summary by its id — must find what the walk found: a damaged branch page can
+        // hide entries from a lookup that a walk over the leaves still sees.
+        for (session, expected) in &seqs {
+            let mut listed = Vec::new();
+            for row in by_session.range((session.as_str(), 0)..=(session.as_str(), u64::MAX))? {
+                listed.push(row?.0.value().1);
+            }
+            if &listed != expected {
+                problems.push(format!(
+                    "session {session}'s index finds {} of its {} events",
+                    listed.iter().filter(|s| expected.contains(s)).count(),
+                    expected.len()
+                ));
+            }
+            for &seq in expected {
+                let found = log
+                    .get(seq)?
+                    .and_then(|v| decode_event(v.value()).ok().map(|(h, _)| h));
+                if found.as_ref() != hashes.get(seq as usize - 1) {
+                    problems.push(format!("event #{seq} is not found by its number"));
+                }
+            }
+            if fold_current && sessions.get(session.as_str())?.is_none() {
+                problems.push(format!(
+                    "session {session}'s summary is not found by its id"
+                ));
+            }
         }
         for row in by_session.iter()? {
             let (k, _) = row?;
