@@ -122,6 +122,9 @@ pub enum SessionMatch {
 
 pub struct Store {
     db: Handle,
+    /// For a handle opened to read: the writable one opened at its first write, if any.
+    writer: std::sync::Mutex<Option<Database>>,
+    cache_bytes: usize,
     path: PathBuf,
 }
 
@@ -174,9 +177,15 @@ impl Store {
     }
 
     /// Opens the store to read it: read-only where it exists and needs no repair or upgrade, so
-    /// neither a paused writer nor a read-only file system stops the read.
+    /// neither a paused writer nor a read-only file system stops the read. A write through it
+    /// opens a writable handle then (see `write_txn`).
     pub fn open_for_reading(path: &Path) -> Result<Store> {
-        Store::open_opts(path, CACHE_BYTES, lock_wait(), true, Intent::Read)
+        Store::open_for_reading_with_cache(path, CACHE_BYTES)
+    }
+
+    /// [`Self::open_for_reading`] with a page cache of `cache_bytes`.
+    pub fn open_for_reading_with_cache(path: &Path, cache_bytes: usize) -> Result<Store> {
+        Store::open_opts(path, cache_bytes, lock_wait(), true, Intent::Read)
     }
 
     /// Opens the store for a hook, which must answer fast: waiting at most `wait` for a lock
@@ -266,6 +275,8 @@ impl Store {
         };
         let store = Store {
             db: Handle::Write(db),
+            writer: std::sync::Mutex::new(None),
+            cache_bytes,
             path: path.to_owned(),
         };
         store.init(upgrade)?;
@@ -289,6 +300,8 @@ impl Store {
             .map_err(|e| open_error(path, e, wait))?;
         let store = Store {
             db: Handle::Read(db),
+            writer: std::sync::Mutex::new(None),
+            cache_bytes,
             path: path.to_owned(),
         };
         let txn = store.read_txn()?;
@@ -330,13 +343,35 @@ impl Store {
         })
     }
 
-    /// A write transaction, after waiting (bounded) for any other process's to end.
+    /// A write transaction, after waiting (bounded) for any other process's to end. A handle
+    /// opened to read writes through a writable one, opened at its first write: a long-lived
+    /// reader (the language server) started while a writer was paused reads at once and writes
+    /// once the store is free.
     fn write_txn(&self) -> Result<redb::WriteTransaction> {
         match &self.db {
             Handle::Write(db) => db.begin_write().map_err(|e| self.lock_error(e)),
-            Handle::Read(_) => Err(StoreError::ReadOnly {
-                path: self.path.clone(),
-            }),
+            Handle::Read(_) => {
+                let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+                if writer.is_none() {
+                    let opened = Store::open_opts(
+                        &self.path,
+                        self.cache_bytes,
+                        lock_wait(),
+                        false,
+                        Intent::Write,
+                    )?;
+                    match opened.db {
+                        Handle::Write(db) => *writer = Some(db),
+                        Handle::Read(_) => {
+                            return Err(StoreError::ReadOnly {
+                                path: self.path.clone(),
+                            });
+                        }
+                    }
+                }
+                let db = writer.as_ref().expect("opened above");
+                db.begin_write().map_err(|e| self.lock_error(e))
+            }
         }
     }
 
@@ -739,7 +774,12 @@ impl Store {
         self.guard(|| {
             let record = codec::encode_cache(head, tag, payload)
                 .map_err(|e| StoreError::Db(e.to_string()))?;
-            if !self.writable() {
+            let has_writer = self
+                .writer
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_some();
+            if !self.writable() && !has_writer {
                 // A reader keeps its handle read-only (a paused writer cannot block it) and saves the
                 // view through a short-lived writable one, when the store can be had soon.
                 let writer =

@@ -85,46 +85,8 @@ fn a_paused_writer_blocks_no_one_and_what_a_hook_could_not_store_waits_for_the_n
     env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
     let before = env.ok(&["sessions"]);
     let sessions_before = env.json(&["sessions", "--json"]).as_array().unwrap().len();
-    let store = env.data_dir().join("store.redb");
-    let ino = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&store).unwrap());
-    let many = env.root.path().join("many");
-    std::fs::create_dir_all(&many).unwrap();
-    replicate_cli(&many, 40);
-
-    // A long ingest, committing small batches, stopped while it holds the writer byte (and not
-    // the header lock, which a commit holds for microseconds around each header write).
-    let mut writer = env
-        .cmd()
-        .args(["ingest", "--batch-events", "20", "codex"])
-        .arg(&many)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = writer.id();
-    let start = Instant::now();
-    let stopped = loop {
-        assert!(
-            writer.try_wait().unwrap().is_none(),
-            "the writer ended before it could be stopped in a commit"
-        );
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "never caught a commit"
-        );
-        let in_commit = |locks: &[(u64, u64, bool)]| {
-            locks.iter().any(|&(s, _, w)| w && s == WRITER_BYTE)
-                && !locks.iter().any(|&(s, _, w)| w && s == 0)
-        };
-        if in_commit(&locks_on(ino)) {
-            signal(pid, libc::SIGSTOP);
-            std::thread::sleep(Duration::from_millis(20));
-            if in_commit(&locks_on(ino)) {
-                break Instant::now();
-            }
-            signal(pid, libc::SIGCONT);
-        }
-    };
+    let (writer, pid) = paused_writer(&env);
+    let stopped = Instant::now();
 
     let quick = |args: &[&str], stdin: Option<&str>| {
         let mut c = env.cmd();
@@ -201,6 +163,92 @@ fn a_paused_writer_blocks_no_one_and_what_a_hook_could_not_store_waits_for_the_n
     assert_eq!(hook_sessions[0]["failed_commands"], 1, "{all}");
     assert_eq!(all.as_array().unwrap().len(), sessions_before + 40 + 1);
     assert!(env.ok(&["verify"]).contains("chain intact"));
+}
+
+/// Starts a long `ingest` into `env`'s store and stops it (SIGSTOP) while it holds the writer
+/// byte — inside a commit — but not the header lock (held for microseconds around each header
+/// write). Returns it, stopped, with its pid.
+fn paused_writer(env: &Env) -> (Child, u32) {
+    let store = env.data_dir().join("store.redb");
+    let ino = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&store).unwrap());
+    let many = env.root.path().join("many");
+    std::fs::create_dir_all(&many).unwrap();
+    replicate_cli(&many, 40);
+    let mut writer = env
+        .cmd()
+        .args(["ingest", "--batch-events", "20", "codex"])
+        .arg(&many)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = writer.id();
+    let start = Instant::now();
+    loop {
+        assert!(
+            writer.try_wait().unwrap().is_none(),
+            "the writer ended before it could be stopped in a commit"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "never caught a commit"
+        );
+        let in_commit = |locks: &[(u64, u64, bool)]| {
+            locks.iter().any(|&(s, _, w)| w && s == WRITER_BYTE)
+                && !locks.iter().any(|&(s, _, w)| w && s == 0)
+        };
+        if in_commit(&locks_on(ino)) {
+            signal(pid, libc::SIGSTOP);
+            std::thread::sleep(Duration::from_millis(20));
+            if in_commit(&locks_on(ino)) {
+                return (writer, pid);
+            }
+            signal(pid, libc::SIGCONT);
+        }
+    }
+}
+
+#[test]
+fn the_language_server_starts_and_hovers_while_a_writer_is_paused() {
+    use crate::common::lsp::Client;
+    use serde_json::json;
+    let env = Env::new();
+    let (ws, _) = scenario(&env, "react-first-app");
+    env.ok(&["ingest", "codex", "--idle-minutes", "0"]);
+    let (writer, pid) = paused_writer(&env);
+    let hook = ws.join("src/useTodos.ts");
+    let mut cmd = env.cmd();
+    cmd.env("SESSIONLENS_LOCK_WAIT_MS", "500");
+    let mut c = Client::start(cmd);
+    let start = Instant::now();
+    c.initialize(&ws, json!({}));
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "initialize waited for the paused writer"
+    );
+    c.open(&hook, "typescript");
+    let source = std::fs::read_to_string(&hook).unwrap();
+    let line = source
+        .lines()
+        .position(|l| l.contains("useEffect(() =>"))
+        .unwrap();
+    let character = source.lines().nth(line).unwrap().find("useEffect").unwrap() + 1;
+    let h = c.request_full(
+        "textDocument/hover",
+        json!({
+            "textDocument": {"uri": format!("file://{}", hook.display())},
+            "position": {"line": line, "character": character},
+        }),
+    );
+    assert!(
+        h["result"]["contents"]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("useEffect")),
+        "{h}"
+    );
+    signal(pid, libc::SIGCONT);
+    let out = finish(writer, Duration::from_secs(120), "the resumed writer");
+    assert!(out.status.success(), "{}", text(&out));
 }
 
 #[test]

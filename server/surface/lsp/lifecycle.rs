@@ -59,7 +59,9 @@ pub async fn initialize(shared: &Shared, params: InitializeParams) -> RpcResult<
     let settings = shared.settings();
     let opened = tokio::task::spawn_blocking(move || -> anyhow::Result<Store> {
         let dir = crate::config::data_dir(settings.data_dir.as_deref())?;
-        Ok(Store::open_with_cache(
+        // Read-only where it can be: a writer paused in a terminal does not stop the hovers;
+        // the first write opens a writable handle (see `Store::open_for_reading`).
+        Ok(Store::open_for_reading_with_cache(
             &crate::config::store_path(&dir),
             STORE_CACHE_BYTES,
         )?)

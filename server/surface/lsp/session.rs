@@ -256,15 +256,24 @@ impl Shared {
         Some((out, doc.version))
     }
 
-    /// Commits events to the store off the async threads. Errors are logged, never fatal.
+    /// Commits events to the store off the async threads. Events the store cannot take now
+    /// (another process holds it past the wait) are kept in the state dir's `pending/` for the
+    /// next writer, as a hook's are; other errors are returned.
     pub async fn commit(&self, events: Vec<crate::normalize::Event>) -> anyhow::Result<()> {
         let Some(store) = self.store() else {
             anyhow::bail!("the store is not open");
         };
-        tokio::task::spawn_blocking(move || store.commit(&events, &[]))
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))??;
-        Ok(())
+        tokio::task::spawn_blocking(move || match store.commit(&events, &[]) {
+            Ok(_) => Ok(()),
+            Err(e @ crate::store::StoreError::Locked { .. }) => {
+                let file = crate::ingest::pending::put(&crate::config::state_dir()?, &events)?;
+                tracing::warn!("{e}; kept in {} and stored later", file.display());
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
     }
 
     pub(super) async fn index_workspace(self: &Arc<Self>, ws: Arc<Workspace>) {
