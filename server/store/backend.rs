@@ -44,7 +44,7 @@ impl Patient {
                 )));
             }
             std::thread::sleep(delay.min(self.wait - waited));
-            delay = (delay * 2).min(Duration::from_millis(50));
+            delay = (delay * 2).min(Duration::from_millis(20));
         }
     }
 }
