@@ -585,7 +585,8 @@ fn find_header(buf: &[u8]) -> Result<usize, Option<usize>> {
     Err(None)
 }
 
-/// The Content-Length of a header block, when it is a plain decimal number.
+/// The Content-Length of a header block, when it is a plain decimal number (the same one, if the
+/// header comes more than once: which of two lengths to believe is a guess).
 fn content_length(headers: &[u8]) -> Option<usize> {
     let text = std::str::from_utf8(headers).ok()?;
     let mut len = None;
@@ -597,7 +598,11 @@ fn content_length(headers: &[u8]) -> Option<usize> {
             if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
-            len = Some(v.parse().ok()?);
+            let n: usize = v.parse().ok()?;
+            if len.is_some_and(|l| l != n) {
+                return None;
+            }
+            len = Some(n);
         }
     }
     len
@@ -698,6 +703,15 @@ mod tests {
                 format!("Content-Length: 70000000\r\n\r\n{body}").into(),
             ),
             ("12abc", b"Content-Length: 12abc\r\n\r\n{}".to_vec()),
+            (
+                "two lengths",
+                format!(
+                    "Content-Length: {}\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len(),
+                    body.len() + 1
+                )
+                .into(),
+            ),
             ("a cut name", b"{}Content-Len".to_vec()),
             (
                 "header block never ends",
