@@ -13,6 +13,7 @@ mod claude_scenarios;
 mod cli;
 mod context;
 mod eval;
+mod fuzz;
 mod lsp;
 mod lsp_inproc;
 mod mcp;
