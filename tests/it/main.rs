@@ -17,6 +17,7 @@ mod fuzz;
 mod lsp;
 mod lsp_inproc;
 mod mcp;
+mod memory;
 mod neovim;
 mod notes;
 mod paginated;
