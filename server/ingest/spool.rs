@@ -15,13 +15,13 @@
 //! already reported (same folder, same command, ended within [`SAME_COMMAND`]; the editor's
 //! record carries the output, so it is the one kept).
 
+use crate::capture::lines::{LineReader, Next};
 use crate::capture::live;
 use crate::capture::shell::{self, Bad};
 use crate::normalize::{Body, Event};
 use crate::store::Store;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -110,25 +110,35 @@ pub fn consume(
     .as_micros() as u64;
     let spool = crate::config::spool_path(state_dir);
     for file in files {
-        let mut lines = std::io::BufReader::new(
-            std::fs::File::open(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?,
-        );
+        // One line in memory at a time, and a line over the readers' bound (no hook writes one:
+        // they cut a command to one write) is counted and skipped as it streams, never held.
+        let mut lines =
+            LineReader::open(&file, 0).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
         let mut held = Vec::new();
         let mut batch: Vec<Event> = Vec::new();
-        let mut line = Vec::new();
         loop {
-            line.clear();
-            lines
-                .read_until(b'\n', &mut line)
+            let next = lines
+                .next_line()
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            if line.pop() != Some(b'\n') {
-                // The end, or a last line cut short.
-                if !line.is_empty() {
+            let line = match next {
+                Next::Line { bytes, .. } => bytes,
+                Next::Oversized { offset, len } => {
+                    tracing::warn!(
+                        "{}: skipping the {len}-byte line at byte {offset}: longer than a \
+                         shell hook writes",
+                        file.display()
+                    );
                     report.bad_lines += 1;
+                    continue;
                 }
-                break;
-            }
-            let text = String::from_utf8_lossy(&line);
+                // A last line cut short.
+                Next::Partial { .. } => {
+                    report.bad_lines += 1;
+                    break;
+                }
+                Next::Eof => break,
+            };
+            let text = String::from_utf8_lossy(line);
             let events = read_line(&text, ignore, store, &mut known, &mut report, |t| {
                 !hold.is_zero() && t.at_us() > held_from
             })?;
@@ -479,6 +489,23 @@ mod tests {
                 .is_empty()
         );
         assert!(store.verify().unwrap().failure.is_none());
+    }
+
+    #[test]
+    fn a_line_longer_than_any_hook_writes_is_skipped_and_the_rest_stored() {
+        let (_dir, store, state) = setup();
+        let mut text = shell::line(&typed("npm run build", T0, 1));
+        text += &shell::line(&typed(
+            &"x".repeat(crate::capture::lines::MAX_LINE),
+            T0 + 1_000_000,
+            0,
+        ));
+        text += &shell::line(&typed("npm test", T0 + 2_000_000, 0));
+        std::fs::write(crate::config::spool_path(&state), text).unwrap();
+        let r = consume(&store, &state, &Ignore::default(), Duration::ZERO).unwrap();
+        assert_eq!((r.commands, r.bad_lines), (2, 1), "{r:?}");
+        let stored: Vec<String> = commands(&store).into_iter().map(|c| c.0).collect();
+        assert_eq!(stored, ["npm run build", "npm test"]);
     }
 
     #[test]

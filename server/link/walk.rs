@@ -40,13 +40,15 @@ pub fn read_source(path: &Path) -> Option<String> {
         return None;
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    // A file that grows while read is still cut at the cap.
+    // No more than the size the file says it has: a `/proc` or `/sys` entry says 0 and holds
+    // more (`/proc/self/environ`: this process's environment), and a file that grows while read
+    // is read again when it next changes.
     std::fs::File::open(path)
         .ok()?
-        .take(MAX_FILE_BYTES + 1)
+        .take(meta.len() + 1)
         .read_to_end(&mut bytes)
         .ok()?;
-    (bytes.len() as u64 <= MAX_FILE_BYTES).then(|| String::from_utf8_lossy(&bytes).into_owned())
+    (bytes.len() as u64 <= meta.len()).then(|| String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Whether a text is small enough and not minified.
@@ -203,6 +205,26 @@ mod tests {
         assert!(worth_indexing(&"x".repeat(MAX_LINE_CHARS)));
         // 1,500 three-byte characters: long in bytes, short in characters.
         assert!(worth_indexing(&"é".repeat(1_500)));
+    }
+
+    #[test]
+    fn only_regular_files_that_hold_what_they_say_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.ts");
+        std::fs::write(&file, "export const a = 1;\n").unwrap();
+        assert_eq!(read_source(&file).as_deref(), Some("export const a = 1;\n"));
+        std::fs::write(&file, "").unwrap();
+        assert_eq!(read_source(&file).as_deref(), Some(""));
+        assert_eq!(read_source(dir.path()), None);
+        #[cfg(target_os = "linux")]
+        for special in [
+            "/proc/self/environ",
+            "/proc/self/status",
+            "/dev/zero",
+            "/dev/null",
+        ] {
+            assert_eq!(read_source(Path::new(special)), None, "{special}");
+        }
     }
 
     #[test]

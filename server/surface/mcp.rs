@@ -320,22 +320,72 @@ pub fn open_gaps(k: &Knowledge, ws: Option<&Path>) -> anyhow::Result<String> {
     Ok(out)
 }
 
+/// The longest message line passed on to the server: the bound of the transcript readers
+/// (`capture::lines::MAX_LINE`). A longer one is dropped as it streams, never held: rmcp would
+/// drop one over its own 16 MiB bound too, but only after this filter had read it whole.
+const MAX_LINE: usize = crate::capture::lines::MAX_LINE;
+
+/// What [`read_line`] found.
+enum Line {
+    /// A whole line, its newline included, is in the buffer.
+    Whole,
+    /// A line of this many bytes (its newline included) went past, longer than [`MAX_LINE`].
+    Oversized(usize),
+    /// The end of the input (a last line without its newline is no message).
+    End,
+}
+
+/// Reads the next line into `line` (empty on entry), holding at most [`MAX_LINE`] bytes of it.
+async fn read_line(input: &mut (impl tokio::io::AsyncBufRead + Unpin), line: &mut Vec<u8>) -> Line {
+    use tokio::io::AsyncBufReadExt;
+    let mut skipped: Option<usize> = None;
+    loop {
+        let available = match input.fill_buf().await {
+            Ok([]) | Err(_) => return Line::End,
+            Ok(b) => b,
+        };
+        let (take, ends) = match memchr::memchr(b'\n', available) {
+            Some(i) => (i + 1, true),
+            None => (available.len(), false),
+        };
+        if skipped.is_none() && line.len() + take > MAX_LINE + 1 {
+            skipped = Some(line.len());
+            *line = Vec::new();
+        }
+        match &mut skipped {
+            Some(n) => *n += take,
+            None => line.extend_from_slice(&available[..take]),
+        }
+        input.consume(take);
+        if ends {
+            return skipped.map_or(Line::Whole, Line::Oversized);
+        }
+    }
+}
+
 /// Copies the client's lines to the server, dropping notifications that come before the first
 /// request (a client's `notifications/initialized` sent too early, a stray `$/progress`): rmcp
-/// ends the session on any message before `initialize`, and a notification needs no answer.
+/// ends the session on any message before `initialize`, and a notification needs no answer. A
+/// line longer than [`MAX_LINE`] is dropped with a log line.
 async fn until_initialize(
     input: impl tokio::io::AsyncRead + Unpin,
     mut output: impl tokio::io::AsyncWrite + Unpin,
 ) {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     let mut lines = tokio::io::BufReader::new(input);
     let mut line = Vec::new();
     let mut started = false;
     loop {
         line.clear();
-        match lines.read_until(b'\n', &mut line).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
+        match read_line(&mut lines, &mut line).await {
+            Line::End => return,
+            Line::Oversized(n) => {
+                tracing::error!(
+                    "mcp: skipping a {n}-byte message: longer than the {MAX_LINE} bytes read"
+                );
+                continue;
+            }
+            Line::Whole => {}
         }
         if !started {
             let v: Option<serde_json::Value> = serde_json::from_slice(&line).ok();
@@ -382,4 +432,39 @@ pub fn serve(data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     runtime.shutdown_timeout(Duration::from_millis(200));
     served?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line over the bound is dropped and the lines around it pass; notifications before the
+    /// first request are dropped; a last line without its newline is no message.
+    #[tokio::test(flavor = "current_thread")]
+    async fn an_oversized_line_is_dropped_and_the_rest_passed_on() {
+        let request = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\"}\n";
+        let notification = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n";
+        let mut input = notification.as_bytes().to_vec();
+        input.extend_from_slice(request.as_bytes());
+        input.resize(input.len() + MAX_LINE + 1, b'x');
+        input.push(b'\n');
+        input.extend_from_slice(notification.as_bytes());
+        input.extend_from_slice(b"{\"cut\":");
+        let mut out = Vec::new();
+        until_initialize(input.as_slice(), &mut out).await;
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            [request, notification].concat()
+        );
+        // A line of exactly the bound passes.
+        let mut exact = vec![b' '; MAX_LINE];
+        exact.push(b'\n');
+        let mut line = Vec::new();
+        let mut reader = tokio::io::BufReader::new(exact.as_slice());
+        assert!(matches!(
+            read_line(&mut reader, &mut line).await,
+            Line::Whole
+        ));
+        assert_eq!(line.len(), MAX_LINE + 1);
+    }
 }

@@ -656,103 +656,131 @@ fn a_command_typed_in_a_terminal_reaches_the_store_once_while_the_server_runs() 
     env.ok(&["verify"]);
 }
 
+/// The hostile-frame corpus (`tests/fixtures/hostile/lsp/`, its README says what each file is):
+/// every file, in name order, then a generated 70 MB frame.
+fn hostile_cases() -> Vec<(String, Vec<u8>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile/lsp");
+    let mut cases: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "bin"))
+        .map(|p| {
+            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 40, "the corpus is in {}", dir.display());
+    // 70 MB, over the server's 64 MiB cap, as one request whose id comes first.
+    let open = br#"{"jsonrpc":"2.0","id":"error:70-mb","method":"textDocument/hover","params":{"padding":""#;
+    let close = br#""}}"#;
+    let len = 70 * 1000 * 1000;
+    let mut huge = format!("Content-Length: {len}\r\n\r\n").into_bytes();
+    huge.extend_from_slice(open);
+    huge.resize(huge.len() + len - open.len() - close.len(), b'x');
+    huge.extend_from_slice(close);
+    cases.push(("70-mb-frame (generated)".into(), huge));
+    cases
+}
+
+/// The ids a case's requests declare an answer for: `error:…` and `result:…` strings.
+fn declared_ids(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(1 << 20)]);
+    regex::Regex::new(r#""id":"((?:error|result):[^"]*)""#)
+        .unwrap()
+        .captures_iter(&text)
+        .map(|c| c[1].to_owned())
+        .collect()
+}
+
 /// Frames no editor should send — JSON that is not JSON-RPC, wrong lengths, garbage, invalid
-/// text — never kill the server or leave it deaf: after each one a hover is answered. An invalid
-/// request with an id is answered with an error, an escaped method name and `shutdown` with
-/// `"params": null` (Eglot, lsp4ij) work as meant.
+/// text, a 70 MB frame — never kill the server or leave it deaf: after each case of the corpus
+/// a hover is answered. Requests are answered as their ids declare (an error or a result, with
+/// that id) and nothing else is answered. Documents that are no regular files are opened and
+/// closed within a second each; an escaped method name is the method; `shutdown` with
+/// `"params": null` (Eglot, lsp4ij) shuts down, storing the hand edits made before it.
 #[test]
 fn hostile_frames_never_kill_the_server_or_leave_it_deaf() {
     let env = Env::new();
     let ws = ingested(&env);
     let hook = ws.join("src/useTodos.ts");
-    let mut c = Client::start(env.cmd());
+    let at = pos(&hook, "useEffect(() =>", "useEffect", 1);
+    let hover_params = json!({"textDocument": {"uri": uri(&hook)}, "position": at});
+    let mut c = Client::start_capturing_stderr(env.cmd());
+    let cases = hostile_cases();
+    for (_, bytes) in cases.iter().filter(|(name, _)| name.starts_with("00-")) {
+        c.send_bytes(bytes);
+    }
     c.initialize(&ws, json!({}));
     c.open(&hook, "typescript");
-    let at = pos(&hook, "useEffect(() =>", "useEffect", 1);
-    let framed = |body: &[u8]| {
-        [
-            format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes(),
-            body.to_vec(),
-        ]
-        .concat()
-    };
-    let notification = br#"{"jsonrpc":"2.0","method":"$/noop","params":{}}"#;
-    let deep = format!(
-        r#"{{"jsonrpc":"2.0","method":"x","params":{}{}}}"#,
-        "[".repeat(10_000),
-        "]".repeat(10_000)
+    let expected = c.request("textDocument/hover", hover_params.clone());
+    assert!(
+        expected["contents"]["value"].as_str().is_some(),
+        "{expected}"
     );
-    let hostile: Vec<(&str, Vec<u8>)> = vec![
-        ("[]", framed(b"[]")),
-        ("{}", framed(b"{}")),
-        ("an object", framed(br#"{"foo":1}"#)),
-        (
-            "no jsonrpc",
-            framed(br#"{"id":"x","method":"textDocument/hover","params":{}}"#),
-        ),
-        (
-            "id 1.5",
-            framed(br#"{"jsonrpc":"2.0","id":1.5,"method":"x"}"#),
-        ),
-        (
-            "id {}",
-            framed(br#"{"jsonrpc":"2.0","id":{},"method":"x"}"#),
-        ),
-        (
-            "id [1]",
-            framed(br#"{"jsonrpc":"2.0","id":[1],"method":"x"}"#),
-        ),
-        (
-            "id 2^64",
-            framed(br#"{"jsonrpc":"2.0","id":18446744073709551616,"method":"x"}"#),
-        ),
-        (
-            "method null",
-            framed(br#"{"jsonrpc":"2.0","id":"y","method":null}"#),
-        ),
-        ("params 10k deep", framed(deep.as_bytes())),
-        (
-            "invalid UTF-8",
-            framed(b"{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":{\"a\":\"\xff\xfe\"}}"),
-        ),
-        (
-            "short length",
-            [
-                format!("Content-Length: {}\r\n\r\n", notification.len() + 10).into_bytes(),
-                notification.to_vec(),
-            ]
-            .concat(),
-        ),
-        (
-            "long length",
-            [
-                format!("Content-Length: {}\r\n\r\n", notification.len() - 1).into_bytes(),
-                notification.to_vec(),
-            ]
-            .concat(),
-        ),
-        ("length -1", b"Content-Length: -1\r\n\r\n{}".to_vec()),
-        ("length abc", b"Content-Length: abc\r\n\r\n{}".to_vec()),
-        (
-            "length 2^66",
-            b"Content-Length: 73786976294838206464\r\n\r\n{}".to_vec(),
-        ),
-        ("no length", b"Foo: 1\r\n\r\n{}".to_vec()),
-        ("garbage", b"\x00\xff garbage between frames\r\n".to_vec()),
-    ];
-    for (name, bad) in hostile {
-        c.send_bytes(&bad);
-        let h = c.request_full(
-            "textDocument/hover",
-            json!({"textDocument": {"uri": uri(&hook)}, "position": at}),
+
+    for (n, (name, bytes)) in cases.iter().enumerate() {
+        if !name.starts_with("00-") {
+            c.send_bytes(bytes);
+        }
+        // A hover after it, with an id no case uses; every answer until its own is kept.
+        let probe = json!(format!("probe-{n}"));
+        c.send_raw(
+            serde_json::to_string(&json!({"jsonrpc": "2.0", "id": probe,
+                "method": "textDocument/hover", "params": hover_params}))
+            .unwrap()
+            .as_bytes(),
         );
-        assert!(
-            h["result"]["contents"]["value"].as_str().is_some(),
-            "after {name}: {h}"
-        );
+        let mut answers: Vec<Value> = Vec::new();
+        let mut declared = declared_ids(bytes);
+        loop {
+            let msg = c
+                .recv(WAIT)
+                .unwrap_or_else(|| panic!("after {name}: no answer to the hover"));
+            if msg.get("method").is_some() {
+                continue; // the server's own requests and notifications
+            }
+            if msg["id"] == probe {
+                assert_eq!(msg["result"], expected, "after {name}: {msg}");
+                break;
+            }
+            answers.push(msg);
+        }
+        // Answers to the case's requests may come after the hover's (handlers run at once).
+        while let Some(missing) = declared
+            .iter()
+            .find(|id| !answers.iter().any(|a| a["id"] == json!(id)))
+        {
+            let msg = c
+                .recv(WAIT)
+                .unwrap_or_else(|| panic!("{name}: no answer to {missing}; got {answers:?}"));
+            if msg.get("method").is_none() {
+                answers.push(msg);
+            }
+        }
+        for a in &answers {
+            let id = a["id"].as_str().unwrap_or_default();
+            assert!(
+                declared.iter().any(|d| d == id),
+                "{name}: an answer with an id no request of it declared: {a}"
+            );
+            if id.starts_with("error:") {
+                assert!(
+                    a["error"]["code"].is_i64() && a.get("result").is_none(),
+                    "{name}: {a}"
+                );
+            } else {
+                assert!(
+                    a.get("error").is_none() && a.get("result").is_some(),
+                    "{name}: {a}"
+                );
+            }
+        }
+        declared.clear();
     }
+
     // Documents that are no regular files, opened and closed: the server reads none of them from
-    // disk (a device or a FIFO would block it or never end).
+    // disk (a device or a FIFO would block it or never end). Each round trip within a second.
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink("/dev/zero", ws.join("src/zero.ts")).unwrap();
@@ -766,61 +794,64 @@ fn hostile_frames_never_kill_the_server_or_leave_it_deaf() {
                 .success()
         );
         for special in [
-            ws.join("src/zero.ts"),
+            PathBuf::from("/dev/stdin"),
             ws.join("src/stdin.ts"),
-            fifo,
             PathBuf::from("/dev/urandom"),
+            ws.join("src/zero.ts"),
+            fifo,
             PathBuf::from("/proc/self/environ"),
         ] {
+            let started = std::time::Instant::now();
             c.open_text(&special, "typescript", "export const x = 1;\n");
             c.notify(
                 "textDocument/didClose",
                 json!({"textDocument": {"uri": uri(&special)}}),
             );
-            let h = c.request_full(
-                "textDocument/hover",
-                json!({"textDocument": {"uri": uri(&hook)}, "position": at}),
-            );
+            let h = c
+                .request_within(
+                    "textDocument/hover",
+                    hover_params.clone(),
+                    Duration::from_secs(1),
+                )
+                .unwrap_or_else(|| panic!("{}: no hover within 1 s", special.display()));
             assert!(
-                h["result"]["contents"]["value"].as_str().is_some(),
-                "after {}: {h}",
-                special.display()
+                started.elapsed() < Duration::from_secs(1),
+                "{}: {:?}",
+                special.display(),
+                started.elapsed()
             );
+            assert_eq!(h["result"], expected, "after {}: {h}", special.display());
         }
     }
-    // A document whose text has a lone surrogate is read with U+FFFD.
-    c.send_bytes(&framed(
-        format!(
-            r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"{}","languageId":"typescript","version":1,"text":"export function odd() {{ return '\ud800'; }}\n"}}}}}}"#,
-            uri(&ws.join("src/odd.ts"))
-        )
-        .as_bytes(),
-    ));
-    // An invalid request with a usable id gets an error, not silence.
-    c.send_bytes(&framed(
-        br#"{"jsonrpc":"1.0","id":"old","method":"textDocument/hover","params":{}}"#,
-    ));
-    let old = c.answer(&json!("old"));
-    assert_eq!(old["error"]["code"], -32600, "{old}");
-    // An escaped method name is the method.
+    // An escaped method name is the method: the same answer as the plain one.
     let escaped = format!(
-        r#"{{"jsonrpc":"2.0","id":"esc","method":"textDocument\/hover","params":{{"textDocument":{{"uri":"{}"}},"position":{at}}}}}"#,
-        uri(&hook)
+        r#"{{"jsonrpc":"2.0","id":"esc","method":"textDocument\/hover","params":{hover_params}}}"#
     );
-    c.send_bytes(&framed(escaped.as_bytes()));
-    let esc = c.answer(&json!("esc"));
-    assert!(
-        esc["result"]["contents"]["value"].as_str().is_some(),
-        "{esc}"
+    c.send_raw(escaped.as_bytes());
+    assert_eq!(c.answer(&json!("esc"))["result"], expected);
+    // A hand edit, then `shutdown` with null params: a null result, not InvalidParams, and the
+    // edit stored (shutdown is what stores it).
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&hook), "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 0, "character": 0},
+                                             "end": {"line": 0, "character": 0}},
+                                   "text": "// hand edit\n"}]}),
     );
-    // `shutdown` with null params shuts down.
-    c.send_bytes(&framed(
-        br#"{"jsonrpc":"2.0","id":"bye","method":"shutdown","params":null}"#,
-    ));
+    c.send_raw(br#"{"jsonrpc":"2.0","id":"bye","method":"shutdown","params":null}"#);
     let bye = c.answer(&json!("bye"));
     assert!(
         bye.get("error").is_none() && bye["result"].is_null(),
         "{bye}"
     );
+    let stderr = c.stderr();
     assert!(c.exit().success());
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let edits = env.live_events("editor");
+    assert!(
+        edits
+            .iter()
+            .any(|e| e.contains(r#""kind":"editor_edit","file":"src/useTodos.ts""#)),
+        "{edits:#?}"
+    );
 }

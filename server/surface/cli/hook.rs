@@ -118,13 +118,12 @@ pub fn claude(g: &Global, _: Args) -> anyhow::Result<ExitCode> {
 /// included).
 fn run(data_dir: Option<&Path>, assistant: Assistant) -> ExitCode {
     let tag = assistant.subcommand();
-    let mut input = String::new();
-    let answer = match std::io::stdin().read_to_string(&mut input) {
-        Ok(_) => {
+    let answer = match read_event(std::io::stdin().lock()) {
+        Ok(input) => {
             std::panic::catch_unwind(|| answer(data_dir, assistant, &input, crate::config::now()))
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("panicked; answering nothing")))
         }
-        Err(e) => Err(anyhow::anyhow!("reading stdin: {e}")),
+        Err(e) => Err(e),
     };
     match answer {
         Ok(Some(v)) => {
@@ -141,6 +140,36 @@ fn run(data_dir: Option<&Path>, assistant: Assistant) -> ExitCode {
         Err(e) => tracing::error!("{tag}: {e:#}"),
     }
     ExitCode::SUCCESS
+}
+
+/// The largest event read: as long as the longest transcript line the readers take
+/// (`capture::lines::MAX_LINE`). An event is one JSON line; a larger one (a tool's whole output
+/// echoed back, a pasted file) is answered with nothing rather than held.
+const MAX_EVENT: usize = crate::capture::lines::MAX_LINE;
+/// How much of an oversized event is read away, so that the assistant's write ends rather than
+/// failing on a closed pipe; past it the hook stops reading.
+const MAX_DRAIN: u64 = 1 << 30;
+
+/// The event on `input`, read whole when it is at most [`MAX_EVENT`] bytes; a larger one is
+/// read past (up to [`MAX_DRAIN`]) and refused, its memory never more than the bound.
+fn read_event(input: impl Read) -> anyhow::Result<String> {
+    let mut input = input;
+    let mut bytes = Vec::new();
+    (&mut input)
+        .take(MAX_EVENT as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("reading stdin: {e}"))?;
+    if bytes.len() > MAX_EVENT {
+        drop(bytes);
+        let rest = std::io::copy(&mut input.take(MAX_DRAIN), &mut std::io::sink()).unwrap_or(0);
+        let more = if rest == MAX_DRAIN { " or more" } else { "" };
+        anyhow::bail!(
+            "the event on stdin is {} bytes{more}, more than the {MAX_EVENT} a hook reads; \
+             answering nothing",
+            MAX_EVENT as u64 + 1 + rest
+        );
+    }
+    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("the event on stdin is not UTF-8"))
 }
 
 /// The answer to one event of `assistant`, `None` for an empty answer.
@@ -348,6 +377,21 @@ fn record(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_event_over_the_bound_is_read_past_and_refused() {
+        assert_eq!(read_event(&b"{}"[..]).unwrap(), "{}");
+        let whole = MAX_EVENT as u64;
+        assert_eq!(
+            read_event(std::io::repeat(b' ').take(whole)).unwrap().len(),
+            MAX_EVENT
+        );
+        let mut over = std::io::repeat(b' ').take(whole + 1000);
+        let e = read_event(&mut over).unwrap_err().to_string();
+        assert!(e.contains(&format!("{} bytes", whole + 1000)), "{e}");
+        assert_eq!(over.limit(), 0, "read to its end");
+        assert!(read_event(&b"{\"a\":\"\xff\"}"[..]).is_err());
+    }
 
     #[test]
     fn only_an_existing_absolute_rollout_file_is_a_transcript() {

@@ -85,11 +85,27 @@ impl Doc {
                 }
                 None if c.text == self.text => {}
                 None => {
-                    let (first, last_old, last_new) = changed_lines(&self.text, &c.text);
-                    if first <= last_new || first <= last_old {
-                        self.pending.touched.extend(first..=last_new.max(first));
-                        self.pending.lines += (last_old.max(last_new) + 1).saturating_sub(first);
-                    }
+                    // Lines first..old_end of the old text became first..new_end of the new one.
+                    let (first, old_end, new_end) = changed_lines(&self.text, &c.text);
+                    let last = c.text.matches('\n').count() as u32;
+                    let shift = i64::from(new_end) - i64::from(old_end);
+                    // Earlier marks move as the lines under them did: those after the changed
+                    // lines by as many lines as these grew, those on them onto the first.
+                    self.pending.touched = self
+                        .pending
+                        .touched
+                        .iter()
+                        .map(|&l| match l {
+                            l if l < first => l,
+                            l if l >= old_end => (i64::from(l) + shift) as u32,
+                            _ => first,
+                        })
+                        .map(|l| l.min(last))
+                        .collect();
+                    // A deletion marks the line it happened at.
+                    let marked = first.min(last)..new_end.max(first + 1).min(last + 1);
+                    self.pending.touched.extend(marked);
+                    self.pending.lines += old_end.max(new_end).max(first + 1) - first;
                     self.text = c.text;
                     self.lines = LineIndex::new(&self.text);
                 }
@@ -100,8 +116,8 @@ impl Doc {
     }
 }
 
-/// For a whole-text replacement: the first changed line, and the last changed line in the old
-/// and the new text (common leading and trailing lines excluded).
+/// For a whole-text replacement: the first changed line, and where the changed lines end
+/// (exclusive) in the old and in the new text; common leading and trailing lines are not changed.
 fn changed_lines(old: &str, new: &str) -> (u32, u32, u32) {
     let a: Vec<&str> = old.split('\n').collect();
     let b: Vec<&str> = new.split('\n').collect();
@@ -114,12 +130,10 @@ fn changed_lines(old: &str, new: &str) -> (u32, u32, u32) {
         .take(max_suffix)
         .take_while(|(x, y)| x == y)
         .count();
-    let last_old = (a.len() - suffix) as i64 - 1;
-    let last_new = (b.len() - suffix) as i64 - 1;
     (
         prefix as u32,
-        last_old.max(0) as u32,
-        last_new.max(prefix as i64) as u32,
+        (a.len() - suffix) as u32,
+        (b.len() - suffix) as u32,
     )
 }
 
@@ -155,7 +169,9 @@ mod tests {
 
     #[test]
     fn whole_text_changes_mark_only_the_lines_that_differ() {
-        assert_eq!(changed_lines("a\nb\nc\nd", "a\nB\nB2\nc\nd"), (1, 1, 2));
+        assert_eq!(changed_lines("a\nb\nc\nd", "a\nB\nB2\nc\nd"), (1, 2, 3));
+        // A deletion: nothing of the new text changed, its line marked.
+        assert_eq!(changed_lines("a\nb", "a"), (1, 2, 1));
         let uri = Url::parse("file:///w/a.py").unwrap();
         let mut d = Doc::new(uri, "a\nb\nc\n".into(), 1);
         d.apply(
@@ -168,5 +184,136 @@ mod tests {
         );
         assert_eq!(d.pending.touched, BTreeSet::from([1]));
         assert_eq!(d.pending.lines, 1);
+        // A line put above moves the earlier mark with its line.
+        d.apply(
+            vec![TextDocumentContentChangeEvent {
+                range: None,
+                range_length: None,
+                text: "new\na\nx\nc\n".into(),
+            }],
+            3,
+        );
+        assert_eq!(d.pending.touched, BTreeSet::from([0, 2]));
+        // Lines taken off the end leave no mark past it.
+        d.apply(
+            vec![TextDocumentContentChangeEvent {
+                range: None,
+                range_length: None,
+                text: "new".into(),
+            }],
+            4,
+        );
+        assert_eq!(d.pending.touched, BTreeSet::from([0]));
+    }
+
+    /// The byte offset of a protocol position, computed apart from `LineIndex`: lines end at
+    /// `\n`, a line's `\r` before it is not in the line, a column past the end clamps to it and
+    /// one inside a surrogate pair rounds down; a line past the last is no position.
+    fn model_offset(text: &str, line: u32, character: u32) -> Option<usize> {
+        let start: usize = text
+            .split_inclusive('\n')
+            .take(line as usize)
+            .map(str::len)
+            .sum();
+        let lines = text.split('\n').count();
+        if line as usize >= lines {
+            return None;
+        }
+        let rest = &text[start..];
+        let content = rest.split('\n').next().unwrap();
+        let content = content.strip_suffix('\r').unwrap_or(content);
+        let mut units = 0;
+        for (i, c) in content.char_indices() {
+            units += c.len_utf16() as u32;
+            if units > character {
+                return Some(start + i);
+            }
+        }
+        Some(start + content.len())
+    }
+
+    /// Random edits — ranges past the end, reversed, inside surrogate pairs and across `\r\n`,
+    /// whole-text replacements — leave the text a model of LSP positions gives, a line index
+    /// that is the text's, and marks on lines that exist; never a panic.
+    #[test]
+    fn random_changes_edit_the_text_as_a_model_of_positions_says() {
+        const PIECES: &[&str] = &[
+            "a",
+            "useEffect",
+            " ",
+            "\n",
+            "\r\n",
+            "é",
+            "中",
+            "𝄞",
+            "😀",
+            "a\u{301}",
+            "\u{FEFF}",
+            ";",
+        ];
+        // One seed, or more of them for a longer local run (as tests/it/fuzz.rs reads them).
+        let var = |name: &str| std::env::var(name).ok().and_then(|s| s.parse::<u64>().ok());
+        let seeds = var("SESSIONLENS_FUZZ_SEED")
+            .map_or(0..var("SESSIONLENS_FUZZ_ITERS").unwrap_or(300), |s| {
+                s..s + 1
+            });
+        for seed in seeds {
+            let mut rng = fastrand::Rng::with_seed(seed);
+            let text = |rng: &mut fastrand::Rng| -> String {
+                (0..rng.usize(0..30))
+                    .map(|_| *rng.choice(PIECES).unwrap())
+                    .collect()
+            };
+            let uri = Url::parse("file:///w/a.ts").unwrap();
+            let mut d = Doc::new(uri, text(&mut rng), 1);
+            for step in 0..60 {
+                let before = d.text.clone();
+                let lines = before.split('\n').count() as u32;
+                let pos = |rng: &mut fastrand::Rng| {
+                    if rng.u8(..) < 6 {
+                        return Position::new(rng.u32(..), rng.u32(..));
+                    }
+                    Position::new(rng.u32(0..lines + 2), rng.u32(0..40))
+                };
+                let (a, b) = (pos(&mut rng), pos(&mut rng));
+                let new = text(&mut rng);
+                let whole = rng.u8(0..8) == 0;
+                let change = TextDocumentContentChangeEvent {
+                    range: (!whole).then(|| Range::new(a, b)),
+                    range_length: None,
+                    text: new.clone(),
+                };
+                let expected = if whole {
+                    new.clone()
+                } else {
+                    match (
+                        model_offset(&before, a.line, a.character),
+                        model_offset(&before, b.line, b.character),
+                    ) {
+                        (Some(x), Some(y)) => {
+                            let mut t = before.clone();
+                            t.replace_range(x.min(y)..x.max(y), &new);
+                            t
+                        }
+                        _ => before.clone(),
+                    }
+                };
+                d.apply(vec![change], step);
+                let at = format!("seed {seed} step {step}: {before:?} {a:?}..{b:?} {new:?}");
+                assert_eq!(d.text, expected, "{at}");
+                let fresh = LineIndex::new(&d.text);
+                assert_eq!(d.lines.line_count(), fresh.line_count(), "{at}");
+                for l in 0..fresh.line_count() {
+                    assert_eq!(d.lines.line(&d.text, l), fresh.line(&d.text, l), "{at}");
+                }
+                assert!(
+                    d.pending.touched.iter().all(|&l| l < fresh.line_count()),
+                    "{at}: marks {:?} on {} lines of {:?}",
+                    d.pending.touched,
+                    fresh.line_count(),
+                    d.text
+                );
+            }
+        }
     }
 }

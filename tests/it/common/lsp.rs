@@ -13,6 +13,8 @@ pub const TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct Client {
     child: Child,
+    /// What the server wrote on stderr, when started with [`Client::start_capturing_stderr`].
+    stderr: Option<std::sync::Arc<std::sync::Mutex<Vec<u8>>>>,
     stdin: ChildStdin,
     rx: Receiver<Value>,
     next_id: i64,
@@ -28,14 +30,43 @@ pub fn uri(path: &Path) -> String {
 
 impl Client {
     /// Starts `sessionlens serve` from `cmd` (which carries the environment).
-    pub fn start(mut cmd: Command) -> Client {
+    pub fn start(cmd: Command) -> Client {
+        Client::spawn(cmd, false)
+    }
+
+    /// Like [`Client::start`], keeping what the server writes on stderr for [`Client::stderr`]
+    /// (and passing it on), for tests that look for panics in it.
+    pub fn start_capturing_stderr(cmd: Command) -> Client {
+        Client::spawn(cmd, true)
+    }
+
+    fn spawn(mut cmd: Command, capture: bool) -> Client {
         let mut child = cmd
             .arg("serve")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(if capture {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            })
             .spawn()
             .expect("start sessionlens serve");
+        let stderr = child.stderr.take().map(|mut err| {
+            let kept = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+            let sink = kept.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                while let Ok(n) = err.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    let _ = std::io::stderr().write_all(&buf[..n]);
+                    sink.lock().unwrap().extend_from_slice(&buf[..n]);
+                }
+            });
+            kept
+        });
         let stdin = child.stdin.take().unwrap();
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = channel();
@@ -68,6 +99,7 @@ impl Client {
         });
         Client {
             child,
+            stderr,
             stdin,
             rx,
             next_id: 1,
@@ -78,6 +110,43 @@ impl Client {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// What the server has written on stderr so far (started with
+    /// [`Client::start_capturing_stderr`]).
+    pub fn stderr(&self) -> String {
+        let kept = self.stderr.as_ref().expect("stderr is captured");
+        String::from_utf8_lossy(&kept.lock().unwrap()).into_owned()
+    }
+
+    /// Whether the server process is still running.
+    pub fn running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    /// The next message from the server within `timeout` (server requests answered and
+    /// notifications recorded on the way, as always); `None` when nothing came.
+    pub fn recv(&mut self, timeout: Duration) -> Option<Value> {
+        self.next_message(Instant::now() + timeout)
+    }
+
+    /// Like [`Client::request_full`], but `None` when no answer comes within `timeout`.
+    pub fn request_within(
+        &mut self,
+        method: &str,
+        params: Value,
+        timeout: Duration,
+    ) -> Option<Value> {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let deadline = Instant::now() + timeout;
+        loop {
+            let msg = self.next_message(deadline)?;
+            if msg.get("method").is_none() && msg["id"] == json!(id) {
+                return Some(msg);
+            }
+        }
     }
 
     pub fn send_raw(&mut self, body: &[u8]) {
