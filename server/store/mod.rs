@@ -697,9 +697,7 @@ impl Store {
             let mut out = Vec::new();
             for row in log.range(head.0 + 1..=now.0.max(head.0))? {
                 let (k, v) = row?;
-                let decoded = decode_event(v.value())
-                    .ok()
-                    .and_then(|(_, json)| serde_json::from_slice::<Event>(&json).ok());
+                let decoded = event_of(v.value());
                 match decoded {
                     Some(e) => out.push(e),
                     None => tracing::warn!("skipping undecodable event #{}", k.value()),
@@ -719,22 +717,7 @@ impl Store {
 
     /// Every event in log order. Undecodable records are logged and skipped.
     pub fn all_events(&self) -> Result<Vec<Event>> {
-        self.guard(|| {
-            let txn = self.read_txn()?;
-            let log = txn.open_table(EVENTS)?;
-            let mut out = Vec::new();
-            for row in log.iter()? {
-                let (k, v) = row?;
-                let decoded = decode_event(v.value())
-                    .ok()
-                    .and_then(|(_, json)| serde_json::from_slice::<Event>(&json).ok());
-                match decoded {
-                    Some(e) => out.push(e),
-                    None => tracing::warn!("skipping undecodable event #{}", k.value()),
-                }
-            }
-            Ok(out)
-        })
+        Ok(self.all_events_at()?.1)
     }
 
     /// The chain head: the last seq and its hash (`(0, [0; 32])` for an empty log).
@@ -1270,9 +1253,7 @@ fn fold_session(
         let (k, _) = row?;
         let seq = k.value().1;
         if let Some(v) = log.get(seq)?
-            && let Some(e) = decode_event(v.value())
-                .ok()
-                .and_then(|(_, json)| serde_json::from_slice::<Event>(&json).ok())
+            && let Some(e) = event_of(v.value())
         {
             summary.apply(&e);
         }
@@ -1286,10 +1267,7 @@ fn refold_all(txn: &redb::WriteTransaction) -> Result<u64> {
     let mut folded: BTreeMap<String, SessionSummary> = BTreeMap::new();
     for row in log.iter()? {
         let (_, v) = row?;
-        if let Some(e) = decode_event(v.value())
-            .ok()
-            .and_then(|(_, json)| serde_json::from_slice::<Event>(&json).ok())
-        {
+        if let Some(e) = event_of(v.value()) {
             folded
                 .entry(e.session.clone())
                 .or_insert_with(|| SessionSummary::new(&e.session))
@@ -1423,6 +1401,12 @@ fn read_cursor(
             Ok(None)
         }
     }
+}
+
+/// The event in a record, `None` when it cannot be decoded.
+fn event_of(bytes: &[u8]) -> Option<Event> {
+    let (_, json) = decode_event(bytes).ok()?;
+    serde_json::from_slice(&json).ok()
 }
 
 /// Best-effort id of a possibly damaged event record, for error messages.

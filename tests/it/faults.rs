@@ -63,7 +63,8 @@ fn signal(pid: u32, sig: i32) {
     assert_eq!(unsafe { libc::kill(pid as i32, sig) }, 0);
 }
 
-fn strace() -> Command {
+/// Runs the binary with `args` in `env`, with strace injecting `fault` into its `syscall`s.
+fn injected(env: &Env, syscall: &str, fault: &str, args: &[&str]) -> Output {
     let ok = Command::new("strace")
         .arg("-V")
         .output()
@@ -73,7 +74,15 @@ fn strace() -> Command {
         "strace is not installed: these tests inject faults with it (Debian: apt-get install \
          strace; .ci/run does)"
     );
-    Command::new("strace")
+    let mut c = Command::new("strace");
+    c.args(["-f", "-o", "/dev/null", "-e"])
+        .arg(format!("trace={syscall}"))
+        .arg("-e")
+        .arg(format!("inject={syscall}:{fault}"))
+        .arg(env!("CARGO_BIN_EXE_sessionlens"))
+        .args(args);
+    env.isolate(&mut c);
+    c.output().unwrap()
 }
 
 /// The command hook payload of a Codex `PostToolUse` with no transcript: stored as a live event.
@@ -254,21 +263,12 @@ fn the_language_server_starts_and_hovers_while_a_writer_is_paused() {
 #[test]
 fn an_io_error_on_a_new_stores_first_sync_leaves_nothing_to_delete_by_hand() {
     let env = Env::new();
-    let mut c = strace();
-    c.args([
-        "-f",
-        "-o",
-        "/dev/null",
-        "-e",
-        "trace=fdatasync",
-        "-e",
-        "inject=fdatasync:error=EIO:when=1",
-    ])
-    .arg(env!("CARGO_BIN_EXE_sessionlens"))
-    .args(["ingest", "codex"])
-    .arg(fixture("handwritten"));
-    env.isolate(&mut c);
-    let out = c.output().unwrap();
+    let out = injected(
+        &env,
+        "fdatasync",
+        "error=EIO:when=1",
+        &["ingest", "codex", fixture("handwritten").to_str().unwrap()],
+    );
     assert!(!out.status.success(), "{}", text(&out));
     assert!(env.data_dir().join("store.redb").exists());
     // The next run opens a new store in its place and stores everything.
@@ -282,21 +282,18 @@ fn ingest_on_a_full_disk_fails_once_and_loudly_and_a_later_ingest_loses_nothing(
     // Every write to the store past the first 30 fails with ENOSPC, as on a full disk.
     let env = Env::new();
     env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
-    let mut c = strace();
-    c.args([
-        "-f",
-        "-o",
-        "/dev/null",
-        "-e",
-        "trace=pwrite64",
-        "-e",
-        "inject=pwrite64:error=ENOSPC:when=30+",
-    ])
-    .arg(env!("CARGO_BIN_EXE_sessionlens"))
-    .args(["ingest", "--batch-events", "50", "codex"])
-    .arg(fixture("real"));
-    env.isolate(&mut c);
-    let out = c.output().unwrap();
+    let out = injected(
+        &env,
+        "pwrite64",
+        "error=ENOSPC:when=30+",
+        &[
+            "ingest",
+            "--batch-events",
+            "50",
+            "codex",
+            fixture("real").to_str().unwrap(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("No space left on device"), "{}", text(&out));
