@@ -209,78 +209,68 @@ impl Store {
         intent: Intent,
     ) -> Result<Store> {
         guarded(path, || {
-            Store::open_unguarded(path, cache_bytes, wait, upgrade, intent)
-        })
-    }
-
-    fn open_unguarded(
-        path: &Path,
-        cache_bytes: usize,
-        wait: Duration,
-        upgrade: bool,
-        intent: Intent,
-    ) -> Result<Store> {
-        if intent == Intent::Read && std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
-            match Store::open_read_only(path, cache_bytes, wait) {
-                Ok(store) => return Ok(store),
-                // Busy means a lock stayed held past the wait: a writable open would wait too.
-                Err(e @ StoreError::Locked { .. }) => return Err(e),
-                Err(e) => tracing::debug!("opening {} read-only: {e}", path.display()),
-            }
-        }
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-                path: dir.to_owned(),
-                source,
-            })?;
-        }
-        let file = match open_file(path) {
-            Ok(file) => file,
-            Err(e) if refuses_writes(&e) && path.exists() => {
-                tracing::info!(
-                    "{} cannot be written ({e}); opening it read-only",
-                    path.display()
-                );
-                return Store::open_read_only(path, cache_bytes, wait);
-            }
-            Err(e) => {
-                return Err(StoreError::Open {
-                    path: path.to_owned(),
-                    message: e.to_string(),
-                });
-            }
-        };
-        let opened = Database::builder()
-            .set_concurrency_mode(ConcurrencyMode::MultiWriter)
-            .set_cache_size(cache_bytes)
-            .create_with_backend(backend::Patient::new(file, wait).map_err(|e| {
-                StoreError::Open {
-                    path: path.to_owned(),
-                    message: e.to_string(),
+            if intent == Intent::Read && std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+                match Store::open_read_only(path, cache_bytes, wait) {
+                    Ok(store) => return Ok(store),
+                    // Busy means a lock stayed held past the wait: a writable open would wait too.
+                    Err(e @ StoreError::Locked { .. }) => return Err(e),
+                    Err(e) => tracing::debug!("opening {} read-only: {e}", path.display()),
                 }
-            })?);
-        let db = match opened {
-            Ok(db) => db,
-            Err(e) if unborn(path, &e) => {
-                let aside = set_aside(path)?;
-                tracing::warn!(
-                    "{} was never a complete store (its creation failed part way); moved it to {} \
-                     and started a new one",
-                    path.display(),
-                    aside.display()
-                );
-                return Store::open_opts(path, cache_bytes, wait, upgrade, Intent::Write);
             }
-            Err(e) => return Err(open_error(path, e, wait)),
-        };
-        let store = Store {
-            db: Handle::Write(db),
-            writer: std::sync::Mutex::new(None),
-            cache_bytes,
-            path: path.to_owned(),
-        };
-        store.init(upgrade)?;
-        Ok(store)
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                    path: dir.to_owned(),
+                    source,
+                })?;
+            }
+            let file = match open_file(path) {
+                Ok(file) => file,
+                Err(e) if refuses_writes(&e) && path.exists() => {
+                    tracing::info!(
+                        "{} cannot be written ({e}); opening it read-only",
+                        path.display()
+                    );
+                    return Store::open_read_only(path, cache_bytes, wait);
+                }
+                Err(e) => {
+                    return Err(StoreError::Open {
+                        path: path.to_owned(),
+                        message: e.to_string(),
+                    });
+                }
+            };
+            let opened = Database::builder()
+                .set_concurrency_mode(ConcurrencyMode::MultiWriter)
+                .set_cache_size(cache_bytes)
+                .create_with_backend(backend::Patient::new(file, wait).map_err(|e| {
+                    StoreError::Open {
+                        path: path.to_owned(),
+                        message: e.to_string(),
+                    }
+                })?);
+            let db = match opened {
+                Ok(db) => db,
+                Err(e) if unborn(path, &e) => {
+                    let aside = set_aside(path)?;
+                    tracing::warn!(
+                        "{} was never a complete store (its creation failed part way); moved it to {} \
+                         and started a new one",
+                        path.display(),
+                        aside.display()
+                    );
+                    return Store::open_opts(path, cache_bytes, wait, upgrade, Intent::Write);
+                }
+                Err(e) => return Err(open_error(path, e, wait)),
+            };
+            let store = Store {
+                db: Handle::Write(db),
+                writer: std::sync::Mutex::new(None),
+                cache_bytes,
+                path: path.to_owned(),
+            };
+            store.init(upgrade)?;
+            Ok(store)
+        })
     }
 
     /// Opens an existing store read-only; its schema must be the current one.
