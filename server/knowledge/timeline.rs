@@ -169,6 +169,9 @@ pub fn print_timeline(
                 text::one_line(topic, 30),
                 text::one_line(takeaway, W)
             ),
+            Body::Erasure { seqs, why, .. } => {
+                format!("✂ {} events erased ({why})", seqs.len())
+            }
         };
         writeln!(out, "  {t}  {line}")?;
     }

@@ -99,7 +99,18 @@ pub enum Body {
         /// Who wrote it down: `agent`.
         source: String,
     },
+    /// Events whose content was erased (`sessionlens forget`, retention): their numbers in the
+    /// log, why and by whom. Part of the chain itself, so erasing is tamper-evident too: `verify`
+    /// fails on erased content that no erasure names. Belongs to no session a person sees.
+    Erasure {
+        seqs: Vec<u64>,
+        why: String,
+        by: String,
+    },
 }
+
+/// The session erasure events are stored under; never listed, summarized or indexed.
+pub const ERASURES: &str = "sessionlens-erasures";
 
 /// How the turn of a `learning` event begins: each learning is a turn of its own, and the rest
 /// of the turn id is unique to it.
@@ -332,6 +343,7 @@ impl Body {
             Body::EditorEdit(_) => "editor_edit",
             Body::Mark { .. } => "mark",
             Body::Learning { .. } => "learning",
+            Body::Erasure { .. } => "erasure",
         }
     }
 }

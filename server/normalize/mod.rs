@@ -7,7 +7,8 @@ pub mod summary;
 pub mod text;
 
 pub use event::{
-    Body, Command, CommandStatus, Edit, EditorEdit, Event, EventId, FileChange, FileOp, Hunk,
+    Body, Command, CommandStatus, ERASURES, Edit, EditorEdit, Event, EventId, FileChange, FileOp,
+    Hunk,
     IdeContext, LEARNING_TURN, McpCall, SessionInfo, TokenUsage, TurnStatus, live_event_id,
     local_session_id,
 };

@@ -56,6 +56,12 @@ pub fn advance(store: &Path, seq: u64, hash: &[u8; 32]) {
     }
 }
 
+/// Records `(seq, hash)` as the head whatever was recorded: after the chain was linked anew.
+pub fn replace(store: &Path, seq: u64, hash: &[u8; 32]) {
+    let _ = std::fs::remove_file(path(store));
+    advance(store, seq, hash);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,121 @@ pub const EVENT_V1: u8 = 1;
 /// Used for large events (outputs, diffs), which compress well; small ones stay `EVENT_V1`.
 pub const EVENT_V2: u8 = 2;
 
+/// Event records, erasable: `[EVENT_V3][chain hash; 32][content digest; 32][state][body]`. The
+/// chain commits to the SHA-256 digest of the canonical JSON, not to the JSON itself, so the
+/// content can be erased (`forget`) while every link still verifies. `state` says what `body` is:
+/// [`PLAIN`] (the canonical JSON), [`ZSTD`] (a zstd frame of it) or [`ERASED`] (a tombstone: when,
+/// why and by whom, as JSON).
+pub const EVENT_V3: u8 = 3;
+pub const PLAIN: u8 = 0;
+pub const ZSTD: u8 = 1;
+pub const ERASED: u8 = 2;
+
+/// Why an event's content is gone.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Tombstone {
+    /// When it was erased (RFC 3339, UTC).
+    pub at: String,
+    /// What asked for it: `forget --session …`, `retention 90 days`, …
+    pub why: String,
+    /// The user who ran it.
+    pub by: String,
+}
+
+/// An event record as stored, of any layout.
+pub enum Stored<'a> {
+    /// Before v3: the chain links the canonical bytes themselves.
+    Linked {
+        hash: [u8; 32],
+        canonical: Cow<'a, [u8]>,
+    },
+    /// v3, content present: the chain links `digest`, which must be the content's SHA-256.
+    Kept {
+        hash: [u8; 32],
+        digest: [u8; 32],
+        canonical: Cow<'a, [u8]>,
+    },
+    /// v3, content erased: the chain still links `digest`.
+    Erased {
+        hash: [u8; 32],
+        digest: [u8; 32],
+        tombstone: Tombstone,
+    },
+}
+
+impl Stored<'_> {
+    pub fn hash(&self) -> [u8; 32] {
+        match self {
+            Stored::Linked { hash, .. } | Stored::Kept { hash, .. } | Stored::Erased { hash, .. } => {
+                *hash
+            }
+        }
+    }
+
+    /// The link this record makes from `prev`, as the chain computes it.
+    pub fn link(&self, prev: &[u8; 32]) -> [u8; 32] {
+        match self {
+            Stored::Linked { canonical, .. } => chain_hash(prev, canonical),
+            Stored::Kept { digest, .. } | Stored::Erased { digest, .. } => chain_hash(prev, digest),
+        }
+    }
+}
+
+/// SHA-256 of an event's canonical bytes: what a v3 link commits to.
+pub fn digest(canonical: &[u8]) -> [u8; 32] {
+    Sha256::digest(canonical).into()
+}
+
+/// Reads an event record of any layout.
+pub fn read_event(bytes: &[u8]) -> Result<Stored<'_>, DecodeError> {
+    let version = *bytes.first().ok_or(DecodeError::Empty)?;
+    if version == EVENT_V1 || version == EVENT_V2 {
+        let (hash, canonical) = decode_event(bytes)?;
+        return Ok(Stored::Linked { hash, canonical });
+    }
+    if version != EVENT_V3 {
+        return Err(DecodeError::NewerVersion(version));
+    }
+    if bytes.len() < 66 {
+        return Err(DecodeError::Truncated);
+    }
+    let mut hash = [0u8; 32];
+    hash.copy_from_slice(&bytes[1..33]);
+    let mut digest = [0u8; 32];
+    digest.copy_from_slice(&bytes[33..65]);
+    let body = &bytes[66..];
+    match bytes[65] {
+        PLAIN => Ok(Stored::Kept {
+            hash,
+            digest,
+            canonical: Cow::Borrowed(body),
+        }),
+        ZSTD => Ok(Stored::Kept {
+            hash,
+            digest,
+            canonical: Cow::Owned(
+                zstd::stream::decode_all(body).map_err(|_| DecodeError::Truncated)?,
+            ),
+        }),
+        ERASED => Ok(Stored::Erased {
+            hash,
+            digest,
+            tombstone: serde_json::from_slice(body)?,
+        }),
+        other => Err(DecodeError::NewerVersion(other)),
+    }
+}
+
+/// An erased record: the link of the event it replaces, and why it is gone.
+pub fn encode_erased(hash: &[u8; 32], digest: &[u8; 32], tombstone: &Tombstone) -> Vec<u8> {
+    let mut out = vec![EVENT_V3];
+    out.extend_from_slice(hash);
+    out.extend_from_slice(digest);
+    out.push(ERASED);
+    serde_json::to_writer(&mut out, tombstone).expect("tombstones always serialize");
+    out
+}
+
 /// A point of the chain: the last seq and its hash.
 pub type Head = (u64, [u8; 32]);
 
@@ -64,6 +179,8 @@ pub enum DecodeError {
     NewerVersion(u8),
     #[error("record is truncated")]
     Truncated,
+    #[error("its content was erased")]
+    Erased,
     #[error("record body is not valid: {0}")]
     Body(#[from] serde_json::Error),
 }
@@ -93,33 +210,44 @@ pub fn chain_hash(prev: &[u8; 32], canonical: &[u8]) -> [u8; 32] {
 /// Events smaller than this are stored as they are: a frame's fixed cost outweighs the saving.
 const COMPRESS_FROM: usize = 1024;
 
-/// Encodes an event record: compressed (`EVENT_V2`) when it is large enough to gain from it,
-/// else plain (`EVENT_V1`). `compressor` is reused across events.
+/// Encodes an event record (`EVENT_V3`) linked by `hash`: compressed when it is large enough to
+/// gain from it. `compressor` is reused across events.
 pub fn encode_event(
     compressor: &mut zstd::bulk::Compressor<'_>,
     hash: &[u8; 32],
+    digest: &[u8; 32],
     canonical: &[u8],
 ) -> Vec<u8> {
-    if canonical.len() < COMPRESS_FROM {
-        let mut out = Vec::with_capacity(1 + 32 + canonical.len());
-        out.push(EVENT_V1);
-        out.extend_from_slice(hash);
-        out.extend_from_slice(canonical);
-        return out;
-    }
-    let frame = compressor
-        .compress(canonical)
-        .expect("compressing into a growable buffer cannot fail");
-    let mut out = Vec::with_capacity(1 + 32 + frame.len());
-    out.push(EVENT_V2);
+    let (state, body): (u8, Cow<'_, [u8]>) = if canonical.len() < COMPRESS_FROM {
+        (PLAIN, Cow::Borrowed(canonical))
+    } else {
+        let frame = compressor
+            .compress(canonical)
+            .expect("compressing into a growable buffer cannot fail");
+        (ZSTD, Cow::Owned(frame))
+    };
+    let mut out = Vec::with_capacity(66 + body.len());
+    out.push(EVENT_V3);
     out.extend_from_slice(hash);
-    out.extend_from_slice(&frame);
+    out.extend_from_slice(digest);
+    out.push(state);
+    out.extend_from_slice(&body);
     out
 }
 
-/// Splits an event record, of any layout ever written, into its stored hash and canonical bytes.
+/// Splits an event record, of any layout ever written, into its stored hash and canonical bytes;
+/// an erased one is [`DecodeError::Erased`].
 pub fn decode_event(bytes: &[u8]) -> Result<([u8; 32], Cow<'_, [u8]>), DecodeError> {
     let version = *bytes.first().ok_or(DecodeError::Empty)?;
+    if version == EVENT_V3 {
+        return match read_event(bytes)? {
+            Stored::Kept {
+                hash, canonical, ..
+            } => Ok((hash, canonical)),
+            Stored::Erased { .. } => Err(DecodeError::Erased),
+            Stored::Linked { .. } => Err(DecodeError::Truncated),
+        };
+    }
     if version != EVENT_V1 && version != EVENT_V2 {
         return Err(DecodeError::NewerVersion(version));
     }
@@ -157,7 +285,7 @@ mod tests {
     }
 
     #[test]
-    fn both_event_layouts_decode_to_the_same_canonical_bytes() {
+    fn every_event_layout_decodes_to_the_same_canonical_bytes() {
         let text = "What is useEffect? ".repeat(100);
         let json = format!(r#"{{"id":"a","kind":"prompt","text":"{text}"}}"#);
         let canonical = json.as_bytes();
@@ -165,12 +293,37 @@ mod tests {
         let mut v1 = vec![EVENT_V1];
         v1.extend_from_slice(&hash);
         v1.extend_from_slice(canonical);
+        let mut v2 = vec![EVENT_V2];
+        v2.extend_from_slice(&hash);
+        v2.extend_from_slice(&zstd::bulk::compress(canonical, 1).unwrap());
         let mut c = zstd::bulk::Compressor::new(1).unwrap();
-        let v2 = encode_event(&mut c, &hash, canonical);
-        assert_eq!(v2[0], EVENT_V2);
-        for record in [&v1, &v2] {
+        let v3 = encode_event(&mut c, &hash, &digest(canonical), canonical);
+        let small = encode_event(&mut c, &hash, &digest(b"{}"), b"{}");
+        assert_eq!((v3[0], v3[65], small[65]), (EVENT_V3, ZSTD, PLAIN));
+        for record in [&v1, &v2, &v3] {
             let (h, body) = decode_event(record).unwrap();
             assert_eq!((h, body.as_ref()), (hash, canonical));
         }
+        // Erased, the record keeps its link and says why, and has no content to decode.
+        let tomb = Tombstone {
+            at: "2026-12-07T00:00:00Z".into(),
+            why: "forget --text".into(),
+            by: "dev".into(),
+        };
+        let erased = encode_erased(&hash, &digest(canonical), &tomb);
+        assert!(matches!(decode_event(&erased), Err(DecodeError::Erased)));
+        match read_event(&erased).unwrap() {
+            Stored::Erased { tombstone, .. } => assert_eq!(tombstone, tomb),
+            _ => panic!("not erased"),
+        }
+        let prev = [7; 32];
+        assert_eq!(
+            read_event(&erased).unwrap().link(&prev),
+            read_event(&v3).unwrap().link(&prev)
+        );
+        assert_ne!(
+            read_event(&v1).unwrap().link(&prev),
+            read_event(&v3).unwrap().link(&prev)
+        );
     }
 }

@@ -13,7 +13,7 @@ pub mod codec;
 pub mod records;
 pub mod tables;
 
-use crate::normalize::{Event, EventId, SessionSummary};
+use crate::normalize::{Body, ERASURES, Event, EventId, SessionSummary};
 pub use codec::Head;
 use codec::{DecodeError, chain_hash, decode_event, decode_record, encode_event, encode_record};
 use records::{FileCursor, SummaryRecord};
@@ -98,6 +98,9 @@ pub struct VerifyReport {
     /// index, the id index, or the head anchored outside the store (a store truncated, emptied
     /// or replaced by an older copy).
     pub problems: Vec<String>,
+    /// Events whose content was erased, counted by when and why (`on 2026-12-07 (forget
+    /// --session 019b…)`): the chain still links them, through their content's digest.
+    pub erased: BTreeMap<String, u64>,
 }
 
 impl VerifyReport {
@@ -412,16 +415,32 @@ impl Store {
             if let Some(found) = found.filter(|&found| found > SCHEMA_VERSION) {
                 return Err(self.newer_schema(found));
             }
+            let mut rechained = None;
             if found != Some(SCHEMA_VERSION) {
                 let has_events = !txn.open_table(EVENTS)?.is_empty()?;
-                if found.is_some() || has_events {
+                if has_events && found.is_none_or(|f| f < 2) {
                     let start = Instant::now();
                     let aliased = alias_positional_ids(&txn)?;
                     tracing::info!(
-                        "store upgraded to schema {SCHEMA_VERSION}: {aliased} events of an older \
-                         build aliased to their positional ids in {:?}",
+                        "store upgraded to schema 2: {aliased} events of an older build aliased \
+                         to their positional ids in {:?}",
                         start.elapsed()
                     );
+                }
+                if has_events && found.is_none_or(|f| f < 3) {
+                    let start = Instant::now();
+                    let backup = self.backup("schema2")?;
+                    let (old, new) = rechain(&txn, &mut meta)?;
+                    tracing::info!(
+                        "store upgraded to schema 3 (erasable content) in {:?}: {} events linked \
+                         anew, head {} is now {}; the store as it was is kept in {}",
+                        start.elapsed(),
+                        new.0,
+                        &hex::encode(old.1)[..16],
+                        &hex::encode(new.1)[..16],
+                        backup.display()
+                    );
+                    rechained = Some(new);
                 }
                 meta.insert("schema", &SCHEMA_VERSION.to_le_bytes()[..])?;
             }
@@ -441,9 +460,29 @@ impl Store {
             txn.open_table(SESSIONS)?;
             txn.open_table(FILES)?;
             txn.open_table(PATHS)?;
+            drop(meta);
+            txn.commit()?;
+            if let Some((seq, hash)) = rechained {
+                anchor::replace(&self.path, seq, &hash);
+            }
         }
-        txn.commit()?;
         Ok(())
+    }
+
+    /// Copies the store file aside before a migration rewrites it; called inside the migrating
+    /// write transaction, so the copy is the last commit, whole.
+    fn backup(&self, what: &str) -> Result<PathBuf> {
+        let mut name = self.path.as_os_str().to_owned();
+        name.push(format!(".{what}-backup"));
+        let mut backup = PathBuf::from(name);
+        if backup.exists() {
+            backup.as_mut_os_string().push(format!("-{}", jiff::Timestamp::now().as_second()));
+        }
+        std::fs::copy(&self.path, &backup).map_err(|e| StoreError::Open {
+            path: self.path.clone(),
+            message: format!("cannot keep a copy before upgrading it: {e}"),
+        })?;
+        Ok(backup)
     }
 
     /// The error for a store written by a newer build.
@@ -512,12 +551,18 @@ impl Store {
                         continue;
                     }
                     let canonical = e.canonical_bytes();
+                    let digest = codec::digest(&canonical);
                     seq += 1;
-                    head = chain_hash(&head, &canonical);
+                    head = chain_hash(&head, &digest);
                     log.insert(
                         seq,
-                        encode_event(&mut compressor, &head, &canonical).as_slice(),
+                        encode_event(&mut compressor, &head, &digest, &canonical).as_slice(),
                     )?;
+                    if e.session == ERASURES {
+                        // An erasure is part of the chain, not of a session anyone reads.
+                        outcome.added += 1;
+                        continue;
+                    }
                     by_session.insert((e.session.as_str(), seq), ())?;
                     if !summaries.contains_key(&e.session) {
                         let stored = sessions
@@ -877,10 +922,16 @@ impl Store {
             let hash_at = |seq: u64| -> Result<Option<[u8; 32]>> {
                 Ok(log
                     .get(seq)?
-                    .and_then(|v| decode_event(v.value()).ok().map(|(h, _)| h)))
+                    .and_then(|v| codec::read_event(v.value()).ok().map(|r| r.hash())))
+            };
+            // A head noted before the store was linked anew (schema 3) stands for the new one.
+            let rechained = read_rechained(&txn.open_table(META)?)?;
+            let current = |head: Head| match rechained {
+                Some((old, new)) if old == head => new,
+                _ => head,
             };
             if let Some(anchor) = anchor::read(&self.path) {
-                match anchor {
+                match anchor.map(current) {
                     Ok((seq, hash)) if hash_at(seq)? != Some(hash) => report.problems.push(format!(
                         "the head file {} records event #{seq} ({}), which this store {}: it was \
                          truncated, emptied or replaced by an older copy",
@@ -910,14 +961,18 @@ impl Store {
                         "--expect {expect:?} is no head: give the hex digits `verify` printed (8 or more)"
                     ));
                     true
+                } else if let Some((_, (seq, hash))) = rechained
+                    .filter(|(old, _)| hex::encode(old.1).starts_with(&prefix))
+                {
+                    hash_at(seq)? == Some(hash)
                 } else if let Some(seq) = seq {
                     hash_at(seq)?.is_some_and(|h| hex::encode(h).starts_with(&prefix))
                 } else {
                     let mut found = false;
                     for row in log.iter()?.rev() {
                         let (_, v) = row?;
-                        if decode_event(v.value())
-                            .is_ok_and(|(h, _)| hex::encode(h).starts_with(&prefix))
+                        if codec::read_event(v.value())
+                            .is_ok_and(|r| hex::encode(r.hash()).starts_with(&prefix))
                         {
                             found = true;
                             break;
@@ -955,9 +1010,17 @@ impl Store {
         for row in log.iter()? {
             let (k, v) = row?;
             let seq = k.value();
-            let decoded = decode_event(v.value()).ok();
-            hashes.push(decoded.as_ref().map_or([0; 32], |(h, _)| *h));
-            let event = decoded.and_then(|(_, json)| serde_json::from_slice::<Event>(&json).ok());
+            let record = codec::read_event(v.value());
+            hashes.push(record.as_ref().map_or([0; 32], codec::Stored::hash));
+            let canonical = match record {
+                // Erased: nothing of it is indexed or summarized any more.
+                Ok(codec::Stored::Erased { .. }) => continue,
+                Ok(codec::Stored::Kept { canonical, .. } | codec::Stored::Linked { canonical, .. }) => {
+                    Some(canonical)
+                }
+                Err(_) => None,
+            };
+            let event = canonical.and_then(|json| serde_json::from_slice::<Event>(&json).ok());
             let Some(e) = event else {
                 problems.push(format!("event #{seq} cannot be read as an event"));
                 continue;
@@ -967,6 +1030,9 @@ impl Store {
                     "the id index does not lead to event #{seq} (id {})",
                     e.id
                 ));
+            }
+            if e.session == ERASURES {
+                continue;
             }
             folded
                 .entry(e.session.clone())
@@ -1060,8 +1126,12 @@ impl Store {
                         reason,
                     }),
                     problems: Vec::new(),
+                    erased: BTreeMap::new(),
                 }
             };
+        let mut erased: BTreeMap<String, u64> = BTreeMap::new();
+        let mut erased_seqs: BTreeSet<u64> = BTreeSet::new();
+        let mut named: BTreeSet<u64> = BTreeSet::new();
         for row in log.iter()? {
             let (k, v) = row?;
             let seq = k.value();
@@ -1076,7 +1146,7 @@ impl Store {
                     &prev,
                 ));
             }
-            let (stored, canonical) = match decode_event(bytes) {
+            let record = match codec::read_event(bytes) {
                 Ok(x) => x,
                 Err(e) => {
                     return Ok(fail(
@@ -1088,8 +1158,45 @@ impl Store {
                     ));
                 }
             };
-            let computed = chain_hash(&prev, &canonical);
-            if computed != stored {
+            match &record {
+                codec::Stored::Kept {
+                    digest, canonical, ..
+                } if codec::digest(canonical) != *digest => {
+                    return Ok(fail(
+                        seq,
+                        event_id,
+                        "its content does not match its digest".into(),
+                        seq - 1,
+                        &prev,
+                    ));
+                }
+                codec::Stored::Erased { tombstone, .. } => {
+                    let day = tombstone.at.get(..10).unwrap_or(&tombstone.at);
+                    *erased
+                        .entry(format!("on {day} ({})", tombstone.why))
+                        .or_insert(0) += 1;
+                    erased_seqs.insert(seq);
+                }
+                _ => {}
+            }
+            // Only an erasure event names erased events; most records are not one.
+            let canonical = match &record {
+                codec::Stored::Linked { canonical, .. } | codec::Stored::Kept { canonical, .. } => {
+                    Some(canonical)
+                }
+                codec::Stored::Erased { .. } => None,
+            };
+            if let Some(canonical) = canonical
+                && memchr::memmem::find(canonical, br#""kind":"erasure""#).is_some()
+                && let Ok(Event {
+                    body: Body::Erasure { seqs, .. },
+                    ..
+                }) = serde_json::from_slice::<Event>(canonical)
+            {
+                named.extend(seqs);
+            }
+            let computed = record.link(&prev);
+            if computed != record.hash() {
                 return Ok(fail(
                     seq,
                     event_id,
@@ -1102,6 +1209,15 @@ impl Store {
             expected += 1;
         }
         let count = expected - 1;
+        if let Some(unnamed) = erased_seqs.difference(&named).next() {
+            return Ok(fail(
+                *unnamed,
+                None,
+                "its content is erased, but no erasure in the chain names it".into(),
+                count,
+                &prev,
+            ));
+        }
         if count != head_seq || (count > 0 && prev != head_hash) {
             return Ok(fail(
                 count.max(1),
@@ -1126,6 +1242,7 @@ impl Store {
             head: hex::encode(prev),
             failure: None,
             problems: Vec::new(),
+            erased,
         })
     }
 }
@@ -1292,6 +1409,91 @@ fn summary_diff(stored: &SessionSummary, computed: &SessionSummary) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Schema 2 → 3: links every event anew through its content's digest (`EVENT_V3`), so content can
+/// be erased later while the chain verifies. The head changes; the old one is kept in
+/// `META["rechained"]` (old head ‖ new head) so a head noted before (`verify --expect`, an
+/// anchor) is still recognised. A record that cannot be decoded is kept as it is, and the chain
+/// goes on from its stored hash (`verify` reports it, as it did before). Returns (old, new) head.
+fn rechain(
+    txn: &redb::WriteTransaction,
+    meta: &mut redb::Table<&'static str, &'static [u8]>,
+) -> Result<(Head, Head)> {
+    let old = read_head(meta)?;
+    let mut log = txn.open_table(EVENTS)?;
+    let mut compressor = zstd::bulk::Compressor::new(-5).map_err(|e| StoreError::Db(e.to_string()))?;
+    let mut prev = [0u8; 32];
+    let mut last = 0u64;
+    let mut next = 1u64;
+    loop {
+        let mut batch: Vec<(u64, Vec<u8>)> = Vec::new();
+        for row in log.range(next..)?.take(4096) {
+            let (k, v) = row?;
+            let seq = k.value();
+            let record = match codec::read_event(v.value()) {
+                Ok(codec::Stored::Linked { canonical, .. } | codec::Stored::Kept { canonical, .. }) => {
+                    let digest = codec::digest(&canonical);
+                    prev = chain_hash(&prev, &digest);
+                    encode_event(&mut compressor, &prev, &digest, &canonical)
+                }
+                Ok(codec::Stored::Erased {
+                    digest, tombstone, ..
+                }) => {
+                    prev = chain_hash(&prev, &digest);
+                    codec::encode_erased(&prev, &digest, &tombstone)
+                }
+                Err(e) => {
+                    tracing::warn!("event #{seq} kept as it is while linking anew: {e}");
+                    if let Some(hash) = v.value().get(1..33) {
+                        prev.copy_from_slice(hash);
+                    }
+                    v.value().to_vec()
+                }
+            };
+            batch.push((seq, record));
+            last = seq;
+        }
+        let Some(&(end, _)) = batch.last() else {
+            break;
+        };
+        for (seq, record) in batch {
+            log.insert(seq, record.as_slice())?;
+        }
+        next = end + 1;
+    }
+    let new = (last, prev);
+    if last > 0 {
+        let mut v = last.to_le_bytes().to_vec();
+        v.extend_from_slice(&prev);
+        meta.insert("head", v.as_slice())?;
+        let mut both = Vec::with_capacity(80);
+        both.extend_from_slice(&old.0.to_le_bytes());
+        both.extend_from_slice(&old.1);
+        both.extend_from_slice(&new.0.to_le_bytes());
+        both.extend_from_slice(&new.1);
+        meta.insert("rechained", both.as_slice())?;
+    }
+    Ok((old, new))
+}
+
+/// The head before and after the schema 3 relinking, if the store was relinked.
+fn read_rechained(
+    meta: &impl ReadableTable<&'static str, &'static [u8]>,
+) -> Result<Option<(Head, Head)>> {
+    let Some(v) = meta.get("rechained")? else {
+        return Ok(None);
+    };
+    let v = v.value();
+    if v.len() != 80 {
+        return Ok(None);
+    }
+    let head = |b: &[u8]| -> Head {
+        let mut hash = [0u8; 32];
+        hash.copy_from_slice(&b[8..40]);
+        (u64::from_le_bytes(b[..8].try_into().expect("8 bytes")), hash)
+    };
+    Ok(Some((head(&v[..40]), head(&v[40..]))))
 }
 
 /// The newest decodable summary of `session` in `table`.
@@ -1640,7 +1842,7 @@ mod tests {
         });
         for store in &stores {
             let (schema, aliases) = schema_and_aliases(store);
-            assert_eq!((schema, aliases.len()), (Some(2), 4));
+            assert_eq!((schema, aliases.len()), (Some(SCHEMA_VERSION), 4));
             assert_eq!(store.verify().unwrap().failure, None);
         }
     }
@@ -1666,7 +1868,7 @@ mod tests {
         force_schema_1(&path);
         let store = Store::open(&path).unwrap();
         let (schema, aliases) = schema_and_aliases(&store);
-        assert_eq!((schema, aliases.len()), (Some(2), 4));
+        assert_eq!((schema, aliases.len()), (Some(SCHEMA_VERSION), 4));
     }
 
     #[test]

@@ -46,5 +46,7 @@ pub const CACHE: TableDefinition<&str, &[u8]> = TableDefinition::new("cache");
 pub const SUMMARIES: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("summaries");
 
 /// The schema version this build writes. Bump it, and add a decoder for the old shape, whenever a
-/// table's layout changes. 2: `EVENT_ALIASES` (schema 1 stores are aliased when opened).
-pub const SCHEMA_VERSION: u32 = 2;
+/// table's layout changes. 2: `EVENT_ALIASES` (schema 1 stores are aliased when opened). 3: every
+/// event links the chain through its content's digest (`EVENT_V3`), so content can be erased;
+/// older stores are linked anew when opened, after a copy of the file is kept.
+pub const SCHEMA_VERSION: u32 = 3;
