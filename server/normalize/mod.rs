@@ -8,8 +8,7 @@ pub mod text;
 
 pub use event::{
     Body, Command, CommandStatus, ERASURES, Edit, EditorEdit, Event, EventId, FileChange, FileOp,
-    Hunk,
-    IdeContext, LEARNING_TURN, McpCall, SessionInfo, TokenUsage, TurnStatus, live_event_id,
+    Hunk, IdeContext, LEARNING_TURN, McpCall, SessionInfo, TokenUsage, TurnStatus, live_event_id,
     local_session_id,
 };
 pub use summary::SessionSummary;

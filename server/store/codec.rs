@@ -59,9 +59,9 @@ pub enum Stored<'a> {
 impl Stored<'_> {
     pub fn hash(&self) -> [u8; 32] {
         match self {
-            Stored::Linked { hash, .. } | Stored::Kept { hash, .. } | Stored::Erased { hash, .. } => {
-                *hash
-            }
+            Stored::Linked { hash, .. }
+            | Stored::Kept { hash, .. }
+            | Stored::Erased { hash, .. } => *hash,
         }
     }
 

@@ -116,6 +116,29 @@ pub struct VerifyFailure {
     pub reason: String,
 }
 
+/// What `Store::forget` erases.
+#[derive(Debug, Clone)]
+pub enum Forget {
+    /// Every event of these sessions (full ids).
+    Sessions(BTreeSet<String>),
+    /// Every event of the sessions run in this folder or below it (an absolute path).
+    Workspace(String),
+    /// Every event older than this time (RFC 3339, UTC, as events carry it).
+    Before(String),
+    /// Every event whose content holds this text (a secret that slipped through).
+    Text(String),
+}
+
+/// What `Store::forget` did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Forgotten {
+    /// The erased events' numbers in the log.
+    pub seqs: Vec<u64>,
+    pub sessions: BTreeSet<String>,
+    /// The number of the erasure event appended to the chain (none when nothing matched).
+    pub erasure: Option<u64>,
+}
+
 /// How a session id given by a person resolved.
 pub enum SessionMatch {
     One(String),
@@ -242,6 +265,7 @@ impl Store {
                     });
                 }
             };
+            let identity = file_identity(&file);
             let opened = Database::builder()
                 .set_concurrency_mode(ConcurrencyMode::MultiWriter)
                 .set_cache_size(cache_bytes)
@@ -265,6 +289,18 @@ impl Store {
                 }
                 Err(e) => return Err(open_error(path, e, wait)),
             };
+            // `Store::purge` moved a rewritten file into place while this open waited on the old
+            // one: writes to the old one would be lost, so open the new one.
+            if identity.is_some()
+                && std::fs::File::open(path)
+                    .ok()
+                    .as_ref()
+                    .and_then(file_identity)
+                    != identity
+            {
+                drop(db);
+                return Store::open_opts(path, cache_bytes, wait, upgrade, Intent::Write);
+            }
             let store = Store {
                 db: Handle::Write(db),
                 writer: std::sync::Mutex::new(None),
@@ -476,7 +512,9 @@ impl Store {
         name.push(format!(".{what}-backup"));
         let mut backup = PathBuf::from(name);
         if backup.exists() {
-            backup.as_mut_os_string().push(format!("-{}", jiff::Timestamp::now().as_second()));
+            backup
+                .as_mut_os_string()
+                .push(format!("-{}", jiff::Timestamp::now().as_second()));
         }
         std::fs::copy(&self.path, &backup).map_err(|e| StoreError::Open {
             path: self.path.clone(),
@@ -755,6 +793,231 @@ impl Store {
         Ok(self.all_events_at()?.1)
     }
 
+    /// Erases the content of the events `what` selects, in one transaction: each record keeps
+    /// its link and content digest (so the chain verifies) and says when, why and by whom; the
+    /// sessions' indexes and summaries are folded again from what is left (a session left with
+    /// nothing is gone from the list); every derived view (the insights cache) and the
+    /// learnings entries kept for those sessions are dropped; the ids stay, so reading the
+    /// session's file again adds nothing back. An erasure event naming every erased record is
+    /// appended to the chain. The freed pages may still hold the old bytes until
+    /// [`Store::purge`] rewrites the file.
+    pub fn forget(&self, what: &Forget, why: &str, by: &str) -> Result<Forgotten> {
+        self.guard(|| {
+            let txn = self.write_txn()?;
+            let mut done = Forgotten::default();
+            let at = jiff::Timestamp::now().to_string();
+            {
+                let mut log = txn.open_table(EVENTS)?;
+                let mut by_session = txn.open_table(SESSION_EVENTS)?;
+                let mut sessions = txn.open_table(SESSIONS)?;
+                let in_workspace: BTreeSet<String> = match what {
+                    Forget::Workspace(dir) => {
+                        let dir = dir.trim_end_matches('/');
+                        let mut ids = BTreeSet::new();
+                        for row in sessions.iter()? {
+                            let (k, v) = row?;
+                            let cwd = decode_record::<SessionSummary>(v.value())
+                                .ok()
+                                .and_then(|s| s.cwd);
+                            if cwd.is_some_and(|c| {
+                                c == dir || c.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+                            }) {
+                                ids.insert(k.value().to_owned());
+                            }
+                        }
+                        ids
+                    }
+                    _ => BTreeSet::new(),
+                };
+                let needles: Vec<Vec<u8>> = match what {
+                    Forget::Text(t) => {
+                        let escaped = serde_json::to_string(t).unwrap_or_default();
+                        let escaped = escaped[1..escaped.len().saturating_sub(1).max(1)].to_owned();
+                        vec![t.as_bytes().to_vec(), escaped.into_bytes()]
+                    }
+                    _ => Vec::new(),
+                };
+                let tombstone = codec::Tombstone {
+                    at: at.clone(),
+                    why: why.to_owned(),
+                    by: by.to_owned(),
+                };
+                let mut erase: Vec<(u64, Vec<u8>, String)> = Vec::new();
+                for row in log.iter()? {
+                    let (k, v) = row?;
+                    let Ok(codec::Stored::Kept {
+                        hash,
+                        digest,
+                        canonical,
+                    }) = codec::read_event(v.value())
+                    else {
+                        continue;
+                    };
+                    let Ok(e) = serde_json::from_slice::<Event>(&canonical) else {
+                        continue;
+                    };
+                    if e.session == ERASURES {
+                        continue;
+                    }
+                    let hit = match what {
+                        Forget::Sessions(ids) => ids.contains(&e.session),
+                        Forget::Workspace(_) => in_workspace.contains(&e.session),
+                        Forget::Before(date) => e.at.as_str() < date.as_str(),
+                        Forget::Text(_) => needles.iter().any(|n| {
+                            !n.is_empty() && memchr::memmem::find(&canonical, n).is_some()
+                        }),
+                    };
+                    if hit {
+                        let record = codec::encode_erased(&hash, &digest, &tombstone);
+                        erase.push((k.value(), record, e.session));
+                    }
+                }
+                for (seq, record, session) in &erase {
+                    log.insert(*seq, record.as_slice())?;
+                    by_session.remove((session.as_str(), *seq))?;
+                    done.sessions.insert(session.clone());
+                    done.seqs.push(*seq);
+                }
+                for session in &done.sessions {
+                    let left = fold_session(&log, &by_session, session, u64::MAX)?;
+                    if left.events == 0 {
+                        sessions.remove(session.as_str())?;
+                    } else {
+                        sessions.insert(session.as_str(), encode_record(&left).as_slice())?;
+                    }
+                }
+                drop((log, by_session, sessions));
+                if done.seqs.is_empty() {
+                    return Ok(done);
+                }
+                // What was derived from the content goes with it.
+                if let Ok(mut cache) = txn.open_table(CACHE) {
+                    cache.retain(|_, _| false)?;
+                }
+                let mut summaries = txn.open_table(SUMMARIES)?;
+                summaries.retain(|(session, _), v| {
+                    !done.sessions.contains(session)
+                        && !needles
+                            .iter()
+                            .any(|n| !n.is_empty() && memchr::memmem::find(v, n).is_some())
+                })?;
+                if !needles.is_empty() {
+                    // A reader's saved state may hold text of a turn still open: such a file is
+                    // read again from the start (its events are stored already, or erased).
+                    let mut files = txn.open_table(FILES)?;
+                    files.retain(|_, v| {
+                        !needles
+                            .iter()
+                            .any(|n| !n.is_empty() && memchr::memmem::find(v, n).is_some())
+                    })?;
+                }
+            }
+            // The erasure itself, in the chain.
+            let erasure = Event {
+                id: hex::encode(
+                    &codec::digest(format!("{at} {why} {:?}", done.seqs).as_bytes())[..16],
+                ),
+                session: ERASURES.to_owned(),
+                at,
+                turn: None,
+                body: Body::Erasure {
+                    seqs: done.seqs.clone(),
+                    why: why.to_owned(),
+                    by: by.to_owned(),
+                },
+            };
+            let head = {
+                let mut meta = txn.open_table(META)?;
+                let mut log = txn.open_table(EVENTS)?;
+                let mut ids = txn.open_table(EVENT_IDS)?;
+                let (seq, head) = read_head(&meta)?;
+                let canonical = erasure.canonical_bytes();
+                let digest = codec::digest(&canonical);
+                let head = (seq + 1, chain_hash(&head, &digest));
+                let mut compressor =
+                    zstd::bulk::Compressor::new(-5).map_err(|e| StoreError::Db(e.to_string()))?;
+                log.insert(
+                    head.0,
+                    encode_event(&mut compressor, &head.1, &digest, &canonical).as_slice(),
+                )?;
+                ids.insert(erasure.id.as_str(), head.0)?;
+                let mut v = head.0.to_le_bytes().to_vec();
+                v.extend_from_slice(&head.1);
+                meta.insert("head", v.as_slice())?;
+                head
+            };
+            txn.commit()?;
+            anchor::advance(&self.path, head.0, &head.1);
+            done.erasure = Some(head.0);
+            Ok(done)
+        })
+    }
+
+    /// Rewrites the store file at `path` from its live records, so that no freed page keeps the
+    /// bytes of erased content, and moves it into place. Only when no other process has the
+    /// store open (an editor's language server, a hook): the rewrite holds the store exclusively,
+    /// and returns `false`, changing nothing, when it cannot.
+    pub fn purge(path: &Path) -> Result<bool> {
+        guarded(path, || {
+            let old = match Database::builder().open(path) {
+                Ok(db) => db,
+                Err(DatabaseError::DatabaseAlreadyOpen) => return Ok(false),
+                Err(e) => return Err(open_error(path, e, Duration::ZERO)),
+            };
+            let mut name = path.as_os_str().to_owned();
+            name.push(".purging");
+            let fresh = PathBuf::from(name);
+            let _ = std::fs::remove_file(&fresh);
+            {
+                let new = Database::builder()
+                    .set_concurrency_mode(ConcurrencyMode::MultiWriter)
+                    .create_with_backend(
+                        backend::Patient::new(
+                            open_file(&fresh).map_err(|e| StoreError::Open {
+                                path: fresh.clone(),
+                                message: e.to_string(),
+                            })?,
+                            Duration::ZERO,
+                        )
+                        .map_err(|e| StoreError::Db(e.to_string()))?,
+                    )
+                    .map_err(|e| open_error(&fresh, e, Duration::ZERO))?;
+                let r = old.begin_read()?;
+                let w = new.begin_write()?;
+                macro_rules! copy {
+                    ($($table:expr),*) => {$(
+                        if let Ok(src) = r.open_table($table) {
+                            let mut dst = w.open_table($table)?;
+                            for row in src.iter()? {
+                                let (k, v) = row?;
+                                dst.insert(k.value(), v.value())?;
+                            }
+                        }
+                    )*};
+                }
+                copy!(
+                    META,
+                    EVENTS,
+                    EVENT_IDS,
+                    EVENT_ALIASES,
+                    SESSION_EVENTS,
+                    SESSIONS,
+                    FILES,
+                    PATHS,
+                    CACHE,
+                    SUMMARIES
+                );
+                w.commit()?;
+            }
+            std::fs::rename(&fresh, path).map_err(|e| StoreError::Open {
+                path: path.to_owned(),
+                message: format!("cannot move the rewritten store into place: {e}"),
+            })?;
+            drop(old);
+            Ok(true)
+        })
+    }
+
     /// The chain head: the last seq and its hash (`(0, [0; 32])` for an empty log).
     pub fn head(&self) -> Result<(u64, [u8; 32])> {
         self.guard(|| {
@@ -1015,9 +1278,9 @@ impl Store {
             let canonical = match record {
                 // Erased: nothing of it is indexed or summarized any more.
                 Ok(codec::Stored::Erased { .. }) => continue,
-                Ok(codec::Stored::Kept { canonical, .. } | codec::Stored::Linked { canonical, .. }) => {
-                    Some(canonical)
-                }
+                Ok(
+                    codec::Stored::Kept { canonical, .. } | codec::Stored::Linked { canonical, .. },
+                ) => Some(canonical),
                 Err(_) => None,
             };
             let event = canonical.and_then(|json| serde_json::from_slice::<Event>(&json).ok());
@@ -1284,6 +1547,20 @@ fn open_file(path: &Path) -> std::io::Result<std::fs::File> {
     opts.open(path)
 }
 
+/// Which file a handle is (device and inode), to tell a file replaced at its path.
+fn file_identity(file: &std::fs::File) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        file.metadata().ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        None
+    }
+}
+
 /// Whether an open failed because the file or its file system refuses writes.
 fn refuses_writes(e: &std::io::Error) -> bool {
     matches!(
@@ -1422,7 +1699,8 @@ fn rechain(
 ) -> Result<(Head, Head)> {
     let old = read_head(meta)?;
     let mut log = txn.open_table(EVENTS)?;
-    let mut compressor = zstd::bulk::Compressor::new(-5).map_err(|e| StoreError::Db(e.to_string()))?;
+    let mut compressor =
+        zstd::bulk::Compressor::new(-5).map_err(|e| StoreError::Db(e.to_string()))?;
     let mut prev = [0u8; 32];
     let mut last = 0u64;
     let mut next = 1u64;
@@ -1432,7 +1710,9 @@ fn rechain(
             let (k, v) = row?;
             let seq = k.value();
             let record = match codec::read_event(v.value()) {
-                Ok(codec::Stored::Linked { canonical, .. } | codec::Stored::Kept { canonical, .. }) => {
+                Ok(
+                    codec::Stored::Linked { canonical, .. } | codec::Stored::Kept { canonical, .. },
+                ) => {
                     let digest = codec::digest(&canonical);
                     prev = chain_hash(&prev, &digest);
                     encode_event(&mut compressor, &prev, &digest, &canonical)
@@ -1491,7 +1771,10 @@ fn read_rechained(
     let head = |b: &[u8]| -> Head {
         let mut hash = [0u8; 32];
         hash.copy_from_slice(&b[8..40]);
-        (u64::from_le_bytes(b[..8].try_into().expect("8 bytes")), hash)
+        (
+            u64::from_le_bytes(b[..8].try_into().expect("8 bytes")),
+            hash,
+        )
     };
     Ok(Some((head(&v[..40]), head(&v[40..]))))
 }

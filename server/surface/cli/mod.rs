@@ -6,6 +6,7 @@
 mod context;
 mod demo;
 mod doctor;
+mod forget;
 mod gaps;
 mod hook;
 mod ingest;
@@ -120,6 +121,10 @@ enum Cmd {
     Mcp(serve::McpArgs),
     /// Check the event log's hash chain.
     Verify(verify::Args),
+    /// Erase sessions, a folder's sessions, everything before a date, or every event holding a
+    /// text; the chain still verifies and records the erasure.
+    #[command(after_help = TEXT_ONLY)]
+    Forget(forget::Args),
     /// Run Session Lens on bundled example sessions, in a temporary store unless --data-dir is given.
     #[command(after_help = TEXT_ONLY)]
     Demo(demo::Args),
@@ -180,6 +185,7 @@ fn run(cli: Cli, servers: &Servers) -> anyhow::Result<ExitCode> {
         Cmd::Serve(args) => serve::lsp(g, args, servers),
         Cmd::Mcp(args) => serve::mcp(g, args, servers),
         Cmd::Verify(args) => verify::run(g, args),
+        Cmd::Forget(args) => forget::run(g, args),
         Cmd::Demo(args) => demo::run(g, args),
         Cmd::Context(args) => context::run(g, args),
         Cmd::CodexHook(args) => hook::codex(g, args),

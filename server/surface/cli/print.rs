@@ -241,6 +241,9 @@ pub fn chain(report: &crate::store::VerifyReport) {
             report.events
         ),
     }
+    for (when, n) in &report.erased {
+        println!("  {n} events erased {when}");
+    }
     for p in &report.problems {
         println!("✗ {p}");
     }

@@ -27,6 +27,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             "head": report.head,
             "failure": report.failure.as_ref().map(|f| serde_json::json!({"seq": f.seq, "event": f.event_id, "reason": f.reason})),
             "problems": report.problems,
+            "erased": report.erased,
         }))?;
     } else {
         print::chain(&report);
