@@ -481,7 +481,7 @@ fn secrets_never_reach_the_store_file() {
 }
 
 /// A store written by schema 1 (a frozen file, never regenerated) opens, is upgraded (its events
-/// aliased to their positional ids), verifies, reads back and takes new events without doubling
+/// aliased to their positional ids, then linked anew through their digests), verifies, reads back and takes new events without doubling
 /// old ones: old stores stay usable as the code moves on.
 #[test]
 fn a_store_written_by_schema_1_still_opens() {
@@ -495,7 +495,12 @@ fn a_store_written_by_schema_1_still_opens() {
         (v["ok"].as_bool(), v["events"].as_u64()),
         (Some(true), Some(123))
     );
-    assert!(v["head"].as_str().unwrap().starts_with("31b627373c6f1ad4"));
+    // Linked anew through each event's digest (schema 3), after a copy of the file was kept;
+    // the head noted before the upgrade still counts.
+    assert!(!v["head"].as_str().unwrap().starts_with("31b627373c6f1ad4"));
+    assert!(env.data_dir().join("store.redb.schema2-backup").exists());
+    let old_head = env.json(&["verify", "--json", "--expect", "31b627373c6f1ad4"]);
+    assert_eq!(old_head["ok"].as_bool(), Some(true), "{old_head}");
 
     let sessions = env.json(&["sessions", "--json"]);
     let rows: Vec<(String, String, u64, u64, u64, u64)> = sessions
@@ -544,12 +549,13 @@ fn a_store_written_by_schema_1_still_opens() {
         let txn = db.begin_read().unwrap();
         let t = txn.open_table(sessionlens::store::tables::EVENTS).unwrap();
         let versions: BTreeSet<u8> = t.iter().unwrap().map(|r| r.unwrap().1.value()[0]).collect();
-        assert_eq!(versions, BTreeSet::from([1, 2]));
-        // Opening it upgraded it to schema 2: every event of the old build (offset ids) got an
-        // alias, its positional id.
+        // Every record is of the erasable layout now (both older layouts were in the file).
+        assert_eq!(versions, BTreeSet::from([3]));
+        // Opening it upgraded it to schema 3: every event of the old build (offset ids) got an
+        // alias, its positional id, and was linked anew.
         let meta = txn.open_table(sessionlens::store::tables::META).unwrap();
         let schema = meta.get("schema").unwrap().unwrap().value().to_vec();
-        assert_eq!(schema, 2u32.to_le_bytes());
+        assert_eq!(schema, 3u32.to_le_bytes());
         let aliases = txn
             .open_table(sessionlens::store::tables::EVENT_ALIASES)
             .unwrap();
@@ -561,7 +567,12 @@ fn a_store_written_by_schema_1_still_opens() {
         (v["ok"].as_bool(), v["events"].as_u64()),
         (Some(true), Some(123))
     );
-    assert!(v["head"].as_str().unwrap().starts_with("31b627373c6f1ad4"));
+    // Linked anew through each event's digest (schema 3), after a copy of the file was kept;
+    // the head noted before the upgrade still counts.
+    assert!(!v["head"].as_str().unwrap().starts_with("31b627373c6f1ad4"));
+    assert!(env.data_dir().join("store.redb.schema2-backup").exists());
+    let old_head = env.json(&["verify", "--json", "--expect", "31b627373c6f1ad4"]);
+    assert_eq!(old_head["ok"].as_bool(), Some(true), "{old_head}");
 
     // Its events, as a reader of positional ids yields them (the n-th of their kind in their
     // turn, in file order), are all stored already.

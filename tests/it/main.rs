@@ -14,6 +14,7 @@ mod cli;
 mod context;
 mod eval;
 mod faults;
+mod forget;
 mod fuzz;
 mod lsp;
 mod lsp_inproc;

@@ -1,0 +1,123 @@
+//! `sessionlens forget`, end to end with the real binary: each way of choosing what to erase
+//! leaves a store that verifies, lists the erasure, no longer holds the text in its raw bytes,
+//! and does not take the erased events back when their files are read again; and erasing
+//! stays tamper-evident — content edited after a forget, or erased without an erasure event in
+//! the chain, fails `verify`.
+
+use crate::common::*;
+use redb::{ReadableDatabase, ReadableTable};
+use sessionlens::store::tables::EVENTS;
+
+fn raw_contains(env: &Env, needle: &str) -> bool {
+    let bytes = std::fs::read(env.data_dir().join("store.redb")).unwrap();
+    bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+fn ingested() -> Env {
+    let env = Env::new();
+    env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    env
+}
+
+fn session_ids(env: &Env) -> Vec<String> {
+    env.json(&["sessions", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn each_way_of_forgetting_erases_the_text_and_keeps_the_chain() {
+    // (how, a text only the erased events hold, the sessions left)
+    let cases: [(&[&str], &str, usize); 4] = [
+        (&["--session", "019b1111"], "cart.items", 2),
+        (&["--workspace", "/home/dev/api"], "accented string", 2),
+        (
+            &["--before", "2025-12-01"],
+            "why does my list fetch twice",
+            2,
+        ),
+        (&["--text", "cart.items"], "cart.items", 3),
+    ];
+    for (how, text, left) in cases {
+        let env = ingested();
+        assert!(
+            raw_contains(&env, text),
+            "{how:?}: the fixture holds {text:?}"
+        );
+        let mut args = vec!["forget"];
+        args.extend_from_slice(how);
+        let out = env.ok(&args);
+        assert!(out.contains("Erased"), "{how:?}: {out}");
+        assert!(out.contains("Rewrote"), "{how:?}: {out}");
+        assert!(
+            !raw_contains(&env, text),
+            "{how:?}: {text:?} is still in the store file"
+        );
+        let v = env.json(&["verify", "--json"]);
+        assert_eq!(v["ok"].as_bool(), Some(true), "{how:?}: {v}");
+        assert_eq!(v["erased"].as_object().unwrap().len(), 1, "{how:?}: {v}");
+        assert_eq!(session_ids(&env).len(), left, "{how:?}");
+        // Reading the same files again brings nothing back.
+        let again = env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+        assert!(
+            !raw_contains(&env, text),
+            "{how:?}: re-ingest brought {text:?} back: {again}"
+        );
+        assert_eq!(session_ids(&env).len(), left, "{how:?}: {again}");
+    }
+}
+
+/// Rewrites event `seq`'s stored record with `edit`, as someone editing the file would.
+fn tamper(env: &Env, seq: u64, edit: impl FnOnce(&mut Vec<u8>)) {
+    let db = redb::Database::builder()
+        .set_concurrency_mode(redb::ConcurrencyMode::MultiWriter)
+        .create(env.data_dir().join("store.redb"))
+        .unwrap();
+    let mut record = {
+        let txn = db.begin_read().unwrap();
+        let t = txn.open_table(EVENTS).unwrap();
+        t.get(seq).unwrap().unwrap().value().to_vec()
+    };
+    edit(&mut record);
+    let txn = db.begin_write().unwrap();
+    txn.open_table(EVENTS)
+        .unwrap()
+        .insert(seq, record.as_slice())
+        .unwrap();
+    txn.commit().unwrap();
+}
+
+#[test]
+fn erasing_stays_tamper_evident() {
+    let env = ingested();
+    env.ok(&["forget", "--session", "019b1111"]);
+    // Content edited after a forget fails.
+    let edited = ingested();
+    edited.ok(&["forget", "--session", "019b1111"]);
+    let live = edited.json(&["timeline", "019a0000", "--json"]);
+    assert!(!live.as_array().unwrap().is_empty());
+    tamper(&edited, 1, |r| {
+        let at = r.iter().rposition(|&b| b == b'"').unwrap();
+        r[at - 1] ^= 0x20;
+    });
+    let out = edited.run(&["verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("does not match its digest"), "{said}");
+
+    // Content erased by hand — no erasure event names it — fails too.
+    let env = ingested();
+    tamper(&env, 2, |r| {
+        // Keep the link and digest; replace the content by a tombstone.
+        r.truncate(65);
+        r.push(2);
+        r.extend_from_slice(br#"{"at":"2026-12-07T00:00:00Z","why":"quietly","by":"someone"}"#);
+    });
+    let out = env.run(&["verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("no erasure in the chain names it"), "{said}");
+}
