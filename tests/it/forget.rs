@@ -5,7 +5,7 @@
 //! the chain, fails `verify`.
 
 use crate::common::*;
-use redb::{ReadableDatabase, ReadableTable};
+use redb::ReadableDatabase;
 use sessionlens::store::tables::EVENTS;
 
 fn raw_contains(env: &Env, needle: &str) -> bool {
