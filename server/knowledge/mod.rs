@@ -18,6 +18,7 @@
 //! - [`terminal`]: what the shell hooks have brought in, per shell.
 
 pub mod briefing;
+pub mod export;
 pub mod files;
 pub mod host;
 pub mod journal;

@@ -116,6 +116,17 @@ pub struct VerifyFailure {
     pub reason: String,
 }
 
+/// One record of the log as the chain links it (see `Store::each_record`).
+pub struct ChainRecord {
+    pub seq: u64,
+    pub hash: [u8; 32],
+    /// The content digest the link commits to (schema 3); `None` when the link commits to the
+    /// content itself (an older layout).
+    pub digest: Option<[u8; 32]>,
+    /// The canonical JSON of the event, or the tombstone of its erased content.
+    pub content: std::result::Result<Vec<u8>, codec::Tombstone>,
+}
+
 /// What `Store::forget` erases.
 #[derive(Debug, Clone)]
 pub enum Forget {
@@ -762,17 +773,16 @@ impl Store {
                 let Some(v) = log.get(head.0)? else {
                     return Ok(None);
                 };
-                match decode_event(v.value()) {
-                    Ok((hash, _)) if hash == head.1 => {}
-                    _ => return Ok(None),
+                if codec::read_event(v.value()).map(|r| r.hash()).ok() != Some(head.1) {
+                    return Ok(None);
                 }
             }
             let mut out = Vec::new();
             for row in log.range(head.0 + 1..=now.0.max(head.0))? {
                 let (k, v) = row?;
-                let decoded = event_of(v.value());
-                match decoded {
+                match event_of(v.value()) {
                     Some(e) => out.push(e),
+                    None if erased(v.value()) => {}
                     None => tracing::warn!("skipping undecodable event #{}", k.value()),
                 }
             }
@@ -1015,6 +1025,57 @@ impl Store {
             })?;
             drop(old);
             Ok(true)
+        })
+    }
+
+    /// Every record of the log in order, as the chain links it, handed to `each` one at a time
+    /// (one consistent snapshot): its number, its link hash, the digest it links (`None` for a
+    /// record of a layout before schema 3), and its event — or why it was erased. For exports that
+    /// prove themselves: the digests of what is left out still let a reader recompute every link.
+    pub fn each_record(&self, mut each: impl FnMut(ChainRecord) -> Result<()>) -> Result<Head> {
+        self.guard(|| {
+            let txn = self.read_txn()?;
+            let head = read_head(&txn.open_table(META)?)?;
+            let log = txn.open_table(EVENTS)?;
+            for row in log.range(..=head.0)? {
+                let (k, v) = row?;
+                let record = match codec::read_event(v.value()) {
+                    Ok(codec::Stored::Kept {
+                        hash,
+                        digest,
+                        canonical,
+                    }) => ChainRecord {
+                        seq: k.value(),
+                        hash,
+                        digest: Some(digest),
+                        content: Ok(canonical.into_owned()),
+                    },
+                    Ok(codec::Stored::Linked { hash, canonical }) => ChainRecord {
+                        seq: k.value(),
+                        hash,
+                        digest: None,
+                        content: Ok(canonical.into_owned()),
+                    },
+                    Ok(codec::Stored::Erased {
+                        hash,
+                        digest,
+                        tombstone,
+                    }) => ChainRecord {
+                        seq: k.value(),
+                        hash,
+                        digest: Some(digest),
+                        content: Err(tombstone),
+                    },
+                    Err(e) => {
+                        return Err(StoreError::Decode {
+                            table: "events",
+                            source: e,
+                        });
+                    }
+                };
+                each(record)?;
+            }
+            Ok(head)
         })
     }
 
@@ -1876,6 +1937,11 @@ fn read_cursor(
             Ok(None)
         }
     }
+}
+
+/// Whether a record's content was erased (it has no event to decode, and that is no damage).
+fn erased(bytes: &[u8]) -> bool {
+    matches!(codec::read_event(bytes), Ok(codec::Stored::Erased { .. }))
 }
 
 /// The event in a record, `None` when it cannot be decoded.

@@ -121,3 +121,65 @@ fn erasing_stays_tamper_evident() {
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("no erasure in the chain names it"), "{said}");
 }
+
+#[test]
+fn an_export_proves_itself_complete_and_unaltered() {
+    let env = ingested();
+    env.ok(&["forget", "--session", "019a0000"]);
+    let dir = env.root.path();
+    let all = dir.join("all.jsonl");
+    let shop = dir.join("shop.jsonl");
+    env.ok(&["export", "--out", all.to_str().unwrap()]);
+    env.ok(&[
+        "export",
+        "--workspace",
+        "/work/shop",
+        "--out",
+        shop.to_str().unwrap(),
+    ]);
+    let head = env.json(&["verify", "--json"])["head"].clone();
+    for file in [&all, &shop] {
+        let check = env.json(&["verify", "--json", "--export", file.to_str().unwrap()]);
+        assert!(check["failure"].is_null(), "{check}");
+        assert_eq!(check["head"], head, "the export ends at the store's head");
+        assert_eq!(check["erased"], 5, "{check}");
+    }
+    let text = std::fs::read_to_string(&shop).unwrap();
+    assert!(
+        text.contains("cart.items"),
+        "the workspace's sessions are in it"
+    );
+    assert!(!text.contains("run the tests"), "another folder's are not");
+    assert!(
+        text.contains(r#"{"insight""#),
+        "its insights follow the chain"
+    );
+
+    let check = |name: &str, body: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, body).unwrap();
+        let out = env.run(&["verify", "--export", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let said = check(
+        "edited.jsonl",
+        text.replacen("npm run dev", "npm run dEv", 1),
+    );
+    assert!(said.contains("was edited"), "{said}");
+    let lines: Vec<&str> = text.lines().collect();
+    let said = check("cut.jsonl", lines[..10].join("\n"));
+    assert!(said.contains("cut off"), "{said}");
+    let mut swapped = lines.clone();
+    swapped.swap(3, 4);
+    let said = check("swapped.jsonl", swapped.join("\n"));
+    assert!(said.contains("missing"), "{said}");
+    let markdown = env.ok(&[
+        "export",
+        "--format",
+        "markdown",
+        "--workspace",
+        "/work/shop",
+    ]);
+    assert!(markdown.contains("## Session 019b1111"), "{markdown}");
+}

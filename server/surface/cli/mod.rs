@@ -6,6 +6,7 @@
 mod context;
 mod demo;
 mod doctor;
+mod export;
 mod forget;
 mod gaps;
 mod hook;
@@ -125,6 +126,10 @@ enum Cmd {
     /// text; the chain still verifies and records the erasure.
     #[command(after_help = TEXT_ONLY)]
     Forget(forget::Args),
+    /// Every event and insight of a scope as JSON lines that carry their chain (check one with
+    /// `verify --export FILE`), or as markdown.
+    #[command(after_help = TEXT_ONLY)]
+    Export(export::Args),
     /// Run Session Lens on bundled example sessions, in a temporary store unless --data-dir is given.
     #[command(after_help = TEXT_ONLY)]
     Demo(demo::Args),
@@ -186,6 +191,7 @@ fn run(cli: Cli, servers: &Servers) -> anyhow::Result<ExitCode> {
         Cmd::Mcp(args) => serve::mcp(g, args, servers),
         Cmd::Verify(args) => verify::run(g, args),
         Cmd::Forget(args) => forget::run(g, args),
+        Cmd::Export(args) => export::run(g, args),
         Cmd::Demo(args) => demo::run(g, args),
         Cmd::Context(args) => context::run(g, args),
         Cmd::CodexHook(args) => hook::codex(g, args),

@@ -14,9 +14,16 @@ pub struct Args {
     /// fails.
     #[arg(long, value_name = "HEAD")]
     expect: Option<String>,
+    /// Check an export (`sessionlens export`) instead of the store: every link recomputed from
+    /// its records up to the head it names, so an edited, cut or reordered export fails.
+    #[arg(long, value_name = "FILE", conflicts_with = "expect")]
+    export: Option<std::path::PathBuf>,
 }
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(file) = &args.export {
+        return export(g, file);
+    }
     let report = g
         .store_to_read()?
         .verify_expecting(args.expect.as_deref())?;
@@ -33,6 +40,31 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         print::chain(&report);
     }
     Ok(if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `verify --export FILE`.
+fn export(g: &Global, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let input = std::io::BufReader::new(std::fs::File::open(file)?);
+    let check = crate::knowledge::export::verify_jsonl(input)?;
+    if g.json {
+        print::json(&check)?;
+    } else {
+        match &check.failure {
+            None => println!(
+                "✓ export intact: {} records up to head {} ({} events with their content, {} erased)",
+                check.records,
+                &check.head[..check.head.len().min(16)],
+                check.events,
+                check.erased
+            ),
+            Some(why) => println!("✗ export does not verify: {why}"),
+        }
+    }
+    Ok(if check.failure.is_none() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
