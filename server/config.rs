@@ -308,10 +308,16 @@ mod tests {
         let other = tmp.path().join("b");
         store_file(&other, false).unwrap();
         assert!(!other.exists());
-        // A path owned by another user: the root folder, when the tests do not run as root.
-        if my_uid() != 0 {
-            let e = store_file(Path::new("/"), false).unwrap_err().to_string();
-            assert!(e.contains("belongs to user 0"), "{e}");
-        }
+        // A data dir another user owns: the root folder, or (as root) one given away.
+        let (theirs, owner) = if my_uid() == 0 {
+            let given = tmp.path().join("theirs");
+            std::fs::create_dir(&given).unwrap();
+            std::os::unix::fs::chown(&given, Some(65534), Some(65534)).unwrap();
+            (given, 65534)
+        } else {
+            (PathBuf::from("/"), 0)
+        };
+        let e = store_file(&theirs, false).unwrap_err().to_string();
+        assert!(e.contains(&format!("belongs to user {owner}")), "{e}");
     }
 }
