@@ -20,8 +20,10 @@
 //! out. A session all of whose events in a commit were left out keeps none: not even its header.
 //!
 //! File cursors still move: a cursor of an excluded session is committed with its reader state
-//! replaced by [`excluded_state`] (the state could hold a prompt not yet emitted), which the
-//! ingest driver reads as "pass this file over". The exclusions themselves are read again
+//! replaced by [`excluded_state`] (the state could hold a prompt not yet emitted) and no session
+//! id, which the ingest driver reads as "pass this file over". What it keeps is where the file
+//! is and how far it was passed over: its path (for a Claude Code transcript, a folder named
+//! after the project's path), the digest of its first and last lines, its size. The exclusions themselves are read again
 //! whenever the settings file changes, so a long-running language server follows an edit of it;
 //! while they cannot be read (an invalid file), nothing is stored: keeping out what the
 //! developer asked to keep out matters more than storing now.
@@ -192,6 +194,7 @@ impl Gate {
                     let mut c = c.clone();
                     if scrub(&c) {
                         c.state = excluded_state();
+                        c.session = None;
                     }
                     c
                 })
@@ -446,10 +449,8 @@ mod tests {
         );
         assert!(store.session("a").unwrap().is_none());
         assert!(store.session("b").unwrap().is_some());
-        assert_eq!(
-            store.cursor("key-a").unwrap().unwrap().state,
-            excluded_state()
-        );
+        let passed = store.cursor("key-a").unwrap().unwrap();
+        assert_eq!((passed.state, passed.session), (excluded_state(), None));
         assert_eq!(
             store.cursor("key-b").unwrap().unwrap().state,
             cursor("b").state

@@ -368,10 +368,11 @@ fn ingest_file(
         .as_ref()
         .is_some_and(|c| gate::is_excluded_state(&c.state));
     let resumed = match &previous {
-        Some(c) if passed_over => {
-            let from = if still_there(&path, c) { c.offset } else { 0 };
-            Some((c.lines, from, c.last_line.clone(), None))
-        }
+        Some(c) if passed_over => Some(if still_there(&path, c) {
+            (c.lines, c.offset, c.last_line.clone(), None)
+        } else {
+            (0, 0, None, None)
+        }),
         Some(c) if still_there(&path, c) => match source.reader(&path, &key, Some(&c.state)) {
             Some(reader) => Some((c.lines, c.offset, c.last_line.clone(), Some(reader))),
             None => {
@@ -415,7 +416,6 @@ fn ingest_file(
 
     // A resumed reader may know the folder already; a new one learns it from the first lines.
     excluded |= !decided && decide(reader.as_ref(), batch, &path_str, &mut decided)?;
-    let known_session = previous.as_ref().and_then(|c| c.session.clone());
 
     let mut lines_in = LineReader::open(&path, start)?;
     let mut counted_from = start;
@@ -423,7 +423,8 @@ fn ingest_file(
 
     // `done` marks the cursor that ends a read of the whole file: only then are its size and
     // mtime recorded, so a run killed after a mid-file batch never mistakes the file for read.
-    // An excluded file's cursor keeps no reader state: only the mark that it is passed over.
+    // An excluded file's cursor keeps no reader state and no session: only the mark that it is
+    // passed over.
     let cursor_at = |offset: u64,
                      mark: Option<LineMark>,
                      reader: &dyn SessionReader,
@@ -432,7 +433,7 @@ fn ingest_file(
                      done: Option<(bool, bool)>| FileCursor {
         key: key.clone(),
         path: path_str.clone(),
-        session: reader.session().or_else(|| known_session.clone()),
+        session: if excluded { None } else { reader.session() },
         offset,
         last_line: mark,
         lines,
