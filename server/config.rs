@@ -1,7 +1,8 @@
 //! Where things live: the data dir holding the store, the state dir holding the shell hooks'
 //! spool, Codex's home, and Claude Code's configuration folders. Every path has an
 //! override (flag, then environment variable) so that tests and development never touch a
-//! developer's real data.
+//! developer's real data. The data dir is private: made `0700` by whoever creates it, and a
+//! store that belongs to another user is refused rather than read ([`store_file`]).
 
 use std::path::{Path, PathBuf};
 
@@ -56,8 +57,9 @@ pub fn state_dir() -> anyhow::Result<PathBuf> {
         .ok_or_else(|| anyhow::anyhow!("no home directory: set {STATE_DIR_ENV}"))
 }
 
-/// `dir` (a state dir), made with mode `0700` if missing: it holds command lines before
-/// redaction.
+/// `dir` (the state dir, the data dir), made with mode `0700` if missing: they hold command
+/// lines before redaction and the record of every session. (Folders made on the way are `0700`
+/// too; one that exists is left as it is.)
 pub fn private_dir(dir: &Path) -> std::io::Result<()> {
     if dir.is_dir() {
         return Ok(());
@@ -109,6 +111,11 @@ pub fn config_path() -> Option<PathBuf> {
 /// for a newer version still works.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UserConfig {
+    /// `exclude = ["~/clients", "/work/*-confidential"]` (at the top of the file, before any
+    /// table): folders whose sessions are never stored, and everything under them, as written
+    /// (`~` is the home folder; `*`, `?`, `[…]`, `{a,b}` and `**` are globs). Checked by
+    /// `ingest::exclude`.
+    pub exclude: Vec<String>,
     /// `[terminal] ignore = ["*password*", "vault *"]`: shell commands never recorded, as glob
     /// patterns over the whole command line (`*` spans anything, `/` included).
     pub terminal_ignore: Vec<String>,
@@ -118,10 +125,15 @@ impl UserConfig {
     /// The settings file, read now: absent is the defaults; unreadable or invalid is an error that
     /// names the file.
     pub fn load() -> anyhow::Result<UserConfig> {
-        let Some(path) = config_path() else {
-            return Ok(UserConfig::default());
-        };
-        match std::fs::read_to_string(&path) {
+        match config_path() {
+            Some(path) => UserConfig::load_from(&path),
+            None => Ok(UserConfig::default()),
+        }
+    }
+
+    /// The settings file at `path`, read now (absent: the defaults).
+    pub fn load_from(path: &Path) -> anyhow::Result<UserConfig> {
+        match std::fs::read_to_string(path) {
             Ok(text) => {
                 UserConfig::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
             }
@@ -134,26 +146,94 @@ impl UserConfig {
         let doc: toml_edit::DocumentMut = text.parse()?;
         let mut config = UserConfig::default();
         if let Some(ignore) = doc.get("terminal").and_then(|t| t.get("ignore")) {
-            let list = ignore
-                .as_array()
-                .ok_or_else(|| anyhow::anyhow!("terminal.ignore must be a list of patterns"))?;
-            for v in list {
-                let p = v.as_str().ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "terminal.ignore holds a {}, not a pattern string",
-                        v.type_name()
-                    )
-                })?;
-                config.terminal_ignore.push(p.to_owned());
-            }
+            config.terminal_ignore = strings(ignore, "terminal.ignore")?;
+        }
+        if let Some(exclude) = doc.get("exclude") {
+            config.exclude = strings(exclude, "exclude")?;
+        }
+        // TOML puts a key written after `[terminal]` inside that table: say where it belongs
+        // rather than let the folders it names be stored.
+        if doc.get("terminal").and_then(|t| t.get("exclude")).is_some() {
+            anyhow::bail!(
+                "exclude is read at the top of the file: move it above [terminal] (here it is \
+                 terminal.exclude)"
+            );
         }
         Ok(config)
     }
 }
 
+/// A settings value that must be a list of strings (patterns), named `key` in errors.
+fn strings(item: &toml_edit::Item, key: &str) -> anyhow::Result<Vec<String>> {
+    let list = item
+        .as_array()
+        .ok_or_else(|| anyhow::anyhow!("{key} must be a list of patterns"))?;
+    list.iter()
+        .map(|v| {
+            v.as_str().map(str::to_owned).ok_or_else(|| {
+                anyhow::anyhow!("{key} holds a {}, not a pattern string", v.type_name())
+            })
+        })
+        .collect()
+}
+
 /// The store file inside a data dir.
 pub fn store_path(data_dir: &Path) -> PathBuf {
     data_dir.join("store.redb")
+}
+
+/// The store file of `data_dir`, checked before anything opens it: every face (the CLI, the
+/// hooks, the MCP server, the language server) opens the store through this. With `create`,
+/// a missing data dir is made `0700` first (the store would otherwise make it with the
+/// process's umask). The data dir and the store, where they exist, must belong to the user
+/// running Session Lens: a store another user owns — a `--data-dir` or `SESSIONLENS_DATA_DIR`
+/// pointing into someone else's home, a hook run under `sudo` — is refused with an error saying
+/// whose it is, never read or written, so an assistant is only ever answered from its own
+/// user's record.
+pub fn store_file(data_dir: &Path, create: bool) -> anyhow::Result<PathBuf> {
+    if create {
+        private_dir(data_dir).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create the data directory {}: {e}",
+                data_dir.display()
+            )
+        })?;
+    }
+    let store = store_path(data_dir);
+    owned_by_me(data_dir)?;
+    owned_by_me(&store)?;
+    Ok(store)
+}
+
+/// The user id of this process (its effective one: what the kernel checks files against).
+#[cfg(unix)]
+pub fn my_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// An error when `path` exists and belongs to another user than the one running this process;
+/// a missing path is fine (it will be made by this user).
+fn owned_by_me(path: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(meta) = std::fs::metadata(path) else {
+            return Ok(());
+        };
+        let (owner, me) = (meta.uid(), my_uid());
+        if owner != me {
+            anyhow::bail!(
+                "{} belongs to user {owner}, not to you (user {me}): Session Lens reads and \
+                 writes only its own user's store; point --data-dir or {DATA_DIR_ENV} at a \
+                 folder of yours",
+                path.display()
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Codex's home: `$CODEX_HOME` when set and non-empty, else `~/.codex` (as Codex resolves it).
@@ -201,5 +281,43 @@ mod tests {
         let e = UserConfig::parse("[terminal]\nignore = [1]\n").unwrap_err();
         assert!(e.to_string().contains("not a pattern string"), "{e}");
         assert!(UserConfig::parse("[terminal\n").is_err());
+    }
+
+    #[test]
+    fn exclude_is_a_top_level_list_and_misplaced_it_is_an_error() {
+        let c = UserConfig::parse("exclude = [\"~/clients\", \"/w/*\"]\n[terminal]\nignore = []\n")
+            .unwrap();
+        assert_eq!(c.exclude, ["~/clients", "/w/*"]);
+        let e = UserConfig::parse("exclude = \"~/clients\"\n").unwrap_err();
+        assert!(e.to_string().contains("exclude must be a list"), "{e}");
+        let e = UserConfig::parse("[terminal]\nexclude = [\"~/x\"]\n").unwrap_err();
+        assert!(e.to_string().contains("move it above [terminal]"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_dir_is_made_private_and_another_users_store_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a/data");
+        let store = store_file(&dir, true).unwrap();
+        assert_eq!(store, dir.join("store.redb"));
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+        // Reading makes nothing.
+        let other = tmp.path().join("b");
+        store_file(&other, false).unwrap();
+        assert!(!other.exists());
+        // A data dir another user owns: the root folder, or (as root) one given away.
+        let (theirs, owner) = if my_uid() == 0 {
+            let given = tmp.path().join("theirs");
+            std::fs::create_dir(&given).unwrap();
+            std::os::unix::fs::chown(&given, Some(65534), Some(65534)).unwrap();
+            (given, 65534)
+        } else {
+            (PathBuf::from("/"), 0)
+        };
+        let e = store_file(&theirs, false).unwrap_err().to_string();
+        assert!(e.contains(&format!("belongs to user {owner}")), "{e}");
     }
 }

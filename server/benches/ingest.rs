@@ -10,6 +10,7 @@
 #[path = "../../tests/it/common/mod.rs"]
 mod common;
 
+use sessionlens::ingest::gate::Gate;
 use sessionlens::ingest::{IngestOptions, ingest_codex};
 use sessionlens::store::Store;
 use std::path::{Path, PathBuf};
@@ -125,7 +126,7 @@ fn measure(what: &str, files: &[PathBuf], data: &Path) -> Figures {
         store_dir = data.join(format!("data-{i}"));
         let store = Store::open(&store_dir.join("store.redb")).unwrap();
         let start = Instant::now();
-        let report = ingest_codex(&store, files, &opts, &mut |_| {});
+        let report = ingest_codex(&store, &Gate::admitting_all(), files, &opts, &mut |_| {});
         runs.push(start.elapsed().as_secs_f64());
         assert!(report.errors.is_empty(), "{:?}", report.errors);
         assert_eq!(report.events_added as usize, events);
@@ -139,7 +140,7 @@ fn measure(what: &str, files: &[PathBuf], data: &Path) -> Figures {
 
     // (c) the same files again: the idempotent path (stat, cursor lookup, nothing read).
     let start = Instant::now();
-    let again = ingest_codex(&store, files, &opts, &mut |_| {});
+    let again = ingest_codex(&store, &Gate::admitting_all(), files, &opts, &mut |_| {});
     let secs = start.elapsed().as_secs_f64();
     println!(
         "re-ingest (unchanged):   {:>7.0} files/s ({} unchanged in {secs:.3} s)",

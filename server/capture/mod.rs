@@ -78,6 +78,10 @@ pub trait SessionReader {
     fn save(&self) -> serde_json::Value;
     /// The session (thread) the file belongs to, once known.
     fn session(&self) -> Option<String>;
+    /// The folder the session ran in, once known: the `cwd` its header carries (or will carry,
+    /// for a header not emitted yet). The ingest asks it to pass over the files of excluded
+    /// folders before any of their events is built.
+    fn cwd(&self) -> Option<&str>;
     fn stats(&self) -> &LineStats;
 }
 

@@ -9,8 +9,19 @@
 //! the start. Event ids name the event's place in its thread, not in the file, so a file read
 //! again — rewritten or not — adds nothing twice.
 //!
+//! Everything is committed through [`gate`], which keeps out the sessions of excluded folders
+//! ([`exclude`]). A file whose session ran in an excluded folder is found out as soon as its
+//! reader knows the folder (the header, its first line or so): none of its events is built
+//! further, and its cursor is committed at the end of the file with no reader state, only a
+//! mark that it is excluded. From then on the file is passed over as it grows — its new lines
+//! are counted to move the cursor, never parsed — even if the exclusion is lifted later:
+//! exclusions apply to what is written while they are set, in both directions (nothing stored
+//! earlier is removed, nothing passed over is fetched back).
+//!
 //! [`watch`] follows the assistants' folders and runs this driver as they write.
 
+pub mod exclude;
+pub mod gate;
 pub mod pending;
 pub mod spool;
 pub mod watch;
@@ -22,8 +33,9 @@ use crate::capture::{LineStats, SessionReader};
 use crate::normalize::Event;
 use crate::store::Store;
 use crate::store::records::{FileCursor, LineMark};
+use gate::{Gate, GateError};
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -57,11 +69,15 @@ pub struct IngestReport {
     /// Files replaced at their path by a different file (Codex rewrote a legacy rollout in
     /// paginated form), read again from the start.
     pub files_replaced: u64,
+    /// Files whose session ran in an excluded folder: passed over, nothing of them stored.
+    pub files_excluded: u64,
     /// Sessions that received new events.
     pub sessions: u64,
     pub events_added: u64,
     /// Events read that were already stored (nothing is ever stored twice).
     pub events_already_stored: u64,
+    /// Events the gate left out: their session's folder is excluded.
+    pub events_excluded: u64,
     pub bytes_read: u64,
     pub lines: LineStats,
     /// Files whose last line is still being written; it is read next time.
@@ -85,11 +101,30 @@ pub struct FileError {
 /// Events and the cursors that produced them, waiting to be committed together. One batch may span
 /// many small files (a first ingest of a Codex home has thousands), so commits — each one durable,
 /// with its fsyncs — stay few.
-struct Batch {
+struct Batch<'g> {
     events: Vec<Event>,
     cursors: Vec<FileCursor>,
     /// Bytes of source read for the events in the batch, reported to progress when committed.
     bytes: u64,
+    gate: &'g Gate,
+    /// Each folder's verdict, asked once per run (a first ingest reads thousands of files).
+    excluded: HashMap<String, bool>,
+}
+
+impl Batch<'_> {
+    /// Whether `folder` is excluded, as the gate says.
+    fn excludes(&mut self, folder: &str) -> Result<bool, GateError> {
+        if let Some(known) = self.excluded.get(folder) {
+            return Ok(*known);
+        }
+        let out = self
+            .gate
+            .excludes(Path::new(folder))
+            .map_err(GateError::Exclusions)?
+            .is_some();
+        self.excluded.insert(folder.to_owned(), out);
+        Ok(out)
+    }
 }
 
 /// Which assistant wrote a session file: it decides the file's reader and how a file without a
@@ -164,30 +199,33 @@ impl Source {
 /// Ingests Codex rollouts (already discovered) into `store`; see [`ingest_files`].
 pub fn ingest_codex(
     store: &Store,
+    gate: &Gate,
     files: &[PathBuf],
     opts: &IngestOptions,
     on_bytes: &mut dyn FnMut(u64),
 ) -> IngestReport {
-    ingest_files(store, Source::Codex, files, opts, on_bytes)
+    ingest_files(store, gate, Source::Codex, files, opts, on_bytes)
 }
 
 /// Ingests `files` of `source` (already discovered) into `store`; see [`ingest`].
 pub fn ingest_files(
     store: &Store,
+    gate: &Gate,
     source: Source,
     files: &[PathBuf],
     opts: &IngestOptions,
     on_bytes: &mut dyn FnMut(u64),
 ) -> IngestReport {
     let files: Vec<(Source, PathBuf)> = files.iter().map(|f| (source, f.clone())).collect();
-    ingest(store, &files, opts, on_bytes)
+    ingest(store, gate, &files, opts, on_bytes)
 }
 
-/// Ingests `files` (already discovered, each with its source) into `store`, in one run: small
-/// files of every source share commits. `on_bytes` is told how many bytes each step read, for a
-/// progress bar. Per-file failures are collected in the report, never fatal.
+/// Ingests `files` (already discovered, each with its source) into `store` through `gate`, in
+/// one run: small files of every source share commits. `on_bytes` is told how many bytes each
+/// step read, for a progress bar. Per-file failures are collected in the report, never fatal.
 pub fn ingest(
     store: &Store,
+    gate: &Gate,
     files: &[(Source, PathBuf)],
     opts: &IngestOptions,
     on_bytes: &mut dyn FnMut(u64),
@@ -198,6 +236,8 @@ pub fn ingest(
         events: Vec::new(),
         cursors: Vec::new(),
         bytes: 0,
+        gate,
+        excluded: HashMap::new(),
     };
     for (source, path) in files {
         report.files += 1;
@@ -212,8 +252,9 @@ pub fn ingest(
             on_bytes,
         ) {
             // The store failing (a full disk, an I/O error, a lock held past the wait) fails every
-            // file after it the same way: the run stops at once, with one message.
-            if let Some(e) = e.downcast_ref::<crate::store::StoreError>() {
+            // file after it the same way, as do exclusions that cannot be read: the run stops at
+            // once, with one message.
+            if let Some(e) = e.downcast_ref::<GateError>() {
                 report.store_error = Some(e.to_string());
                 break;
             }
@@ -239,11 +280,12 @@ fn flush(
     report: &mut IngestReport,
     sessions: &mut BTreeSet<String>,
     on_bytes: &mut dyn FnMut(u64),
-) -> crate::store::Result<()> {
+) -> Result<(), GateError> {
     if batch.events.is_empty() && batch.cursors.is_empty() {
         return Ok(());
     }
-    let outcome = store.commit(&batch.events, &batch.cursors)?;
+    let committed = batch.gate.commit(store, &batch.events, &batch.cursors)?;
+    let outcome = committed.outcome;
     tracing::debug!(
         "committed {} events and {} cursors",
         outcome.added,
@@ -251,6 +293,7 @@ fn flush(
     );
     report.events_added += outcome.added;
     report.events_already_stored += outcome.duplicates;
+    report.events_excluded += committed.excluded;
     sessions.extend(outcome.sessions);
     batch.events.clear();
     batch.cursors.clear();
@@ -319,9 +362,19 @@ fn ingest_file(
         report.files_replaced += 1;
     }
     let previous = store.cursor(&key)?;
+    // A file whose session was found excluded is passed over from where its cursor stands (from
+    // the start if its content changed under the cursor): its lines are counted, never parsed.
+    let passed_over = previous
+        .as_ref()
+        .is_some_and(|c| gate::is_excluded_state(&c.state));
     let resumed = match &previous {
+        Some(c) if passed_over => Some(if still_there(&path, c) {
+            (c.lines, c.offset, c.last_line.clone(), None)
+        } else {
+            (0, 0, None, None)
+        }),
         Some(c) if still_there(&path, c) => match source.reader(&path, &key, Some(&c.state)) {
-            Some(reader) => Some((c, reader)),
+            Some(reader) => Some((c.lines, c.offset, c.last_line.clone(), Some(reader))),
             None => {
                 tracing::info!("{path_str}: reader state from an older build; reading it again");
                 report.files_reread += 1;
@@ -344,15 +397,25 @@ fn ingest_file(
         report.files_updated += 1;
     }
     // Without a usable cursor the file is read from the start: event ids make that safe.
-    let (start, mut line_count, mut last_mark, mut reader) = match resumed {
-        Some((c, reader)) => (c.offset, c.lines, c.last_line.clone(), reader),
-        None => {
-            let reader = source
-                .reader(&path, &key, None)
-                .ok_or_else(|| anyhow::anyhow!("no reader for {source:?} files"))?;
-            (0, 0, None, reader)
-        }
+    let (start, mut line_count, mut last_mark, reader) = match resumed {
+        Some((lines, offset, mark, reader)) => (offset, lines, mark, reader),
+        None => (0, 0, None, None),
     };
+    let mut reader = match reader {
+        Some(reader) => reader,
+        None => source
+            .reader(&path, &key, None)
+            .ok_or_else(|| anyhow::anyhow!("no reader for {source:?} files"))?,
+    };
+    let mut excluded = passed_over;
+    // Whether the session's folder has been checked against the exclusions (once it is known).
+    let mut decided = passed_over;
+    // Where this file's events start in the batch, so that they can be dropped if its folder
+    // turns out to be excluded.
+    let mut first_event = batch.events.len();
+
+    // A resumed reader may know the folder already; a new one learns it from the first lines.
+    excluded |= !decided && decide(reader.as_ref(), batch, &path_str, &mut decided)?;
 
     let mut lines_in = LineReader::open(&path, start)?;
     let mut counted_from = start;
@@ -360,20 +423,27 @@ fn ingest_file(
 
     // `done` marks the cursor that ends a read of the whole file: only then are its size and
     // mtime recorded, so a run killed after a mid-file batch never mistakes the file for read.
+    // An excluded file's cursor keeps no reader state and no session: only the mark that it is
+    // passed over.
     let cursor_at = |offset: u64,
                      mark: Option<LineMark>,
                      reader: &dyn SessionReader,
                      lines: u64,
+                     excluded: bool,
                      done: Option<(bool, bool)>| FileCursor {
         key: key.clone(),
         path: path_str.clone(),
-        session: reader.session(),
+        session: if excluded { None } else { reader.session() },
         offset,
         last_line: mark,
         lines,
         seen_size: if done.is_some() { size } else { 0 },
         seen_mtime_ns: if done.is_some() { mtime_ns } else { 0 },
-        state: reader.save(),
+        state: if excluded {
+            gate::excluded_state()
+        } else {
+            reader.save()
+        },
         idle_closed: done.is_some_and(|(idle, _)| idle),
         partial_tail: done.is_some_and(|(_, partial)| partial),
     };
@@ -381,12 +451,16 @@ fn ingest_file(
     loop {
         match lines_in.next_line()? {
             Next::Line { bytes, .. } => {
-                reader.line(bytes, &mut batch.events);
+                if !excluded {
+                    reader.line(bytes, &mut batch.events);
+                }
                 line_count += 1;
             }
             Next::Oversized { offset, len } => {
-                tracing::warn!("{path_str}: skipped a line of {len} bytes at byte {offset}");
-                reader.oversized_line();
+                if !excluded {
+                    tracing::warn!("{path_str}: skipped a line of {len} bytes at byte {offset}");
+                    reader.oversized_line();
+                }
                 line_count += 1;
             }
             Next::Partial { .. } => {
@@ -396,6 +470,10 @@ fn ingest_file(
             }
             Next::Eof => break,
         }
+        if !decided && decide(reader.as_ref(), batch, &path_str, &mut decided)? {
+            excluded = true;
+            batch.events.truncate(first_event);
+        }
         if batch.events.len() >= opts.batch_events {
             last_mark = lines_in.last_digest().map(mark);
             let end = lines_in.offset();
@@ -404,25 +482,31 @@ fn ingest_file(
                 last_mark.clone(),
                 reader.as_ref(),
                 line_count,
+                excluded,
                 None,
             ));
             batch.bytes += end - counted_from;
             counted_from = end;
             flush(store, batch, report, sessions, on_bytes)?;
+            first_event = 0;
         }
     }
     let end = lines_in.offset();
     if let Some(digest) = lines_in.last_digest() {
         last_mark = Some(mark(digest));
     }
-    if idle {
+    if idle && !excluded {
         reader.finish_idle(&mut batch.events);
+    }
+    if excluded {
+        report.files_excluded += 1;
     }
     batch.cursors.push(cursor_at(
         end,
         last_mark,
         reader.as_ref(),
         line_count,
+        excluded,
         Some((idle, partial)),
     ));
     batch.bytes += size.saturating_sub(counted_from.min(size));
@@ -432,6 +516,25 @@ fn ingest_file(
         flush(store, batch, report, sessions, on_bytes)?;
     }
     Ok(())
+}
+
+/// Checks the session's folder against the exclusions once the reader knows it (marking it
+/// `decided`); whether it is excluded.
+fn decide(
+    reader: &dyn SessionReader,
+    batch: &mut Batch,
+    path: &str,
+    decided: &mut bool,
+) -> Result<bool, GateError> {
+    let Some(cwd) = reader.cwd() else {
+        return Ok(false);
+    };
+    *decided = true;
+    let excluded = batch.excludes(cwd)?;
+    if excluded {
+        tracing::info!("{path}: its session ran in {cwd}, which is excluded; passed over");
+    }
+    Ok(excluded)
 }
 
 fn mark((len, digest): lines::LineDigest) -> LineMark {

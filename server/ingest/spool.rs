@@ -11,10 +11,12 @@
 //! either, since a taken file is deleted only after its events are committed.
 //!
 //! What is not stored: a command starting with a space (the hooks skip it already), an empty
-//! one, one that matches `[terminal] ignore` in the settings file, and one an editor's terminal
+//! one, one that matches `[terminal] ignore` in the settings file, one an editor's terminal
 //! already reported (same folder, same command, ended within [`SAME_COMMAND`]; the editor's
-//! record carries the output, so it is the one kept).
+//! record carries the output, so it is the one kept), and one run in an excluded folder (the
+//! gate leaves it out; it goes with the rest of the taken file).
 
+use super::gate::Gate;
 use crate::capture::lines::{LineReader, Next};
 use crate::capture::live;
 use crate::capture::shell::{self, Bad};
@@ -42,6 +44,8 @@ pub struct SpoolReport {
     pub duplicates: u64,
     /// Commands not recorded: a leading space, empty, or on the ignore list.
     pub ignored: u64,
+    /// Commands run in an excluded folder, not recorded.
+    pub excluded: u64,
     /// Lines cut short or not a hook's.
     pub bad_lines: u64,
     /// Lines written by another version of the hook.
@@ -93,6 +97,7 @@ impl Ignore {
 /// holds nothing back.
 pub fn consume(
     store: &Store,
+    gate: &Gate,
     state_dir: &Path,
     ignore: &Ignore,
     hold: Duration,
@@ -148,10 +153,10 @@ pub fn consume(
                 Read::Nothing => {}
             }
             if batch.len() >= 2 * BATCH {
-                commit(store, &mut batch, &file)?;
+                commit(store, gate, &mut batch, &file, &mut report)?;
             }
         }
-        commit(store, &mut batch, &file)?;
+        commit(store, gate, &mut batch, &file, &mut report)?;
         // Held lines go back to the spool before the taken file goes: a crash in between leaves
         // them in both, and ids keep the second read from doubling them.
         for line in &held {
@@ -168,14 +173,30 @@ pub fn consume(
 /// Commands per transaction: bounds memory and what a killed consumer has to redo.
 const BATCH: usize = 2000;
 
-fn commit(store: &Store, batch: &mut Vec<Event>, file: &Path) -> anyhow::Result<()> {
+/// Commits a batch of commands (each with its session's start) through the gate; those it left
+/// out as excluded are counted so, not as stored.
+fn commit(
+    store: &Store,
+    gate: &Gate,
+    batch: &mut Vec<Event>,
+    file: &Path,
+    report: &mut SpoolReport,
+) -> anyhow::Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
-    store.commit(batch, &[])?;
+    let committed = gate.commit(store, batch, &[])?;
+    let excluded = batch
+        .iter()
+        .filter(|e| {
+            matches!(e.body, Body::Command(_)) && committed.excluded_sessions.contains(&e.session)
+        })
+        .count() as u64;
+    report.excluded += excluded;
+    report.commands = report.commands.saturating_sub(excluded);
     tracing::debug!(
         "spool: committed {} commands from {}",
-        batch.len() / 2,
+        batch.len() / 2 - excluded as usize,
         file.display()
     );
     batch.clear();
@@ -218,6 +239,24 @@ fn fresh_spool(spool: &Path) {
     {
         tracing::debug!("cannot recreate {}: {e}", spool.display());
     }
+}
+
+/// Bytes of typed commands waiting in `state_dir`: the spool plus what consumers took and have
+/// not finished (a killed ingest's), for `doctor` and `status`.
+pub fn waiting_bytes(state_dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(state_dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("commands.spool")
+        })
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
 }
 
 /// Taken files whose consumer is gone (killed before it deleted them), taken over under this
@@ -455,7 +494,14 @@ mod tests {
         std::fs::write(&spool, text).unwrap();
         let ignore = Ignore::new(&["vault *".to_owned()]).unwrap();
 
-        let r = consume(&store, &state, &ignore, Duration::ZERO).unwrap();
+        let r = consume(
+            &store,
+            &Gate::admitting_all(),
+            &state,
+            &ignore,
+            Duration::ZERO,
+        )
+        .unwrap();
         assert_eq!(
             r,
             SpoolReport {
@@ -484,9 +530,15 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         assert!(
-            consume(&store, &state, &ignore, Duration::ZERO)
-                .unwrap()
-                .is_empty()
+            consume(
+                &store,
+                &Gate::admitting_all(),
+                &state,
+                &ignore,
+                Duration::ZERO
+            )
+            .unwrap()
+            .is_empty()
         );
         assert!(store.verify().unwrap().failure.is_none());
     }
@@ -502,7 +554,14 @@ mod tests {
         ));
         text += &shell::line(&typed("npm test", T0 + 2_000_000, 0));
         std::fs::write(crate::config::spool_path(&state), text).unwrap();
-        let r = consume(&store, &state, &Ignore::default(), Duration::ZERO).unwrap();
+        let r = consume(
+            &store,
+            &Gate::admitting_all(),
+            &state,
+            &Ignore::default(),
+            Duration::ZERO,
+        )
+        .unwrap();
         assert_eq!((r.commands, r.bad_lines), (2, 1), "{r:?}");
         let stored: Vec<String> = commands(&store).into_iter().map(|c| c.0).collect();
         assert_eq!(stored, ["npm run build", "npm test"]);
@@ -523,7 +582,14 @@ mod tests {
         let alive = state.join(format!("commands.spool{TAKEN}{}.2", std::process::id()));
         std::fs::write(&alive, shell::line(&typed("mine", T0 + 2, 0))).unwrap();
 
-        let r = consume(&store, &state, &Ignore::default(), Duration::ZERO).unwrap();
+        let r = consume(
+            &store,
+            &Gate::admitting_all(),
+            &state,
+            &Ignore::default(),
+            Duration::ZERO,
+        )
+        .unwrap();
         assert_eq!((r.commands, r.already_stored), (1, 1), "{r:?}");
         assert_eq!(
             commands(&store)
@@ -563,7 +629,14 @@ mod tests {
         });
         std::fs::write(crate::config::spool_path(&state), text).unwrap();
 
-        let r = consume(&store, &state, &Ignore::default(), Duration::ZERO).unwrap();
+        let r = consume(
+            &store,
+            &Gate::admitting_all(),
+            &state,
+            &Ignore::default(),
+            Duration::ZERO,
+        )
+        .unwrap();
         assert_eq!((r.commands, r.duplicates), (2, 1), "{r:?}");
         let tools: Vec<_> = commands(&store).into_iter().map(|c| c.2).collect();
         assert_eq!(tools, ["terminal", "bash", "bash"]);
@@ -578,14 +651,28 @@ mod tests {
             + &shell::line(&typed("npm run build", now, 1));
         std::fs::write(&spool, &text).unwrap();
 
-        let r = consume(&store, &state, &Ignore::default(), SAME_COMMAND).unwrap();
+        let r = consume(
+            &store,
+            &Gate::admitting_all(),
+            &state,
+            &Ignore::default(),
+            SAME_COMMAND,
+        )
+        .unwrap();
         assert_eq!((r.commands, r.waiting), (1, 1), "{r:?}");
         assert_eq!(
             std::fs::read_to_string(&spool).unwrap(),
             shell::line(&typed("npm run build", now, 1))
         );
         // Its window passed (or an ingest that holds nothing back): stored, once.
-        let r = consume(&store, &state, &Ignore::default(), Duration::ZERO).unwrap();
+        let r = consume(
+            &store,
+            &Gate::admitting_all(),
+            &state,
+            &Ignore::default(),
+            Duration::ZERO,
+        )
+        .unwrap();
         assert_eq!((r.commands, r.waiting), (1, 0), "{r:?}");
         assert_eq!(commands(&store).len(), 2);
     }

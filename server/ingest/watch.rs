@@ -9,6 +9,7 @@
 //! answers two questions — whether to stop, and what to make of each ingest pass's report — and
 //! does the rest (the language server reloads its knowledge and refreshes the editor).
 
+use super::gate::Gate;
 use super::{IngestOptions, IngestReport, Source, ingest, spool};
 use crate::capture::{claude, codex};
 use crate::store::Store;
@@ -38,11 +39,16 @@ fn roots(home: &Path) -> Vec<(Source, PathBuf)> {
 
 /// The shell hooks' spool and the events hooks left pending, read into the store, counted as
 /// added events.
-fn with_spool(store: &Store, state: Option<&Path>, mut report: IngestReport) -> IngestReport {
+fn with_spool(
+    store: &Store,
+    gate: &Gate,
+    state: Option<&Path>,
+    mut report: IngestReport,
+) -> IngestReport {
     let Some(state) = state else {
         return report;
     };
-    match super::pending::drain(store, state) {
+    match gate.drain(store, state) {
         Ok(d) => report.events_added += d.added,
         Err(e) => tracing::warn!("pending hook events: {e}"),
     }
@@ -56,7 +62,7 @@ fn with_spool(store: &Store, state: Option<&Path>, mut report: IngestReport) -> 
             return report;
         }
     };
-    match spool::consume(store, state, &ignore, spool::SAME_COMMAND) {
+    match spool::consume(store, gate, state, &ignore, spool::SAME_COMMAND) {
         Ok(t) => {
             report.events_added += t.commands;
             report.terminal = Some(t);
@@ -76,7 +82,7 @@ fn waiting(report: &IngestReport) -> Option<Instant> {
 }
 
 /// Everything in the followed folders, the way `sessionlens ingest` reads it.
-pub fn ingest_all(store: &Store, home: &Path) -> IngestReport {
+pub fn ingest_all(store: &Store, gate: &Gate, home: &Path) -> IngestReport {
     let mut files = Vec::new();
     for (source, root) in roots(home) {
         let (found, _) = match source {
@@ -85,7 +91,7 @@ pub fn ingest_all(store: &Store, home: &Path) -> IngestReport {
         };
         files.extend(found.into_iter().map(|f| (source, f)));
     }
-    ingest(store, &files, &IngestOptions::default(), &mut |_| {})
+    ingest(store, gate, &files, &IngestOptions::default(), &mut |_| {})
 }
 
 /// The session files a reported path stands for: the file itself, or — for a folder created
@@ -139,15 +145,20 @@ pub trait Owner: Send + 'static {
 }
 
 /// Follows the folders under `home` (Codex's) and Claude Code's on a thread of its own, ingesting
-/// into `store`, until its owner is stopping.
-pub fn start(store: Arc<Store>, home: PathBuf, owner: impl Owner) -> std::io::Result<()> {
+/// into `store` through `gate`, until its owner is stopping.
+pub fn start(
+    store: Arc<Store>,
+    gate: Arc<Gate>,
+    home: PathBuf,
+    owner: impl Owner,
+) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("sessionlens-watch".into())
-        .spawn(move || run(&store, &home, owner))?;
+        .spawn(move || run(&store, &gate, &home, owner))?;
     Ok(())
 }
 
-fn run(store: &Store, home: &Path, mut owner: impl Owner) {
+fn run(store: &Store, gate: &Gate, home: &Path, mut owner: impl Owner) {
     let (tx, rx) = channel();
     let mut watcher = match notify::recommended_watcher(move |res| {
         let _ = tx.send(res);
@@ -192,7 +203,7 @@ fn run(store: &Store, home: &Path, mut owner: impl Owner) {
     // Watch first, then catch up: a file written during the catch-up is then both read and
     // reported, never neither (reading it twice adds nothing).
     follow(&mut watcher);
-    let report = with_spool(store, state.as_deref(), ingest_all(store, home));
+    let report = with_spool(store, gate, state.as_deref(), ingest_all(store, gate, home));
     tracing::info!(
         "catch-up ingest of {}: {} files, {} events added",
         home.display(),
@@ -242,7 +253,7 @@ fn run(store: &Store, home: &Path, mut owner: impl Owner) {
         }
         let pass = if last_scan.elapsed() >= RESCAN || (watcher.is_none() && !changed.is_empty()) {
             last_scan = Instant::now();
-            let report = with_spool(store, state.as_deref(), ingest_all(store, home));
+            let report = with_spool(store, gate, state.as_deref(), ingest_all(store, gate, home));
             Some((Pass::Rescan, report))
         } else if !changed.is_empty() || typed {
             let files: Vec<(Source, PathBuf)> = changed
@@ -250,9 +261,9 @@ fn run(store: &Store, home: &Path, mut owner: impl Owner) {
                 .filter(|(p, _)| p.is_file())
                 .map(|(p, s)| (s, p))
                 .collect();
-            let report = ingest(store, &files, &IngestOptions::default(), &mut |_| {});
+            let report = ingest(store, gate, &files, &IngestOptions::default(), &mut |_| {});
             let report = if typed {
-                with_spool(store, state.as_deref(), report)
+                with_spool(store, gate, state.as_deref(), report)
             } else {
                 report
             };

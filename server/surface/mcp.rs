@@ -18,9 +18,15 @@
 //! message, never a crash: store work runs on the blocking pool and a panic there is caught.
 //! The store is opened once and shared with every other process (redb's multi-writer mode);
 //! the knowledge snapshot (`knowledge::host`, as in the language server) is caught up with the
-//! store's head on every call.
+//! store's head on every call. The store is the user's own: one another user owns is refused at
+//! start (`config::store_file`), so an agent is only ever answered from its user's record.
+//!
+//! Excluded folders (`ingest::exclude`): `record_learning` about one is refused with why (its
+//! learning goes through the gate like every write), and a tool asked about a workspace that is
+//! excluded answers that it is, and nothing else.
 
 use crate::capture::live;
+use crate::ingest::gate::Gate;
 use crate::insight::{self, Insight, topic};
 use crate::knowledge::host::Host;
 use crate::knowledge::links::Linked;
@@ -92,14 +98,17 @@ pub struct SessionSummaryArgs {
 #[derive(Clone)]
 pub struct Lens {
     host: Arc<Host>,
+    /// What `record_learning` writes goes through it; the tools ask it about workspaces.
+    gate: Arc<Gate>,
     tool_router: ToolRouter<Lens>,
 }
 
 #[tool_router(router = tool_router)]
 impl Lens {
-    pub fn new(store: Store) -> Lens {
+    pub fn new(store: Store, gate: Gate) -> Lens {
         Lens {
             host: Arc::new(Host::new(Arc::new(store))),
+            gate: Arc::new(gate),
             tool_router: Self::tool_router(),
         }
     }
@@ -110,8 +119,11 @@ impl Lens {
     )]
     async fn recall(&self, Parameters(args): Parameters<RecallArgs>) -> Result<String, String> {
         self.blocking(move |lens| {
-            let k = lens.knowledge()?;
             let ws = workspace(args.workspace.as_deref())?;
+            if let Some(said) = lens.excluded(ws.as_deref())? {
+                return Ok(said);
+            }
+            let k = lens.knowledge()?;
             recall(&k, &args.symbol_or_topic, ws.as_deref())
         })
         .await
@@ -127,8 +139,11 @@ impl Lens {
         Parameters(args): Parameters<OpenGapsArgs>,
     ) -> Result<String, String> {
         self.blocking(move |lens| {
-            let k = lens.knowledge()?;
             let ws = workspace(args.workspace.as_deref())?;
+            if let Some(said) = lens.excluded(ws.as_deref())? {
+                return Ok(said);
+            }
+            let k = lens.knowledge()?;
             open_gaps(&k, ws.as_deref())
         })
         .await
@@ -159,6 +174,9 @@ impl Lens {
                 Some(ws) => ws,
                 None => std::env::current_dir()?,
             };
+            if let Some(said) = lens.excluded(Some(&ws))? {
+                return Ok(said);
+            }
             let (_, markdown) =
                 journal::summarize(lens.host.store(), args.session.as_deref(), &ws)?;
             Ok(markdown)
@@ -196,6 +214,16 @@ impl Lens {
         }
     }
 
+    /// What a tool answers about a workspace that is excluded (`None`: it is not, or none was
+    /// given): that it is, and why, and nothing of what is known.
+    fn excluded(&self, ws: Option<&Path>) -> anyhow::Result<Option<String>> {
+        let Some(ws) = ws else { return Ok(None) };
+        Ok(self
+            .gate
+            .excludes(ws)?
+            .map(|why| format!("Nothing: {} is {why}.", ws.display())))
+    }
+
     /// The snapshot for the store's current head.
     fn knowledge(&self) -> anyhow::Result<Arc<Knowledge>> {
         self.host.refresh()?;
@@ -209,6 +237,9 @@ impl Lens {
             Some(ws) => ws,
             None => std::env::current_dir()?,
         };
+        if let Some(why) = self.gate.excludes(&cwd)? {
+            anyhow::bail!("not recorded: {} is {why}", cwd.display());
+        }
         let names = args.symbols.unwrap_or_default();
         let given = live::Learning {
             topic: &args.topic,
@@ -236,7 +267,10 @@ impl Lens {
             session,
             turn,
         } = learned;
-        self.host.store().commit(&events, &[])?;
+        let committed = self.gate.commit(self.host.store(), &events, &[])?;
+        if let Some(why) = committed.why {
+            anyhow::bail!("not recorded: {cwd} is {why}");
+        }
         let id = insight::learning_id(&session, &turn);
         tracing::info!("mcp: recorded learning {id} about {topic}");
         Ok(format!(
@@ -410,7 +444,8 @@ async fn until_initialize(
 /// `sessionlens mcp`: serves MCP on stdin/stdout until the client closes stdin.
 pub fn serve(data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     let dir = crate::config::data_dir(data_dir)?;
-    let store = Store::open(&crate::config::store_path(&dir))?;
+    let store = Store::open(&crate::config::store_file(&dir, true)?)?;
+    let gate = Gate::from_settings();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .max_blocking_threads(4)
@@ -420,7 +455,7 @@ pub fn serve(data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     let served = runtime.block_on(async {
         let (input, for_server) = tokio::io::duplex(1 << 16);
         tokio::spawn(until_initialize(tokio::io::stdin(), input));
-        let running = Lens::new(store)
+        let running = Lens::new(store, gate)
             .serve((for_server, tokio::io::stdout()))
             .await
             .map_err(|e| anyhow::anyhow!("starting the MCP session: {e}"))?;

@@ -1,7 +1,8 @@
 //! The architecture's invariants, checked rather than hoped for (after rust-analyzer's tidy
 //! tests): which layer may import which crate, no import circles between files, a doc comment at
-//! the top of every source file, and no printing to stdout outside the CLI surface (stdout of
-//! `serve`, `mcp` and `codex-hook` is protocol).
+//! the top of every source file, no printing to stdout outside the CLI surface (stdout of
+//! `serve`, `mcp` and `codex-hook` is protocol), and one way into the store (the gate, which
+//! keeps excluded folders out).
 
 use std::path::{Path, PathBuf};
 
@@ -214,6 +215,40 @@ fn only_the_cli_prints_to_stdout() {
     );
 }
 
+/// Every write to the store goes through `ingest::gate` (`Gate::commit`), which leaves out what
+/// the exclusions keep out: no other library file calls `Store::commit`. Read from the code (test
+/// items, comments and strings aside): each `.commit(` call must be on the gate (`gate`,
+/// `self.gate`, `batch.gate`) or on the language server's `Shared`, whose `commit` is the
+/// gate's; the store itself and the gate are where `Store::commit` lives and is called.
+#[test]
+fn only_the_gate_commits_to_the_store() {
+    let call = regex::Regex::new(r"([A-Za-z_][A-Za-z0-9_]*)(?:\(\))?\s*\.commit\(").unwrap();
+    let mut offenders = Vec::new();
+    for file in sources() {
+        let path = rel(&file);
+        if path.starts_with("server/store/")
+            || path.starts_with("server/benches/")
+            || path == "server/ingest/gate.rs"
+        {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        let code = imports::blank_test_items(&imports::blank_non_code(&text));
+        for c in call.captures_iter(&code) {
+            let receiver = &c[1];
+            if receiver != "gate" && receiver != "shared" {
+                let line = code[..c.get(0).unwrap().start()].matches('\n').count() + 1;
+                offenders.push(format!("{path}:{line}: {receiver}.commit(…)"));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "the store is written only through ingest::gate::Gate::commit (exclusions):\n{}",
+        offenders.join("\n")
+    );
+}
+
 #[test]
 fn store_tables_are_declared_in_one_place() {
     for file in sources() {
@@ -304,7 +339,7 @@ mod imports {
 
     /// The text with comments (doc comments included), string, raw string and char literals
     /// blanked to spaces; line breaks are kept so line numbers still hold.
-    fn blank_non_code(text: &str) -> String {
+    pub fn blank_non_code(text: &str) -> String {
         let chars: Vec<char> = text.chars().collect();
         let mut out = String::with_capacity(text.len());
         let blank = |out: &mut String, from: &[char]| {
@@ -400,7 +435,7 @@ mod imports {
 
     /// Blanks every item under `#[cfg(test)]` (with any further attributes on it): up to its
     /// `;`, or through its braces. Expects text already through `blank_non_code`.
-    fn blank_test_items(code: &str) -> String {
+    pub fn blank_test_items(code: &str) -> String {
         const ATTR: &str = "#[cfg(test)]";
         let mut chars: Vec<char> = code.chars().collect();
         let attr: Vec<char> = ATTR.chars().collect();

@@ -13,6 +13,7 @@ mod claude_scenarios;
 mod cli;
 mod context;
 mod eval;
+mod exclude;
 mod faults;
 mod forget;
 mod fuzz;

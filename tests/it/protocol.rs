@@ -93,6 +93,15 @@ fn package_json_contributes_every_setting_with_its_type_and_default() {
             Shape::Integer | Shape::Number => ("number", None),
             Shape::String => ("string", None),
             Shape::Enum(v) => ("string", Some(v.clone())),
+            Shape::List(item) if **item == Shape::String => {
+                if p["items"]["type"] != "string" {
+                    problems.push(format!(
+                        "package.json: {key} has items {}, the server reads strings",
+                        p["items"]
+                    ));
+                }
+                ("array", None)
+            }
             other => panic!("{}: no JSON schema type for {other:?}", s.name),
         };
         let declared = p["type"].as_str().unwrap_or("");
@@ -618,7 +627,10 @@ fn lua_table(src: &str, open: usize) -> BTreeMap<String, Lua> {
         if depth == 0 {
             if let Some(c) = entry.captures(code) {
                 let v = c[2].trim();
-                let value = if v.starts_with('{') {
+                // An empty table is what a list setting's default `[]` is in Lua.
+                let value = if v == "{}" {
+                    Lua::Value(Value::Array(Vec::new()))
+                } else if v.starts_with('{') {
                     Lua::Table
                 } else if v == "nil" {
                     Lua::Nil
@@ -710,6 +722,7 @@ fn neovim_config_sends_every_setting_with_the_server_default() {
         let kind = match base {
             Shape::Bool => "boolean",
             Shape::Integer | Shape::Number => "number",
+            Shape::List(_) => "table",
             _ => "string",
         };
         match validated.get(option) {
@@ -900,6 +913,7 @@ fn docs_list_every_setting_command_and_notification() {
             Shape::Bool => ty == "bool",
             Shape::Integer | Shape::Number => ty == "number",
             Shape::String => ty == "string" || ty == "path",
+            Shape::List(item) if **item == Shape::String => ty == "list of strings",
             Shape::Enum(values) => {
                 let literals: Vec<String> = ty
                     .split('|')

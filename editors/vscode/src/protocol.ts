@@ -21,6 +21,8 @@ export interface ServerSettings {
   notesAfterIdleSeconds?: number;
   /** Entries of sessions older than this many days move to learnings/archive/; 0: never. */
   learningsArchiveAfterDays?: number;
+  /** Folders (or globs) never stored and where nothing is shown, added to the settings file's. */
+  exclude?: string[];
 }
 
 export const DIAGNOSTICS_SETTINGS = ['hint', 'information', 'warning', 'error', 'off'] as const;

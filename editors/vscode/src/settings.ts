@@ -40,6 +40,12 @@ export function serverSettings(config: ConfigReader): ServerSettings {
   };
   num('notesAfterIdleSeconds');
   num('learningsArchiveAfterDays');
+  const exclude = config.get<unknown>('exclude');
+  if (Array.isArray(exclude)) {
+    out.exclude = exclude
+      .filter((p): p is string => typeof p === 'string' && p.trim() !== '')
+      .map((p) => p.trim());
+  }
   return out;
 }
 

@@ -95,6 +95,8 @@ test('settings: values of the wrong type or outside the enum are left out', () =
     {},
   );
   assert.deepEqual(serverSettings(config({ notesAfterIdleSeconds: -1 })), { notesAfterIdleSeconds: -1 });
+  assert.deepEqual(serverSettings(config({ exclude: [' ~/clients ', '', 3] })), { exclude: ['~/clients'] });
+  assert.deepEqual(serverSettings(config({ exclude: '~/clients' })), {});
 });
 
 test('settings: watchCodex, like the paths, is read only when the server starts', () => {

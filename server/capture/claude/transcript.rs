@@ -864,6 +864,11 @@ impl SessionReader for TranscriptReader {
         self.state.session.clone()
     }
 
+    /// The first folder the lines named (the header's).
+    fn cwd(&self) -> Option<&str> {
+        self.state.info.cwd.as_deref().filter(|c| !c.is_empty())
+    }
+
     fn stats(&self) -> &LineStats {
         &self.stats
     }

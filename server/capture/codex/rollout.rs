@@ -1276,6 +1276,16 @@ impl SessionReader for RolloutReader {
         self.state.session.clone()
     }
 
+    /// The header's folder, else the latest turn's (what `ensure_started` puts in the header).
+    fn cwd(&self) -> Option<&str> {
+        self.state
+            .meta
+            .as_ref()
+            .and_then(|m| m.cwd.as_deref())
+            .or(self.state.cwd.as_deref())
+            .filter(|c| !c.is_empty())
+    }
+
     fn stats(&self) -> &LineStats {
         &self.stats
     }

@@ -43,7 +43,15 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         Some(t) => t.parse()?,
         None => crate::config::now(),
     };
-    let insights = load(g)?;
+    // An excluded workspace (a client's repository) is told nothing, and its managed blocks
+    // are emptied: what was learned elsewhere stays out of it.
+    let insights = match g.gate()?.excludes(&workspace)? {
+        Some(why) => {
+            tracing::info!("{} is {why}: no briefing", workspace.display());
+            Vec::new()
+        }
+        None => load(g)?,
+    };
     let mut out = std::io::stdout().lock();
     // The memory files asked for: Codex's, then Claude Code's.
     let files: Vec<PathBuf> = [

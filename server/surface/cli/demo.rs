@@ -135,11 +135,13 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
         idle_after: std::time::Duration::ZERO,
         ..IngestOptions::default()
     };
-    let report = ingest::ingest_with_progress(&store, &files, &opts, false);
+    // The bundled sessions are no one's work: the user's exclusions do not apply to them.
+    let gate = crate::ingest::gate::Gate::admitting_all();
+    let report = ingest::ingest_with_progress(&store, &gate, &files, &opts, false);
     print::ingest_report(&report, store.path());
 
     println!("\n$ sessionlens ingest codex   # again: nothing is read twice");
-    let again = ingest::ingest_with_progress(&store, &files, &opts, true);
+    let again = ingest::ingest_with_progress(&store, &gate, &files, &opts, true);
     println!(
         "Added {} events ({} files unchanged)",
         again.events_added, again.files_unchanged

@@ -44,16 +44,13 @@ pub fn run(g: &Global, _: Args) -> anyhow::Result<ExitCode> {
     let spool = crate::config::state_dir()
         .ok()
         .map(|d| crate::config::spool_path(&d));
-    let spool_waiting_bytes = spool.as_ref().map_or(0, |p| waiting_bytes(p));
-    let hook_events_waiting = crate::config::state_dir()
-        .ok()
-        .and_then(|d| std::fs::read_dir(crate::ingest::pending::dir(&d)).ok())
-        .map_or(0, |entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "jsonl"))
-                .count() as u64
-        });
+    let state = crate::config::state_dir().ok();
+    let spool_waiting_bytes = state
+        .as_deref()
+        .map_or(0, crate::ingest::spool::waiting_bytes);
+    let hook_events_waiting = state
+        .as_deref()
+        .map_or(0, |d| crate::ingest::pending::files(d).len() as u64);
     let shells = shell::Shell::ALL
         .iter()
         .map(|s| {
@@ -87,24 +84,6 @@ pub fn run(g: &Global, _: Args) -> anyhow::Result<ExitCode> {
         print_text(&report);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The spool's size plus what consumers took and have not finished (a killed ingest's).
-fn waiting_bytes(spool: &std::path::Path) -> u64 {
-    let Some(dir) = spool.parent() else { return 0 };
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with("commands.spool")
-        })
-        .filter_map(|e| e.metadata().ok())
-        .map(|m| m.len())
-        .sum()
 }
 
 fn print_text(r: &Report) {

@@ -16,10 +16,17 @@
 //! keeps the protocol: stdin, the answer, and when to ingest. It runs on the prompt's path, so it
 //! must be fast and must never break one: any failure is an empty answer, exit 0 and a line on
 //! stderr. Stdout is protocol.
+//!
+//! An event whose `cwd` is excluded (`ingest::exclude`: the settings file's `exclude`, a
+//! `.sessionlens-ignore` above it) is answered with nothing and nothing of it is read or
+//! stored: no briefing in a client's repository, no transcript read on its behalf (the gate
+//! would keep its session out anyway, and its file is passed over when `ingest` meets it).
+//! The store opened is the user's own (`config::store_file`): one another user owns is refused.
 
 use super::Global;
 use crate::capture::{claude, codex, live};
-use crate::ingest::{IngestOptions, Source, pending};
+use crate::ingest::gate::{Gate, GateError};
+use crate::ingest::{IngestOptions, Source};
 use crate::knowledge::briefing;
 use crate::store::records::FileCursor;
 use crate::store::{Store, StoreError};
@@ -120,8 +127,11 @@ fn run(data_dir: Option<&Path>, assistant: Assistant) -> ExitCode {
     let tag = assistant.subcommand();
     let answer = match read_event(std::io::stdin().lock()) {
         Ok(input) => {
-            std::panic::catch_unwind(|| answer(data_dir, assistant, &input, crate::config::now()))
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("panicked; answering nothing")))
+            let gate = Gate::from_settings();
+            std::panic::catch_unwind(|| {
+                answer(data_dir, &gate, assistant, &input, crate::config::now())
+            })
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("panicked; answering nothing")))
         }
         Err(e) => Err(e),
     };
@@ -172,9 +182,11 @@ fn read_event(input: impl Read) -> anyhow::Result<String> {
     String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("the event on stdin is not UTF-8"))
 }
 
-/// The answer to one event of `assistant`, `None` for an empty answer.
+/// The answer to one event of `assistant`, `None` for an empty answer. What it stores goes
+/// through `gate`, whose exclusions also silence every event of an excluded folder.
 fn answer(
     data_dir: Option<&Path>,
+    gate: &Gate,
     assistant: Assistant,
     input: &str,
     now: jiff::Timestamp,
@@ -186,6 +198,12 @@ fn answer(
         .and_then(Value::as_str)
         .ok_or_else(|| anyhow::anyhow!("no hook_event_name in the event"))?;
     let cwd = event.get("cwd").and_then(Value::as_str);
+    if let Some(cwd) = cwd
+        && let Some(why) = gate.excludes(Path::new(cwd))?
+    {
+        tracing::debug!("{tag}: {cwd} is {why}; answering nothing");
+        return Ok(None);
+    }
     match name {
         "SessionStart" | "UserPromptSubmit" => {
             let cwd = cwd.ok_or_else(|| anyhow::anyhow!("{name} without a cwd"))?;
@@ -217,14 +235,14 @@ fn answer(
                 return Ok(None);
             }
             if let Some((source, path)) = transcript(assistant, &event) {
-                ingest_transcript(data_dir, assistant, source, &path)?;
+                ingest_transcript(data_dir, gate, assistant, source, &path)?;
                 return Ok(None);
             }
             let cwd = cwd.ok_or_else(|| anyhow::anyhow!("PostToolUse without a cwd"))?;
             let ran = assistant
                 .ran(&event)
                 .ok_or_else(|| anyhow::anyhow!("PostToolUse of {tool} without a command"))?;
-            record(data_dir, assistant, cwd, &ran)?;
+            record(data_dir, gate, assistant, cwd, &ran)?;
             Ok(None)
         }
         other => {
@@ -235,25 +253,24 @@ fn answer(
 }
 
 /// The store to read the briefing from, waiting briefly for it; `None` when it does not exist
-/// yet.
+/// yet. Only the user's own (`config::store_file`).
 fn open_to_read(data_dir: Option<&Path>) -> anyhow::Result<Option<Store>> {
     let dir = crate::config::data_dir(data_dir)?;
-    let path = crate::config::store_path(&dir);
+    let path = crate::config::store_file(&dir, false)?;
     if !path.exists() {
         return Ok(None);
     }
     Ok(Some(Store::open_for_reading_with_wait(&path, LOCK_WAIT)?))
 }
 
-/// The store to write to, waiting briefly for it, with the events earlier hooks left pending
-/// committed first.
-fn open_to_write(data_dir: Option<&Path>) -> Result<Store, StoreError> {
-    let path = crate::config::data_dir(data_dir)
-        .map(|dir| crate::config::store_path(&dir))
-        .map_err(|e| StoreError::Db(format!("{e:#}")))?;
+/// The store to write to (the user's own, its data dir made private when new), waiting briefly
+/// for it, with the events earlier hooks left pending committed first.
+fn open_to_write(data_dir: Option<&Path>, gate: &Gate) -> anyhow::Result<Store> {
+    let dir = crate::config::data_dir(data_dir)?;
+    let path = crate::config::store_file(&dir, true)?;
     let store = Store::open_with_wait(&path, LOCK_WAIT)?;
     if let Ok(state) = crate::config::state_dir() {
-        match pending::drain(&store, &state) {
+        match gate.drain(&store, &state) {
             Ok(d) if d.files > 0 => tracing::debug!("stored {} pending events", d.added),
             Ok(_) => {}
             Err(e) => tracing::warn!("pending events left for later: {e}"),
@@ -284,19 +301,20 @@ fn transcript(assistant: Assistant, event: &Value) -> Option<(Source, PathBuf)> 
 /// when more than [`MAX_UNREAD`] bytes are new, so a hook never stalls a turn on a long backlog.
 fn ingest_transcript(
     data_dir: Option<&Path>,
+    gate: &Gate,
     assistant: Assistant,
     source: Source,
     rollout: &Path,
 ) -> anyhow::Result<()> {
     let tag = assistant.subcommand();
-    let store = match open_to_write(data_dir) {
+    let store = match open_to_write(data_dir, gate) {
         Ok(store) => store,
         // The transcript stays on disk: the watcher or the next ingest reads it.
-        Err(e @ StoreError::Locked { .. }) => {
+        Err(e) if locked(&e) => {
             tracing::warn!("{tag}: {e}; {} is read later", rollout.display());
             return Ok(());
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(e),
     };
     let size = std::fs::metadata(rollout)?.len();
     let stored = std::path::absolute(rollout)?;
@@ -317,8 +335,17 @@ fn ingest_transcript(
         idle_after: TRANSCRIPT_IDLE_AFTER,
         ..IngestOptions::default()
     };
-    let report =
-        crate::ingest::ingest_files(&store, source, &[rollout.to_path_buf()], &opts, &mut |_| {});
+    let report = crate::ingest::ingest_files(
+        &store,
+        gate,
+        source,
+        &[rollout.to_path_buf()],
+        &opts,
+        &mut |_| {},
+    );
+    if let Some(e) = &report.store_error {
+        anyhow::bail!("ingesting {}: {e}", rollout.display());
+    }
     if let Some(e) = report.errors.first() {
         anyhow::bail!("ingesting {}: {}", e.path, e.error);
     }
@@ -352,26 +379,41 @@ fn unread(cursor: Option<&FileCursor>, size: u64, compressed: bool) -> u64 {
 /// local session: the fallback when the event names no transcript to ingest.
 fn record(
     data_dir: Option<&Path>,
+    gate: &Gate,
     assistant: Assistant,
     cwd: &str,
     ran: &live::Ran,
 ) -> anyhow::Result<()> {
     let events = live::command(assistant.subcommand(), cwd, ran, &live::now());
-    let stored = open_to_write(data_dir).and_then(|store| store.commit(&events, &[]));
+    let stored =
+        open_to_write(data_dir, gate).and_then(|store| Ok(gate.commit(&store, &events, &[])?));
     match stored {
         Ok(_) => Ok(()),
         // Held past the hook's bound: kept on disk for the next writer, never lost.
-        Err(e @ StoreError::Locked { .. }) => {
-            let file = pending::put(&crate::config::state_dir()?, &events)?;
-            tracing::warn!(
-                "{}: {e}; the command is kept in {} and stored later",
-                assistant.subcommand(),
-                file.display()
-            );
+        Err(e) if locked(&e) => {
+            if let Some(file) = gate.keep(&crate::config::state_dir()?, &events)? {
+                tracing::warn!(
+                    "{}: {e}; the command is kept in {} and stored later",
+                    assistant.subcommand(),
+                    file.display()
+                );
+            }
             Ok(())
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
+}
+
+/// Whether an error is the store held past the hook's bound (then what the hook heard is kept
+/// for later, never lost).
+fn locked(e: &anyhow::Error) -> bool {
+    let store = e
+        .downcast_ref::<StoreError>()
+        .or(match e.downcast_ref::<GateError>() {
+            Some(GateError::Store(s)) => Some(s),
+            _ => None,
+        });
+    matches!(store, Some(StoreError::Locked { .. }))
 }
 
 #[cfg(test)]
@@ -445,7 +487,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let now = jiff::Timestamp::now();
         for assistant in [Assistant::Codex, Assistant::Claude] {
-            let answer = |input: &str| answer(Some(dir.path()), assistant, input, now);
+            let gate = Gate::admitting_all();
+            let answer = |input: &str| answer(Some(dir.path()), &gate, assistant, input, now);
             assert!(answer("not json").is_err());
             assert!(answer("{}").is_err());
             let stop = r#"{"hook_event_name":"Stop","cwd":"/w"}"#;

@@ -5,7 +5,7 @@
 use super::{Global, print};
 use crate::capture::{DiscoverError, claude, codex};
 use crate::config::{self, UserConfig};
-use crate::ingest::pending;
+use crate::ingest::gate::Gate;
 use crate::ingest::spool::{self, Ignore};
 use crate::ingest::{IngestOptions, IngestReport, Source};
 use std::io::IsTerminal;
@@ -56,6 +56,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         idle_after: std::time::Duration::from_secs(args.idle_minutes * 60),
         batch_events: args.batch_events.max(1),
     };
+    let gate = g.gate()?;
     let store = g.store()?;
     let mut files: Vec<(Source, PathBuf)> = Vec::new();
     let mut searched: Vec<PathBuf> = Vec::new();
@@ -76,10 +77,10 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         errors.extend(errs);
         searched.extend(roots);
     }
-    let mut report = ingest_with_progress(&store, &files, &opts, g.json);
+    let mut report = ingest_with_progress(&store, &gate, &files, &opts, g.json);
     // What hooks could not store while another process held the store.
     if report.store_error.is_none()
-        && let Err(e) = pending::drain(&store, &config::state_dir()?)
+        && let Err(e) = gate.drain(&store, &config::state_dir()?)
     {
         report.store_error = Some(e.to_string());
     }
@@ -87,6 +88,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         let ignore = Ignore::new(&UserConfig::load()?.terminal_ignore)?;
         report.terminal = Some(spool::consume(
             &store,
+            &gate,
             &config::state_dir()?,
             &ignore,
             std::time::Duration::ZERO,
@@ -151,6 +153,7 @@ fn default_roots(source: Source, only: bool) -> anyhow::Result<Vec<PathBuf>> {
 /// Ingests with a progress bar on stderr when it is a terminal.
 pub fn ingest_with_progress(
     store: &crate::store::Store,
+    gate: &Gate,
     files: &[(Source, PathBuf)],
     opts: &IngestOptions,
     quiet: bool,
@@ -176,7 +179,7 @@ pub fn ingest_with_progress(
             b.inc(n);
         }
     };
-    let report = crate::ingest::ingest(store, files, opts, &mut on_bytes);
+    let report = crate::ingest::ingest(store, gate, files, opts, &mut on_bytes);
     if let Some(b) = bar {
         b.finish_and_clear();
     }

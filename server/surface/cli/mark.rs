@@ -28,6 +28,7 @@ pub fn reopen(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
 /// Records the developer's own verdict on the one insight `wanted` names as a `mark` event, which
 /// overrides the rules until the next mark.
 fn mark(g: &Global, wanted: &str, resolved: bool) -> anyhow::Result<ExitCode> {
+    let gate = g.gate()?;
     let store = g.store()?;
     let all = crate::knowledge::snapshot::Knowledge::load(&store)?.insights;
     let found: Vec<&Insight> = all.iter().filter(|i| i.id.starts_with(wanted)).collect();
@@ -47,7 +48,10 @@ fn mark(g: &Global, wanted: &str, resolved: bool) -> anyhow::Result<ExitCode> {
     };
     let at = live::now();
     let events = live::mark(live::CLI, &cwd, &i.id, resolved, &at);
-    store.commit(&events, &[])?;
+    let committed = gate.commit(&store, &events, &[])?;
+    if let Some(why) = committed.why {
+        anyhow::bail!("not recorded: {cwd}, where the insight was noted, is {why}");
+    }
     println!(
         "{} {} {} — {}",
         if resolved { "Resolved" } else { "Reopened" },

@@ -19,6 +19,7 @@ mod print;
 mod recall;
 mod serve;
 mod sessions;
+mod status;
 mod summarize;
 mod timeline;
 mod verify;
@@ -60,19 +61,29 @@ impl Global {
         self.data_dir.as_deref()
     }
 
-    /// The store in the data dir (created on first use).
+    /// The store in the data dir (created on first use, in a `0700` data dir; refused when it
+    /// belongs to another user: `config::store_file`).
     pub fn store(&self) -> anyhow::Result<crate::store::Store> {
         let dir = crate::config::data_dir(self.data_dir())?;
-        Ok(crate::store::Store::open(&crate::config::store_path(&dir))?)
+        let path = crate::config::store_file(&dir, true)?;
+        Ok(crate::store::Store::open(&path)?)
     }
 
     /// The store in the data dir, to read: read-only where it can be (see
     /// `Store::open_for_reading`).
     pub fn store_to_read(&self) -> anyhow::Result<crate::store::Store> {
         let dir = crate::config::data_dir(self.data_dir())?;
-        Ok(crate::store::Store::open_for_reading(
-            &crate::config::store_path(&dir),
-        )?)
+        let path = crate::config::store_file(&dir, true)?;
+        Ok(crate::store::Store::open_for_reading(&path)?)
+    }
+
+    /// The gate everything this command writes goes through, with the settings file's
+    /// exclusions, read now: a settings file that cannot be read is an error before anything
+    /// is done.
+    pub fn gate(&self) -> anyhow::Result<crate::ingest::gate::Gate> {
+        let gate = crate::ingest::gate::Gate::from_settings();
+        gate.rules()?;
+        Ok(gate)
     }
 
     /// For a command with one form only: `--json` is an error that says so, never silently
@@ -146,6 +157,9 @@ enum Cmd {
     ClaudeHook(hook::Args),
     /// Check what Session Lens can see: the store, Codex, and each shell's hook and last command.
     Doctor(doctor::Args),
+    /// Where your data lives and how much of it: the data dir, the store, the spool, pending
+    /// hook events, the settings file and the folders excluded.
+    Status(status::Args),
     /// Add Session Lens to another tool's configuration.
     #[command(after_help = TEXT_ONLY)]
     Install(install::Args),
@@ -199,6 +213,7 @@ fn run(cli: Cli, servers: &Servers) -> anyhow::Result<ExitCode> {
         Cmd::Install(args) => install::run(g, args),
         Cmd::Init(args) => init::run(g, args),
         Cmd::Doctor(args) => doctor::run(g, args),
+        Cmd::Status(args) => status::run(g, args),
     }
 }
 

@@ -208,6 +208,18 @@ pub fn ingest_report(r: &IngestReport, store: &std::path::Path) {
             if r.lines.inherited == 1 { "" } else { "s" },
         );
     }
+    if r.files_excluded > 0 || r.events_excluded > 0 {
+        println!(
+            "Left out as excluded: {} file{}{} (their folders are excluded; `sessionlens status` lists the exclusions)",
+            r.files_excluded,
+            if r.files_excluded == 1 { "" } else { "s" },
+            if r.events_excluded > 0 {
+                format!(", {} more events", r.events_excluded)
+            } else {
+                String::new()
+            }
+        );
+    }
     if r.partial_lines > 0 {
         println!(
             "{} file{} end{} in a line still being written; it will be read next time",
@@ -268,6 +280,12 @@ fn terminal_report(t: &crate::ingest::spool::SpoolReport, even_empty: bool) {
         parts.push(format!(
             "{} not recorded (leading space or ignore list)",
             t.ignored
+        ));
+    }
+    if t.excluded > 0 {
+        parts.push(format!(
+            "{} run in excluded folders, not recorded",
+            t.excluded
         ));
     }
     if t.bad_lines > 0 {

@@ -169,7 +169,12 @@ async fn mark(shared: &Arc<Shared>, a: p::MarkArgs, resolved: bool) -> RpcResult
         .unwrap_or_default();
     let id = i.id.clone();
     let events = live::mark(live::EDITOR, &cwd, &id, resolved, &live::now());
-    shared.commit(events.into()).await.map_err(failed)?;
+    let committed = shared.commit(events.into()).await.map_err(failed)?;
+    if let Some(why) = committed.why {
+        return Err(failed(anyhow::anyhow!(
+            "not recorded: {cwd}, where the insight was noted, is {why}"
+        )));
+    }
     shared.reload_now().await;
     let status = if resolved {
         p::MarkStatus::Resolved
@@ -274,7 +279,8 @@ async fn ingest(shared: &Arc<Shared>) -> RpcResult<crate::ingest::IngestReport> 
         .codex_home
         .or_else(crate::config::codex_home)
         .ok_or_else(|| invalid("no Codex home: set codexHome"))?;
-    let report = tokio::task::spawn_blocking(move || watch::ingest_all(&store, &home))
+    let gate = shared.gate.clone();
+    let report = tokio::task::spawn_blocking(move || watch::ingest_all(&store, &gate, &home))
         .await
         .map_err(|e| failed(anyhow::anyhow!("{e}")))?;
     if report.events_added > 0 {
@@ -367,8 +373,10 @@ pub async fn command_finished(shared: &Arc<Shared>, params: Value) {
         output: params.output.clone().unwrap_or_default(),
     };
     let events = live::command(live::TERMINAL, &cwd, &ran, &live::now());
+    // The gate leaves out a command run in an excluded folder.
     match shared.commit(events.into()).await {
-        Ok(()) => shared.request_reload(),
+        Ok(c) if c.outcome.added > 0 => shared.request_reload(),
+        Ok(_) => {}
         Err(e) => {
             tracing::warn!("recording a terminal command: {e:#}");
             shared

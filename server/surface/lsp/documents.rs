@@ -17,6 +17,10 @@ pub struct Doc {
     pub version: i32,
     /// Edits since the last save.
     pub pending: Pending,
+    /// Its folder is excluded: no hover, lens or diagnostic here (and its edits are never
+    /// stored: the gate sees to that). Judged when it opens, at each save and when the
+    /// settings change.
+    pub excluded: bool,
 }
 
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -37,6 +41,7 @@ impl Doc {
             text,
             version,
             pending: Pending::default(),
+            excluded: false,
         }
     }
 

@@ -25,7 +25,7 @@ pub async fn request(shared: &Shared, params: HoverParams) -> RpcResult<Option<H
     shared.wait_loaded().await;
     let p = params.text_document_position_params;
     let docs = lock(&shared.docs);
-    let Some(doc) = docs.get(&p.text_document.uri) else {
+    let Some(doc) = docs.get(&p.text_document.uri).filter(|d| !d.excluded) else {
         return Ok(None);
     };
     let ws = doc.path.as_deref().and_then(|p| shared.workspace_of(p));

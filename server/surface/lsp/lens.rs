@@ -29,7 +29,7 @@ pub async fn request(shared: &Shared, params: CodeLensParams) -> RpcResult<Optio
     shared.wait_loaded().await;
     let uri = params.text_document.uri;
     let docs = lock(&shared.docs);
-    let Some(doc) = docs.get(&uri) else {
+    let Some(doc) = docs.get(&uri).filter(|d| !d.excluded) else {
         return Ok(None);
     };
     let Some(path) = doc.path.as_deref() else {

@@ -56,13 +56,15 @@ pub async fn initialize(shared: &Shared, params: InitializeParams) -> RpcResult<
         shared.add_workspace(root);
     }
 
+    shared.apply_exclusions();
     let settings = shared.settings();
     let opened = tokio::task::spawn_blocking(move || -> anyhow::Result<Store> {
         let dir = crate::config::data_dir(settings.data_dir.as_deref())?;
         // Read-only where it can be: a writer paused in a terminal does not stop the hovers;
-        // the first write opens a writable handle (see `Store::open_for_reading`).
+        // the first write opens a writable handle (see `Store::open_for_reading`). The user's
+        // own store only, in a private data dir.
         Ok(Store::open_for_reading_with_cache(
-            &crate::config::store_path(&dir),
+            &crate::config::store_file(&dir, true)?,
             STORE_CACHE_BYTES,
         )?)
     })
@@ -163,6 +165,9 @@ pub async fn did_change_configuration(shared: &Shared, params: DidChangeConfigur
         );
     }
     if after != before {
+        if after.exclude != before.exclude {
+            shared.apply_exclusions();
+        }
         shared.refresh_ui().await;
     }
 }

@@ -57,9 +57,12 @@ pub fn start(shared: Arc<Shared>) {
             if k.head.0 == 0 {
                 continue; // no snapshot yet: an entry now would miss its insights
             }
+            // No entry is written into an excluded folder (its sessions stored before it was
+            // excluded included).
             let scopes: Vec<Scope> = shared
                 .workspaces()
                 .iter()
+                .filter(|w| !shared.excluded_folder(&w.root))
                 .map(|w| w.scope.clone())
                 .collect();
             let settings = shared.settings();

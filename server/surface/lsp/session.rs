@@ -1,15 +1,17 @@
 //! The language server's state, shared by every handler (`Shared`): the settings, the workspace
-//! folders, the open documents, and the knowledge host (`knowledge::host`: the store and the
-//! current snapshot, as the MCP server keeps them); and the background work that keeps them
-//! current — reloading the knowledge and relinking each folder to it, indexing a folder,
-//! refreshing what the editor shows. Handlers read it and hand it changes; they never hold a lock
-//! across an await.
+//! folders, the open documents, the knowledge host (`knowledge::host`: the store and the
+//! current snapshot, as the MCP server keeps them) and the gate everything it stores goes
+//! through (`ingest::gate`, with the editor's `exclude` added to the settings file's); and the
+//! background work that keeps them current — reloading the knowledge and relinking each folder
+//! to it, indexing a folder, refreshing what the editor shows. Handlers read it and hand it
+//! changes; they never hold a lock across an await.
 
 use super::diagnostics;
 use super::documents::Doc;
 use super::guard::{guard, lock, read, write};
 use super::settings::Settings;
 use super::workspace::Workspace;
+use crate::ingest::gate::{Committed, Gate};
 use crate::knowledge::host::{Host, Refreshed};
 use crate::knowledge::snapshot::Knowledge;
 use crate::link::SymbolIndex;
@@ -34,6 +36,8 @@ pub struct Shared {
     pub settings: RwLock<Settings>,
     /// The store and the knowledge snapshot, once `initialize` has opened the store.
     host: OnceLock<Arc<Host>>,
+    /// Everything this server stores goes through it (the watcher's ingest too).
+    pub gate: Arc<Gate>,
     /// Flips to true once the first snapshot is in (or there will be none).
     loaded: tokio_watch::Sender<bool>,
     /// Held by the reload running.
@@ -54,6 +58,7 @@ impl Shared {
             client,
             settings: RwLock::new(settings),
             host: OnceLock::new(),
+            gate: Arc::new(Gate::from_settings()),
             loaded,
             reloading: tokio::sync::Mutex::new(()),
             workspaces: RwLock::new(Vec::new()),
@@ -81,6 +86,40 @@ impl Shared {
 
     pub fn settings(&self) -> Settings {
         read(&self.settings).clone()
+    }
+
+    /// Whether nothing may be shown about the file at `path`: its folder is excluded. Exclusions
+    /// that cannot be read count as excluding it, as they stop every write.
+    pub fn excluded(&self, path: &Path) -> bool {
+        path.parent()
+            .is_some_and(|folder| self.excluded_folder(folder))
+    }
+
+    /// Whether `folder` is excluded (see [`Self::excluded`]).
+    pub fn excluded_folder(&self, folder: &Path) -> bool {
+        match self.gate.excludes(folder) {
+            Ok(why) => why.is_some(),
+            Err(e) => {
+                tracing::warn!("exclusions: {e:#}");
+                true
+            }
+        }
+    }
+
+    /// Applies the editor's `exclude` setting to the gate and judges every open document again
+    /// (also after a save, which may have come with a new `.sessionlens-ignore`).
+    pub fn apply_exclusions(&self) {
+        self.gate.set_editor(self.settings().exclude);
+        let paths: Vec<(Url, PathBuf)> = lock(&self.docs)
+            .iter()
+            .filter_map(|(u, d)| Some((u.clone(), d.path.clone()?)))
+            .collect();
+        for (uri, path) in paths {
+            let excluded = self.excluded(&path);
+            if let Some(d) = lock(&self.docs).get_mut(&uri) {
+                d.excluded = excluded;
+            }
+        }
     }
 
     /// The workspace folder holding `path`, the innermost when folders nest.
@@ -241,9 +280,12 @@ impl Shared {
         let docs = lock(&self.docs);
         let doc = docs.get(uri)?;
         let mut out = Vec::new();
-        if let (true, Some(severity), Some(path)) =
-            (settings.enabled, settings.diagnostics, doc.path.as_ref())
-        {
+        if let (true, Some(severity), Some(path), false) = (
+            settings.enabled,
+            settings.diagnostics,
+            doc.path.as_ref(),
+            doc.excluded,
+        ) {
             if let Some(ws) = self.workspace_of(path) {
                 let rel = ws.rel(path)?;
                 let k = self.knowledge();
@@ -256,19 +298,26 @@ impl Shared {
         Some((out, doc.version))
     }
 
-    /// Commits events to the store off the async threads. Events the store cannot take now
-    /// (another process holds it past the wait) are kept in the state dir's `pending/` for the
-    /// next writer, as a hook's are; other errors are returned.
-    pub async fn commit(&self, events: Vec<crate::normalize::Event>) -> anyhow::Result<()> {
+    /// Commits events through the gate off the async threads (what it leaves out as excluded is
+    /// said in the result). Events the store cannot take now (another process holds it past the
+    /// wait) are kept in the state dir's `pending/` for the next writer, as a hook's are; other
+    /// errors are returned.
+    pub async fn commit(&self, events: Vec<crate::normalize::Event>) -> anyhow::Result<Committed> {
         let Some(store) = self.store() else {
             anyhow::bail!("the store is not open");
         };
-        tokio::task::spawn_blocking(move || match store.commit(&events, &[]) {
-            Ok(_) => Ok(()),
-            Err(e @ crate::store::StoreError::Locked { .. }) => {
-                let file = crate::ingest::pending::put(&crate::config::state_dir()?, &events)?;
-                tracing::warn!("{e}; kept in {} and stored later", file.display());
-                Ok(())
+        let gate = self.gate.clone();
+        tokio::task::spawn_blocking(move || match gate.commit(&store, &events, &[]) {
+            Ok(committed) => Ok(committed),
+            Err(
+                e @ crate::ingest::gate::GateError::Store(crate::store::StoreError::Locked {
+                    ..
+                }),
+            ) => {
+                if let Some(file) = gate.keep(&crate::config::state_dir()?, &events)? {
+                    tracing::warn!("{e}; kept in {} and stored later", file.display());
+                }
+                Ok(Committed::default())
             }
             Err(e) => Err(e.into()),
         })

@@ -28,6 +28,9 @@ pub struct Settings {
     pub notes_after_idle_seconds: i64,
     /// Entries of sessions older than this many days move to `learnings/archive/` (0: never).
     pub learnings_archive_after_days: u32,
+    /// Folders (or globs) this server never stores anything of, nor shows anything in, added to
+    /// the settings file's `exclude` (`ingest::exclude`).
+    pub exclude: Vec<String>,
 }
 
 impl Default for Settings {
@@ -42,6 +45,7 @@ impl Default for Settings {
             learnings_file: PathBuf::from("learnings.md"),
             notes_after_idle_seconds: 300,
             learnings_archive_after_days: crate::knowledge::journal::DEFAULT_ARCHIVE_AFTER_DAYS,
+            exclude: Vec::new(),
         }
     }
 }
@@ -83,6 +87,11 @@ pub struct ServerSettings {
     /// Entries of sessions older than this many days move to `learnings/archive/`; 0: never.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub learnings_archive_after_days: Option<f64>,
+    /// Folders (or globs; `~/` is expanded) whose sessions, edits and commands are never stored
+    /// and where nothing is shown, with everything under them; added to `exclude` in the
+    /// settings file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclude: Option<Vec<String>>,
 }
 
 /// The settings read only when the server starts (an editor restarts it when one changes).
@@ -122,7 +131,8 @@ impl DiagnosticsSetting {
 }
 
 /// Spellings older clients send, mapped to the documented ones: `enabled` and `codeLens` for
-/// `enable` and `lenses`; `diagnostics` in any case, `"info"`, `"none"`, `"false"` or a bool.
+/// `enable` and `lenses`; `diagnostics` in any case, `"info"`, `"none"`, `"false"` or a bool;
+/// an empty `exclude` list as Neovim encodes it.
 fn legacy(key: &str, value: &serde_json::Value) -> (String, serde_json::Value) {
     use serde_json::Value;
     let key = match key {
@@ -137,6 +147,8 @@ fn legacy(key: &str, value: &serde_json::Value) -> (String, serde_json::Value) {
             "none" | "false" => Value::from("off"),
             lower => Value::from(lower),
         },
+        // Neovim's JSON encoder writes an empty Lua table as `{}`: for a list, that is `[]`.
+        ("exclude", Value::Object(m)) if m.is_empty() => Value::Array(Vec::new()),
         (_, v) => v.clone(),
     };
     (key.to_owned(), value)
@@ -177,6 +189,7 @@ impl Settings {
             learnings_file,
             notes_after_idle_seconds,
             learnings_archive_after_days,
+            exclude,
         } = wire;
         let path = |s: String| (!s.trim().is_empty()).then(|| PathBuf::from(expand_home(&s)));
         if let Some(b) = enable {
@@ -206,6 +219,13 @@ impl Settings {
         if let Some(n) = learnings_archive_after_days {
             self.learnings_archive_after_days = n.ceil().clamp(0.0, 1e6) as u32;
         }
+        if let Some(list) = exclude {
+            self.exclude = list
+                .into_iter()
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty())
+                .collect();
+        }
     }
 
     /// These settings in wire form: what a client would send to set exactly them. Unset paths
@@ -222,6 +242,7 @@ impl Settings {
             learnings_file,
             notes_after_idle_seconds,
             learnings_archive_after_days,
+            exclude,
         } = self;
         let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
         ServerSettings {
@@ -234,6 +255,7 @@ impl Settings {
             learnings_file: Some(learnings_file.display().to_string()),
             notes_after_idle_seconds: Some(*notes_after_idle_seconds as f64),
             learnings_archive_after_days: Some(f64::from(*learnings_archive_after_days)),
+            exclude: Some(exclude.clone()),
         }
     }
 }
@@ -282,6 +304,12 @@ mod tests {
         s.apply(&json!({"notesAfterIdleSeconds": -5}));
         assert_eq!(s.notes_after_idle_seconds, -1);
         assert_eq!(s.apply(&json!({"enable": "yes"})).len(), 1);
+        assert!(s.apply(&json!({"exclude": [" /w/x ", ""]})).is_empty());
+        assert_eq!(s.exclude, ["/w/x"]);
+        assert_eq!(s.apply(&json!({"exclude": "/w/y"})).len(), 1);
+        assert_eq!(s.exclude, ["/w/x"], "a bad value leaves the list as it was");
+        assert!(s.apply(&json!({"exclude": {}})).is_empty());
+        assert!(s.exclude.is_empty(), "Neovim's empty table");
     }
 
     #[test]
@@ -326,6 +354,7 @@ mod tests {
             learnings_file: PathBuf::from("notes.md"),
             notes_after_idle_seconds: 60,
             learnings_archive_after_days: 0,
+            exclude: vec!["~/clients".into()],
         };
         let wire = serde_json::to_value(changed.to_wire()).unwrap();
         let mut s = Settings::default();

@@ -19,8 +19,9 @@ use tower_lsp::lsp_types::{
 pub async fn did_open(shared: &Arc<Shared>, params: DidOpenTextDocumentParams) {
     let d = params.text_document;
     let uri = d.uri.clone();
-    let doc = Doc::new(d.uri, d.text, d.version);
+    let mut doc = Doc::new(d.uri, d.text, d.version);
     if let Some(path) = doc.path.clone() {
+        doc.excluded = shared.excluded(&path);
         if shared.workspace_of(&path).is_none() {
             adopt_folder_of(shared, &path);
         }
@@ -67,6 +68,17 @@ pub async fn did_save(shared: &Shared, params: DidSaveTextDocumentParams) {
         index_doc(shared, &uri);
     }
     flush_edits(shared, &uri).await;
+    // A save may come with a `.sessionlens-ignore` written beside it.
+    let path = lock(&shared.docs).get(&uri).and_then(|d| d.path.clone());
+    if let Some(path) = path {
+        let excluded = shared.excluded(&path);
+        let changed = lock(&shared.docs)
+            .get_mut(&uri)
+            .is_some_and(|d| std::mem::replace(&mut d.excluded, excluded) != excluded);
+        if changed {
+            shared.refresh_ui().await;
+        }
+    }
 }
 
 pub async fn did_close(shared: &Shared, params: DidCloseTextDocumentParams) {
@@ -126,9 +138,11 @@ pub async fn flush_edits(shared: &Shared, uri: &Url) {
         names
     };
     let (lines, changes) = (pending.lines, pending.changes);
+    // The gate leaves out an edit of a file in an excluded folder.
     let events = live::editor_edit(&ws.root, &rel, &symbols, lines, changes, &live::now());
     match shared.commit(events.into()).await {
-        Ok(()) => shared.request_reload(),
+        Ok(c) if c.outcome.added > 0 => shared.request_reload(),
+        Ok(_) => {}
         Err(e) => tracing::warn!("recording an edit of {}: {e:#}", path.display()),
     }
 }

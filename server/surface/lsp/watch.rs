@@ -28,7 +28,8 @@ pub fn start(shared: Arc<Shared>, home: PathBuf) {
     let Some(store) = shared.store() else {
         return;
     };
-    if let Err(e) = watch::start(store, home, Server(shared)) {
+    let gate = shared.gate.clone();
+    if let Err(e) = watch::start(store, gate, home, Server(shared)) {
         tracing::error!("cannot start the Codex watcher: {e}");
     }
 }

@@ -577,7 +577,13 @@ fn seed(env: &Env, rollouts: &[PathBuf]) {
         idle_after: Duration::ZERO,
         ..IngestOptions::default()
     };
-    let report = ingest_codex(&store, rollouts, &opts, &mut |_| {});
+    let report = ingest_codex(
+        &store,
+        &sessionlens::ingest::gate::Gate::admitting_all(),
+        rollouts,
+        &opts,
+        &mut |_| {},
+    );
     assert!(
         report.errors.is_empty() && report.events_added > 0,
         "seeding the store: {}",

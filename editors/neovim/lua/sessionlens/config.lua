@@ -81,6 +81,11 @@ M.defaults = {
   -- `learningsArchiveAfterDays`). 0: never archive.
   learnings_archive_after_days = 30,
 
+  -- Folders whose sessions, edits and commands are never stored, and where no hover, lens or hint
+  -- is shown, with everything under them: full paths (`~/` is your home) or globs (server setting
+  -- `exclude`), added to `exclude` in ~/.config/sessionlens/config.toml, which every process reads.
+  exclude = {},
+
   -- Record commands run in `:terminal` buffers (`:terminal npm test`) and their exit status, as
   -- the VS Code extension does for its terminals. See `:help sessionlens-terminal` for the limits.
   terminal = true,
@@ -111,7 +116,7 @@ function M.set(opts)
   validate('opts', opts, 'table', true)
   local o = vim.tbl_deep_extend('force', vim.deepcopy(M.defaults), opts or {})
   -- Lists replace the defaults rather than merging into them index by index.
-  for _, key in ipairs({ 'cmd', 'filetypes', 'root_markers' }) do
+  for _, key in ipairs({ 'cmd', 'filetypes', 'root_markers', 'exclude' }) do
     if opts and opts[key] ~= nil then
       o[key] = opts[key]
     end
@@ -133,6 +138,10 @@ function M.set(opts)
   validate('learnings_file', o.learnings_file, 'string')
   validate('notes_after_idle_seconds', o.notes_after_idle_seconds, 'number')
   validate('learnings_archive_after_days', o.learnings_archive_after_days, 'number')
+  validate('exclude', o.exclude, 'table')
+  for i, p in ipairs(o.exclude) do
+    validate('exclude[' .. i .. ']', p, 'string')
+  end
   validate('terminal', o.terminal, 'boolean')
   validate('client', o.client, 'table')
   options = o
@@ -162,6 +171,7 @@ function M.server_settings(at_start)
     learningsFile = o.learnings_file,
     notesAfterIdleSeconds = o.notes_after_idle_seconds,
     learningsArchiveAfterDays = o.learnings_archive_after_days,
+    exclude = o.exclude,
   }
   if at_start then
     s.dataDir = o.data_dir and vim.fs.normalize(o.data_dir) or nil
