@@ -48,7 +48,7 @@ pub fn advance(store: &Path, seq: u64, hash: &[u8; 32]) {
     }
     let target = path(store);
     let part = PathBuf::from(format!("{}.{}.part", target.display(), std::process::id()));
-    let written = std::fs::write(&part, format!("{seq} {}\n", hex::encode(hash)))
+    let written = write_private(&part, format!("{seq} {}\n", hex::encode(hash)).as_bytes())
         .and_then(|()| std::fs::rename(&part, &target));
     if let Err(e) = written {
         let _ = std::fs::remove_file(&part);
@@ -60,6 +60,17 @@ pub fn advance(store: &Path, seq: u64, hash: &[u8; 32]) {
 pub fn replace(store: &Path, seq: u64, hash: &[u8; 32]) {
     let _ = std::fs::remove_file(path(store));
     advance(store, seq, hash);
+}
+
+/// Writes `bytes` to a new file at `path`, readable by its owner only, like the store beside it.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let _ = std::fs::remove_file(path);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    opts.open(path)?.write_all(bytes)
 }
 
 #[cfg(test)]
