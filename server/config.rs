@@ -116,6 +116,9 @@ pub struct UserConfig {
     /// (`~` is the home folder; `*`, `?`, `[…]`, `{a,b}` and `**` are globs). Checked by
     /// `ingest::exclude`.
     pub exclude: Vec<String>,
+    /// `retention_days = 90` (at the top of the file): events older than this are erased after
+    /// every ingest and hourly in a running editor (`ingest::retention`). Off when absent.
+    pub retention_days: Option<u64>,
     /// `[terminal] ignore = ["*password*", "vault *"]`: shell commands never recorded, as glob
     /// patterns over the whole command line (`*` spans anything, `/` included).
     pub terminal_ignore: Vec<String>,
@@ -151,8 +154,23 @@ impl UserConfig {
         if let Some(exclude) = doc.get("exclude") {
             config.exclude = strings(exclude, "exclude")?;
         }
+        if let Some(days) = doc.get("retention_days") {
+            let days = days.as_integer().filter(|d| *d > 0).ok_or_else(|| {
+                anyhow::anyhow!("retention_days must be a number of days, 1 or more")
+            })?;
+            config.retention_days = Some(days as u64);
+        }
         // TOML puts a key written after `[terminal]` inside that table: say where it belongs
         // rather than let the folders it names be stored.
+        if doc
+            .get("terminal")
+            .and_then(|t| t.get("retention_days"))
+            .is_some()
+        {
+            anyhow::bail!(
+                "retention_days is read at the top of the file: move it above [terminal]"
+            );
+        }
         if doc.get("terminal").and_then(|t| t.get("exclude")).is_some() {
             anyhow::bail!(
                 "exclude is read at the top of the file: move it above [terminal] (here it is \

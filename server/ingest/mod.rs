@@ -23,6 +23,7 @@
 pub mod exclude;
 pub mod gate;
 pub mod pending;
+pub mod retention;
 pub mod spool;
 pub mod watch;
 
@@ -87,6 +88,9 @@ pub struct IngestReport {
     /// commit was stored, and the files are read from there next time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_error: Option<String>,
+    /// Events retention erased after this run (`retention_days` in the settings file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention_erased: Option<u64>,
     /// The shell hooks' spool, when this run read it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub terminal: Option<spool::SpoolReport>,

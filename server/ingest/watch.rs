@@ -158,6 +158,27 @@ pub fn start(
     Ok(())
 }
 
+/// How often a running watcher applies retention (`retention_days` in the settings file).
+const RETENTION_EVERY: Duration = Duration::from_secs(60 * 60);
+
+/// Applies retention if the settings file asks for it; how many events it erased.
+fn retain(store: &Store) -> Option<u64> {
+    let days = match crate::config::UserConfig::load() {
+        Ok(c) => c.retention_days?,
+        Err(e) => {
+            tracing::warn!("retention waits until the settings file reads: {e}");
+            return None;
+        }
+    };
+    match super::retention::apply(store, days) {
+        Ok(done) => Some(done.seqs.len() as u64),
+        Err(e) => {
+            tracing::warn!("retention: {e}");
+            None
+        }
+    }
+}
+
 fn run(store: &Store, gate: &Gate, home: &Path, mut owner: impl Owner) {
     let (tx, rx) = channel();
     let mut watcher = match notify::recommended_watcher(move |res| {
@@ -212,11 +233,22 @@ fn run(store: &Store, gate: &Gate, home: &Path, mut owner: impl Owner) {
     );
     // Commands that ended too recently to store yet: when to look at the spool again.
     let mut spool_due = waiting(&report);
+    let mut report = report;
+    report.retention_erased = retain(store);
     owner.ingested(Pass::CatchUp, &report);
     let mut last_scan = Instant::now();
+    let mut last_retention = Instant::now();
     loop {
         if owner.stopping() {
             return;
+        }
+        if last_retention.elapsed() >= RETENTION_EVERY {
+            last_retention = Instant::now();
+            let report = IngestReport {
+                retention_erased: retain(store),
+                ..IngestReport::default()
+            };
+            owner.ingested(Pass::Rescan, &report);
         }
         follow(&mut watcher);
         let mut changed: BTreeSet<(PathBuf, Source)> = BTreeSet::new();

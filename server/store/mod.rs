@@ -852,9 +852,49 @@ impl Store {
                     why: why.to_owned(),
                     by: by.to_owned(),
                 };
+                // Which records to look at: a text can be anywhere, but the other selections
+                // name sessions, found through the summaries (a session with no event before
+                // the date is not read at all, so retention on a recent store costs nothing).
+                let candidates: Option<Vec<u64>> = match what {
+                    Forget::Text(_) => None,
+                    _ => {
+                        let mut ids: BTreeSet<String> = BTreeSet::new();
+                        for row in sessions.iter()? {
+                            let (k, v) = row?;
+                            let id = k.value();
+                            let wanted = match what {
+                                Forget::Sessions(wanted) => wanted.contains(id),
+                                Forget::Workspace(_) => in_workspace.contains(id),
+                                Forget::Before(date) => decode_record::<SessionSummary>(v.value())
+                                    .map_or(true, |s| {
+                                        s.started_at.is_none_or(|t| t.as_str() < date.as_str())
+                                            || s.ended_at.is_none_or(|t| t.as_str() < date.as_str())
+                                    }),
+                                Forget::Text(_) => false,
+                            };
+                            if wanted {
+                                ids.insert(id.to_owned());
+                            }
+                        }
+                        let mut seqs = Vec::new();
+                        for id in &ids {
+                            for row in
+                                by_session.range((id.as_str(), 0)..=(id.as_str(), u64::MAX))?
+                            {
+                                seqs.push(row?.0.value().1);
+                            }
+                        }
+                        seqs.sort_unstable();
+                        Some(seqs)
+                    }
+                };
+                let rows: Box<dyn Iterator<Item = u64>> = match candidates {
+                    Some(seqs) => Box::new(seqs.into_iter()),
+                    None => Box::new(1..=read_head(&txn.open_table(META)?)?.0),
+                };
                 let mut erase: Vec<(u64, Vec<u8>, String)> = Vec::new();
-                for row in log.iter()? {
-                    let (k, v) = row?;
+                for seq in rows {
+                    let Some(v) = log.get(seq)? else { continue };
                     let Ok(codec::Stored::Kept {
                         hash,
                         digest,
@@ -879,7 +919,7 @@ impl Store {
                     };
                     if hit {
                         let record = codec::encode_erased(&hash, &digest, &tombstone);
-                        erase.push((k.value(), record, e.session));
+                        erase.push((seq, record, e.session));
                     }
                 }
                 for (seq, record, session) in &erase {

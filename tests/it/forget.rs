@@ -183,3 +183,68 @@ fn an_export_proves_itself_complete_and_unaltered() {
     ]);
     assert!(markdown.contains("## Session 019b1111"), "{markdown}");
 }
+
+/// `retention_days` in the settings file (under HOME, where `Env` points the binary) such that
+/// the window ends on 2026-01-15: the two fixture sessions of 2025 fall out of it, the one of
+/// March 2026 stays.
+fn keep_since_mid_january(env: &Env) {
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let days = (today - jiff::civil::date(2026, 1, 15)).get_days();
+    let dir = env.root.path().join(".config/sessionlens");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        format!("retention_days = {days}\n"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn retention_erases_what_is_older_than_the_window_after_an_ingest() {
+    let env = Env::new();
+    keep_since_mid_january(&env);
+    let out = env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    assert!(out.contains("Retention: erased 15 events"), "{out}");
+    assert_eq!(
+        session_ids(&env),
+        vec!["019b1111-2222-7333-8444-555566667777"]
+    );
+    let v = env.json(&["verify", "--json"]);
+    assert_eq!(v["ok"].as_bool(), Some(true), "{v}");
+    assert!(
+        v["erased"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|k| k.contains("retention")),
+        "{v}"
+    );
+    // Nothing more is old enough the next time: nothing is erased twice.
+    let again = env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    assert!(!again.contains("Retention"), "{again}");
+}
+
+#[test]
+fn retention_runs_in_the_language_server() {
+    use crate::common::lsp::Client;
+    let env = Env::new();
+    env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    assert_eq!(session_ids(&env).len(), 3);
+    keep_since_mid_january(&env);
+    let ws = env.root.path().join("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    let mut c = Client::start(env.cmd());
+    c.initialize(&ws, serde_json::json!({}));
+    let start = std::time::Instant::now();
+    while session_ids(&env).len() != 1 {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "the server never applied retention"
+        );
+        c.pump(std::time::Duration::from_millis(200));
+    }
+    let v = env.json(&["verify", "--json"]);
+    assert_eq!(v["ok"].as_bool(), Some(true), "{v}");
+}

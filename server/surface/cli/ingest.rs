@@ -94,6 +94,15 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             std::time::Duration::ZERO,
         )?);
     }
+    // Retention, when the settings file asks for it: what is older than the window is erased.
+    if report.store_error.is_none()
+        && let Some(days) = UserConfig::load()?.retention_days
+    {
+        match crate::ingest::retention::apply(&store, days) {
+            Ok(done) => report.retention_erased = Some(done.seqs.len() as u64),
+            Err(e) => report.store_error = Some(e.to_string()),
+        }
+    }
     for e in errors {
         report.errors.push(crate::ingest::FileError {
             path: e.path.display().to_string(),
@@ -119,6 +128,21 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             );
         }
         print::ingest_report(&report, store.path());
+    }
+    if report.retention_erased.is_some_and(|n| n > 0) {
+        // Rewrite the file so the erased bytes leave the disk, when nothing else has it open.
+        let path = store.path().to_owned();
+        drop(store);
+        if !g.json {
+            println!(
+                "Retention: erased {} events older than the window{}",
+                report.retention_erased.unwrap_or(0),
+                match crate::store::Store::purge(&path) {
+                    Ok(true) => "; the store file was rewritten without them",
+                    _ => " (their bytes leave the file at the next `sessionlens forget --purge`)",
+                }
+            );
+        }
     }
     if let Some(e) = &report.store_error {
         eprintln!(

@@ -17,7 +17,7 @@ impl Owner for Server {
     }
 
     fn ingested(&mut self, _: Pass, report: &IngestReport) {
-        if report.events_added > 0 {
+        if report.events_added > 0 || report.retention_erased.is_some_and(|n| n > 0) {
             self.0.request_reload();
         }
     }
