@@ -1,0 +1,570 @@
+//! The secret scanner behind the redactor: gitleaks' default rules (vendored in `gitleaks.rs`,
+//! generated from `gitleaks.toml`; README.md beside this file says from where and what changed)
+//! plus Session Lens's own (`local.rs`), and the engine that finds their secrets in a text.
+//!
+//! Cost is what shapes the engine: every text of every event passes here. One Aho-Corasick pass
+//! over all rules' keywords (ASCII case-insensitive) picks the few rules a text can match at
+//! all; ordinary text contains keywords of a handful, so it pays one automaton pass plus a few
+//! regex scans. Regexes are compiled on first use, each once per process, so a hook process that
+//! redacts one command compiles only the rules that command needed. A regex that does not compile
+//! (none does today: a unit test checks) disables its rule instead of failing the caller.
+
+mod rule;
+// Generated: rustfmt would rewrap what regen.py writes, and regen.py's output is the reference.
+#[rustfmt::skip]
+mod gitleaks;
+mod local;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::bytes::{Captures, Regex, RegexBuilder};
+use rule::{Allow, Check, Group, Target};
+use std::sync::OnceLock;
+
+/// One secret found: its byte span in the text and the rule that found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Finding {
+    pub start: usize,
+    pub end: usize,
+    pub rule: &'static str,
+    /// The rule's place in the order of preference: when spans coincide, the lowest names them.
+    pub rank: usize,
+}
+
+/// gitleaks' catch-all rules: a span one of them shares with a specific rule (vendored or local)
+/// is named after the specific one, so `[REDACTED:bearer]` stays `bearer` when curl's header
+/// rule sees the same token.
+const CATCH_ALL: &[&str] = &[
+    "generic-api-key",
+    "curl-auth-header",
+    "curl-auth-user",
+    "database-password",
+    "hashicorp-tf-password",
+];
+
+/// What a rule asks beyond its regex.
+enum Kind {
+    Vendored {
+        entropy: f64,
+        allow: &'static [Allow],
+        /// The allowlists compiled, on first need.
+        compiled: OnceLock<Vec<CompiledAllow>>,
+    },
+    Local(Check),
+}
+
+struct CompiledAllow {
+    target: Target,
+    regexes: Vec<Regex>,
+    stopwords: Option<AhoCorasick>,
+}
+
+struct CompiledRule {
+    id: &'static str,
+    /// The regex as the engine runs it (a leading `[\w.-]{0,50}?` taken off, see `prepare`).
+    pattern: String,
+    /// The leading `[\w.-]{0,50}?` was taken off: extend each match leftwards over up to 50 such
+    /// bytes to give the match gitleaks would.
+    extend_left: bool,
+    group: Group,
+    re: OnceLock<Option<Regex>>,
+    kind: Kind,
+}
+
+/// The compiled rule set; build once ([`Scanner::global`]) and share.
+pub(crate) struct Scanner {
+    rules: Vec<CompiledRule>,
+    /// Every keyword of every rule, lowercase, matched ASCII case-insensitively.
+    keywords: AhoCorasick,
+    /// For each keyword (by pattern id), the rules that have it.
+    keyword_rules: Vec<Vec<usize>>,
+    /// Rules without keywords: tried on every text.
+    always: Vec<usize>,
+    /// gitleaks' global allowlist, compiled on first need.
+    global: OnceLock<CompiledAllow>,
+}
+
+static GLOBAL: OnceLock<Scanner> = OnceLock::new();
+
+/// Rule count ceiling of the candidate bitset (the tables hold about 230).
+const MAX_RULES: usize = 64 * 8;
+
+impl Scanner {
+    /// The process-wide scanner.
+    pub(crate) fn global() -> &'static Scanner {
+        GLOBAL.get_or_init(Scanner::new)
+    }
+
+    fn new() -> Scanner {
+        let mut rules = Vec::new();
+        let mut keyword_lists: Vec<&'static [&'static str]> = Vec::new();
+        // Specific vendored rules, then local ones, then gitleaks' catch-alls: the order of
+        // preference for naming a span.
+        let vendored = gitleaks::RULES
+            .iter()
+            .filter(|v| !CATCH_ALL.contains(&v.id))
+            .collect::<Vec<_>>();
+        let catch_all = gitleaks::RULES
+            .iter()
+            .filter(|v| CATCH_ALL.contains(&v.id))
+            .collect::<Vec<_>>();
+        for v in vendored {
+            let (pattern, extend_left) = prepare(v.regex);
+            rules.push(CompiledRule {
+                id: v.id,
+                pattern,
+                extend_left,
+                group: v.group,
+                re: OnceLock::new(),
+                kind: Kind::Vendored {
+                    entropy: v.entropy,
+                    allow: v.allow,
+                    compiled: OnceLock::new(),
+                },
+            });
+            keyword_lists.push(v.keywords);
+        }
+        for l in local::RULES {
+            rules.push(CompiledRule {
+                id: l.id,
+                pattern: l.regex.to_owned(),
+                extend_left: false,
+                group: l.group,
+                re: OnceLock::new(),
+                kind: Kind::Local(l.check),
+            });
+            keyword_lists.push(l.keywords);
+        }
+        for v in catch_all {
+            let (pattern, extend_left) = prepare(v.regex);
+            rules.push(CompiledRule {
+                id: v.id,
+                pattern,
+                extend_left,
+                group: v.group,
+                re: OnceLock::new(),
+                kind: Kind::Vendored {
+                    entropy: v.entropy,
+                    allow: v.allow,
+                    compiled: OnceLock::new(),
+                },
+            });
+            keyword_lists.push(v.keywords);
+        }
+        // Past the bitset's size, the rules beyond it are never tried: a test keeps the tables
+        // well below it.
+        rules.truncate(MAX_RULES);
+        keyword_lists.truncate(MAX_RULES);
+
+        let mut patterns: Vec<&'static str> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
+        for (i, list) in keyword_lists.iter().enumerate() {
+            if list.is_empty() {
+                always.push(i);
+            }
+            for k in list.iter() {
+                match patterns.iter().position(|p| p == k) {
+                    Some(at) => keyword_rules[at].push(i),
+                    None => {
+                        patterns.push(k);
+                        keyword_rules.push(vec![i]);
+                    }
+                }
+            }
+        }
+        let keywords = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .unwrap_or_else(|_| {
+                // Plain literals always build; should they not, no keyword ever matches and only
+                // the keyword-less rules run, rather than the process failing.
+                AhoCorasick::new(Vec::<&str>::new()).expect("an empty automaton builds")
+            });
+        Scanner {
+            rules,
+            keywords,
+            keyword_rules,
+            always,
+            global: OnceLock::new(),
+        }
+    }
+
+    /// Appends every secret in `text` to `out` (unsorted; spans may overlap).
+    pub(crate) fn find(&self, text: &str, out: &mut Vec<Finding>) {
+        let mut candidates = [0u64; MAX_RULES / 64];
+        let mut seen = vec![false; self.keyword_rules.len()];
+        let mut any = false;
+        for m in self.keywords.find_overlapping_iter(text) {
+            let k = m.pattern().as_usize();
+            if !std::mem::replace(&mut seen[k], true) {
+                for &r in &self.keyword_rules[k] {
+                    candidates[r / 64] |= 1 << (r % 64);
+                    any = true;
+                }
+            }
+        }
+        for &r in &self.always {
+            candidates[r / 64] |= 1 << (r % 64);
+            any = true;
+        }
+        if !any {
+            return;
+        }
+        for (word, bits) in candidates.iter().enumerate() {
+            let mut bits = *bits;
+            while bits != 0 {
+                let r = word * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                self.run(r, text, out);
+            }
+        }
+    }
+
+    /// Ids of the rules in their order of preference, for tests and reports.
+    pub(crate) fn rule_ids(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.rules.iter().map(|r| r.id)
+    }
+
+    /// Upstream rules left out of the vendored table, with the reason.
+    pub(crate) fn dropped_rules(&self) -> &'static [(&'static str, &'static str)] {
+        gitleaks::DROPPED
+    }
+
+    /// Rules whose regex does not compile (each disabled), with the error.
+    pub(crate) fn broken_rules(&self) -> Vec<(&'static str, String)> {
+        self.rules
+            .iter()
+            .filter_map(|r| compile(&r.pattern).err().map(|e| (r.id, e)))
+            .collect()
+    }
+
+    fn run(&self, rank: usize, text: &str, out: &mut Vec<Finding>) {
+        let rule = &self.rules[rank];
+        let Some(re) = rule.re.get_or_init(|| compile(&rule.pattern).ok()) else {
+            return;
+        };
+        let bytes = text.as_bytes();
+        for caps in re.captures_iter(bytes) {
+            let whole = caps.get(0).expect("group 0 always matches");
+            let mut m_start = whole.start();
+            if rule.extend_left {
+                let floor = m_start.saturating_sub(50);
+                while m_start > floor && is_word_dot_dash(bytes[m_start - 1]) {
+                    m_start -= 1;
+                }
+            }
+            let (s, e) = secret_span(&caps, rule.group);
+            let secret = &bytes[s..e];
+            let keep = match &rule.kind {
+                Kind::Local(check) => local_check(*check, secret),
+                Kind::Vendored {
+                    entropy,
+                    allow,
+                    compiled,
+                } => {
+                    (*entropy == 0.0 || shannon_entropy(secret) > *entropy)
+                        && !self.global_allows(secret)
+                        && !compiled
+                            .get_or_init(|| allow.iter().map(compile_allow).collect())
+                            .iter()
+                            .any(|a| {
+                                a.allows(
+                                    secret,
+                                    &bytes[m_start..whole.end()],
+                                    line_of(bytes, m_start, whole.end()),
+                                )
+                            })
+                }
+            };
+            if keep {
+                let (s, e) = trim_quotes(bytes, s, e);
+                let (s, e) = char_bounds(text, s, e);
+                if s < e {
+                    out.push(Finding {
+                        start: s,
+                        end: e,
+                        rule: rule.id,
+                        rank,
+                    });
+                }
+            }
+        }
+    }
+
+    fn global_allows(&self, secret: &[u8]) -> bool {
+        self.global
+            .get_or_init(|| {
+                compile_allow(&Allow {
+                    target: Target::Secret,
+                    regexes: gitleaks::GLOBAL_REGEXES,
+                    stopwords: gitleaks::GLOBAL_STOPWORDS,
+                })
+            })
+            .allows(secret, secret, secret)
+    }
+}
+
+impl CompiledAllow {
+    fn allows(&self, secret: &[u8], matched: &[u8], line: &[u8]) -> bool {
+        let target = match self.target {
+            Target::Secret => secret,
+            Target::Match => matched,
+            Target::Line => line,
+        };
+        self.regexes.iter().any(|r| r.is_match(target))
+            || self
+                .stopwords
+                .as_ref()
+                .is_some_and(|s| s.is_match(&secret.to_ascii_lowercase()))
+    }
+}
+
+/// Compiles a rule's regex as gitleaks' RE2 reads it: on bytes, with `\w`, `\d`, `\s`, `\b` and
+/// case folding ASCII-only (also the faster form: small DFAs, no Unicode tables).
+fn compile(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(1 << 23)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+fn compile_allow(a: &Allow) -> CompiledAllow {
+    CompiledAllow {
+        target: a.target,
+        // An allowlist regex that does not compile allows nothing (redacting more, never less).
+        regexes: a.regexes.iter().filter_map(|r| compile(r).ok()).collect(),
+        stopwords: (!a.stopwords.is_empty())
+            .then(|| AhoCorasick::new(a.stopwords).ok())
+            .flatten(),
+    }
+}
+
+/// Takes gitleaks' leading `[\w.-]{0,50}?` off a regex (plain, or inside its first `(?i:` group).
+/// It only stretches a match leftwards over the name before the keyword, yet makes the regex
+/// crate track fifty counted positions in front of every byte; the engine extends the match
+/// itself instead (`extend_left`), so what allowlists with `regexTarget = "match"` see is the same.
+fn prepare(regex: &str) -> (String, bool) {
+    const LEAD: &str = r"[\w.-]{0,50}?";
+    if let Some(rest) = regex.strip_prefix(LEAD) {
+        // `[\w.-]{0,50}?(?i:[\w.-]{0,50}?…`: both leads go.
+        let rest = match rest.strip_prefix("(?i:") {
+            Some(inner) => format!("(?i:{}", inner.strip_prefix(LEAD).unwrap_or(inner)),
+            None => rest.to_owned(),
+        };
+        return (rest, true);
+    }
+    if let Some(rest) = regex.strip_prefix(&format!("(?i){LEAD}")) {
+        return (format!("(?i){rest}"), true);
+    }
+    (regex.to_owned(), false)
+}
+
+fn is_word_dot_dash(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-'
+}
+
+/// The secret's span in the text: the rule's group, gitleaks' way.
+fn secret_span(caps: &Captures, group: Group) -> (usize, usize) {
+    let whole = caps.get(0).expect("group 0 always matches");
+    let m = match group {
+        Group::Whole => Some(whole),
+        Group::Nth(n) => caps.get(n),
+        Group::First => caps.iter().skip(1).flatten().find(|m| !m.is_empty()),
+    }
+    .unwrap_or(whole);
+    (m.start(), m.end())
+}
+
+/// The line(s) a match spans, without their newlines.
+fn line_of(bytes: &[u8], start: usize, end: usize) -> &[u8] {
+    let a = bytes[..start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let b = bytes[end..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| end + i);
+    &bytes[a..b]
+}
+
+/// A quoted secret loses its quotes (also JSON-escaped ones, `\"…\"`): they stay in the text.
+fn trim_quotes(bytes: &[u8], s: usize, e: usize) -> (usize, usize) {
+    let v = &bytes[s..e];
+    if v.len() >= 4 && v.starts_with(b"\\\"") && v.ends_with(b"\\\"") {
+        return (s + 2, e - 2);
+    }
+    if v.len() >= 2 && (v[0] == b'"' || v[0] == b'\'') && v[v.len() - 1] == v[0] {
+        return (s + 1, e - 1);
+    }
+    (s, e)
+}
+
+/// Widens a byte span to char boundaries (a bytes regex may stop inside a multi-byte char).
+fn char_bounds(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
+    while s > 0 && !text.is_char_boundary(s) {
+        s -= 1;
+    }
+    while e < text.len() && !text.is_char_boundary(e) {
+        e += 1;
+    }
+    (s, e)
+}
+
+fn local_check(check: Check, secret: &[u8]) -> bool {
+    match check {
+        Check::None => true,
+        Check::Value => std::str::from_utf8(secret).is_ok_and(looks_secret),
+        Check::BasicAuth => decode_base64(secret)
+            .is_some_and(|d| d.contains(&b':') && std::str::from_utf8(&d).is_ok()),
+    }
+}
+
+/// Shannon entropy of a byte string in bits per byte, as gitleaks computes it for ASCII.
+pub(crate) fn shannon_entropy(data: &[u8]) -> f64 {
+    if data.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in data {
+        counts[b as usize] += 1;
+    }
+    let n = data.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Whether an assigned value is plausibly a credential rather than a number, a variable
+/// reference, a placeholder, an empty string or an already redacted value.
+pub(crate) fn looks_secret(value: &str) -> bool {
+    let v = value
+        .trim_start_matches("\\\"")
+        .trim_end_matches("\\\"")
+        .trim_matches(|c| c == '"' || c == '\'');
+    if v.len() < 6 {
+        return false;
+    }
+    if v.starts_with('$') || v.starts_with('<') || v.starts_with('{') || v.starts_with('%') {
+        return false;
+    }
+    if v.starts_with("[REDACTED") {
+        return false;
+    }
+    if v.chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == '_')
+    {
+        return false;
+    }
+    if v.chars()
+        .all(|c| c == '*' || c == 'x' || c == 'X' || c == '.')
+    {
+        return false;
+    }
+    let lower = v.to_ascii_lowercase();
+    !matches!(
+        lower.as_str(),
+        "true" | "false" | "null" | "none" | "undefined" | "string" | "required" | "optional"
+    )
+}
+
+/// Decodes standard or URL-safe base64, padded or not; `None` when `s` is not base64.
+pub(crate) fn decode_base64(s: &[u8]) -> Option<Vec<u8>> {
+    fn value(b: u8) -> Option<u32> {
+        Some(match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        } as u32)
+    }
+    let body = s
+        .strip_suffix(b"==")
+        .or_else(|| s.strip_suffix(b"="))
+        .unwrap_or(s);
+    if body.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(body.len() * 3 / 4);
+    for chunk in body.chunks(4) {
+        let mut n = 0u32;
+        for (i, &b) in chunk.iter().enumerate() {
+            n |= value(b)? << (18 - 6 * i);
+        }
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_compiles_and_fits_the_candidate_set() {
+        let s = Scanner::new();
+        assert_eq!(s.broken_rules(), Vec::<(&str, String)>::new());
+        assert!(gitleaks::RULES.len() + local::RULES.len() <= MAX_RULES);
+        for a in gitleaks::RULES.iter().flat_map(|r| r.allow) {
+            for r in a.regexes {
+                assert!(compile(r).is_ok(), "allowlist regex {r}");
+            }
+        }
+        for r in gitleaks::GLOBAL_REGEXES {
+            assert!(compile(r).is_ok(), "global allowlist regex {r}");
+        }
+    }
+
+    #[test]
+    fn every_local_rule_has_keywords() {
+        assert!(local::RULES.iter().all(|r| !r.keywords.is_empty()));
+        assert!(
+            gitleaks::RULES.iter().all(|r| !r.keywords.is_empty()),
+            "regen.py gives keywords to the rules that ship none"
+        );
+        assert!(gitleaks::DROPPED.iter().any(|(id, _)| *id == "pkcs12-file"));
+    }
+
+    #[test]
+    fn the_lead_is_taken_off_and_put_back() {
+        assert_eq!(
+            prepare(r"(?i)[\w.-]{0,50}?(?:key)x"),
+            (r"(?i)(?:key)x".to_owned(), true)
+        );
+        assert_eq!(
+            prepare(r"[\w.-]{0,50}?(?i:[\w.-]{0,50}?(?:okta))x"),
+            (r"(?i:(?:okta))x".to_owned(), true)
+        );
+        assert_eq!(prepare(r"\bghp_"), (r"\bghp_".to_owned(), false));
+    }
+
+    #[test]
+    fn entropy_is_gitleaks() {
+        assert_eq!(shannon_entropy(b""), 0.0);
+        assert_eq!(shannon_entropy(b"aaaa"), 0.0);
+        assert!((shannon_entropy(b"abcd") - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn base64_decodes_both_alphabets() {
+        assert_eq!(decode_base64(b"dXNlcjpwYXNz").unwrap(), b"user:pass");
+        assert_eq!(decode_base64(b"dXNlcjpwYXNzMQ==").unwrap(), b"user:pass1");
+        assert_eq!(decode_base64(b"dXNlcjpwYXNzMQ").unwrap(), b"user:pass1");
+        assert_eq!(
+            decode_base64(b"-_-_").unwrap(),
+            decode_base64(b"+/+/").unwrap()
+        );
+        assert!(decode_base64(b"abc!").is_none());
+        assert!(decode_base64(b"abcde").is_none());
+    }
+}
