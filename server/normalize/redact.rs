@@ -9,6 +9,7 @@
 //! still reads as the command it was. A base64 run that decodes to text holding a secret is
 //! replaced whole (`echo … | base64 -d` keeps nothing).
 
+pub use super::secrets::VendoredInfo;
 use super::secrets::{Finding, Scanner, decode_base64};
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -58,6 +59,11 @@ impl Redactor {
         self.scanner.rule_ids().collect()
     }
 
+    /// The vendored gitleaks rules (id, regex, entropy threshold, keywords), in gitleaks' order.
+    pub fn vendored_rules(&self) -> Vec<VendoredInfo> {
+        self.scanner.vendored().collect()
+    }
+
     /// gitleaks rules left out of the vendored set, with the reason (`secrets/README.md`).
     pub fn dropped_rules(&self) -> &'static [(&'static str, &'static str)] {
         self.scanner.dropped_rules()
@@ -73,22 +79,29 @@ impl Redactor {
     /// whole run is the secret, under the rule that found one inside.
     fn find_encoded(&self, text: &str, out: &mut Vec<Finding>) {
         let bytes = text.as_bytes();
-        let mut i = 0;
+        // Every run of MIN_ENCODED or more holds a byte at one of the positions looked at
+        // (MIN_ENCODED apart), so most bytes of ordinary text are never read: a looked-at byte
+        // outside the alphabet is skipped, one inside is widened to its run.
+        let mut i = MIN_ENCODED - 1;
         while i < bytes.len() {
             if !is_base64(bytes[i]) {
-                i += 1;
+                i += MIN_ENCODED;
                 continue;
             }
-            let start = i;
-            while i < bytes.len() && is_base64(bytes[i]) {
-                i += 1;
+            let mut start = i;
+            while start > 0 && is_base64(bytes[start - 1]) {
+                start -= 1;
             }
-            let mut end = i;
-            while end < bytes.len() && end - i < 2 && bytes[end] == b'=' {
+            let mut run_end = i;
+            while run_end < bytes.len() && is_base64(bytes[run_end]) {
+                run_end += 1;
+            }
+            let mut end = run_end;
+            while end < bytes.len() && end - run_end < 2 && bytes[end] == b'=' {
                 end += 1;
             }
-            i = end;
-            if i - start < MIN_ENCODED {
+            i = end + MIN_ENCODED;
+            if run_end - start < MIN_ENCODED {
                 continue;
             }
             let Some(decoded) = decode_base64(&bytes[start..end]) else {
@@ -118,8 +131,20 @@ impl Redactor {
     }
 }
 
+/// Bytes of the standard and URL-safe base64 alphabets (without the `=` padding).
+static BASE64: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_');
+        b += 1;
+    }
+    t
+};
+
 fn is_base64(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
+    BASE64[b as usize]
 }
 
 /// `text` with each finding's span replaced by `[REDACTED:<rule>]`; overlapping spans are joined

@@ -24,6 +24,7 @@ mod notes;
 mod paginated;
 mod protocol;
 mod recall;
+mod secrets;
 mod shell;
 mod snapshots;
 mod summarize;

@@ -47,7 +47,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"adobe-client-secret",
-        regex: r#"\b(p8e-(?i)[a-z0-9]{32})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(p8e-(?i)[a-z0-9]{32})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 2.0,
         keywords: &[r"p8e-"],
@@ -79,7 +79,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"alibaba-access-key-id",
-        regex: r#"\b(LTAI(?i)[a-z0-9]{20})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(LTAI(?i)[a-z0-9]{20})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 2.0,
         keywords: &[r"ltai"],
@@ -95,7 +95,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"anthropic-admin-api-key",
-        regex: r#"\b(sk-ant-admin01-[a-zA-Z0-9_\-]{93}AA)(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(sk-ant-admin01-[a-zA-Z0-9_\-]{93}AA)(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 0.0,
         keywords: &[r"sk-ant-admin01"],
@@ -103,7 +103,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"anthropic-api-key",
-        regex: r#"\b(sk-ant-api03-[a-zA-Z0-9_\-]{93}AA)(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(sk-ant-api03-[a-zA-Z0-9_\-]{93}AA)(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 0.0,
         keywords: &[r"sk-ant-api03"],
@@ -151,7 +151,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"authress-service-client-access-key",
-        regex: r#"\b((?:sc|ext|scauth|authress)_(?i)[a-z0-9]{5,30}\.[a-z0-9]{4,6}\.(?-i:acc)[_-][a-z0-9-]{10,32}\.[a-z0-9+/_=-]{30,120})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b((?:sc|ext|scauth|authress)_(?i)[a-z0-9]{5,30}\.[a-z0-9]{4,6}\.(?-i:acc)[_-][a-z0-9-]{10,32}\.[a-z0-9+/_=-]{30,120})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 2.0,
         keywords: &[r"sc_", r"ext_", r"scauth_", r"authress_"],
@@ -255,7 +255,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"cloudflare-origin-ca-key",
-        regex: r#"\b(v1\.0-[a-f0-9]{24}-[a-f0-9]{146})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(v1\.0-[a-f0-9]{24}-[a-f0-9]{146})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 2.0,
         keywords: &[r"cloudflare", r"v1.0-"],
@@ -331,11 +331,11 @@ pub(super) static RULES: &[Vendored] = &[
         group: Group::First,
         entropy: 0.0,
         keywords: &[r"pwd", r"_passwd", r"_password"],
-        allow: &[],
+        allow: &[Allow { target: Target::Secret, regexes: &[r"^[a-zA-Z_.-]+$"], stopwords: &[] }],
     },
     Vendored {
         id: r"databricks-api-token",
-        regex: r#"\b(dapi[a-f0-9]{32}(?:-\d)?)(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(dapi[a-f0-9]{32}(?:-\d)?)(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"dapi"],
@@ -359,7 +359,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"digitalocean-access-token",
-        regex: r#"\b(doo_v1_[a-f0-9]{64})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(doo_v1_[a-f0-9]{64})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"doo_v1_"],
@@ -367,7 +367,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"digitalocean-pat",
-        regex: r#"\b(dop_v1_[a-f0-9]{64})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(dop_v1_[a-f0-9]{64})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"dop_v1_"],
@@ -375,7 +375,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"digitalocean-refresh-token",
-        regex: r#"(?i)\b(dor_v1_[a-f0-9]{64})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"(?i)\b(dor_v1_[a-f0-9]{64})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 0.0,
         keywords: &[r"dor_v1_"],
@@ -487,7 +487,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"facebook-access-token",
-        regex: r#"(?i)\b(\d{15,16}(\||%)[0-9a-z\-_]{27,40})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"(?i)\b(\d{15,16}(\||%)[0-9a-z\-_]{27,40})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"facebook"],
@@ -495,7 +495,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"facebook-page-access-token",
-        regex: r#"\b(EAA[MC](?i)[a-z0-9]{100,})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(EAA[MC](?i)[a-z0-9]{100,})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 4.0,
         keywords: &[r"eaam", r"eaac"],
@@ -575,7 +575,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"flyio-access-token",
-        regex: r#"\b((?:fo1_[\w-]{43}|fm1[ar]_[a-zA-Z0-9+\/]{100,}={0,3}|fm2_[a-zA-Z0-9+\/]{100,}={0,3}))(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b((?:fo1_[\w-]{43}|fm1[ar]_[a-zA-Z0-9+\/]{100,}={0,3}|fm2_[a-zA-Z0-9+\/]{100,}={0,3}))(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 4.0,
         keywords: &[r"fo1_", r"fm1", r"fm2_"],
@@ -607,7 +607,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"gcp-api-key",
-        regex: r#"\b(AIza[\w-]{35})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(AIza[\w-]{35})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 4.0,
         keywords: &[r"aiza"],
@@ -799,7 +799,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"grafana-api-key",
-        regex: r#"(?i)\b(eyJrIjoi[A-Za-z0-9]{70,400}={0,3})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"(?i)\b(eyJrIjoi[A-Za-z0-9]{70,400}={0,3})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"eyjrijoi"],
@@ -807,7 +807,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"grafana-cloud-api-token",
-        regex: r#"(?i)\b(glc_[A-Za-z0-9+/]{32,400}={0,3})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"(?i)\b(glc_[A-Za-z0-9+/]{32,400}={0,3})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"glc_"],
@@ -815,7 +815,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"grafana-service-account-token",
-        regex: r#"(?i)\b(glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"(?i)\b(glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"glsa_"],
@@ -855,7 +855,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"heroku-api-key-v2",
-        regex: r#"\b((HRKU-AA[0-9a-zA-Z_-]{58}))(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b((HRKU-AA[0-9a-zA-Z_-]{58}))(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 4.0,
         keywords: &[r"hrku-aa"],
@@ -871,7 +871,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"huggingface-access-token",
-        regex: r#"\b(hf_(?i:[a-z]{34}))(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(hf_(?i:[a-z]{34}))(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 2.0,
         keywords: &[r"hf_"],
@@ -879,7 +879,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"huggingface-organization-api-token",
-        regex: r#"\b(api_org_(?i:[a-z]{34}))(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(api_org_(?i:[a-z]{34}))(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 2.0,
         keywords: &[r"api_org_"],
@@ -887,7 +887,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"infracost-api-token",
-        regex: r#"\b(ico-[a-zA-Z0-9]{32})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(ico-[a-zA-Z0-9]{32})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"ico-"],
@@ -903,7 +903,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"intra42-client-secret",
-        regex: r#"\b(s-s4t2(?:ud|af)-(?i)[abcdef0123456789]{64})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(s-s4t2(?:ud|af)-(?i)[abcdef0123456789]{64})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"intra", r"s-s4t2ud-", r"s-s4t2af-"],
@@ -927,7 +927,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"jwt",
-        regex: r#"\b(ey[a-zA-Z0-9]{17,}\.ey[a-zA-Z0-9\/\\_-]{17,}\.(?:[a-zA-Z0-9\/\\_-]{10,}={0,2})?)(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(ey[a-zA-Z0-9]{17,}\.ey[a-zA-Z0-9\/\\_-]{17,}\.(?:[a-zA-Z0-9\/\\_-]{10,}={0,2})?)(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"ey"],
@@ -1079,7 +1079,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"maxmind-license-key",
-        regex: r#"\b([A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk)(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b([A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk)(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 4.0,
         keywords: &[r"_mmk"],
@@ -1151,7 +1151,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"notion-api-token",
-        regex: r#"\b(ntn_[0-9]{11}[A-Za-z0-9]{32}[A-Za-z0-9]{3})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(ntn_[0-9]{11}[A-Za-z0-9]{32}[A-Za-z0-9]{3})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 4.0,
         keywords: &[r"ntn_"],
@@ -1159,7 +1159,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"npm-access-token",
-        regex: r#"(?i)\b(npm_[a-z0-9]{36})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"(?i)\b(npm_[a-z0-9]{36})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 2.0,
         keywords: &[r"npm_"],
@@ -1183,7 +1183,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"octopus-deploy-api-key",
-        regex: r#"\b(API-[A-Z0-9]{26})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(API-[A-Z0-9]{26})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"api-"],
@@ -1199,7 +1199,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"openai-api-key",
-        regex: r#"\b(sk-(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})\b|sk-[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(sk-(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})\b|sk-[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"t3blbkfj"],
@@ -1247,7 +1247,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"planetscale-api-token",
-        regex: r#"\b(pscale_tkn_(?i)[\w=\.-]{32,64})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(pscale_tkn_(?i)[\w=\.-]{32,64})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"pscale_tkn_"],
@@ -1255,7 +1255,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"planetscale-oauth-token",
-        regex: r#"\b(pscale_oauth_[\w=\.-]{32,64})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(pscale_oauth_[\w=\.-]{32,64})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"pscale_oauth_"],
@@ -1263,7 +1263,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"planetscale-password",
-        regex: r#"(?i)\b(pscale_pw_(?i)[\w=\.-]{32,64})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"(?i)\b(pscale_pw_(?i)[\w=\.-]{32,64})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"pscale_pw_"],
@@ -1271,7 +1271,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"postman-api-token",
-        regex: r#"\b(PMAK-(?i)[a-f0-9]{24}\-[a-f0-9]{34})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(PMAK-(?i)[a-f0-9]{24}\-[a-f0-9]{34})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"pmak-"],
@@ -1279,7 +1279,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"prefect-api-token",
-        regex: r#"\b(pnu_[a-zA-Z0-9]{36})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(pnu_[a-zA-Z0-9]{36})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 2.0,
         keywords: &[r"pnu_"],
@@ -1303,7 +1303,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"pulumi-api-token",
-        regex: r#"\b(pul-[a-f0-9]{40})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(pul-[a-f0-9]{40})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 2.0,
         keywords: &[r"pul-"],
@@ -1327,7 +1327,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"readme-api-token",
-        regex: r#"\b(rdme_[a-z0-9]{70})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(rdme_[a-z0-9]{70})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 2.0,
         keywords: &[r"rdme_"],
@@ -1335,7 +1335,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"rubygems-api-token",
-        regex: r#"\b(rubygems_[a-f0-9]{48})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(rubygems_[a-f0-9]{48})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 2.0,
         keywords: &[r"rubygems_"],
@@ -1343,7 +1343,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"scalingo-api-token",
-        regex: r#"\b(tk-us-[\w-]{48})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(tk-us-[\w-]{48})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 2.0,
         keywords: &[r"tk-us-"],
@@ -1367,7 +1367,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"sendgrid-api-token",
-        regex: r#"\b(SG\.(?i)[a-z0-9=_\-\.]{66})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(SG\.(?i)[a-z0-9=_\-\.]{66})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 2.0,
         keywords: &[r"sg."],
@@ -1375,7 +1375,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"sendinblue-api-token",
-        regex: r#"\b(xkeysib-[a-f0-9]{64}\-(?i)[a-z0-9]{16})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(xkeysib-[a-f0-9]{64}\-(?i)[a-z0-9]{16})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 2.0,
         keywords: &[r"xkeysib-"],
@@ -1399,7 +1399,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"sentry-user-token",
-        regex: r#"\b(sntryu_[a-f0-9]{64})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(sntryu_[a-f0-9]{64})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.5,
         keywords: &[r"sntryu_"],
@@ -1407,7 +1407,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"settlemint-application-access-token",
-        regex: r#"\b(sm_aat_[a-zA-Z0-9]{16})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(sm_aat_[a-zA-Z0-9]{16})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"sm_aat"],
@@ -1415,7 +1415,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"settlemint-personal-access-token",
-        regex: r#"\b(sm_pat_[a-zA-Z0-9]{16})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(sm_pat_[a-zA-Z0-9]{16})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"sm_pat"],
@@ -1423,7 +1423,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"settlemint-service-access-token",
-        regex: r#"\b(sm_sat_[a-zA-Z0-9]{16})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(sm_sat_[a-zA-Z0-9]{16})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"sm_sat"],
@@ -1431,7 +1431,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"shippo-api-token",
-        regex: r#"\b(shippo_(?:live|test)_[a-fA-F0-9]{40})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(shippo_(?:live|test)_[a-fA-F0-9]{40})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 2.0,
         keywords: &[r"shippo_"],
@@ -1575,7 +1575,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"sourcegraph-access-token",
-        regex: r#"(?i)\b(\b(sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}|sgp_[a-fA-F0-9]{40}|[a-fA-F0-9]{40})\b)(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"(?i)\b(\b(sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}|sgp_[a-fA-F0-9]{40}|[a-fA-F0-9]{40})\b)(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.0,
         keywords: &[r"sgp_", r"sourcegraph"],
@@ -1583,7 +1583,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"square-access-token",
-        regex: r#"\b((?:EAAA|sq0atp-)[\w-]{22,60})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b((?:EAAA|sq0atp-)[\w-]{22,60})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 2.0,
         keywords: &[r"sq0atp-", r"eaaa"],
@@ -1599,7 +1599,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"stripe-access-token",
-        regex: r#"\b((?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b((?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 2.0,
         keywords: &[r"sk_test", r"sk_live", r"sk_prod", r"rk_test", r"rk_live", r"rk_prod"],
@@ -1703,7 +1703,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"vault-batch-token",
-        regex: r#"\b(hvb\.[\w-]{138,300})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b(hvb\.[\w-]{138,300})(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 4.0,
         keywords: &[r"hvb."],
@@ -1711,7 +1711,7 @@ pub(super) static RULES: &[Vendored] = &[
     },
     Vendored {
         id: r"vault-service-token",
-        regex: r#"\b((?:hvs\.[\w-]{90,120}|s\.(?i:[a-z0-9]{24})))(?:[\x60'"\s;]|\\[nr]|$)"#,
+        regex: r#"\b((?:hvs\.[\w-]{90,120}|s\.(?i:[a-z0-9]{24})))(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"#,
         group: Group::First,
         entropy: 3.5,
         keywords: &[r"hvs.", r"s."],

@@ -67,7 +67,7 @@ pub(crate) static RULES: &[Local] = &[
     // `NAME=value`, `"name": "value"`, also inside a JSON string (`\"token\":\"value\"`).
     Local {
         id: "assignment",
-        regex: r#"(?i)\b[A-Z0-9_.-]*(?:PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)[A-Z0-9_]*\\?["']?\s*[=:]\s*(\\"[^"\n\\]*\\"|"[^"\n]*"|'[^'\n]*'|[^\s"'&;,)\\]+)"#,
+        regex: r#"(?i)\b[A-Z0-9_.-]*(?:PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)[A-Z0-9_]*\\?["']?\s*[=:]\s*(\\"[^"\n\\]*\\"|"[^"\n]*"|'[^'\n]*'|[^\s"'`&;,()\[\]{}<>\\]+)"#,
         group: Group::Nth(1),
         keywords: &["pass", "pwd", "secret", "token", "key", "credential"],
         check: Check::Value,

@@ -15,7 +15,9 @@ mod rule;
 mod gitleaks;
 mod local;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{AhoCorasick, Anchored, MatchKind};
 use regex::bytes::{Captures, Regex, RegexBuilder};
 use rule::{Allow, Check, Group, Target};
 use std::sync::OnceLock;
@@ -40,6 +42,17 @@ const CATCH_ALL: &[&str] = &[
     "database-password",
     "hashicorp-tf-password",
 ];
+
+/// A vendored rule as the tests see it: enough to make a sample it must catch.
+#[derive(Debug, Clone, Copy)]
+pub struct VendoredInfo {
+    pub id: &'static str,
+    pub regex: &'static str,
+    /// gitleaks' threshold: a secret needs more Shannon entropy than this (0: no check).
+    pub entropy: f64,
+    /// Lowercase; the rule is tried only on texts holding one.
+    pub keywords: &'static [&'static str],
+}
 
 /// What a rule asks beyond its regex.
 enum Kind {
@@ -73,8 +86,10 @@ struct CompiledRule {
 /// The compiled rule set; build once ([`Scanner::global`]) and share.
 pub(crate) struct Scanner {
     rules: Vec<CompiledRule>,
-    /// Every keyword of every rule, lowercase, matched ASCII case-insensitively.
-    keywords: AhoCorasick,
+    /// Every keyword of every rule, lowercase, matched ASCII case-insensitively, as a DFA walked
+    /// byte by byte (`find`): the fastest way through every byte of every text, with every
+    /// occurrence seen, overlapping ones included (`sk` inside `sk-ant-api03`).
+    keywords: Option<(DFA, StateID)>,
     /// For each keyword (by pattern id), the rules that have it.
     keyword_rules: Vec<Vec<usize>>,
     /// Rules without keywords: tried on every text.
@@ -87,6 +102,8 @@ static GLOBAL: OnceLock<Scanner> = OnceLock::new();
 
 /// Rule count ceiling of the candidate bitset (the tables hold about 230).
 const MAX_RULES: usize = 64 * 8;
+/// Keyword count the per-text "already seen" bitset covers (the tables have about 400).
+const MAX_KEYWORDS: usize = 64 * 16;
 
 impl Scanner {
     /// The process-wide scanner.
@@ -172,15 +189,15 @@ impl Scanner {
                 }
             }
         }
-        let keywords = AhoCorasick::builder()
+        // Plain literals always build; should they not, no keyword ever matches and only the
+        // keyword-less rules run, rather than the process failing.
+        let keywords = DFA::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(&patterns)
-            .unwrap_or_else(|_| {
-                // Plain literals always build; should they not, no keyword ever matches and only
-                // the keyword-less rules run, rather than the process failing.
-                AhoCorasick::new(Vec::<&str>::new()).expect("an empty automaton builds")
-            });
+            .ok()
+            .and_then(|dfa| Some((dfa.start_state(Anchored::No).ok()?, dfa)))
+            .map(|(start, dfa)| (dfa, start));
         Scanner {
             rules,
             keywords,
@@ -193,14 +210,28 @@ impl Scanner {
     /// Appends every secret in `text` to `out` (unsorted; spans may overlap).
     pub(crate) fn find(&self, text: &str, out: &mut Vec<Finding>) {
         let mut candidates = [0u64; MAX_RULES / 64];
-        let mut seen = vec![false; self.keyword_rules.len()];
+        // Keywords already counted; those past the bitset (none today) are counted each time.
+        let mut seen = [0u64; MAX_KEYWORDS / 64];
         let mut any = false;
-        for m in self.keywords.find_overlapping_iter(text) {
-            let k = m.pattern().as_usize();
-            if !std::mem::replace(&mut seen[k], true) {
-                for &r in &self.keyword_rules[k] {
-                    candidates[r / 64] |= 1 << (r % 64);
-                    any = true;
+        if let Some((dfa, start)) = &self.keywords {
+            let mut sid = *start;
+            for &b in text.as_bytes() {
+                sid = dfa.next_state(Anchored::No, sid, b);
+                if !(dfa.is_special(sid) && dfa.is_match(sid)) {
+                    continue;
+                }
+                for i in 0..dfa.match_len(sid) {
+                    let k = dfa.match_pattern(sid, i).as_usize();
+                    let fresh = match seen.get_mut(k / 64) {
+                        Some(w) => !std::mem::replace(w, *w | 1 << (k % 64)) & (1 << (k % 64)) != 0,
+                        None => true,
+                    };
+                    if fresh {
+                        for &r in &self.keyword_rules[k] {
+                            candidates[r / 64] |= 1 << (r % 64);
+                            any = true;
+                        }
+                    }
                 }
             }
         }
@@ -224,6 +255,16 @@ impl Scanner {
     /// Ids of the rules in their order of preference, for tests and reports.
     pub(crate) fn rule_ids(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.rules.iter().map(|r| r.id)
+    }
+
+    /// The vendored rules as gitleaks ships them (regex after `regen.py`'s translation only).
+    pub(crate) fn vendored(&self) -> impl Iterator<Item = VendoredInfo> {
+        gitleaks::RULES.iter().map(|v| VendoredInfo {
+            id: v.id,
+            regex: v.regex,
+            entropy: v.entropy,
+            keywords: v.keywords,
+        })
     }
 
     /// Upstream rules left out of the vendored table, with the reason.
@@ -442,8 +483,9 @@ pub(crate) fn shannon_entropy(data: &[u8]) -> f64 {
         .sum()
 }
 
-/// Whether an assigned value is plausibly a credential rather than a number, a variable
-/// reference, a placeholder, an empty string or an already redacted value.
+/// Whether an assigned value is plausibly a credential rather than a number or version, a
+/// variable reference, a placeholder, code (a call, a path through fields, a type), an empty
+/// string or an already redacted value.
 pub(crate) fn looks_secret(value: &str) -> bool {
     let v = value
         .trim_start_matches("\\\"")
@@ -458,14 +500,49 @@ pub(crate) fn looks_secret(value: &str) -> bool {
     if v.starts_with("[REDACTED") {
         return false;
     }
-    if v.chars()
-        .all(|c| c.is_ascii_digit() || c == '.' || c == '_')
-    {
+    // Numbers, versions (`^9.0.0`), masks: no letter at all.
+    if !v.bytes().any(|b| b.is_ascii_alphabetic()) {
         return false;
     }
     if v.chars()
         .all(|c| c == '*' || c == 'x' || c == 'X' || c == '.')
     {
+        return false;
+    }
+    // Code: a call, a path (`os.environ`, `process.env.API_KEY`, `Config::token`), an arrow.
+    if v.starts_with(':')
+        || v.contains('(')
+        || v.contains("::")
+        || v.contains("->")
+        || v.contains("=>")
+    {
+        return false;
+    }
+    // Words and names (gitleaks' generic-api-key allowlist: letters, `_`, `.`, `-` only).
+    if v.bytes()
+        .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'.' | b'-'))
+    {
+        return false;
+    }
+    // A file path (`bin/secretlint.js`, `./config/db.yml`): `/`-separated names ending in an
+    // extension. (A base64 secret has `/` too, but seldom ends in `.js`.)
+    let (dir, last) = v.rsplit_once('/').unwrap_or(("", v));
+    if !dir.is_empty()
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'~' | b'-'))
+        && last
+            .rsplit_once('.')
+            .is_some_and(|(name, ext)| !name.is_empty() && (1..=5).contains(&ext.len()))
+    {
+        return false;
+    }
+    let ident = |s: &str| {
+        s.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    };
+    if v.contains('.') && v.split('.').all(ident) {
         return false;
     }
     let lower = v.to_ascii_lowercase();

@@ -42,8 +42,14 @@ OVERRIDES = {
     # The groups are repeated UUID fragments; the secret is the whole webhook URL.
     "microsoft-teams-webhook": {"group": "whole"},
     # Ships no keywords, so it would run on every text; these are the literals its regex needs
-    # (db_passw(or)d, database_passw(or)d, pwd), so the prefilter stays exact.
-    "database-password": {"keywords": ["pwd", "_passwd", "_password"]},
+    # (db_passw(or)d, database_passw(or)d, pwd), so the prefilter stays exact. It has no entropy
+    # threshold either, so `{"command":"pwd","workdir":…}` (a real Codex tool call) made
+    # "workdir" a password: it gets generic-api-key's allowlist of plain words (letters, `_`,
+    # `.`, `-` only).
+    "database-password": {
+        "keywords": ["pwd", "_passwd", "_password"],
+        "allow": [{"regexes": ["^[a-zA-Z_.-]+$"]}],
+    },
 }
 
 # A `{` that does not open a counted repetition is a literal in Go's RE2 but an error in Rust's
@@ -51,6 +57,22 @@ OVERRIDES = {
 # redactor compiles each regex as a bytes regex with Unicode off, which gives `\w`, `\d`, `\s`,
 # `\b` and `(?i)` RE2's ASCII meaning).
 REPETITION = re.compile(r"\{\d+(,\d*)?\}")
+
+# gitleaks closes most rules with this group: the secret must be followed by a quote, a space,
+# `;`, an escaped newline or the end. In prose and URLs a token is as often followed by `,`, `.`,
+# `)`, `&`, `>`, `]`, `}` or `|` ("my token is hf_…, why"): for the rules whose secret has a shape
+# of its own (a prefix like `hf_`, `glpat-`), those end it too. Rules that find a secret by the
+# word before it (`[\w.-]{0,50}?(?:word)…=value`) keep gitleaks' ending: there the stricter end
+# is what keeps ordinary code from matching.
+CLOSE = r"""(?:[\x60'"\s;]|\\[nr]|$)"""
+CLOSE_WIDE = r"""(?:[\x60'"\s;,.)&>\]}|]|\\[nr]|$)"""
+ASSIGNMENT_LEADS = (r"(?i)[\w.-]{0,50}?", r"[\w.-]{0,50}?")
+
+
+def widen_close(regex: str) -> str:
+    if regex.startswith(ASSIGNMENT_LEADS):
+        return regex
+    return regex.replace(CLOSE, CLOSE_WIDE)
 
 
 def translate(regex: str) -> str:
@@ -128,14 +150,14 @@ def main() -> None:
         group = override.get("group", str(rule.get("secretGroup", 0)))
         group = {"0": "Group::First", "whole": "Group::Whole"}.get(group, f"Group::Nth({group})")
         keywords = override.get("keywords", [k.lower() for k in rule.get("keywords", [])])
-        allow, allow_notes = allowlists(rule)
+        allow, allow_notes = allowlists({"allowlists": rule.get("allowlists", []) + override.get("allow", [])})
         notes += [f"{rid}: {n}" for n in allow_notes]
         if "path" in rule:
             notes.append(f"{rid}: its path condition ({rule['path']}) is not applied: any text may come from such a file")
         rules.append(
             "    Vendored {\n"
             f"        id: {rust_str(rid)},\n"
-            f"        regex: {rust_str(translate(rule['regex']))},\n"
+            f"        regex: {rust_str(widen_close(translate(rule['regex'])))},\n"
             f"        group: {group},\n"
             f"        entropy: {float(rule.get('entropy', 0.0))!r},\n"
             f"        keywords: {rust_strs(keywords)},\n"
