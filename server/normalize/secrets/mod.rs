@@ -90,6 +90,8 @@ pub(crate) struct Scanner {
     /// byte by byte (`find`): the fastest way through every byte of every text, with every
     /// occurrence seen, overlapping ones included (`sk` inside `sk-ant-api03`).
     keywords: Option<(DFA, StateID)>,
+    /// The longest keyword's length: how far lanes of `walk` overlap.
+    longest_keyword: usize,
     /// For each keyword (by pattern id), the rules that have it.
     keyword_rules: Vec<Vec<usize>>,
     /// Rules without keywords: tried on every text.
@@ -102,7 +104,9 @@ static GLOBAL: OnceLock<Scanner> = OnceLock::new();
 
 /// Rule count ceiling of the candidate bitset (the tables hold about 230).
 const MAX_RULES: usize = 64 * 8;
-/// Keyword count the per-text "already seen" bitset covers (the tables have about 400).
+/// Longest keyword head the prefilter looks for (see `Scanner::new`).
+const KEYWORD_HEAD: usize = 8;
+/// Keyword count the per-text "already seen" bitset covers (the tables have about 250).
 const MAX_KEYWORDS: usize = 64 * 16;
 
 impl Scanner {
@@ -180,7 +184,11 @@ impl Scanner {
                 always.push(i);
             }
             for k in list.iter() {
-                match patterns.iter().position(|p| p == k) {
+                // A keyword's head stands for it: whatever holds the keyword holds its head, so
+                // the candidates are the same or a few more (the regexes decide), and the short
+                // heads let the lanes of `walk` overlap little and start on shorter texts.
+                let k: &'static str = k.get(..KEYWORD_HEAD).unwrap_or(k);
+                match patterns.iter().position(|p| *p == k) {
                     Some(at) => keyword_rules[at].push(i),
                     None => {
                         patterns.push(k);
@@ -200,6 +208,7 @@ impl Scanner {
             .map(|(start, dfa)| (dfa, start));
         Scanner {
             rules,
+            longest_keyword: patterns.iter().map(|p| p.len()).max().unwrap_or(0),
             keywords,
             keyword_rules,
             always,
@@ -214,26 +223,25 @@ impl Scanner {
         let mut seen = [0u64; MAX_KEYWORDS / 64];
         let mut any = false;
         if let Some((dfa, start)) = &self.keywords {
-            let mut sid = *start;
-            for &b in text.as_bytes() {
-                sid = dfa.next_state(Anchored::No, sid, b);
-                if !(dfa.is_special(sid) && dfa.is_match(sid)) {
-                    continue;
-                }
-                for i in 0..dfa.match_len(sid) {
-                    let k = dfa.match_pattern(sid, i).as_usize();
-                    let fresh = match seen.get_mut(k / 64) {
-                        Some(w) => !std::mem::replace(w, *w | 1 << (k % 64)) & (1 << (k % 64)) != 0,
-                        None => true,
-                    };
-                    if fresh {
-                        for &r in &self.keyword_rules[k] {
-                            candidates[r / 64] |= 1 << (r % 64);
-                            any = true;
-                        }
+            let mut mark = |k: usize| {
+                let fresh = match seen.get_mut(k / 64) {
+                    Some(w) => !std::mem::replace(w, *w | 1 << (k % 64)) & (1 << (k % 64)) != 0,
+                    None => true,
+                };
+                if fresh {
+                    for &r in &self.keyword_rules[k] {
+                        candidates[r / 64] |= 1 << (r % 64);
+                        any = true;
                     }
                 }
-            }
+            };
+            walk(
+                dfa,
+                *start,
+                self.longest_keyword,
+                text.as_bytes(),
+                &mut mark,
+            );
         }
         for &r in &self.always {
             candidates[r / 64] |= 1 << (r % 64);
@@ -358,6 +366,74 @@ impl CompiledAllow {
                 .stopwords
                 .as_ref()
                 .is_some_and(|s| s.is_match(&secret.to_ascii_lowercase()))
+    }
+}
+
+/// Reports (by pattern id) every keyword occurrence in `bytes`, overlapping ones included.
+///
+/// A DFA walk is bound by the latency of one transition after the other; a text is cut into up to
+/// four lanes walked in step (each lane runs on past its end by the longest keyword less one, so
+/// a keyword across a cut is still seen whole), which keeps four transitions in flight at once.
+fn walk<M: FnMut(usize)>(dfa: &DFA, start: StateID, longest: usize, bytes: &[u8], mark: &mut M) {
+    // Lanes of at least 16 bytes (twice the longest keyword head): four from 64 bytes, two
+    // from 32, else one.
+    let lanes = match bytes.len() / 16 {
+        n if n >= 4 && bytes.len() / 4 >= longest => 4,
+        n if n >= 2 && bytes.len() / 2 >= longest => 2,
+        _ => 1,
+    };
+    match lanes {
+        4 => in_lanes::<4, M>(dfa, start, longest, bytes, mark),
+        2 => in_lanes::<2, M>(dfa, start, longest, bytes, mark),
+        _ => {
+            let mut sid = start;
+            for &b in bytes {
+                sid = step(dfa, sid, b, mark);
+            }
+        }
+    }
+}
+
+/// One transition of `walk`, reporting the keywords that end here. Inlined by hand: a closure
+/// in its place was left as a call per byte.
+#[inline(always)]
+fn step<M: FnMut(usize)>(dfa: &DFA, sid: StateID, b: u8, mark: &mut M) -> StateID {
+    let next = dfa.next_state(Anchored::No, sid, b);
+    if dfa.is_special(next) && dfa.is_match(next) {
+        for i in 0..dfa.match_len(next) {
+            mark(dfa.match_pattern(next, i).as_usize());
+        }
+    }
+    next
+}
+
+/// `walk` over `N` lanes of `bytes`: lane k walks `bytes[k * lane ..]` up to `(k + 1) * lane`
+/// plus the longest keyword less one (the last lane to the end), in step for the first `lane`
+/// bytes, then each finishes alone.
+#[inline(always)]
+fn in_lanes<const N: usize, M: FnMut(usize)>(
+    dfa: &DFA,
+    start: StateID,
+    longest: usize,
+    bytes: &[u8],
+    mark: &mut M,
+) {
+    let lane = bytes.len() / N;
+    let mut sids = [start; N];
+    for i in 0..lane {
+        for (k, sid) in sids.iter_mut().enumerate() {
+            *sid = step(dfa, *sid, bytes[k * lane + i], mark);
+        }
+    }
+    for (k, sid) in sids.iter_mut().enumerate() {
+        let end = if k == N - 1 {
+            bytes.len()
+        } else {
+            ((k + 1) * lane + longest.saturating_sub(1)).min(bytes.len())
+        };
+        for &b in &bytes[k * lane + lane..end] {
+            *sid = step(dfa, *sid, b, mark);
+        }
     }
 }
 
@@ -610,6 +686,46 @@ mod tests {
             "regen.py gives keywords to the rules that ship none"
         );
         assert!(gitleaks::DROPPED.iter().any(|(id, _)| *id == "pkcs12-file"));
+    }
+
+    #[test]
+    fn the_keyword_walk_sees_every_keyword_wherever_the_lanes_cut() {
+        let s = Scanner::new();
+        let Some((dfa, start)) = &s.keywords else {
+            panic!("the keyword automaton builds");
+        };
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        for len in 0..300usize {
+            for head in ["TWITTER", "sk-", "ghp_", "bundle_enterprise", "s."] {
+                // `head` at offsets all along a text of filler with no keyword in it.
+                for at in (0..len.saturating_sub(head.len())).step_by(5) {
+                    let mut text: Vec<u8> = (0..len)
+                        .map(|_| {
+                            rng ^= rng << 13;
+                            rng ^= rng >> 7;
+                            rng ^= rng << 17;
+                            b"0123456789 ,;"[(rng % 13) as usize]
+                        })
+                        .collect();
+                    text[at..at + head.len()].copy_from_slice(head.as_bytes());
+                    let mut lanes = Vec::new();
+                    walk(dfa, *start, s.longest_keyword, &text, &mut |k| {
+                        lanes.push(k)
+                    });
+                    let mut one = Vec::new();
+                    let mut sid = *start;
+                    for &b in &text {
+                        sid = step(dfa, sid, b, &mut |k| one.push(k));
+                    }
+                    lanes.sort_unstable();
+                    lanes.dedup();
+                    one.sort_unstable();
+                    one.dedup();
+                    assert!(!one.is_empty(), "{head} is a keyword");
+                    assert_eq!(lanes, one, "{head} at {at} of {len}");
+                }
+            }
+        }
     }
 
     #[test]
