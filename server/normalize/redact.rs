@@ -53,12 +53,6 @@ impl Redactor {
         }
     }
 
-    /// Every rule's id in the order of preference: gitleaks' specific rules, the local ones, then
-    /// gitleaks' catch-alls (an id may repeat: two local rules find either half of a cut key).
-    pub fn rule_ids(&self) -> Vec<&'static str> {
-        self.scanner.rule_ids().collect()
-    }
-
     /// The vendored gitleaks rules (id, regex, entropy threshold, keywords), in gitleaks' order.
     pub fn vendored_rules(&self) -> Vec<VendoredInfo> {
         self.scanner.vendored().collect()

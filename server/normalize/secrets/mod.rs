@@ -260,11 +260,6 @@ impl Scanner {
         }
     }
 
-    /// Ids of the rules in their order of preference, for tests and reports.
-    pub(crate) fn rule_ids(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.rules.iter().map(|r| r.id)
-    }
-
     /// The vendored rules as gitleaks ships them (regex after `regen.py`'s translation only).
     pub(crate) fn vendored(&self) -> impl Iterator<Item = VendoredInfo> {
         gitleaks::RULES.iter().map(|v| VendoredInfo {
