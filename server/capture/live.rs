@@ -264,11 +264,12 @@ mod tests {
     use super::*;
 
     const AT: &str = "2026-11-18T10:00:00.000Z";
-    /// One secret per rule family the fields are likely to meet.
+    /// One secret per rule family the fields are likely to meet (random-looking: gitleaks'
+    /// rules take `…abcdefghijklmnopqrstuvwxyz…` and AWS's `…EXAMPLE` key for placeholders).
     const SECRETS: [&str; 3] = [
         "sk-abcdefghijklmnopqrstuvwxyz123456",
-        "ghp_abcdefghijklmnopqrstuvwxyz0123456789AB",
-        "AKIAIOSFODNN7EXAMPLE",
+        "ghp_R8xk2Lq9Wm4Zt7Yv1Nb6Hc3Jd5Fg0Ps8QeUa",
+        "AKIA4Q7ZJ2MXW5NP3KRD",
     ];
 
     fn json(events: &[Event; 2]) -> String {

@@ -3,6 +3,7 @@
 
 pub mod event;
 pub mod redact;
+mod secrets;
 pub mod summary;
 pub mod text;
 

@@ -375,10 +375,10 @@ fn unified_exec_user_shell_timeouts_patches_secrets_and_resume() {
 
     let json = serde_json::to_string(&read.events).unwrap();
     assert!(
-        !json.contains("sk-proj-abc") && !json.contains("ghp_abc"),
+        !json.contains("sk-proj-abc") && !json.contains("ghp_R8xk"),
         "secrets never reach an event"
     );
-    assert!(json.contains("[REDACTED:api-key]") && json.contains("[REDACTED:github-token]"));
+    assert!(json.contains("[REDACTED:api-key]") && json.contains("[REDACTED:github-pat]"));
 
     let edit = read.events.iter().find_map(|e| match &e.body {
         Body::Edit(ed) => Some(ed),

@@ -471,7 +471,7 @@ fn secrets_never_reach_the_store_file() {
     let contains = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
     assert!(
         !contains("sk-proj-abcdef")
-            && !contains("ghp_abcdef")
+            && !contains("ghp_R8xk2L")
             && !contains("abcdefghijklmnop0123456789")
     );
     assert!(

@@ -26,6 +26,7 @@ mod notes;
 mod paginated;
 mod protocol;
 mod recall;
+mod secrets;
 mod shell;
 mod snapshots;
 mod summarize;
