@@ -312,22 +312,9 @@ fn exclusions_that_cannot_be_read_stop_every_write() {
 /// Runs a hook subcommand (`codex-hook`, `claude-hook`) with `stdin`; (stdout, stderr), after
 /// checking it exited 0 as hooks always do.
 fn run_hook(env: &Env, hook: &str, stdin: &str) -> (String, String) {
-    let mut child = env
-        .cmd()
-        .env("SESSIONLENS_NOW", "2026-11-25T12:00:00Z")
-        .arg(hook)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let mut c = env.cmd();
+    c.env("SESSIONLENS_NOW", "2026-11-25T12:00:00Z").arg(hook);
+    let out = Env::feed(&mut c, stdin);
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(out.status.code(), Some(0), "{err}");
     (String::from_utf8(out.stdout).unwrap(), err)

@@ -16,9 +16,7 @@ use regex::bytes::RegexBuilder;
 use regex_syntax::hir::{Class, Hir, HirKind};
 use serde_json::{Value, json};
 use sessionlens::normalize::redact::{Redactor, VendoredInfo};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
 /// One text to ingest and the strings that must not survive it.
 struct Case {
@@ -382,21 +380,9 @@ fn codex_hook(env: &Env, ws: &Path, command: &str, output: &str, n: usize) {
         "tool_response": format!("Exit code: 0\nWall time: 0.1 seconds\nOutput:\n{output}\n"),
     })
     .to_string();
-    let mut child = env
-        .cmd()
-        .arg("codex-hook")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(payload.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let mut c = env.cmd();
+    c.arg("codex-hook");
+    let out = Env::feed(&mut c, &payload);
     assert!(
         out.status.success(),
         "{}",

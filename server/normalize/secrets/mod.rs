@@ -129,20 +129,7 @@ impl Scanner {
             .filter(|v| CATCH_ALL.contains(&v.id))
             .collect::<Vec<_>>();
         for v in vendored {
-            let (pattern, extend_left) = prepare(v.regex);
-            rules.push(CompiledRule {
-                id: v.id,
-                pattern,
-                extend_left,
-                group: v.group,
-                re: OnceLock::new(),
-                kind: Kind::Vendored {
-                    entropy: v.entropy,
-                    allow: v.allow,
-                    compiled: OnceLock::new(),
-                },
-            });
-            keyword_lists.push(v.keywords);
+            push_vendored(&mut rules, &mut keyword_lists, v);
         }
         for l in local::RULES {
             rules.push(CompiledRule {
@@ -156,20 +143,7 @@ impl Scanner {
             keyword_lists.push(l.keywords);
         }
         for v in catch_all {
-            let (pattern, extend_left) = prepare(v.regex);
-            rules.push(CompiledRule {
-                id: v.id,
-                pattern,
-                extend_left,
-                group: v.group,
-                re: OnceLock::new(),
-                kind: Kind::Vendored {
-                    entropy: v.entropy,
-                    allow: v.allow,
-                    compiled: OnceLock::new(),
-                },
-            });
-            keyword_lists.push(v.keywords);
+            push_vendored(&mut rules, &mut keyword_lists, v);
         }
         // Past the bitset's size, the rules beyond it are never tried: a test keeps the tables
         // well below it.
@@ -457,6 +431,28 @@ fn compile_allow(a: &Allow) -> CompiledAllow {
 /// It only stretches a match leftwards over the name before the keyword, yet makes the regex
 /// crate track fifty counted positions in front of every byte; the engine extends the match
 /// itself instead (`extend_left`), so what allowlists with `regexTarget = "match"` see is the same.
+/// Adds a vendored rule, its pattern prepared, with its keywords.
+fn push_vendored(
+    rules: &mut Vec<CompiledRule>,
+    keyword_lists: &mut Vec<&'static [&'static str]>,
+    v: &'static rule::Vendored,
+) {
+    let (pattern, extend_left) = prepare(v.regex);
+    rules.push(CompiledRule {
+        id: v.id,
+        pattern,
+        extend_left,
+        group: v.group,
+        re: OnceLock::new(),
+        kind: Kind::Vendored {
+            entropy: v.entropy,
+            allow: v.allow,
+            compiled: OnceLock::new(),
+        },
+    });
+    keyword_lists.push(v.keywords);
+}
+
 fn prepare(regex: &str) -> (String, bool) {
     const LEAD: &str = r"[\w.-]{0,50}?";
     if let Some(rest) = regex.strip_prefix(LEAD) {

@@ -201,6 +201,25 @@ impl Env {
         self.cmd().args(args).output().unwrap()
     }
 
+    /// Runs `c` (made by [`Env::cmd`]) with `stdin` written to it, and waits for its output.
+    pub fn feed(c: &mut Command, stdin: &str) -> Output {
+        use std::io::Write;
+        use std::process::Stdio;
+        let mut child = c
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
     /// Runs a command that must succeed and returns its stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
