@@ -91,7 +91,13 @@ const FAILED_TEST: &str = r#"{"hook_event_name":"PostToolUse","session_id":"s","
 #[test]
 fn a_paused_writer_blocks_no_one_and_what_a_hook_could_not_store_waits_for_the_next_writer() {
     let env = Env::new();
-    env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    env.ok(&[
+        "ingest",
+        "codex",
+        "--idle-minutes",
+        "0",
+        fixture("handwritten").to_str().unwrap(),
+    ]);
     let before = env.ok(&["sessions"]);
     let sessions_before = env.json(&["sessions", "--json"]).as_array().unwrap().len();
     let (writer, pid) = paused_writer(&env);
@@ -139,7 +145,13 @@ fn a_paused_writer_blocks_no_one_and_what_a_hook_could_not_store_waits_for_the_n
     );
     // A second writer gives up, saying why.
     let second = quick(
-        &["ingest", "codex", fixture("paginated").to_str().unwrap()],
+        &[
+            "ingest",
+            "codex",
+            "--idle-minutes",
+            "0",
+            fixture("paginated").to_str().unwrap(),
+        ],
         None,
     );
     assert!(!second.status.success(), "{}", text(&second));
@@ -185,7 +197,14 @@ fn paused_writer(env: &Env) -> (Child, u32) {
     replicate_cli(&many, 40);
     let mut writer = env
         .cmd()
-        .args(["ingest", "--batch-events", "20", "codex"])
+        .args([
+            "ingest",
+            "--batch-events",
+            "20",
+            "--idle-minutes",
+            "0",
+            "codex",
+        ])
         .arg(&many)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -267,12 +286,24 @@ fn an_io_error_on_a_new_stores_first_sync_leaves_nothing_to_delete_by_hand() {
         &env,
         "fdatasync",
         "error=EIO:when=1",
-        &["ingest", "codex", fixture("handwritten").to_str().unwrap()],
+        &[
+            "ingest",
+            "codex",
+            "--idle-minutes",
+            "0",
+            fixture("handwritten").to_str().unwrap(),
+        ],
     );
     assert!(!out.status.success(), "{}", text(&out));
     assert!(env.data_dir().join("store.redb").exists());
     // The next run opens a new store in its place and stores everything.
-    let out = env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    let out = env.ok(&[
+        "ingest",
+        "codex",
+        "--idle-minutes",
+        "0",
+        fixture("handwritten").to_str().unwrap(),
+    ]);
     assert!(out.contains("Added 26 events"), "{out}");
     assert!(env.ok(&["verify"]).contains("chain intact: 26 events"));
 }
@@ -281,7 +312,13 @@ fn an_io_error_on_a_new_stores_first_sync_leaves_nothing_to_delete_by_hand() {
 fn ingest_on_a_full_disk_fails_once_and_loudly_and_a_later_ingest_loses_nothing() {
     // Every write to the store past the first 30 fails with ENOSPC, as on a full disk.
     let env = Env::new();
-    env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    env.ok(&[
+        "ingest",
+        "codex",
+        "--idle-minutes",
+        "0",
+        fixture("handwritten").to_str().unwrap(),
+    ]);
     let out = injected(
         &env,
         "pwrite64",
@@ -290,6 +327,8 @@ fn ingest_on_a_full_disk_fails_once_and_loudly_and_a_later_ingest_loses_nothing(
             "ingest",
             "--batch-events",
             "50",
+            "--idle-minutes",
+            "0",
             "codex",
             fixture("real").to_str().unwrap(),
         ],
@@ -305,10 +344,28 @@ fn ingest_on_a_full_disk_fails_once_and_loudly_and_a_later_ingest_loses_nothing(
     );
 
     // With space again, the same files give exactly what a store that never saw the fault holds.
-    env.ok(&["ingest", "codex", fixture("real").to_str().unwrap()]);
+    env.ok(&[
+        "ingest",
+        "codex",
+        "--idle-minutes",
+        "0",
+        fixture("real").to_str().unwrap(),
+    ]);
     let reference = Env::new();
-    reference.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
-    reference.ok(&["ingest", "codex", fixture("real").to_str().unwrap()]);
+    reference.ok(&[
+        "ingest",
+        "codex",
+        "--idle-minutes",
+        "0",
+        fixture("handwritten").to_str().unwrap(),
+    ]);
+    reference.ok(&[
+        "ingest",
+        "codex",
+        "--idle-minutes",
+        "0",
+        fixture("real").to_str().unwrap(),
+    ]);
     assert_eq!(
         env.json(&["sessions", "--json"]),
         reference.json(&["sessions", "--json"])
@@ -343,12 +400,12 @@ fn a_store_on_a_read_only_file_system_can_still_be_read() {
     let out = in_mount_namespace(
         &env,
         r#"
-        "$SL" ingest codex "$FIXTURES" >/dev/null
+        "$SL" ingest codex --idle-minutes 0 "$FIXTURES" >/dev/null
         mount -o remount,ro "$DATA"
         echo "--- sessions"; "$SL" sessions
         echo "--- verify"; "$SL" verify
         echo "--- recall"; "$SL" recall useEffect --workspace /home/dev/app
-        echo "--- ingest"; "$SL" ingest codex "$MORE" 2>&1 && exit 9 || echo "refused: $?"
+        echo "--- ingest"; "$SL" ingest codex --idle-minutes 0 "$MORE" 2>&1 && exit 9 || echo "refused: $?"
         "#,
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -380,11 +437,23 @@ fn a_store_on_a_read_only_file_system_can_still_be_read() {
 #[test]
 fn verify_catches_a_store_emptied_or_replaced_by_an_older_copy() {
     let env = Env::new();
-    env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    env.ok(&[
+        "ingest",
+        "codex",
+        "--idle-minutes",
+        "0",
+        fixture("handwritten").to_str().unwrap(),
+    ]);
     let store = env.data_dir().join("store.redb");
     let older = env.root.path().join("older.redb");
     std::fs::copy(&store, &older).unwrap();
-    env.ok(&["ingest", "codex", fixture("real").to_str().unwrap()]);
+    env.ok(&[
+        "ingest",
+        "codex",
+        "--idle-minutes",
+        "0",
+        fixture("real").to_str().unwrap(),
+    ]);
     let head = env.json(&["verify", "--json"])["head"].as_str().unwrap()[..16].to_owned();
     assert!(
         env.ok(&["verify", "--expect", &head])
@@ -437,7 +506,13 @@ fn shown(store: &sessionlens::store::Store) -> anyhow::Result<String> {
 fn a_flipped_byte_fails_verify_or_the_open_or_changes_nothing_shown() {
     use sessionlens::store::Store;
     let env = Env::new();
-    env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    env.ok(&[
+        "ingest",
+        "codex",
+        "--idle-minutes",
+        "0",
+        fixture("handwritten").to_str().unwrap(),
+    ]);
     let path = env.data_dir().join("store.redb");
     {
         // Compacted, so the file is mostly live pages; with the insights cached, so the cache

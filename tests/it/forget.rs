@@ -15,7 +15,13 @@ fn raw_contains(env: &Env, needle: &str) -> bool {
 
 fn ingested() -> Env {
     let env = Env::new();
-    env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    env.ok(&[
+        "ingest",
+        "codex",
+        "--idle-minutes",
+        "0",
+        fixture("handwritten").to_str().unwrap(),
+    ]);
     env
 }
 
@@ -61,7 +67,13 @@ fn each_way_of_forgetting_erases_the_text_and_keeps_the_chain() {
         assert_eq!(v["erased"].as_object().unwrap().len(), 1, "{how:?}: {v}");
         assert_eq!(session_ids(&env).len(), left, "{how:?}");
         // Reading the same files again brings nothing back.
-        let again = env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+        let again = env.ok(&[
+            "ingest",
+            "codex",
+            "--idle-minutes",
+            "0",
+            fixture("handwritten").to_str().unwrap(),
+        ]);
         assert!(
             !raw_contains(&env, text),
             "{how:?}: re-ingest brought {text:?} back: {again}"
@@ -205,7 +217,13 @@ fn keep_since_mid_january(env: &Env) {
 fn retention_erases_what_is_older_than_the_window_after_an_ingest() {
     let env = Env::new();
     keep_since_mid_january(&env);
-    let out = env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    let out = env.ok(&[
+        "ingest",
+        "codex",
+        "--idle-minutes",
+        "0",
+        fixture("handwritten").to_str().unwrap(),
+    ]);
     assert!(out.contains("Retention: erased 15 events"), "{out}");
     assert_eq!(
         session_ids(&env),
@@ -222,7 +240,13 @@ fn retention_erases_what_is_older_than_the_window_after_an_ingest() {
         "{v}"
     );
     // Nothing more is old enough the next time: nothing is erased twice.
-    let again = env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    let again = env.ok(&[
+        "ingest",
+        "codex",
+        "--idle-minutes",
+        "0",
+        fixture("handwritten").to_str().unwrap(),
+    ]);
     assert!(!again.contains("Retention"), "{again}");
 }
 
@@ -230,7 +254,13 @@ fn retention_erases_what_is_older_than_the_window_after_an_ingest() {
 fn retention_runs_in_the_language_server() {
     use crate::common::lsp::Client;
     let env = Env::new();
-    env.ok(&["ingest", "codex", fixture("handwritten").to_str().unwrap()]);
+    env.ok(&[
+        "ingest",
+        "codex",
+        "--idle-minutes",
+        "0",
+        fixture("handwritten").to_str().unwrap(),
+    ]);
     assert_eq!(session_ids(&env).len(), 3);
     keep_since_mid_january(&env);
     let ws = env.root.path().join("ws");
