@@ -9,8 +9,8 @@
 //! still reads as the command it was. A base64 run that decodes to text holding a secret is
 //! replaced whole (`echo … | base64 -d` keeps nothing).
 
-pub use super::secrets::VendoredInfo;
 use super::secrets::{Finding, Scanner, decode_base64};
+pub use super::secrets::{VendoredInfo, shannon_entropy};
 use std::borrow::Cow;
 use std::sync::LazyLock;
 

@@ -10,9 +10,8 @@ use crate::common;
 use common::*;
 use serde_json::{Value, json};
 use sessionlens::normalize::text::{OWN_CONTEXT_END, OWN_CONTEXT_MARKER};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// A Claude Code session id, as its hook events carry it.
 const SESSION: &str = "0f3c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b";
@@ -36,20 +35,9 @@ fn cmd(env: &Env) -> Command {
 
 /// Runs `claude-hook` with `stdin`; (exit code, stdout, stderr).
 fn hook(env: &Env, stdin: &str) -> (i32, String, String) {
-    let mut child = cmd(env)
-        .arg("claude-hook")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let mut c = cmd(env);
+    c.arg("claude-hook");
+    let out = Env::feed(&mut c, stdin);
     (
         out.status.code().unwrap(),
         String::from_utf8(out.stdout).unwrap(),

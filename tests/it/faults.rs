@@ -91,13 +91,7 @@ const FAILED_TEST: &str = r#"{"hook_event_name":"PostToolUse","session_id":"s","
 #[test]
 fn a_paused_writer_blocks_no_one_and_what_a_hook_could_not_store_waits_for_the_next_writer() {
     let env = Env::new();
-    env.ok(&[
-        "ingest",
-        "codex",
-        "--idle-minutes",
-        "0",
-        fixture("handwritten").to_str().unwrap(),
-    ]);
+    env.ingest_fixture("handwritten");
     let before = env.ok(&["sessions"]);
     let sessions_before = env.json(&["sessions", "--json"]).as_array().unwrap().len();
     let (writer, pid) = paused_writer(&env);
@@ -297,13 +291,7 @@ fn an_io_error_on_a_new_stores_first_sync_leaves_nothing_to_delete_by_hand() {
     assert!(!out.status.success(), "{}", text(&out));
     assert!(env.data_dir().join("store.redb").exists());
     // The next run opens a new store in its place and stores everything.
-    let out = env.ok(&[
-        "ingest",
-        "codex",
-        "--idle-minutes",
-        "0",
-        fixture("handwritten").to_str().unwrap(),
-    ]);
+    let out = env.ingest_fixture("handwritten");
     assert!(out.contains("Added 26 events"), "{out}");
     assert!(env.ok(&["verify"]).contains("chain intact: 26 events"));
 }
@@ -312,13 +300,7 @@ fn an_io_error_on_a_new_stores_first_sync_leaves_nothing_to_delete_by_hand() {
 fn ingest_on_a_full_disk_fails_once_and_loudly_and_a_later_ingest_loses_nothing() {
     // Every write to the store past the first 30 fails with ENOSPC, as on a full disk.
     let env = Env::new();
-    env.ok(&[
-        "ingest",
-        "codex",
-        "--idle-minutes",
-        "0",
-        fixture("handwritten").to_str().unwrap(),
-    ]);
+    env.ingest_fixture("handwritten");
     let out = injected(
         &env,
         "pwrite64",
@@ -344,28 +326,10 @@ fn ingest_on_a_full_disk_fails_once_and_loudly_and_a_later_ingest_loses_nothing(
     );
 
     // With space again, the same files give exactly what a store that never saw the fault holds.
-    env.ok(&[
-        "ingest",
-        "codex",
-        "--idle-minutes",
-        "0",
-        fixture("real").to_str().unwrap(),
-    ]);
+    env.ingest_fixture("real");
     let reference = Env::new();
-    reference.ok(&[
-        "ingest",
-        "codex",
-        "--idle-minutes",
-        "0",
-        fixture("handwritten").to_str().unwrap(),
-    ]);
-    reference.ok(&[
-        "ingest",
-        "codex",
-        "--idle-minutes",
-        "0",
-        fixture("real").to_str().unwrap(),
-    ]);
+    reference.ingest_fixture("handwritten");
+    reference.ingest_fixture("real");
     assert_eq!(
         env.json(&["sessions", "--json"]),
         reference.json(&["sessions", "--json"])
@@ -437,23 +401,11 @@ fn a_store_on_a_read_only_file_system_can_still_be_read() {
 #[test]
 fn verify_catches_a_store_emptied_or_replaced_by_an_older_copy() {
     let env = Env::new();
-    env.ok(&[
-        "ingest",
-        "codex",
-        "--idle-minutes",
-        "0",
-        fixture("handwritten").to_str().unwrap(),
-    ]);
+    env.ingest_fixture("handwritten");
     let store = env.data_dir().join("store.redb");
     let older = env.root.path().join("older.redb");
     std::fs::copy(&store, &older).unwrap();
-    env.ok(&[
-        "ingest",
-        "codex",
-        "--idle-minutes",
-        "0",
-        fixture("real").to_str().unwrap(),
-    ]);
+    env.ingest_fixture("real");
     let head = env.json(&["verify", "--json"])["head"].as_str().unwrap()[..16].to_owned();
     assert!(
         env.ok(&["verify", "--expect", &head])
@@ -506,13 +458,7 @@ fn shown(store: &sessionlens::store::Store) -> anyhow::Result<String> {
 fn a_flipped_byte_fails_verify_or_the_open_or_changes_nothing_shown() {
     use sessionlens::store::Store;
     let env = Env::new();
-    env.ok(&[
-        "ingest",
-        "codex",
-        "--idle-minutes",
-        "0",
-        fixture("handwritten").to_str().unwrap(),
-    ]);
+    env.ingest_fixture("handwritten");
     let path = env.data_dir().join("store.redb");
     {
         // Compacted, so the file is mostly live pages; with the insights cached, so the cache

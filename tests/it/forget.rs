@@ -15,13 +15,7 @@ fn raw_contains(env: &Env, needle: &str) -> bool {
 
 fn ingested() -> Env {
     let env = Env::new();
-    env.ok(&[
-        "ingest",
-        "codex",
-        "--idle-minutes",
-        "0",
-        fixture("handwritten").to_str().unwrap(),
-    ]);
+    env.ingest_fixture("handwritten");
     env
 }
 
@@ -67,13 +61,7 @@ fn each_way_of_forgetting_erases_the_text_and_keeps_the_chain() {
         assert_eq!(v["erased"].as_object().unwrap().len(), 1, "{how:?}: {v}");
         assert_eq!(session_ids(&env).len(), left, "{how:?}");
         // Reading the same files again brings nothing back.
-        let again = env.ok(&[
-            "ingest",
-            "codex",
-            "--idle-minutes",
-            "0",
-            fixture("handwritten").to_str().unwrap(),
-        ]);
+        let again = env.ingest_fixture("handwritten");
         assert!(
             !raw_contains(&env, text),
             "{how:?}: re-ingest brought {text:?} back: {again}"
@@ -217,13 +205,7 @@ fn keep_since_mid_january(env: &Env) {
 fn retention_erases_what_is_older_than_the_window_after_an_ingest() {
     let env = Env::new();
     keep_since_mid_january(&env);
-    let out = env.ok(&[
-        "ingest",
-        "codex",
-        "--idle-minutes",
-        "0",
-        fixture("handwritten").to_str().unwrap(),
-    ]);
+    let out = env.ingest_fixture("handwritten");
     assert!(out.contains("Retention: erased 15 events"), "{out}");
     assert_eq!(
         session_ids(&env),
@@ -240,13 +222,7 @@ fn retention_erases_what_is_older_than_the_window_after_an_ingest() {
         "{v}"
     );
     // Nothing more is old enough the next time: nothing is erased twice.
-    let again = env.ok(&[
-        "ingest",
-        "codex",
-        "--idle-minutes",
-        "0",
-        fixture("handwritten").to_str().unwrap(),
-    ]);
+    let again = env.ingest_fixture("handwritten");
     assert!(!again.contains("Retention"), "{again}");
 }
 
@@ -254,13 +230,7 @@ fn retention_erases_what_is_older_than_the_window_after_an_ingest() {
 fn retention_runs_in_the_language_server() {
     use crate::common::lsp::Client;
     let env = Env::new();
-    env.ok(&[
-        "ingest",
-        "codex",
-        "--idle-minutes",
-        "0",
-        fixture("handwritten").to_str().unwrap(),
-    ]);
+    env.ingest_fixture("handwritten");
     assert_eq!(session_ids(&env).len(), 3);
     keep_since_mid_january(&env);
     let ws = env.root.path().join("ws");

@@ -51,23 +51,6 @@ fn seeded() -> Vec<Case> {
         .collect()
 }
 
-/// Shannon entropy in bits per byte, as gitleaks computes it.
-fn entropy(data: &[u8]) -> f64 {
-    let mut counts = [0u32; 256];
-    for &b in data {
-        counts[b as usize] += 1;
-    }
-    let n = data.len() as f64;
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = f64::from(c) / n;
-            -p * p.log2()
-        })
-        .sum()
-}
-
 /// One byte of a class: a letter or digit when it has one (secrets are made of them), else a
 /// printable one, else any.
 fn pick(class: &Class, rng: &mut fastrand::Rng) -> Option<u8> {
@@ -162,7 +145,9 @@ fn sample(rule: &VendoredInfo) -> Option<Case> {
         let whole = caps.get(0).unwrap();
         let first = caps.iter().skip(1).flatten().find(|m| !m.is_empty());
         let secret = first.unwrap_or(whole).as_bytes();
-        if rule.entropy > 0.0 && entropy(secret) <= rule.entropy {
+        if rule.entropy > 0.0
+            && sessionlens::normalize::redact::shannon_entropy(secret) <= rule.entropy
+        {
             continue;
         }
         let longest = caps

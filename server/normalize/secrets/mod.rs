@@ -531,7 +531,7 @@ fn local_check(check: Check, secret: &[u8]) -> bool {
 }
 
 /// Shannon entropy of a byte string in bits per byte, as gitleaks computes it for ASCII.
-pub(crate) fn shannon_entropy(data: &[u8]) -> f64 {
+pub fn shannon_entropy(data: &[u8]) -> f64 {
     if data.is_empty() {
         return 0.0;
     }

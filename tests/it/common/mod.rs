@@ -220,6 +220,19 @@ impl Env {
         child.wait_with_output().unwrap()
     }
 
+    /// Ingests the Codex fixtures under `tests/fixtures/codex/<dir>` as finished sessions
+    /// (`--idle-minutes 0`: a fresh clone's files are minutes old, which would leave their last
+    /// turns open); returns what `ingest` printed.
+    pub fn ingest_fixture(&self, dir: &str) -> String {
+        self.ok(&[
+            "ingest",
+            "codex",
+            "--idle-minutes",
+            "0",
+            fixture(dir).to_str().unwrap(),
+        ])
+    }
+
     /// Runs a command that must succeed and returns its stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
