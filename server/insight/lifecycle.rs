@@ -18,7 +18,8 @@ pub fn learning_id(session: &str, turn: &str) -> String {
 /// the topic and takeaway given, the names given as identifiers, resolved from the start (there
 /// is nothing left to learn). They are decisions in kind: what was settled, and why. The rules
 /// never read these events, so they change nothing the rules conclude.
-pub(super) fn noted(events: &[Event], sessions: &[SessionView], out: &mut Vec<Insight>) {
+pub(super) fn noted(events: &[Event], sessions: &[SessionView]) -> Vec<Insight> {
+    let mut out = Vec::new();
     let mut where_: BTreeMap<&str, &SessionView> = BTreeMap::new();
     for e in events {
         let Body::Learning {
@@ -60,33 +61,58 @@ pub(super) fn noted(events: &[Event], sessions: &[SessionView], out: &mut Vec<In
             },
         });
     }
+    out
+}
+
+/// A developer's mark on an insight (`mark` events), as the derivation keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mark {
+    pub insight: String,
+    pub resolved: bool,
+    pub session: String,
+    pub at: String,
+}
+
+/// The marks among `events`, in their order.
+pub(super) fn marks(events: &[Event]) -> Vec<Mark> {
+    events
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::Mark {
+                insight, resolved, ..
+            } => Some(Mark {
+                insight: insight.clone(),
+                resolved: *resolved,
+                session: e.session.clone(),
+                at: e.at.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The developer's own word beats the rules: the last mark on an insight decides its status.
-pub(super) fn apply_marks(events: &[Event], out: &mut [Insight]) {
-    let marks: BTreeMap<&str, &Event> = events
-        .iter()
-        .filter_map(|e| match &e.body {
-            Body::Mark { insight, .. } => Some((insight.as_str(), e)),
-            _ => None,
-        })
-        .collect();
+/// Marks count in the order they were made (the log's order for marks made at the same time).
+pub(super) fn apply_marks(marks: &[Mark], out: &mut [Insight]) {
     if marks.is_empty() {
         return;
     }
+    let mut ordered: Vec<&Mark> = marks.iter().collect();
+    ordered.sort_by(|a, b| a.at.cmp(&b.at));
+    let last: BTreeMap<&str, &Mark> = ordered
+        .into_iter()
+        .map(|m| (m.insight.as_str(), m))
+        .collect();
     for i in out.iter_mut() {
-        let Some(e) = marks.get(i.id.as_str()) else {
+        let Some(m) = last.get(i.id.as_str()) else {
             continue;
         };
-        let Body::Mark { resolved, .. } = &e.body else {
-            continue;
-        };
-        if *resolved {
+        if m.resolved {
             i.status = Status::Resolved;
             i.resolved_by = Some(Resolution {
-                session: e.session.clone(),
+                session: m.session.clone(),
                 turn: None,
-                at: e.at.clone(),
+                at: m.at.clone(),
                 how: "marked resolved by you".into(),
             });
         } else {
@@ -234,6 +260,8 @@ impl<'a> Facts<'a> {
     }
 }
 
+/// An insight of a session not among `sessions` was born before all of them (the derivation
+/// resumed after a checkpoint): every turn given may resolve it.
 pub(super) fn resolve(sessions: &[SessionView], out: &mut [Insight]) {
     let session_index: BTreeMap<&str, usize> = sessions
         .iter()
@@ -264,19 +292,19 @@ pub(super) fn resolve(sessions: &[SessionView], out: &mut [Insight]) {
         if insight.status == Status::Resolved {
             continue;
         }
-        let Some(&born) = session_index.get(insight.session.as_str()) else {
-            continue;
-        };
+        let born = session_index.get(insight.session.as_str()).copied();
         let kind = insight.kind;
         let found = if kind == Kind::Error {
             // The same command passing, from the failing turn on.
             let key = command_key(&insight.text);
-            let from = facts.first_turn[born]
-                + sessions[born]
-                    .turns
-                    .iter()
-                    .position(|t| t.id == insight.turn.as_deref())
-                    .unwrap_or(0);
+            let from = born.map_or(0, |born| {
+                facts.first_turn[born]
+                    + sessions[born]
+                        .turns
+                        .iter()
+                        .position(|t| t.id == insight.turn.as_deref())
+                        .unwrap_or(0)
+            });
             facts
                 .by_pass_key
                 .get(&key)
@@ -327,7 +355,7 @@ pub(super) fn resolve(sessions: &[SessionView], out: &mut [Insight]) {
                 .chain(concept.and_then(|c| facts.by_concept.get(c)))
                 .flatten()
                 .copied()
-                .filter(|&n| n >= facts.first_turn[born + 1])
+                .filter(|&n| born.is_none_or(|born| n >= facts.first_turn[born + 1]))
                 .collect();
             candidates.sort_unstable();
             candidates.dedup();

@@ -12,6 +12,7 @@
 //! merged with these rules; the rules stay the offline default.
 
 mod anchors;
+pub mod checkpoint;
 pub mod glossary;
 mod lifecycle;
 mod outcome;
@@ -37,7 +38,7 @@ use std::sync::LazyLock;
 
 /// The rules' version. Derived insights cached in the store carry it, so bump it whenever a
 /// change to the rules would derive different insights from the same events.
-pub const ENGINE_VERSION: u32 = 12;
+pub const ENGINE_VERSION: u32 = 13;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -237,22 +238,46 @@ impl Tagger for Rules {
 /// Derives every insight from the events of any number of sessions (in log order per session).
 pub fn derive(events: &[Event]) -> Vec<Insight> {
     let sessions = group(events);
-    let mut out: Vec<Insight> = Vec::new();
-    // Commands that failed and have not passed since, per working directory.
-    let mut failing = read::Failing::new();
-    let mut asked = TopicIndex::default();
+    let mut fold = Fold::default();
     for s in &sessions {
+        fold.session(s);
+    }
+    let mut out = fold.out;
+    resolve(&sessions, &mut out);
+    out.extend(noted(events, &sessions));
+    apply_marks(&marks(events), &mut out);
+    out
+}
+
+/// The first pass over sessions in order: each turn read for the kinds, then the session's turn
+/// outcomes. What one session concludes depends on the sessions before it (commands still
+/// failing in its folder, questions asked before) and never on those after, so the fold can stop
+/// after any session and go on later from its state ([`checkpoint`]).
+#[derive(Default)]
+pub(crate) struct Fold {
+    out: Vec<Insight>,
+    failing: read::Failing,
+    asked: TopicIndex,
+}
+
+impl Fold {
+    fn session(&mut self, s: &SessionView) {
         let denied = outcome::denied(s);
         for (i, t) in s.turns.iter().enumerate() {
             let denied = denied.get(i).copied().unwrap_or(false);
-            read_turn(s, t, denied, &mut out, &mut failing, &mut asked);
+            read_turn(
+                s,
+                t,
+                denied,
+                &mut self.out,
+                &mut self.failing,
+                &mut self.asked,
+            );
+        }
+        if !s.agent {
+            outcome::read_session(s, &mut self.out);
         }
     }
-    outcome::read_outcomes(&sessions, &mut out);
-    resolve(&sessions, &mut out);
-    noted(events, &sessions, &mut out);
-    apply_marks(events, &mut out);
-    out
 }
 
 fn insight_id(session: &str, turn: Option<&str>, kind: Kind) -> String {

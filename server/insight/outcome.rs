@@ -222,16 +222,15 @@ fn files_of(turns: &[TurnView]) -> BTreeSet<String> {
         .collect()
 }
 
-/// Reads every session's turn outcomes into struggles and developer-seen errors, closes pasted
-/// errors when the work moved on, and finds decisions reached over several turns.
-pub(super) fn read_outcomes(sessions: &[SessionView], out: &mut Vec<Insight>) {
-    for s in sessions.iter().filter(|s| !s.agent) {
-        let labels = outcomes(s);
-        episodes(s, &labels, out);
-        close_pasted_errors(s, &labels, out);
-        decisions(s, out);
-        take_up_follow_ups(s, out);
-    }
+/// Reads one session's turn outcomes into struggles and developer-seen errors, closes pasted
+/// errors when the work moved on, and finds decisions reached over several turns. Run right
+/// after the session's turns are read, so its insights are the end of `out`.
+pub(super) fn read_session(s: &SessionView, out: &mut Vec<Insight>) {
+    let labels = outcomes(s);
+    episodes(s, &labels, out);
+    close_pasted_errors(s, &labels, out);
+    decisions(s, out);
+    take_up_follow_ups(s, out);
 }
 
 static TAKING_UP: LazyLock<Regex> = LazyLock::new(|| {

@@ -17,6 +17,7 @@ mod exclude;
 mod faults;
 mod forget;
 mod fuzz;
+mod incremental;
 mod lsp;
 mod lsp_inproc;
 mod mcp;

@@ -1,0 +1,162 @@
+//! The derivation split at a session: the first pass's state after a prefix of sessions (in the
+//! order the rules read them), so that a new event re-derives only the sessions after that prefix
+//! and the lifecycle of the open insights they may resolve, not the whole log.
+//!
+//! Deriving from a checkpoint gives exactly what deriving everything at once gives: a session's
+//! first pass depends only on the sessions before it, and an open insight is closed by the first
+//! turn after it that shows success — in the prefix (found when the checkpoint was made, kept in
+//! it) or else in the sessions after it (looked for now). `tests/it/incremental.rs` checks the
+//! equality at every split of every fixture.
+
+use super::*;
+use std::collections::HashSet;
+
+/// The derivation's state after a prefix of sessions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// The prefix's sessions in the order they were read: (started, id).
+    sessions: Vec<(String, String)>,
+    /// What the first pass concluded from them, before any lifecycle.
+    out: Vec<Insight>,
+    /// Commands failing at the end of the prefix, per folder: ((folder, key), anchors).
+    failing: Vec<((String, String), Anchors)>,
+    /// Insights of `out` that a later turn of the prefix closed: (index, how).
+    resolved: Vec<(u32, Resolution)>,
+    /// Learnings written down in the prefix's sessions.
+    noted: Vec<Insight>,
+    /// The developer's marks made in the prefix's sessions.
+    marks: Vec<Mark>,
+}
+
+impl Checkpoint {
+    /// How many sessions it holds.
+    pub fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sessions.is_empty()
+    }
+
+    /// The ids of its sessions.
+    pub fn sessions(&self) -> impl Iterator<Item = &str> {
+        self.sessions.iter().map(|(_, id)| id.as_str())
+    }
+}
+
+/// What a derivation from a checkpoint produced.
+pub struct Derived {
+    /// Every insight, as [`derive`] would give them (in no particular order).
+    pub insights: Vec<Insight>,
+    /// The checkpoint after the sessions that were settled.
+    pub checkpoint: Checkpoint,
+}
+
+/// Derives every insight of `events`, after `base` when given (then `events` are those of every
+/// session the checkpoint does not hold), and checkpoints after the leading sessions that
+/// `settled` accepts (a prefix: the first one it refuses ends it).
+///
+/// `None` when the events do not continue the checkpoint: one of its sessions is among them, or a
+/// session sorts before its last one. Derive everything at once then.
+pub fn derive_from(
+    base: Option<&Checkpoint>,
+    events: &[Event],
+    settled: impl Fn(&str) -> bool,
+) -> Option<Derived> {
+    let sessions = group(events);
+    if let Some(cp) = base {
+        let held: HashSet<&str> = cp.sessions().collect();
+        let last = cp
+            .sessions
+            .last()
+            .map(|(at, id)| (at.as_str(), id.as_str()));
+        if sessions
+            .iter()
+            .any(|s| held.contains(s.id) || last.is_some_and(|l| (s.started.as_str(), s.id) <= l))
+        {
+            return None;
+        }
+    }
+    let mut fold = match base {
+        Some(cp) => Fold {
+            out: cp.out.clone(),
+            failing: cp.failing.iter().cloned().collect(),
+            asked: TopicIndex::default(),
+        },
+        None => Fold::default(),
+    };
+    let kept = sessions.iter().take_while(|s| settled(s.id)).count();
+    let mut prefix = None;
+    for (n, s) in sessions.iter().enumerate() {
+        if n == kept {
+            prefix = Some((fold.out.clone(), fold.failing.clone()));
+        }
+        fold.session(s);
+    }
+    let (prefix_out, prefix_failing) =
+        prefix.unwrap_or_else(|| (fold.out.clone(), fold.failing.clone()));
+
+    // The prefix's own lifecycles: the base's, then those its newly kept sessions close.
+    let mut closed: Vec<(u32, Resolution)> = base.map(|cp| cp.resolved.clone()).unwrap_or_default();
+    if kept > 0 {
+        let mut before = prefix_out.clone();
+        apply_resolutions(&closed, &mut before);
+        let mut after = before.clone();
+        resolve(&sessions[..kept], &mut after);
+        for (n, (b, a)) in before.iter().zip(&after).enumerate() {
+            if b.status == Status::Open && a.status == Status::Resolved {
+                if let Some(r) = &a.resolved_by {
+                    closed.push((n as u32, r.clone()));
+                }
+            }
+        }
+    }
+    closed.sort_by_key(|(n, _)| *n);
+    // Everything: the prefix's lifecycles, then what the sessions after it close.
+    let mut out = fold.out;
+    apply_resolutions(&closed, &mut out);
+    resolve(&sessions[kept..], &mut out);
+
+    let kept_ids: HashSet<&str> = sessions[..kept].iter().map(|s| s.id).collect();
+    let (noted_here, noted_later): (Vec<Insight>, Vec<Insight>) = noted(events, &sessions)
+        .into_iter()
+        .partition(|i| kept_ids.contains(i.session.as_str()));
+    let (marks_here, marks_later): (Vec<Mark>, Vec<Mark>) = marks(events)
+        .into_iter()
+        .partition(|m| kept_ids.contains(m.session.as_str()));
+
+    let mut all_marks: Vec<Mark> = base.map(|cp| cp.marks.clone()).unwrap_or_default();
+    all_marks.extend(marks_here.iter().cloned());
+    let mut checkpoint = Checkpoint {
+        sessions: base.map(|cp| cp.sessions.clone()).unwrap_or_default(),
+        out: prefix_out,
+        failing: prefix_failing.into_iter().collect(),
+        resolved: closed,
+        noted: base.map(|cp| cp.noted.clone()).unwrap_or_default(),
+        marks: all_marks.clone(),
+    };
+    checkpoint.sessions.extend(
+        sessions[..kept]
+            .iter()
+            .map(|s| (s.started.clone(), s.id.to_owned())),
+    );
+    checkpoint.noted.extend(noted_here);
+
+    out.extend(checkpoint.noted.iter().cloned());
+    out.extend(noted_later);
+    all_marks.extend(marks_later);
+    apply_marks(&all_marks, &mut out);
+    Some(Derived {
+        insights: out,
+        checkpoint,
+    })
+}
+
+fn apply_resolutions(closed: &[(u32, Resolution)], out: &mut [Insight]) {
+    for (n, r) in closed {
+        if let Some(i) = out.get_mut(*n as usize) {
+            i.status = Status::Resolved;
+            i.resolved_by = Some(r.clone());
+        }
+    }
+}

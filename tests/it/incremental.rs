@@ -1,0 +1,172 @@
+//! Deriving incrementally gives what deriving at once gives. The insight engine can stop after any
+//! session, keep its state (a checkpoint) and go on later with only the sessions after it; these
+//! tests split every fixture's sessions at every point, both ways (a checkpoint made while
+//! deriving everything, and one advanced from an earlier checkpoint), and compare the insights
+//! with one derivation of the whole log. The store-level path (`Knowledge::load` catching up from
+//! its cached checkpoint as a rollout grows) is checked against a fresh derivation too.
+
+use crate::common::*;
+use sessionlens::insight::checkpoint::{Checkpoint, derive_from};
+use sessionlens::insight::{Insight, derive};
+use sessionlens::normalize::{Body, Event};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// Every fixture session that the rules read something from, in one log: the eval scenarios
+/// (several sessions each, so lifecycles cross sessions), the real rollouts and the Claude Code
+/// transcripts, plus a mark and a noted learning.
+fn corpus() -> Vec<Event> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut files: Vec<PathBuf> = Vec::new();
+    for scenario in std::fs::read_dir(root.join("eval")).unwrap() {
+        let sessions = scenario.unwrap().path().join("sessions");
+        if let Ok(dir) = std::fs::read_dir(sessions) {
+            files.extend(dir.map(|e| e.unwrap().path()));
+        }
+    }
+    for rel in [CLI_REAL, VSCODE_REAL, SHAPE_0146, G0, MESSY, LIVE_2026] {
+        files.push(fixture(rel));
+    }
+    files.sort();
+    let mut events: Vec<Event> = files
+        .iter()
+        .flat_map(|f| read_from(f, 0, None, None, true).events)
+        .collect();
+    let mut transcripts = Vec::new();
+    walk(&root.join("claude/real"), &mut transcripts);
+    transcripts.sort();
+    for t in transcripts {
+        events.extend(read_claude(&t).events);
+    }
+    // The developer's word, on the first open insight, and a learning noted by an agent.
+    let open = derive(&events)
+        .into_iter()
+        .find(|i| i.status == sessionlens::insight::Status::Open)
+        .expect("the fixtures leave something open");
+    let start = |id: &str, at: &str| Event {
+        id: format!("{id}-start"),
+        session: id.into(),
+        at: at.into(),
+        turn: None,
+        body: Body::SessionStart(sessionlens::normalize::SessionInfo {
+            surface: "cli".into(),
+            cwd: Some("/w".into()),
+            started_at: at.into(),
+            ..Default::default()
+        }),
+    };
+    events.push(start("cli-2026-12-01-marks", "2026-12-01T09:00:00.000Z"));
+    events.push(Event {
+        id: "mark-1".into(),
+        session: "cli-2026-12-01-marks".into(),
+        at: "2026-12-01T09:00:01.000Z".into(),
+        turn: None,
+        body: Body::Mark {
+            insight: open.id.clone(),
+            resolved: true,
+        },
+    });
+    events.push(start("mcp-2025-11-23-notes", "2025-11-23T09:00:00.000Z"));
+    events.push(Event {
+        id: "learning-1".into(),
+        session: "mcp-2025-11-23-notes".into(),
+        at: "2025-11-23T09:00:02.000Z".into(),
+        turn: Some("learning-1".into()),
+        body: Body::Learning {
+            topic: "useReducer".into(),
+            takeaway: "Reach for useReducer when the next state depends on the last.".into(),
+            names: vec!["todosReducer".into()],
+            source: "agent".into(),
+        },
+    });
+    events
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else if p.extension().is_some_and(|x| x == "jsonl") {
+            out.push(p);
+        }
+    }
+}
+
+/// The insights as compared: ordered by id, whatever order a derivation left them in.
+fn sorted(mut v: Vec<Insight>) -> Vec<Insight> {
+    v.sort_by(|a, b| a.id.cmp(&b.id));
+    v
+}
+
+/// The sessions in the order the rules read them: by start, then id.
+fn order(events: &[Event]) -> Vec<String> {
+    let d = derive_from(None, events, |_| true).unwrap();
+    d.checkpoint.sessions().map(str::to_owned).collect()
+}
+
+fn events_of(events: &[Event], sessions: &HashSet<&str>, held: bool) -> Vec<Event> {
+    events
+        .iter()
+        .filter(|e| sessions.contains(e.session.as_str()) == held)
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn every_split_of_the_fixtures_derives_what_deriving_at_once_does() {
+    let events = corpus();
+    let whole = sorted(derive(&events));
+    let order = order(&events);
+    assert!(order.len() >= 15, "{} sessions", order.len());
+    assert!(whole.len() >= 40, "{} insights", whole.len());
+    assert!(
+        whole.iter().any(|i| i
+            .resolved_by
+            .as_ref()
+            .is_some_and(|r| r.session != i.session)),
+        "some insight is closed by a later session, so lifecycles cross the splits"
+    );
+    for k in 0..=order.len() {
+        let prefix: HashSet<&str> = order[..k].iter().map(String::as_str).collect();
+        // A checkpoint made while deriving everything.
+        let d = derive_from(None, &events, |s| prefix.contains(s)).unwrap();
+        assert_eq!(d.checkpoint.len(), k);
+        assert_eq!(sorted(d.insights), whole, "derived at once, kept {k}");
+        // Going on from it with only the sessions after it.
+        let rest = events_of(&events, &prefix, false);
+        let on = derive_from(Some(&d.checkpoint), &rest, |_| false).unwrap();
+        assert_eq!(sorted(on.insights), whole, "from a checkpoint after {k}");
+        // Advanced from an earlier checkpoint (half as far), then gone on from.
+        let half: HashSet<&str> = order[..k / 2].iter().map(String::as_str).collect();
+        let early = derive_from(None, &events_of(&events, &half, true), |_| true).unwrap();
+        let later = events_of(&events, &half, false);
+        let advanced =
+            derive_from(Some(&early.checkpoint), &later, |s| prefix.contains(s)).unwrap();
+        assert!(
+            advanced.checkpoint == d.checkpoint,
+            "the checkpoint advanced {} → {k} differs from the one made at once",
+            k / 2
+        );
+        assert_eq!(sorted(advanced.insights), whole, "advanced to {k}");
+    }
+}
+
+#[test]
+fn events_that_do_not_continue_a_checkpoint_are_refused() {
+    let events = corpus();
+    let order = order(&events);
+    let k = order.len() / 2;
+    let prefix: HashSet<&str> = order[..k].iter().map(String::as_str).collect();
+    let d = derive_from(None, &events, |s| prefix.contains(s)).unwrap();
+    // A session the checkpoint holds, given again.
+    assert!(derive_from(Some(&d.checkpoint), &events, |_| false).is_none());
+    // A session that sorts before the checkpoint's last.
+    let early: HashSet<&str> = [order[0].as_str()].into();
+    let first = events_of(&events, &early, true);
+    let later: HashSet<&str> = order[k..].iter().map(String::as_str).collect();
+    let cp: Checkpoint = derive_from(None, &events_of(&events, &later, true), |_| true)
+        .unwrap()
+        .checkpoint;
+    assert!(derive_from(Some(&cp), &first, |_| false).is_none());
+}
