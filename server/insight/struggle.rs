@@ -31,42 +31,45 @@ pub fn churn(events: &[Event]) -> BTreeMap<ChurnKey, Churn> {
     t.counts
 }
 
-/// The fold behind [`churn`], resumable: start from earlier counts, learn the folders of sessions
-/// that began before, then feed only the new events.
+/// The fold behind [`churn`], resumable: start from earlier counts and the state beside them,
+/// then feed only the new events.
 #[derive(Default)]
 pub struct Tracker {
-    cwd_of: HashMap<String, String>,
-    /// Definitions edited since the last command ran, per folder.
-    pending: HashMap<String, BTreeSet<(String, String)>>,
+    pub state: TrackerState,
     pub counts: BTreeMap<ChurnKey, Churn>,
 }
 
+/// What the fold remembers besides the counts: the folder of every session it has seen start,
+/// and the definitions edited since the last command ran, per folder.
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TrackerState {
+    cwd_of: HashMap<String, String>,
+    pending: HashMap<String, BTreeSet<(String, String)>>,
+}
+
 impl Tracker {
-    pub fn resume(counts: BTreeMap<ChurnKey, Churn>) -> Tracker {
-        Tracker {
-            counts,
-            ..Tracker::default()
-        }
+    pub fn resume(counts: BTreeMap<ChurnKey, Churn>, state: TrackerState) -> Tracker {
+        Tracker { state, counts }
     }
 
     /// The working directory of a session whose start is not among the events fed.
     pub fn set_cwd(&mut self, session: &str, cwd: &str) {
-        self.cwd_of.insert(session.to_owned(), cwd.to_owned());
+        self.state.cwd_of.insert(session.to_owned(), cwd.to_owned());
     }
 
     pub fn knows(&self, session: &str) -> bool {
-        self.cwd_of.contains_key(session)
+        self.state.cwd_of.contains_key(session)
     }
 
     pub fn feed(&mut self, e: &Event) {
         match &e.body {
             Body::SessionStart(info) | Body::SessionResume(info) => {
                 if let Some(cwd) = &info.cwd {
-                    self.cwd_of.insert(e.session.clone(), cwd.clone());
+                    self.state.cwd_of.insert(e.session.clone(), cwd.clone());
                 }
             }
             Body::EditorEdit(edit) => {
-                let Some(cwd) = self.cwd_of.get(&e.session) else {
+                let Some(cwd) = self.state.cwd_of.get(&e.session) else {
                     return;
                 };
                 for name in &edit.symbols {
@@ -79,19 +82,21 @@ impl Tracker {
                     if c.last_at < e.at {
                         c.last_at.clone_from(&e.at);
                     }
-                    self.pending
+                    self.state
+                        .pending
                         .entry(cwd.clone())
                         .or_default()
                         .insert((edit.file.clone(), name.clone()));
                 }
             }
             Body::Command(c) => {
-                let Some(cwd) = self.cwd_of.get(&e.session) else {
+                let Some(cwd) = self.state.cwd_of.get(&e.session) else {
                     return;
                 };
                 let folder = c.workdir.as_deref().unwrap_or(cwd);
                 // A command run anywhere inside a folder with pending edits settles them.
                 let keys: Vec<String> = self
+                    .state
                     .pending
                     .keys()
                     .filter(|k| folder.starts_with(k.as_str()) || k.starts_with(folder))
@@ -99,7 +104,7 @@ impl Tracker {
                     .collect();
                 let failed = c.failed();
                 for k in keys {
-                    let Some(edited) = self.pending.remove(&k) else {
+                    let Some(edited) = self.state.pending.remove(&k) else {
                         continue;
                     };
                     if !failed {

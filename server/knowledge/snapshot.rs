@@ -2,18 +2,28 @@
 //! names each is about, and the editor's churn counts. Rebuilt off the request path whenever the
 //! store grows, then swapped in whole, so a hover never waits on the store or sees half an update.
 
-use crate::insight::struggle::{self, Churn, ChurnKey, Tracker};
+use crate::insight::checkpoint::{Checkpoint, derive_from};
+use crate::insight::struggle::{Churn, ChurnKey, Tracker, TrackerState};
 use crate::insight::{self, Insight};
 use crate::normalize::{Body, Event};
 use crate::store::{Store, StoreError};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 const CACHE_NAME: &str = "insights";
+/// The derivation's checkpoint: the rules' state after the sessions that have gone quiet.
+const CHECKPOINT_NAME: &str = "derivation";
 
 /// Past this many new events, deriving again is simpler than catching up.
 const MAX_CATCH_UP: usize = 50_000;
+
+/// A session quiet this long before the newest event is settled: the checkpoint holds it.
+const SETTLED_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_hours(2);
+
+/// A checkpoint is saved again when catching up read at least this many events, or this many
+/// sessions, that have settled since: each later catch-up then reads fewer.
+const ADVANCE_AFTER: (usize, usize) = (2_000, 8);
 
 fn cache_tag() -> String {
     format!(
@@ -29,11 +39,40 @@ struct Snapshot<'a> {
     events: u64,
     insights: std::borrow::Cow<'a, [Insight]>,
     churn: Vec<(ChurnKey, Churn)>,
+    #[serde(default)]
+    tracker: std::borrow::Cow<'a, TrackerState>,
+}
+
+/// The checkpoint as cached, with the sessions after it when it was saved (every session not in
+/// it is one of those or has had events since).
+#[derive(Serialize, Deserialize)]
+struct Saved<'a> {
+    checkpoint: std::borrow::Cow<'a, Checkpoint>,
+    after: Vec<String>,
+}
+
+/// How a snapshot came to be, for logs, `status` and tests.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Made {
+    /// Nothing yet (an empty snapshot), or built from given insights.
+    #[default]
+    Given,
+    /// Read from the store's cache as it was.
+    Cached,
+    /// The cached one with hand edits since folded into its churn counts.
+    Churn,
+    /// The sessions after the cached checkpoint derived again: `held` sessions were not read,
+    /// `read` events were.
+    FromCheckpoint { held: usize, read: usize },
+    /// Derived from the whole log.
+    Whole,
 }
 
 /// Insights and their lookups are shared between snapshots that differ only in editor churn.
 #[derive(Default, Clone)]
 pub struct Knowledge {
+    /// How this snapshot was made.
+    pub made: Made,
     /// Newest first.
     pub insights: Arc<Vec<Insight>>,
     /// Name → insights about that name (by topic or identifiers), newest first.
@@ -41,6 +80,8 @@ pub struct Knowledge {
     /// Insight id → index.
     pub by_id: Arc<HashMap<String, u32>>,
     pub churn: BTreeMap<ChurnKey, Churn>,
+    /// What the churn fold remembers besides the counts, to go on from.
+    tracker: Arc<TrackerState>,
     /// Events the snapshot was derived from.
     pub events: u64,
     /// The chain head the snapshot reflects.
@@ -52,62 +93,65 @@ impl Knowledge {
     /// the rules) caught up with the events since, else derived from the whole log and cached
     /// for the next process.
     pub fn load(store: &Store) -> anyhow::Result<Knowledge> {
-        let started = std::time::Instant::now();
-        let tag = cache_tag();
-        let cached = match store.cached(CACHE_NAME, &tag) {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::warn!("reading cached insights: {e}");
-                None
-            }
-        };
-        if let Some((head, bytes)) = cached {
-            match serde_json::from_slice::<Snapshot>(&bytes) {
-                Ok(s) => {
-                    let decoded = started.elapsed();
-                    let k = Knowledge::index(
-                        s.insights.into_owned(),
-                        s.churn.into_iter().collect(),
-                        s.events,
-                        head,
-                    );
-                    tracing::debug!(
-                        "cached insights: {} bytes decoded in {decoded:?}, indexed in {:?}",
-                        bytes.len(),
-                        started.elapsed() - decoded
-                    );
-                    return Ok(match k.catch_up(store)? {
-                        Some(newer) => newer,
-                        None => k,
-                    });
-                }
-                Err(e) => tracing::warn!("cached insights unreadable ({e}); deriving again"),
-            }
+        if let Some(k) = Knowledge::cached(store) {
+            return Ok(match k.catch_up(store)? {
+                Some(newer) => newer,
+                None => k,
+            });
         }
         Knowledge::derive_all(store)
     }
 
     /// For callers that must answer in milliseconds (Codex hooks): the cached snapshot even
-    /// when commands or prompts arrived since (the language server, or the next full load,
-    /// derives and caches the newer one). Derives only when there is no cache at all.
+    /// when commands or prompts arrived since (the language server, the next `ingest` or the
+    /// hook that stored them brings the cache up to date). Derives only when there is no cache
+    /// at all.
     pub fn load_quick(store: &Store) -> anyhow::Result<Knowledge> {
-        if let Ok(Some((head, bytes))) = store.cached(CACHE_NAME, &cache_tag()) {
-            if let Ok(s) = serde_json::from_slice::<Snapshot>(&bytes) {
-                return Ok(Knowledge::index(
-                    s.insights.into_owned(),
-                    s.churn.into_iter().collect(),
-                    s.events,
-                    head,
-                ));
-            }
+        match Knowledge::cached(store) {
+            Some(k) => Ok(k),
+            None => Knowledge::derive_all(store),
         }
-        Knowledge::derive_all(store)
+    }
+
+    /// The snapshot cached in the store by this version of the rules, at whatever head.
+    fn cached(store: &Store) -> Option<Knowledge> {
+        let started = std::time::Instant::now();
+        let (head, bytes) = match store.cached(CACHE_NAME, &cache_tag()) {
+            Ok(c) => c?,
+            Err(e) => {
+                tracing::warn!("reading cached insights: {e}");
+                return None;
+            }
+        };
+        let s = match serde_json::from_slice::<Snapshot>(&bytes) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!("cached insights unreadable ({e}); deriving again");
+                return None;
+            }
+        };
+        let decoded = started.elapsed();
+        let mut k = Knowledge::index(
+            s.insights.into_owned(),
+            s.churn.into_iter().collect(),
+            s.tracker.into_owned(),
+            s.events,
+            head,
+        );
+        k.made = Made::Cached;
+        tracing::debug!(
+            "cached insights: {} bytes decoded in {decoded:?}, indexed in {:?}",
+            bytes.len(),
+            started.elapsed() - decoded
+        );
+        Some(k)
     }
 
     /// A snapshot for the store's current head, or `None` when the head has not moved. When
     /// only hand edits arrived since, it is built on this one (the insights cannot have changed:
-    /// the rules read what was said and run, not editor saves); otherwise everything is derived
-    /// again.
+    /// the rules read what was said and run, not editor saves); otherwise the sessions that
+    /// changed are derived again from the cached checkpoint, or, when there is none to go on
+    /// from, everything is.
     pub fn catch_up(&self, store: &Store) -> anyhow::Result<Option<Knowledge>> {
         let head = store.head()?;
         if head == self.head {
@@ -115,62 +159,172 @@ impl Knowledge {
         }
         if head.0 > self.head.0 && head.0 - self.head.0 <= MAX_CATCH_UP as u64 {
             if let Some((now, new)) = store.events_after(self.head)? {
-                if new.iter().all(only_churn) {
-                    let mut t = Tracker::resume(self.churn.clone());
-                    for e in &new {
-                        if !t.knows(&e.session) {
-                            if let Some(cwd) = store.session(&e.session)?.and_then(|s| s.cwd) {
-                                t.set_cwd(&e.session, &cwd);
-                            }
+                let mut t = Tracker::resume(self.churn.clone(), (*self.tracker).clone());
+                for e in &new {
+                    if !t.knows(&e.session) {
+                        if let Some(cwd) = store.session(&e.session)?.and_then(|s| s.cwd) {
+                            t.set_cwd(&e.session, &cwd);
                         }
-                        t.feed(e);
                     }
+                    t.feed(e);
+                }
+                if new.iter().all(only_churn) {
                     return Ok(Some(Knowledge {
+                        made: Made::Churn,
                         churn: t.counts,
+                        tracker: Arc::new(t.state),
                         events: self.events + new.len() as u64,
                         head: now,
                         ..self.clone()
                     }));
+                }
+                let events = self.events + new.len() as u64;
+                if let Some(k) = Knowledge::derive_after(store, (self.head, now), &new, t, events)?
+                {
+                    return Ok(Some(k));
                 }
             }
         }
         Knowledge::derive_all(store).map(Some)
     }
 
-    /// Derives from the whole log and caches the result, tagged with the head it reflects.
+    /// The insights at `now` from the cached checkpoint and the events of the sessions after
+    /// it (`new`: the events from `from`, the snapshot's head, to `now`); `None` when there is no checkpoint to go on from (none cached, an erasure since, a
+    /// session it holds has changed, or one sorts before its end).
+    fn derive_after(
+        store: &Store,
+        (from, now): ((u64, [u8; 32]), (u64, [u8; 32])),
+        new: &[Event],
+        churn: Tracker,
+        events: u64,
+    ) -> anyhow::Result<Option<Knowledge>> {
+        let started = std::time::Instant::now();
+        if new.iter().any(|e| matches!(e.body, Body::Erasure { .. })) {
+            return Ok(None);
+        }
+        let Some((at, bytes)) = store.cached(CHECKPOINT_NAME, &cache_tag())? else {
+            return Ok(None);
+        };
+        let saved: Saved = match serde_json::from_slice(&bytes) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!("cached checkpoint unreadable ({e}); deriving again");
+                return Ok(None);
+            }
+        };
+        let decoded = started.elapsed();
+        if at.0 > now.0 {
+            return Ok(None);
+        }
+        // The sessions with events since the checkpoint: those `new` holds, or more when the
+        // checkpoint is older than the snapshot.
+        let mut touched: BTreeSet<String> = BTreeSet::new();
+        let since = if at == from {
+            None
+        } else if now.0 - at.0 > MAX_CATCH_UP as u64 {
+            return Ok(None);
+        } else {
+            match store.events_after(at)? {
+                Some((_, since)) => Some(since),
+                None => return Ok(None),
+            }
+        };
+        let since_events = since.as_deref().unwrap_or(new);
+        if since_events
+            .iter()
+            .any(|e| matches!(e.body, Body::Erasure { .. }))
+        {
+            return Ok(None);
+        }
+        touched.extend(since_events.iter().map(|e| e.session.clone()));
+        let cp = saved.checkpoint;
+        let held: HashSet<&str> = cp.sessions().collect();
+        if touched.iter().any(|s| held.contains(s.as_str())) {
+            return Ok(None);
+        }
+        touched.extend(saved.after);
+        let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
+        let log: Vec<Event> = store
+            .events_of_sessions(&ids, now.0)?
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect();
+        let read = started.elapsed();
+        let settled = settled(&log);
+        let Some(d) = derive_from(Some(&cp), &log, |s| settled.contains(s)) else {
+            return Ok(None);
+        };
+        let mut k = Knowledge::index(d.insights, churn.counts, churn.state, events, now);
+        k.made = Made::FromCheckpoint {
+            held: cp.len(),
+            read: log.len(),
+        };
+        tracing::debug!(
+            "caught up from a checkpoint of {} sessions: decoded in {decoded:?}, {} events of {} \
+             sessions read in {:?}, derived in {:?}",
+            cp.len(),
+            log.len(),
+            ids.len(),
+            read - decoded,
+            started.elapsed() - read
+        );
+        k.save(store);
+        let moved = d.checkpoint.len() - cp.len();
+        if moved > 0 {
+            let kept: HashSet<&str> = d.checkpoint.sessions().collect();
+            let settled_events = log
+                .iter()
+                .filter(|e| kept.contains(e.session.as_str()))
+                .count();
+            if settled_events >= ADVANCE_AFTER.0 || moved >= ADVANCE_AFTER.1 {
+                save_checkpoint(store, now, &d.checkpoint, &log);
+            }
+        }
+        Ok(Some(k))
+    }
+
+    /// Derives from the whole log and caches the result, and the checkpoint after the sessions
+    /// that have gone quiet, tagged with the head they reflect.
     fn derive_all(store: &Store) -> anyhow::Result<Knowledge> {
         let (head, events) = store.all_events_at()?;
-        let k = Knowledge::from_events(&events, head);
-        drop(events);
+        let settled = settled(&events);
+        let d = derive_from(None, &events, |s| settled.contains(s))
+            .expect("a derivation from nothing continues nothing");
+        let mut t = Tracker::default();
+        for e in &events {
+            t.feed(e);
+        }
+        let mut k = Knowledge::index(d.insights, t.counts, t.state, events.len() as u64, head);
+        k.made = Made::Whole;
+        k.save(store);
+        save_checkpoint(store, head, &d.checkpoint, &events);
+        Ok(k)
+    }
+
+    /// Caches the snapshot, for the next process.
+    fn save(&self, store: &Store) {
         let snapshot = Snapshot {
-            events: k.events,
-            insights: std::borrow::Cow::Borrowed(&k.insights),
-            churn: k
+            events: self.events,
+            insights: std::borrow::Cow::Borrowed(&self.insights),
+            churn: self
                 .churn
                 .iter()
                 .map(|(a, b)| (a.clone(), b.clone()))
                 .collect(),
+            tracker: std::borrow::Cow::Borrowed(&self.tracker),
         };
-        match serde_json::to_vec(&snapshot) {
-            Ok(bytes) => {
-                match store.put_cache(CACHE_NAME, &cache_tag(), head, &bytes) {
-                    Ok(()) => {}
-                    // Only a speed-up: a store that cannot be written now is derived again.
-                    Err(e @ (StoreError::ReadOnly { .. } | StoreError::Locked { .. })) => {
-                        tracing::debug!("not caching insights: {e}");
-                    }
-                    Err(e) => tracing::warn!("caching insights: {e}"),
-                }
-            }
-            Err(e) => tracing::warn!("caching insights: {e}"),
-        }
-        Ok(k)
+        put(store, CACHE_NAME, self.head, serde_json::to_vec(&snapshot));
     }
 
     pub fn from_events(events: &[Event], head: (u64, [u8; 32])) -> Knowledge {
+        let mut t = Tracker::default();
+        for e in events {
+            t.feed(e);
+        }
         Knowledge::index(
             insight::derive(events),
-            struggle::churn(events),
+            t.counts,
+            t.state,
             events.len() as u64,
             head,
         )
@@ -179,12 +333,19 @@ impl Knowledge {
     /// A snapshot of the given insights alone (no store, no churn).
     #[cfg(test)]
     pub(crate) fn from_insights(insights: Vec<Insight>) -> Knowledge {
-        Knowledge::index(insights, BTreeMap::new(), 0, (0, [0; 32]))
+        Knowledge::index(
+            insights,
+            BTreeMap::new(),
+            TrackerState::default(),
+            0,
+            (0, [0; 32]),
+        )
     }
 
     fn index(
         mut insights: Vec<Insight>,
         churn: BTreeMap<ChurnKey, Churn>,
+        tracker: TrackerState,
         events: u64,
         head: (u64, [u8; 32]),
     ) -> Knowledge {
@@ -201,10 +362,12 @@ impl Knowledge {
             }
         }
         Knowledge {
+            made: Made::Given,
             insights: Arc::new(insights),
             by_name: Arc::new(by_name),
             by_id: Arc::new(by_id),
             churn,
+            tracker: Arc::new(tracker),
             events,
             head,
         }
@@ -227,5 +390,68 @@ fn only_churn(e: &Event) -> bool {
         Body::EditorEdit(_) => true,
         Body::SessionStart(info) | Body::SessionResume(info) => info.surface == "editor",
         _ => false,
+    }
+}
+
+/// The sessions of `events` quiet for [`SETTLED_AFTER`] before the newest event: what a
+/// checkpoint may hold. Only a matter of speed: any choice derives the same insights.
+fn settled(events: &[Event]) -> HashSet<String> {
+    // Times that do not parse (a fixture's placeholder, a damaged line) say nothing: a session
+    // with none is settled.
+    let mut last: HashMap<&str, Option<jiff::Timestamp>> = HashMap::new();
+    let mut previous: (&str, Option<jiff::Timestamp>) = ("", None);
+    for e in events {
+        let at = if e.at == previous.0 {
+            previous.1
+        } else {
+            e.at.parse::<jiff::Timestamp>().ok()
+        };
+        previous = (e.at.as_str(), at);
+        let t = last.entry(e.session.as_str()).or_default();
+        if at > *t {
+            *t = at;
+        }
+    }
+    let Some(newest) = last.values().flatten().max().copied() else {
+        return last.into_keys().map(str::to_owned).collect();
+    };
+    let cutoff = newest - SETTLED_AFTER;
+    last.into_iter()
+        .filter(|(_, at)| at.is_none_or(|t| t < cutoff))
+        .map(|(s, _)| s.to_owned())
+        .collect()
+}
+
+/// Caches the checkpoint with the sessions of `events` it does not hold.
+fn save_checkpoint(store: &Store, head: (u64, [u8; 32]), cp: &Checkpoint, events: &[Event]) {
+    let held: HashSet<&str> = cp.sessions().collect();
+    let after: BTreeSet<&str> = events
+        .iter()
+        .map(|e| e.session.as_str())
+        .filter(|s| !held.contains(s))
+        .collect();
+    let saved = Saved {
+        checkpoint: std::borrow::Cow::Borrowed(cp),
+        after: after.into_iter().map(str::to_owned).collect(),
+    };
+    put(store, CHECKPOINT_NAME, head, serde_json::to_vec(&saved));
+}
+
+/// Caches a derived view; only a speed-up, so a store that cannot be written now is derived
+/// again next time.
+fn put(store: &Store, name: &str, head: (u64, [u8; 32]), bytes: serde_json::Result<Vec<u8>>) {
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!("caching {name}: {e}");
+            return;
+        }
+    };
+    match store.put_cache(name, &cache_tag(), head, &bytes) {
+        Ok(()) => {}
+        Err(e @ (StoreError::ReadOnly { .. } | StoreError::Locked { .. })) => {
+            tracing::debug!("not caching {name}: {e}");
+        }
+        Err(e) => tracing::warn!("caching {name}: {e}"),
     }
 }

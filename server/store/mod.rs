@@ -761,6 +761,34 @@ impl Store {
         })
     }
 
+    /// The events of each of `sessions` up to seq `upto`, in log order, read in one snapshot (a
+    /// writer committing meanwhile adds nothing past `upto`).
+    pub fn events_of_sessions(&self, sessions: &[&str], upto: u64) -> Result<Vec<(u64, Event)>> {
+        self.guard(|| {
+            let txn = self.read_txn()?;
+            let index = txn.open_table(SESSION_EVENTS)?;
+            let log = txn.open_table(EVENTS)?;
+            let mut seqs = Vec::new();
+            for session in sessions {
+                for row in index.range((*session, 0)..=(*session, upto))? {
+                    seqs.push(row?.0.value().1);
+                }
+            }
+            seqs.sort_unstable();
+            seqs.dedup();
+            let mut out = Vec::with_capacity(seqs.len());
+            for seq in seqs {
+                let Some(v) = log.get(seq)? else { continue };
+                match event_of(v.value()) {
+                    Some(e) => out.push((seq, e)),
+                    None if erased(v.value()) => {}
+                    None => tracing::warn!("skipping undecodable event #{seq}"),
+                }
+            }
+            Ok(out)
+        })
+    }
+
     /// The events appended after `head`, in log order, if `head` is a point of this chain (the
     /// event at its seq has its hash); `None` when it is not (another store, or an empty one).
     /// Returned with the head they lead to, read in the same snapshot.

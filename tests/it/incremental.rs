@@ -12,6 +12,10 @@ use sessionlens::normalize::{Body, Event};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use sessionlens::ingest::gate::Gate;
+use sessionlens::knowledge::snapshot::{Knowledge, Made};
+use sessionlens::store::Store;
+
 /// Every fixture session that the rules read something from, in one log: the eval scenarios
 /// (several sessions each, so lifecycles cross sessions), the real rollouts and the Claude Code
 /// transcripts, plus a mark and a noted learning.
@@ -169,4 +173,58 @@ fn events_that_do_not_continue_a_checkpoint_are_refused() {
         .unwrap()
         .checkpoint;
     assert!(derive_from(Some(&cp), &first, |_| false).is_none());
+}
+
+/// The store-level path: events arrive session by session, in pieces (as a rollout grows), and
+/// after each commit `Knowledge::load` goes on from the cached snapshot and checkpoint. Each
+/// snapshot equals one derived from the store's whole log, and most are made from a checkpoint.
+#[test]
+fn a_growing_store_catches_up_to_what_deriving_everything_gives() {
+    let events = corpus();
+    let order = order(&events);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("store.redb")).unwrap();
+    let gate = Gate::admitting_all();
+    let mut from_checkpoint = 0;
+    let mut most_held = 0;
+    let mut steps = 0;
+    for id in &order {
+        let mine: Vec<Event> = events
+            .iter()
+            .filter(|e| &e.session == id)
+            .cloned()
+            .collect();
+        let half = mine.len() / 2;
+        for piece in [&mine[..half], &mine[half..]] {
+            if piece.is_empty() {
+                continue;
+            }
+            gate.commit(&store, piece, &[]).unwrap();
+            let k = Knowledge::load(&store).unwrap();
+            let (head, all) = store.all_events_at().unwrap();
+            assert_eq!(k.head, head);
+            let whole = Knowledge::from_events(&all, head);
+            assert_eq!(
+                sorted(k.insights.to_vec()),
+                sorted(whole.insights.to_vec()),
+                "after a piece of {id} ({:?})",
+                k.made
+            );
+            assert_eq!(k.churn, whole.churn, "churn after a piece of {id}");
+            if let Made::FromCheckpoint { held, .. } = k.made {
+                from_checkpoint += 1;
+                most_held = most_held.max(held);
+            }
+            steps += 1;
+        }
+    }
+    assert!(
+        from_checkpoint * 2 > steps,
+        "{from_checkpoint} of {steps} snapshots went on from a checkpoint"
+    );
+    assert!(
+        most_held * 2 > order.len(),
+        "the checkpoint advanced: at most {most_held} of {} sessions held",
+        order.len()
+    );
 }
