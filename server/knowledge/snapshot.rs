@@ -11,7 +11,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
+/// The cached insights, and beside them (saved in the same transaction, at the same head) the
+/// rest of a snapshot: small, so a process that goes on from the checkpoint never decodes the
+/// insights it is about to derive again.
 const CACHE_NAME: &str = "insights";
+const STATE_NAME: &str = "insights-state";
 /// The derivation's checkpoint: the rules' state after the sessions that have gone quiet.
 const CHECKPOINT_NAME: &str = "derivation";
 
@@ -33,13 +37,11 @@ fn cache_tag() -> String {
     )
 }
 
-/// What is cached in the store: everything a snapshot is built from.
+/// A snapshot besides its insights, as cached.
 #[derive(Serialize, Deserialize)]
-struct Snapshot<'a> {
+struct State<'a> {
     events: u64,
-    insights: std::borrow::Cow<'a, [Insight]>,
     churn: Vec<(ChurnKey, Churn)>,
-    #[serde(default)]
     tracker: std::borrow::Cow<'a, TrackerState>,
 }
 
@@ -93,11 +95,18 @@ impl Knowledge {
     /// the rules) caught up with the events since, else derived from the whole log and cached
     /// for the next process.
     pub fn load(store: &Store) -> anyhow::Result<Knowledge> {
-        if let Some(k) = Knowledge::cached(store) {
-            return Ok(match k.catch_up(store)? {
-                Some(newer) => newer,
-                None => k,
-            });
+        let head = store.head()?;
+        if let Some((at, state)) = cached_state(store) {
+            if at == head {
+                if let Some(k) = Knowledge::cached(store, at, state) {
+                    return Ok(k);
+                }
+            } else {
+                let (events, churn, tracker) = (state.events, state.churn, state.tracker);
+                let churn = churn.into_iter().collect();
+                let lazy = || cached_state(store).and_then(|(h, s)| Knowledge::cached(store, h, s));
+                return Knowledge::go_on(store, head, at, events, churn, &tracker, lazy);
+            }
         }
         Knowledge::derive_all(store)
     }
@@ -107,14 +116,15 @@ impl Knowledge {
     /// hook that stored them brings the cache up to date). Derives only when there is no cache
     /// at all.
     pub fn load_quick(store: &Store) -> anyhow::Result<Knowledge> {
-        match Knowledge::cached(store) {
+        match cached_state(store).and_then(|(at, state)| Knowledge::cached(store, at, state)) {
             Some(k) => Ok(k),
             None => Knowledge::derive_all(store),
         }
     }
 
-    /// The snapshot cached in the store by this version of the rules, at whatever head.
-    fn cached(store: &Store) -> Option<Knowledge> {
+    /// The snapshot cached at `at` whose state is `state`; `None` when its insights are missing,
+    /// unreadable or of another head.
+    fn cached(store: &Store, at: (u64, [u8; 32]), state: State) -> Option<Knowledge> {
         let started = std::time::Instant::now();
         let (head, bytes) = match store.cached(CACHE_NAME, &cache_tag()) {
             Ok(c) => c?,
@@ -123,7 +133,10 @@ impl Knowledge {
                 return None;
             }
         };
-        let s = match serde_json::from_slice::<Snapshot>(&bytes) {
+        if head != at {
+            return None;
+        }
+        let insights: Vec<Insight> = match rmp_serde::from_slice(&bytes) {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!("cached insights unreadable ({e}); deriving again");
@@ -132,10 +145,10 @@ impl Knowledge {
         };
         let decoded = started.elapsed();
         let mut k = Knowledge::index(
-            s.insights.into_owned(),
-            s.churn.into_iter().collect(),
-            s.tracker.into_owned(),
-            s.events,
+            insights,
+            state.churn.into_iter().collect(),
+            state.tracker.into_owned(),
+            state.events,
             head,
         );
         k.made = Made::Cached;
@@ -157,9 +170,33 @@ impl Knowledge {
         if head == self.head {
             return Ok(None);
         }
-        if head.0 > self.head.0 && head.0 - self.head.0 <= MAX_CATCH_UP as u64 {
-            if let Some((now, new)) = store.events_after(self.head)? {
-                let mut t = Tracker::resume(self.churn.clone(), (*self.tracker).clone());
+        let base = || Some(self.clone());
+        Knowledge::go_on(
+            store,
+            head,
+            self.head,
+            self.events,
+            self.churn.clone(),
+            &self.tracker,
+            base,
+        )
+        .map(Some)
+    }
+
+    /// The snapshot at `head` from one at `from` (its event count, churn counts and churn
+    /// state; its insights only if needed, from `base`).
+    fn go_on(
+        store: &Store,
+        head: (u64, [u8; 32]),
+        from: (u64, [u8; 32]),
+        events: u64,
+        churn: BTreeMap<ChurnKey, Churn>,
+        tracker: &TrackerState,
+        base: impl FnOnce() -> Option<Knowledge>,
+    ) -> anyhow::Result<Knowledge> {
+        if head.0 > from.0 && head.0 - from.0 <= MAX_CATCH_UP as u64 {
+            if let Some((now, new)) = store.events_after(from)? {
+                let mut t = Tracker::resume(churn, tracker.clone());
                 for e in &new {
                     if !t.knows(&e.session) {
                         if let Some(cwd) = store.session(&e.session)?.and_then(|s| s.cwd) {
@@ -168,24 +205,26 @@ impl Knowledge {
                     }
                     t.feed(e);
                 }
+                let events = events + new.len() as u64;
                 if new.iter().all(only_churn) {
-                    return Ok(Some(Knowledge {
-                        made: Made::Churn,
-                        churn: t.counts,
-                        tracker: Arc::new(t.state),
-                        events: self.events + new.len() as u64,
-                        head: now,
-                        ..self.clone()
-                    }));
-                }
-                let events = self.events + new.len() as u64;
-                if let Some(k) = Knowledge::derive_after(store, (self.head, now), &new, t, events)?
+                    if let Some(base) = base() {
+                        return Ok(Knowledge {
+                            made: Made::Churn,
+                            churn: t.counts,
+                            tracker: Arc::new(t.state),
+                            events,
+                            head: now,
+                            ..base
+                        });
+                    }
+                } else if let Some(k) =
+                    Knowledge::derive_after(store, (from, now), &new, t, events)?
                 {
-                    return Ok(Some(k));
+                    return Ok(k);
                 }
             }
         }
-        Knowledge::derive_all(store).map(Some)
+        Knowledge::derive_all(store)
     }
 
     /// The insights at `now` from the cached checkpoint and the events of the sessions after
@@ -205,7 +244,7 @@ impl Knowledge {
         let Some((at, bytes)) = store.cached(CHECKPOINT_NAME, &cache_tag())? else {
             return Ok(None);
         };
-        let saved: Saved = match serde_json::from_slice(&bytes) {
+        let saved: Saved = match rmp_serde::from_slice(&bytes) {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!("cached checkpoint unreadable ({e}); deriving again");
@@ -303,9 +342,8 @@ impl Knowledge {
 
     /// Caches the snapshot, for the next process.
     fn save(&self, store: &Store) {
-        let snapshot = Snapshot {
+        let state = State {
             events: self.events,
-            insights: std::borrow::Cow::Borrowed(&self.insights),
             churn: self
                 .churn
                 .iter()
@@ -313,7 +351,21 @@ impl Knowledge {
                 .collect(),
             tracker: std::borrow::Cow::Borrowed(&self.tracker),
         };
-        put(store, CACHE_NAME, self.head, serde_json::to_vec(&snapshot));
+        let (insights, state) = match (
+            rmp_serde::to_vec_named(&*self.insights),
+            rmp_serde::to_vec_named(&state),
+        ) {
+            (Ok(i), Ok(s)) => (i, s),
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::warn!("caching insights: {e}");
+                return;
+            }
+        };
+        put(
+            store,
+            self.head,
+            &[(CACHE_NAME, &insights), (STATE_NAME, &state)],
+        );
     }
 
     pub fn from_events(events: &[Event], head: (u64, [u8; 32])) -> Knowledge {
@@ -434,24 +486,38 @@ fn save_checkpoint(store: &Store, head: (u64, [u8; 32]), cp: &Checkpoint, events
         checkpoint: std::borrow::Cow::Borrowed(cp),
         after: after.into_iter().map(str::to_owned).collect(),
     };
-    put(store, CHECKPOINT_NAME, head, serde_json::to_vec(&saved));
+    match rmp_serde::to_vec_named(&saved) {
+        Ok(bytes) => put(store, head, &[(CHECKPOINT_NAME, &bytes)]),
+        Err(e) => tracing::warn!("caching the checkpoint: {e}"),
+    }
 }
 
-/// Caches a derived view; only a speed-up, so a store that cannot be written now is derived
-/// again next time.
-fn put(store: &Store, name: &str, head: (u64, [u8; 32]), bytes: serde_json::Result<Vec<u8>>) {
-    let bytes = match bytes {
-        Ok(b) => b,
+/// The cached snapshot's state and the head it reflects.
+fn cached_state(store: &Store) -> Option<((u64, [u8; 32]), State<'static>)> {
+    let (head, bytes) = match store.cached(STATE_NAME, &cache_tag()) {
+        Ok(c) => c?,
         Err(e) => {
-            tracing::warn!("caching {name}: {e}");
-            return;
+            tracing::warn!("reading cached insights: {e}");
+            return None;
         }
     };
-    match store.put_cache(name, &cache_tag(), head, &bytes) {
+    match rmp_serde::from_slice(&bytes) {
+        Ok(s) => Some((head, s)),
+        Err(e) => {
+            tracing::warn!("cached insights unreadable ({e}); deriving again");
+            None
+        }
+    }
+}
+
+/// Caches derived views, all or none; only a speed-up, so a store that cannot be written now is
+/// derived again next time.
+fn put(store: &Store, head: (u64, [u8; 32]), views: &[(&str, &[u8])]) {
+    match store.put_caches(&cache_tag(), head, views) {
         Ok(()) => {}
         Err(e @ (StoreError::ReadOnly { .. } | StoreError::Locked { .. })) => {
-            tracing::debug!("not caching {name}: {e}");
+            tracing::debug!("not caching derived views: {e}");
         }
-        Err(e) => tracing::warn!("caching {name}: {e}"),
+        Err(e) => tracing::warn!("caching derived views: {e}"),
     }
 }

@@ -1181,9 +1181,24 @@ impl Store {
         head: (u64, [u8; 32]),
         payload: &[u8],
     ) -> Result<()> {
+        self.put_caches(tag, head, &[(name, payload)])
+    }
+
+    /// Saves several derived views of one head in one transaction, so a reader sees all of them
+    /// or none. A view derived at an older head than the one already saved is dropped.
+    pub fn put_caches(
+        &self,
+        tag: &str,
+        head: (u64, [u8; 32]),
+        views: &[(&str, &[u8])],
+    ) -> Result<()> {
         self.guard(|| {
-            let record = codec::encode_cache(head, tag, payload)
-                .map_err(|e| StoreError::Db(e.to_string()))?;
+            let mut records = Vec::with_capacity(views.len());
+            for (name, payload) in views {
+                let record = codec::encode_cache(head, tag, payload)
+                    .map_err(|e| StoreError::Db(e.to_string()))?;
+                records.push((*name, record));
+            }
             let has_writer = self
                 .writer
                 .lock()
@@ -1199,17 +1214,19 @@ impl Store {
                         path: self.path.clone(),
                     });
                 }
-                return writer.put_cache(name, tag, head, payload);
+                return writer.put_caches(tag, head, views);
             }
             let txn = self.write_txn()?;
             {
                 let mut table = txn.open_table(CACHE)?;
-                let newer = table
-                    .get(name)?
-                    .and_then(|v| codec::cache_seq(v.value()))
-                    .is_some_and(|seq| seq > head.0);
-                if !newer {
-                    table.insert(name, record.as_slice())?;
+                for (name, record) in &records {
+                    let newer = table
+                        .get(*name)?
+                        .and_then(|v| codec::cache_seq(v.value()))
+                        .is_some_and(|seq| seq > head.0);
+                    if !newer {
+                        table.insert(*name, record.as_slice())?;
+                    }
                 }
             }
             txn.commit()?;
