@@ -19,6 +19,10 @@ const STATE_NAME: &str = "insights-state";
 /// The derivation's checkpoint: the rules' state after the sessions that have gone quiet.
 const CHECKPOINT_NAME: &str = "derivation";
 
+/// With no cache, a hook derives a store of at most this many events itself (well under a
+/// second); a larger one is left to a background `ingest`.
+const QUICK_WHOLE: u64 = 10_000;
+
 /// Past this many new events, deriving again is simpler than catching up.
 const MAX_CATCH_UP: usize = 50_000;
 
@@ -105,7 +109,8 @@ impl Knowledge {
                 let (events, churn, tracker) = (state.events, state.churn, state.tracker);
                 let churn = churn.into_iter().collect();
                 let lazy = || cached_state(store).and_then(|(h, s)| Knowledge::cached(store, h, s));
-                return Knowledge::go_on(store, head, at, events, churn, &tracker, lazy);
+                let k = Knowledge::go_on(store, head, at, events, churn, &tracker, lazy, true)?;
+                return Ok(k.expect("deriving everything is allowed"));
             }
         }
         Knowledge::derive_all(store)
@@ -113,13 +118,51 @@ impl Knowledge {
 
     /// For callers that must answer in milliseconds (Codex hooks): the cached snapshot even
     /// when commands or prompts arrived since (the language server, the next `ingest` or the
-    /// hook that stored them brings the cache up to date). Derives only when there is no cache
-    /// at all.
+    /// hook that stored them brings the cache up to date). With no cache at all (a new store, or
+    /// new rules) it derives only a small store's; a larger one gives an empty snapshot
+    /// (`Made::Given`), for the caller to have the cache made in the background.
     pub fn load_quick(store: &Store) -> anyhow::Result<Knowledge> {
         match cached_state(store).and_then(|(at, state)| Knowledge::cached(store, at, state)) {
             Some(k) => Ok(k),
-            None => Knowledge::derive_all(store),
+            None if store.event_count()? <= QUICK_WHOLE => Knowledge::derive_all(store),
+            None => Ok(Knowledge::default()),
         }
+    }
+
+    /// Brings the store's cached snapshot (and checkpoint) up to the store's head, without
+    /// decoding it when it is current. With `whole` false it never derives the whole log (a
+    /// hook's bound): then the cache stays as it is and `Made::Given` says so.
+    pub fn refresh_cache(store: &Store, whole: bool) -> anyhow::Result<Made> {
+        let head = store.head()?;
+        let made = match cached_state(store) {
+            Some((at, _)) if at == head => Made::Cached,
+            Some((at, state)) => {
+                let churn = state.churn.into_iter().collect();
+                let lazy = || cached_state(store).and_then(|(h, s)| Knowledge::cached(store, h, s));
+                match Knowledge::go_on(
+                    store,
+                    head,
+                    at,
+                    state.events,
+                    churn,
+                    &state.tracker,
+                    lazy,
+                    whole,
+                )? {
+                    // Churn alone is folded in by whoever reads next; cache it now so that a
+                    // hook reads the current one.
+                    Some(k) if k.made == Made::Churn => {
+                        k.save(store);
+                        k.made
+                    }
+                    Some(k) => k.made,
+                    None => Made::Given,
+                }
+            }
+            None if whole => Knowledge::derive_all(store)?.made,
+            None => Made::Given,
+        };
+        Ok(made)
     }
 
     /// The snapshot cached at `at` whose state is `state`; `None` when its insights are missing,
@@ -179,12 +222,14 @@ impl Knowledge {
             self.churn.clone(),
             &self.tracker,
             base,
+            true,
         )
-        .map(Some)
     }
 
     /// The snapshot at `head` from one at `from` (its event count, churn counts and churn
-    /// state; its insights only if needed, from `base`).
+    /// state; its insights only if needed, from `base`); `None` when that takes deriving the
+    /// whole log and `whole` is false.
+    #[allow(clippy::too_many_arguments)]
     fn go_on(
         store: &Store,
         head: (u64, [u8; 32]),
@@ -193,7 +238,8 @@ impl Knowledge {
         churn: BTreeMap<ChurnKey, Churn>,
         tracker: &TrackerState,
         base: impl FnOnce() -> Option<Knowledge>,
-    ) -> anyhow::Result<Knowledge> {
+        whole: bool,
+    ) -> anyhow::Result<Option<Knowledge>> {
         if head.0 > from.0 && head.0 - from.0 <= MAX_CATCH_UP as u64 {
             if let Some((now, new)) = store.events_after(from)? {
                 let mut t = Tracker::resume(churn, tracker.clone());
@@ -208,23 +254,26 @@ impl Knowledge {
                 let events = events + new.len() as u64;
                 if new.iter().all(only_churn) {
                     if let Some(base) = base() {
-                        return Ok(Knowledge {
+                        return Ok(Some(Knowledge {
                             made: Made::Churn,
                             churn: t.counts,
                             tracker: Arc::new(t.state),
                             events,
                             head: now,
                             ..base
-                        });
+                        }));
                     }
                 } else if let Some(k) =
                     Knowledge::derive_after(store, (from, now), &new, t, events)?
                 {
-                    return Ok(k);
+                    return Ok(Some(k));
                 }
             }
         }
-        Knowledge::derive_all(store)
+        if !whole {
+            return Ok(None);
+        }
+        Knowledge::derive_all(store).map(Some)
     }
 
     /// The insights at `now` from the cached checkpoint and the events of the sessions after

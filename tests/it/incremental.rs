@@ -228,3 +228,70 @@ fn a_growing_store_catches_up_to_what_deriving_everything_gives() {
         order.len()
     );
 }
+
+/// A hook never derives a large store's insights on the prompt's path. With none cached (a new
+/// store, or rules newer than the cache) it answers nothing at once and starts an `ingest` in
+/// the background, whose insights a later prompt's briefing reads; the background run's claim
+/// is gone when it ends.
+#[test]
+fn a_hook_leaves_deriving_a_large_store_to_the_background() {
+    let env = Env::new();
+    let rollouts = env.root.path().join("rollouts");
+    std::fs::create_dir_all(&rollouts).unwrap();
+    let files = replicate_cli(&rollouts, 20);
+    std::fs::create_dir_all(env.data_dir()).unwrap();
+    let store = Store::open(&sessionlens::config::store_path(&env.data_dir())).unwrap();
+    let opts = sessionlens::ingest::IngestOptions {
+        idle_after: std::time::Duration::ZERO,
+        ..Default::default()
+    };
+    // Stored through the library, which caches nothing.
+    let r = sessionlens::ingest::ingest_codex(
+        &store,
+        &Gate::admitting_all(),
+        &files,
+        &opts,
+        &mut |_| {},
+    );
+    assert!(r.store_error.is_none() && r.errors.is_empty(), "{r:?}");
+    assert!(store.event_count().unwrap() > 10_000);
+    drop(store);
+
+    let prompt = serde_json::json!({
+        "hook_event_name": "UserPromptSubmit",
+        "session_id": "019e0000-0000-7000-8000-000000000001",
+        "cwd": "/Users/pinouchon/code/rtchess",
+        "prompt": "the CORS error is back when I open index.html from the file system",
+    })
+    .to_string();
+    let first = Env::feed(env.cmd().arg("codex-hook"), &prompt);
+    assert!(first.status.success());
+    assert!(
+        first.stdout.is_empty(),
+        "the first answer is empty, not derived on the prompt's path: {}",
+        String::from_utf8_lossy(&first.stdout)
+    );
+    let claim = env.state_dir().join("refresh.claim");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let briefed = loop {
+        let out = Env::feed(env.cmd().arg("codex-hook"), &prompt);
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        if text.contains("CORS") {
+            break text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no briefing two minutes after the background ingest started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    };
+    assert!(briefed.contains("additionalContext"), "{briefed}");
+    while claim.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the claim outlived its run"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}

@@ -219,7 +219,13 @@ fn answer(
             let Some(store) = open_to_read(data_dir)? else {
                 return Ok(None);
             };
-            let insights = crate::knowledge::snapshot::Knowledge::load_quick(&store)?.insights;
+            let k = crate::knowledge::snapshot::Knowledge::load_quick(&store)?;
+            if k.made == crate::knowledge::snapshot::Made::Given {
+                // No insights cached for this store and these rules, and too many events to
+                // derive on the prompt's path: an `ingest` in the background derives them.
+                refresh_in_background(tag);
+            }
+            let insights = k.insights;
             let text = briefing::hook_context(&insights, Path::new(cwd), prompt, now);
             if text.is_empty() {
                 return Ok(None);
@@ -355,7 +361,67 @@ fn ingest_transcript(
         report.bytes_read,
         report.events_added
     );
+    // The next prompt's briefing reads the cache: bring it up to what was just stored (the
+    // sessions after the checkpoint only; never the whole log on a hook's path).
+    if report.events_added > 0 {
+        match crate::knowledge::snapshot::Knowledge::refresh_cache(&store, false) {
+            Ok(made) => tracing::debug!("{tag}: insights {made:?}"),
+            Err(e) => tracing::warn!("{tag}: bringing the insights up to date: {e:#}"),
+        }
+    }
     Ok(())
+}
+
+/// How long a background refresh may hold its claim before another hook may start one.
+const REFRESH_CLAIM: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Starts `sessionlens ingest` in the background, detached from the hook (its own process
+/// group, no stdio), unless one started by a hook is still running: it reads what is new and
+/// derives the insights the next prompt's briefing reads. The claim is a file in the state dir,
+/// taken by creating it; one older than [`REFRESH_CLAIM`] is taken over.
+fn refresh_in_background(tag: &str) {
+    let Ok(state) = crate::config::state_dir() else {
+        return;
+    };
+    let claim = state.join("refresh.claim");
+    let stale = std::fs::metadata(&claim)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > REFRESH_CLAIM));
+    if stale {
+        let _ = std::fs::remove_file(&claim);
+    }
+    if std::fs::create_dir_all(&state).is_err()
+        || std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&claim)
+            .is_err()
+    {
+        tracing::debug!("{tag}: a background ingest is already running");
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        let _ = std::fs::remove_file(&claim);
+        return;
+    };
+    let mut c = std::process::Command::new(exe);
+    c.args(["ingest", "--json"])
+        .env("SESSIONLENS_REFRESH_CLAIM", &claim)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut c, 0);
+    match c.spawn() {
+        Ok(child) => tracing::info!(
+            "{tag}: no insights cached yet; deriving them in the background (pid {})",
+            child.id()
+        ),
+        Err(e) => {
+            tracing::warn!("{tag}: could not start a background ingest: {e}");
+            let _ = std::fs::remove_file(&claim);
+        }
+    }
 }
 
 /// How many bytes of a `size`-byte rollout its stored cursor has not read yet: all of them

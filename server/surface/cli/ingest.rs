@@ -9,7 +9,7 @@ use crate::ingest::gate::Gate;
 use crate::ingest::spool::{self, Ignore};
 use crate::ingest::{IngestOptions, IngestReport, Source};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -44,6 +44,11 @@ enum Only {
 }
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    // Started by a hook (`codex-hook`, `claude-hook`) to derive the insights in the background:
+    // its claim goes when this run ends, however it ends.
+    let _claim = std::env::var_os("SESSIONLENS_REFRESH_CLAIM")
+        .filter(|p| Path::new(p).file_name() == Some("refresh.claim".as_ref()))
+        .map(Claim);
     // Each source with its paths (none: the source's default folders).
     let terminal = matches!(args.only, None | Some(Only::Terminal));
     let sources = match args.only {
@@ -101,6 +106,14 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         match crate::ingest::retention::apply(&store, days) {
             Ok(done) => report.retention_erased = Some(done.seqs.len() as u64),
             Err(e) => report.store_error = Some(e.to_string()),
+        }
+    }
+    // The insights, brought up to what was stored, so the next hook's briefing is current: only
+    // the sessions after the cached checkpoint are derived again (everything, the first time).
+    if report.store_error.is_none() {
+        match crate::knowledge::snapshot::Knowledge::refresh_cache(&store, true) {
+            Ok(made) => tracing::debug!("insights: {made:?}"),
+            Err(e) => tracing::warn!("bringing the insights up to date: {e:#}"),
         }
     }
     for e in errors {
@@ -208,4 +221,13 @@ pub fn ingest_with_progress(
         b.finish_and_clear();
     }
     report
+}
+
+/// A hook's claim on the background refresh, given up when the run ends.
+struct Claim(std::ffi::OsString);
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
