@@ -48,8 +48,9 @@ impl Checkpoint {
 pub struct Derived {
     /// Every insight, as [`derive`] would give them (in no particular order).
     pub insights: Vec<Insight>,
-    /// The checkpoint after the sessions that were settled.
-    pub checkpoint: Checkpoint,
+    /// The checkpoint after the sessions that were settled; `None` when that is the one derived
+    /// from (no session after it has settled).
+    pub checkpoint: Option<Checkpoint>,
 }
 
 /// Derives every insight of `events`, after `base` when given (then `events` are those of every
@@ -59,12 +60,12 @@ pub struct Derived {
 /// `None` when the events do not continue the checkpoint: one of its sessions is among them, or a
 /// session sorts before its last one. Derive everything at once then.
 pub fn derive_from(
-    base: Option<&Checkpoint>,
+    base: Option<Checkpoint>,
     events: &[Event],
     settled: impl Fn(&str) -> bool,
 ) -> Option<Derived> {
     let sessions = group(events);
-    if let Some(cp) = base {
+    if let Some(cp) = &base {
         let held: HashSet<&str> = cp.sessions().collect();
         let last = cp
             .sessions
@@ -77,41 +78,49 @@ pub fn derive_from(
             return None;
         }
     }
-    let mut fold = match base {
-        Some(cp) => Fold {
-            out: cp.out.clone(),
-            failing: cp.failing.iter().cloned().collect(),
-            asked: TopicIndex::default(),
-        },
-        None => Fold::default(),
+    let fresh = base.is_none();
+    let Checkpoint {
+        sessions: held,
+        out,
+        failing,
+        resolved: mut closed,
+        noted: noted_before,
+        marks: marks_before,
+    } = base.unwrap_or_default();
+    let mut fold = Fold {
+        out,
+        failing: failing.into_iter().collect(),
+        asked: TopicIndex::default(),
     };
     let kept = sessions.iter().take_while(|s| settled(s.id)).count();
+    // The first pass's state after the kept sessions, when there are new ones (or nothing to
+    // start from).
     let mut prefix = None;
     for (n, s) in sessions.iter().enumerate() {
-        if n == kept {
+        if n == kept && (kept > 0 || fresh) {
             prefix = Some((fold.out.clone(), fold.failing.clone()));
         }
         fold.session(s);
     }
-    let (prefix_out, prefix_failing) =
-        prefix.unwrap_or_else(|| (fold.out.clone(), fold.failing.clone()));
+    if prefix.is_none() && (kept > 0 || fresh) {
+        prefix = Some((fold.out.clone(), fold.failing.clone()));
+    }
 
     // The prefix's own lifecycles: the base's, then those its newly kept sessions close.
-    let mut closed: Vec<(u32, Resolution)> = base.map(|cp| cp.resolved.clone()).unwrap_or_default();
-    if kept > 0 {
-        let mut before = prefix_out.clone();
-        apply_resolutions(&closed, &mut before);
-        let mut after = before.clone();
+    if let Some((prefix_out, _)) = prefix.as_ref().filter(|_| kept > 0) {
+        let mut after = prefix_out.clone();
+        apply_resolutions(&closed, &mut after);
+        let open: Vec<bool> = after.iter().map(|i| i.status == Status::Open).collect();
         resolve(&sessions[..kept], &mut after);
-        for (n, (b, a)) in before.iter().zip(&after).enumerate() {
-            if b.status == Status::Open && a.status == Status::Resolved {
+        for (n, (was_open, a)) in open.into_iter().zip(&after).enumerate() {
+            if was_open && a.status == Status::Resolved {
                 if let Some(r) = &a.resolved_by {
                     closed.push((n as u32, r.clone()));
                 }
             }
         }
+        closed.sort_by_key(|(n, _)| *n);
     }
-    closed.sort_by_key(|(n, _)| *n);
     // Everything: the prefix's lifecycles, then what the sessions after it close.
     let mut out = fold.out;
     apply_resolutions(&closed, &mut out);
@@ -125,27 +134,34 @@ pub fn derive_from(
         .into_iter()
         .partition(|m| kept_ids.contains(m.session.as_str()));
 
-    let mut all_marks: Vec<Mark> = base.map(|cp| cp.marks.clone()).unwrap_or_default();
-    all_marks.extend(marks_here.iter().cloned());
-    let mut checkpoint = Checkpoint {
-        sessions: base.map(|cp| cp.sessions.clone()).unwrap_or_default(),
-        out: prefix_out,
-        failing: prefix_failing.into_iter().collect(),
-        resolved: closed,
-        noted: base.map(|cp| cp.noted.clone()).unwrap_or_default(),
-        marks: all_marks.clone(),
-    };
-    checkpoint.sessions.extend(
-        sessions[..kept]
-            .iter()
-            .map(|s| (s.started.clone(), s.id.to_owned())),
-    );
-    checkpoint.noted.extend(noted_here);
-
-    out.extend(checkpoint.noted.iter().cloned());
+    out.extend(noted_before.iter().cloned());
+    out.extend(noted_here.iter().cloned());
     out.extend(noted_later);
+    let mut all_marks = marks_before.clone();
+    all_marks.extend(marks_here.iter().cloned());
     all_marks.extend(marks_later);
     apply_marks(&all_marks, &mut out);
+
+    let checkpoint = prefix.map(|(prefix_out, prefix_failing)| {
+        let mut sessions_held = held;
+        sessions_held.extend(
+            sessions[..kept]
+                .iter()
+                .map(|s| (s.started.clone(), s.id.to_owned())),
+        );
+        let mut noted = noted_before;
+        noted.extend(noted_here);
+        let mut marks = marks_before;
+        marks.extend(marks_here);
+        Checkpoint {
+            sessions: sessions_held,
+            out: prefix_out,
+            failing: prefix_failing.into_iter().collect(),
+            resolved: closed,
+            noted,
+            marks,
+        }
+    });
     Some(Derived {
         insights: out,
         checkpoint,

@@ -325,11 +325,13 @@ impl Knowledge {
             return Ok(None);
         }
         touched.extend(since_events.iter().map(|e| e.session.clone()));
-        let cp = saved.checkpoint;
+        let cp = saved.checkpoint.into_owned();
+        let held_sessions = cp.len();
         let held: HashSet<&str> = cp.sessions().collect();
         if touched.iter().any(|s| held.contains(s.as_str())) {
             return Ok(None);
         }
+        drop(held);
         touched.extend(saved.after);
         let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
         let log: Vec<Event> = store
@@ -338,35 +340,34 @@ impl Knowledge {
             .map(|(_, e)| e)
             .collect();
         let read = started.elapsed();
-        let settled = settled(&log);
-        let Some(d) = derive_from(Some(&cp), &log, |s| settled.contains(s)) else {
+        // The checkpoint moves on only when enough has settled since to pay for saving it.
+        let mut settled = settled(&log);
+        let settled_events = log
+            .iter()
+            .filter(|e| settled.contains(e.session.as_str()))
+            .count();
+        if settled_events < ADVANCE_AFTER.0 && settled.len() < ADVANCE_AFTER.1 {
+            settled.clear();
+        }
+        let Some(d) = derive_from(Some(cp), &log, |s| settled.contains(s)) else {
             return Ok(None);
         };
         let mut k = Knowledge::index(d.insights, churn.counts, churn.state, events, now);
         k.made = Made::FromCheckpoint {
-            held: cp.len(),
+            held: held_sessions,
             read: log.len(),
         };
         tracing::debug!(
-            "caught up from a checkpoint of {} sessions: decoded in {decoded:?}, {} events of {} \
-             sessions read in {:?}, derived in {:?}",
-            cp.len(),
+            "caught up from a checkpoint of {held_sessions} sessions: decoded in {decoded:?}, {} \
+             events of {} sessions read in {:?}, derived in {:?}",
             log.len(),
             ids.len(),
             read - decoded,
             started.elapsed() - read
         );
         k.save(store);
-        let moved = d.checkpoint.len() - cp.len();
-        if moved > 0 {
-            let kept: HashSet<&str> = d.checkpoint.sessions().collect();
-            let settled_events = log
-                .iter()
-                .filter(|e| kept.contains(e.session.as_str()))
-                .count();
-            if settled_events >= ADVANCE_AFTER.0 || moved >= ADVANCE_AFTER.1 {
-                save_checkpoint(store, now, &d.checkpoint, &log);
-            }
+        if let Some(advanced) = &d.checkpoint {
+            save_checkpoint(store, now, advanced, &log);
         }
         Ok(Some(k))
     }
@@ -385,7 +386,9 @@ impl Knowledge {
         let mut k = Knowledge::index(d.insights, t.counts, t.state, events.len() as u64, head);
         k.made = Made::Whole;
         k.save(store);
-        save_checkpoint(store, head, &d.checkpoint, &events);
+        if let Some(cp) = &d.checkpoint {
+            save_checkpoint(store, head, cp, &events);
+        }
         Ok(k)
     }
 
@@ -523,7 +526,9 @@ fn settled(events: &[Event]) -> HashSet<String> {
         .collect()
 }
 
-/// Caches the checkpoint with the sessions of `events` it does not hold.
+/// Caches the checkpoint with the sessions of `events` it does not hold (with a checkpoint that
+/// moved on, `events` are those of the sessions after the old one: every session not in it is
+/// among them).
 fn save_checkpoint(store: &Store, head: (u64, [u8; 32]), cp: &Checkpoint, events: &[Event]) {
     let held: HashSet<&str> = cp.sessions().collect();
     let after: BTreeSet<&str> = events
