@@ -9,7 +9,7 @@
 //! equality at every split of every fixture.
 
 use super::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The derivation's state after a prefix of sessions.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -22,6 +22,11 @@ pub struct Checkpoint {
     failing: Vec<((String, String), Anchors)>,
     /// Insights of `out` that a later turn of the prefix closed: (index, how).
     resolved: Vec<(u32, Resolution)>,
+    /// The questions of `out` by the words of their topics ("asked before?").
+    asked: Vec<(String, Vec<usize>)>,
+    /// The insights of `out` still open, by what may close them (`lifecycle::resolution_keys`):
+    /// the sessions after the prefix are checked against these only.
+    open: Vec<(String, Vec<u32>)>,
     /// Learnings written down in the prefix's sessions.
     noted: Vec<Insight>,
     /// The developer's marks made in the prefix's sessions.
@@ -84,47 +89,82 @@ pub fn derive_from(
         out,
         failing,
         resolved: mut closed,
+        asked,
+        open,
         noted: noted_before,
         marks: marks_before,
     } = base.unwrap_or_default();
+    let base_len = out.len();
     let mut fold = Fold {
         out,
         failing: failing.into_iter().collect(),
-        asked: TopicIndex::default(),
+        asked: TopicIndex {
+            upto: base_len,
+            by_token: asked.into_iter().collect(),
+        },
     };
+    let mut open: HashMap<String, Vec<u32>> = open.into_iter().collect();
     let kept = sessions.iter().take_while(|s| settled(s.id)).count();
     // The first pass's state after the kept sessions, when there are new ones (or nothing to
     // start from).
     let mut prefix = None;
+    let snapshot = |fold: &mut Fold| {
+        fold.asked.sync(&fold.out);
+        Some((
+            fold.out.clone(),
+            fold.failing.clone(),
+            fold.asked.by_token.clone(),
+        ))
+    };
     for (n, s) in sessions.iter().enumerate() {
         if n == kept && (kept > 0 || fresh) {
-            prefix = Some((fold.out.clone(), fold.failing.clone()));
+            prefix = snapshot(&mut fold);
         }
         fold.session(s);
     }
     if prefix.is_none() && (kept > 0 || fresh) {
-        prefix = Some((fold.out.clone(), fold.failing.clone()));
+        prefix = snapshot(&mut fold);
     }
 
-    // The prefix's own lifecycles: the base's, then those its newly kept sessions close.
-    if let Some((prefix_out, _)) = prefix.as_ref().filter(|_| kept > 0) {
+    // The prefix's own lifecycles: the base's, then those its newly kept sessions close; and
+    // what stays open, by the keys that may close it.
+    let mut prefix_len = base_len;
+    if let Some((prefix_out, _, _)) = prefix.as_ref().filter(|_| kept > 0) {
+        prefix_len = prefix_out.len();
         let mut after = prefix_out.clone();
         apply_resolutions(&closed, &mut after);
-        let open: Vec<bool> = after.iter().map(|i| i.status == Status::Open).collect();
-        resolve(&sessions[..kept], &mut after);
-        for (n, (was_open, a)) in open.into_iter().zip(&after).enumerate() {
+        let was_open: Vec<bool> = after.iter().map(|i| i.status == Status::Open).collect();
+        resolve_some(&sessions[..kept], &mut after, base_len, Some(&open));
+        let mut newly: HashSet<u32> = HashSet::new();
+        for (n, (was_open, a)) in was_open.into_iter().zip(&after).enumerate() {
             if was_open && a.status == Status::Resolved {
                 if let Some(r) = &a.resolved_by {
                     closed.push((n as u32, r.clone()));
+                    newly.insert(n as u32);
                 }
             }
         }
         closed.sort_by_key(|(n, _)| *n);
+        for list in open.values_mut() {
+            list.retain(|n| !newly.contains(n));
+        }
+        for (n, i) in after.iter().enumerate().skip(base_len) {
+            if i.status == Status::Open {
+                for k in resolution_keys(i) {
+                    open.entry(k).or_default().push(n as u32);
+                }
+            }
+        }
+        open.retain(|_, list| {
+            list.sort_unstable();
+            list.dedup();
+            !list.is_empty()
+        });
     }
     // Everything: the prefix's lifecycles, then what the sessions after it close.
     let mut out = fold.out;
     apply_resolutions(&closed, &mut out);
-    resolve(&sessions[kept..], &mut out);
+    resolve_some(&sessions[kept..], &mut out, prefix_len, Some(&open));
 
     let kept_ids: HashSet<&str> = sessions[..kept].iter().map(|s| s.id).collect();
     let (noted_here, noted_later): (Vec<Insight>, Vec<Insight>) = noted(events, &sessions)
@@ -142,7 +182,7 @@ pub fn derive_from(
     all_marks.extend(marks_later);
     apply_marks(&all_marks, &mut out);
 
-    let checkpoint = prefix.map(|(prefix_out, prefix_failing)| {
+    let checkpoint = prefix.map(|(prefix_out, prefix_failing, asked)| {
         let mut sessions_held = held;
         sessions_held.extend(
             sessions[..kept]
@@ -153,11 +193,17 @@ pub fn derive_from(
         noted.extend(noted_here);
         let mut marks = marks_before;
         marks.extend(marks_here);
+        let mut asked: Vec<(String, Vec<usize>)> = asked.into_iter().collect();
+        asked.sort_unstable();
+        let mut open: Vec<(String, Vec<u32>)> = open.into_iter().collect();
+        open.sort_unstable();
         Checkpoint {
             sessions: sessions_held,
             out: prefix_out,
             failing: prefix_failing.into_iter().collect(),
             resolved: closed,
+            asked,
+            open,
             noted,
             marks,
         }

@@ -260,19 +260,88 @@ impl<'a> Facts<'a> {
     }
 }
 
-/// An insight of a session not among `sessions` was born before all of them (the derivation
-/// resumed after a checkpoint): every turn given may resolve it.
+/// What an open insight can be closed by, as keys of the resolution pass's inverted indexes:
+/// `k:` the command key of an error (a later pass of the same command), else `w:` the words of
+/// its topic and its code names and `c:` its concept. A turn that shares none of them cannot
+/// close it: a checkpoint keeps these keys for its open insights, so that the sessions after it
+/// are checked only against the insights they may close.
+pub(super) fn resolution_keys(i: &Insight) -> Vec<String> {
+    if i.kind == Kind::Error {
+        return vec![format!("k:{}", command_key(&i.text))];
+    }
+    let (topic_tokens, code_tokens, concept) = topic_keys(i);
+    topic_tokens
+        .iter()
+        .chain(&code_tokens)
+        .map(|w| format!("w:{w}"))
+        .chain(concept.map(|c| format!("c:{c}")))
+        .collect()
+}
+
+/// The words of an insight's topic, the words of its code names not in the topic, and its
+/// concept.
+fn topic_keys(i: &Insight) -> (BTreeSet<String>, BTreeSet<String>, Option<&'static str>) {
+    let topic_tokens = topic::tokens(&i.topic);
+    let code_tokens: BTreeSet<String> = i
+        .anchors
+        .identifiers
+        .iter()
+        .flat_map(|i| topic::tokens(i))
+        .filter(|w| !topic_tokens.contains(w))
+        .collect();
+    (topic_tokens, code_tokens, glossary::concept(&i.topic))
+}
+
+/// Follows every open insight of `out` into `sessions`. An insight of a session not among
+/// `sessions` was born before all of them (the derivation resumed after a checkpoint): every
+/// turn given may resolve it.
 pub(super) fn resolve(sessions: &[SessionView], out: &mut [Insight]) {
+    resolve_some(sessions, out, 0, None);
+}
+
+/// [`resolve`] for `out[first..]` (the insights of `sessions`, and of sessions after them) and,
+/// of the insights before, those whose [`resolution_keys`] `earlier` gives (`None`: all of
+/// them): the others share no key with a turn of `sessions` and stay as they are.
+pub(super) fn resolve_some(
+    sessions: &[SessionView],
+    out: &mut [Insight],
+    first: usize,
+    earlier: Option<&std::collections::HashMap<String, Vec<u32>>>,
+) {
     let session_index: BTreeMap<&str, usize> = sessions
         .iter()
         .enumerate()
         .map(|(i, s)| (s.id, i))
         .collect();
     let facts = Facts::new(sessions);
-    // Questions and confusions per session and per turn, for "still asking about it".
+    // Which insights to follow: those of these sessions and after, and the earlier ones a turn
+    // here shares a key with.
+    let mut which: Vec<usize> = match earlier {
+        None => (0..first).collect(),
+        Some(index) => {
+            let keys = facts
+                .by_token
+                .keys()
+                .map(|w| format!("w:{w}"))
+                .chain(facts.by_concept.keys().map(|c| format!("c:{c}")))
+                .chain(facts.by_pass_key.keys().map(|k| format!("k:{k}")));
+            let mut v: Vec<usize> = keys
+                .filter_map(|k| index.get(&k))
+                .flatten()
+                .map(|&n| n as usize)
+                .filter(|&n| n < first)
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        }
+    };
+    which.extend(first..out.len());
+    // Questions and confusions per session and per turn, for "still asking about it": only
+    // turns of these sessions are looked at, and their questions are in `out[first..]`.
     let mut asked_in: BTreeMap<(String, Option<String>), Vec<usize>> = BTreeMap::new();
     let mut asked_in_session: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (n, i) in out.iter().enumerate() {
+    for (n, i) in out.iter().enumerate().skip(first) {
         if matches!(i.kind, Kind::Gap | Kind::Confusion) {
             asked_in
                 .entry((i.session.clone(), i.turn.clone()))
@@ -284,11 +353,16 @@ pub(super) fn resolve(sessions: &[SessionView], out: &mut [Insight]) {
                 .push(n);
         }
     }
-    let topics: Vec<String> = out.iter().map(|i| i.topic.clone()).collect();
+    let topics: BTreeMap<usize, String> = asked_in_session
+        .values()
+        .flatten()
+        .map(|&n| (n, out[n].topic.clone()))
+        .collect();
     let asks = |list: Option<&Vec<usize>>, topic: &str| {
-        list.is_some_and(|l| l.iter().any(|&n| topic::same(&topics[n], topic)))
+        list.is_some_and(|l| l.iter().any(|&n| topic::same(&topics[&n], topic)))
     };
-    for insight in out.iter_mut() {
+    for n in which {
+        let insight = &mut out[n];
         if insight.status == Status::Resolved {
             continue;
         }
@@ -319,18 +393,10 @@ pub(super) fn resolve(sessions: &[SessionView], out: &mut [Insight]) {
         } else {
             // Later sessions only: doing it unaided, a command about it passing, or code using it.
             let topic = insight.topic.as_str();
-            let topic_tokens = topic::tokens(topic);
-            let concept = glossary::concept(topic);
             // By meaning too: the code it was about and the gist of its answer ("rewrote the
             // cleanup in useTodos myself" for a useEffect question about useTodos whose answer
             // was about effect cleanup).
-            let code_tokens: BTreeSet<String> = insight
-                .anchors
-                .identifiers
-                .iter()
-                .flat_map(|i| topic::tokens(i))
-                .filter(|w| !topic_tokens.contains(w))
-                .collect();
+            let (topic_tokens, code_tokens, concept) = topic_keys(insight);
             let gist_tokens: BTreeSet<String> = insight
                 .takeaway
                 .as_deref()

@@ -17,7 +17,7 @@ pub(super) struct TopicIndex {
 }
 
 impl TopicIndex {
-    fn sync(&mut self, out: &[Insight]) {
+    pub(super) fn sync(&mut self, out: &[Insight]) {
         for (n, i) in out.iter().enumerate().skip(self.upto) {
             if matches!(i.kind, Kind::Gap | Kind::Confusion) {
                 for w in topic::tokens(&i.topic) {
