@@ -12,8 +12,72 @@ use super::scope::Scope;
 use super::text;
 use crate::insight::{Insight, Kind, Status, topic};
 use crate::normalize::text::{OWN_CONTEXT_END, OWN_CONTEXT_MARKER};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::Path;
+
+/// An insight as a briefing reads it: its names and topic words for matching a prompt, and its
+/// texts already cut to a bullet's lengths. Cached beside the insights (a tenth of their size),
+/// so a hook decodes these and nothing else; dates stay timestamps, written in the reader's zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Brief {
+    pub id: String,
+    pub kind: Kind,
+    pub status: Status,
+    pub at: String,
+    /// When it was closed, if it was.
+    pub resolved_at: Option<String>,
+    pub cwd: Option<String>,
+    pub topic: String,
+    /// [`Insight::names`], the topic first when it is one.
+    pub names: Vec<String>,
+    /// The topic's words when the topic is a phrase rather than a name.
+    pub words: Vec<String>,
+    /// The evidence on one line, cut for a bullet.
+    pub text: String,
+    /// The takeaway on one line, cut for a bullet.
+    pub takeaway: Option<String>,
+    /// The takeaway (else the evidence) cut for a short bullet.
+    pub gist: String,
+}
+
+impl Brief {
+    pub fn of(i: &Insight) -> Brief {
+        let names: Vec<String> = i.names().map(str::to_owned).collect();
+        let words = if names.first() == Some(&i.topic) {
+            Vec::new()
+        } else {
+            topic::tokens(&i.topic).into_iter().collect()
+        };
+        Brief {
+            id: i.id.clone(),
+            kind: i.kind,
+            status: i.status,
+            at: i.at.clone(),
+            resolved_at: i.resolved_by.as_ref().map(|r| r.at.clone()),
+            cwd: i.cwd.clone(),
+            topic: i.topic.clone(),
+            names,
+            words,
+            text: text::one_line(&i.text, 120),
+            takeaway: i.takeaway.as_deref().map(|t| text::one_line(t, 160)),
+            gist: match &i.takeaway {
+                Some(t) => text::one_line(t, 100),
+                None => text::one_line(&i.text, 100),
+            },
+        }
+    }
+
+    /// Every insight's brief.
+    pub fn all(insights: &[Insight]) -> Vec<Brief> {
+        insights.iter().map(Brief::of).collect()
+    }
+
+    fn is_open_question(&self) -> bool {
+        self.status == Status::Open
+            && matches!(self.kind, Kind::Gap | Kind::Confusion | Kind::FollowUp)
+    }
+}
 
 /// The default size budget of a briefing.
 pub const DEFAULT_MAX_CHARS: usize = 2000;
@@ -40,7 +104,7 @@ pub const MANAGED_BLOCK_MAX: usize = 2048;
 /// `max_chars` is counted in UTF-8 bytes (so it bounds a file's size too, and never allows more
 /// characters than that); whole bullets are dropped to fit. Empty when nothing is relevant.
 pub fn briefing(
-    insights: &[Insight],
+    insights: &[Brief],
     workspace: &Path,
     prompt: Option<&str>,
     max_chars: usize,
@@ -48,14 +112,14 @@ pub fn briefing(
 ) -> String {
     // Sessions record whichever form of the folder their shell had: as given or resolved.
     let scope = Scope::new(workspace);
-    let inside = |i: &Insight| i.cwd.as_deref().is_some_and(|c| scope.contains(c));
-    let mut newest: Vec<&Insight> = insights.iter().collect();
+    let inside = |i: &Brief| i.cwd.as_deref().is_some_and(|c| scope.contains(c));
+    let mut newest: Vec<&Brief> = insights.iter().collect();
     newest.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
 
     let sections: Vec<(&str, Vec<String>)> = match prompt {
         Some(prompt) => {
             let words = PromptWords::new(prompt);
-            let mut hits: Vec<&Insight> = newest
+            let mut hits: Vec<&Brief> = newest
                 .iter()
                 .copied()
                 .filter(|i| i.kind != Kind::Success || i.takeaway.is_some())
@@ -65,14 +129,14 @@ pub fn briefing(
             hits.sort_by_key(|i| !inside(i));
             vec![(
                 "Past learnings relevant to this prompt:",
-                hits.iter().map(|i| bullet(i)).collect(),
+                hits.iter().map(|i| brief_bullet(i)).collect(),
             )]
         }
         None => {
             let open = newest
                 .iter()
                 .filter(|i| inside(i) && i.is_open_question())
-                .map(|i| bullet(i))
+                .map(|i| brief_bullet(i))
                 .collect();
             let since = now - jiff::SignedDuration::from_hours(24 * RECENT_DAYS);
             let resolved = newest
@@ -81,8 +145,8 @@ pub fn briefing(
                     inside(i)
                         && i.status == Status::Resolved
                         && matches!(i.kind, Kind::Gap | Kind::Confusion | Kind::FollowUp)
-                        && i.resolved_by.as_ref().is_some_and(|r| {
-                            r.at.parse::<jiff::Timestamp>()
+                        && i.resolved_at.as_ref().is_some_and(|at| {
+                            at.parse::<jiff::Timestamp>()
                                 .is_ok_and(|t| t >= since && t <= now)
                         })
                 })
@@ -102,7 +166,7 @@ pub fn briefing(
 /// far under Codex's spill threshold and Claude Code's ~10,000-character inline cap) and never
 /// past [`HOOK_MAX_CHARS`]. Empty when nothing is relevant.
 pub fn hook_context(
-    insights: &[Insight],
+    insights: &[Brief],
     workspace: &Path,
     prompt: Option<&str>,
     now: jiff::Timestamp,
@@ -157,47 +221,44 @@ fn fit(sections: Vec<(&str, Vec<String>)>, max: usize) -> String {
 /// `- `useEffect` (open question, Nov 18): the question → the takeaway`; a resolved one says
 /// when: `(question, Nov 18, resolved Nov 23)`.
 pub(crate) fn bullet(i: &Insight) -> String {
+    brief_bullet(&Brief::of(i))
+}
+
+fn brief_bullet(i: &Brief) -> String {
     let asked = text::short_date(&i.at);
-    let status = match (&i.status, &i.resolved_by) {
+    let status = match (&i.status, &i.resolved_at) {
         (Status::Open, _) if i.is_open_question() => format!("open {}, {asked}", label(i.kind)),
         (Status::Open, _) => format!("{}, {asked}, open", label(i.kind)),
-        (Status::Resolved, Some(r)) if i.kind != Kind::Success && i.kind != Kind::Decision => {
+        (Status::Resolved, Some(at)) if i.kind != Kind::Success && i.kind != Kind::Decision => {
             format!(
                 "{}, {asked}, resolved {}",
                 label(i.kind),
-                text::short_date(&r.at)
+                text::short_date(at)
             )
         }
         (Status::Resolved, _) => format!("{}, {asked}", label(i.kind)),
     };
-    let mut s = format!(
-        "- {} ({status}): {}",
-        text::code(&i.topic),
-        text::one_line(&i.text, 120)
-    );
+    let mut s = format!("- {} ({status}): {}", text::code(&i.topic), i.text);
     if let Some(t) = &i.takeaway {
         s.push_str(" → ");
-        s.push_str(&text::one_line(t, 160));
+        s.push_str(t);
     }
     s.push('\n');
     s
 }
 
 /// `- `useEffect` (question, resolved Nov 23): the takeaway` — what was learned, briefly.
-fn short_bullet(i: &Insight) -> String {
+fn short_bullet(i: &Brief) -> String {
     let when = i
-        .resolved_by
-        .as_ref()
-        .map(|r| text::short_date(&r.at))
+        .resolved_at
+        .as_deref()
+        .map(text::short_date)
         .unwrap_or_default();
-    let gist = match &i.takeaway {
-        Some(t) => text::one_line(t, 100),
-        None => text::one_line(&i.text, 100),
-    };
     format!(
-        "- {} ({}, resolved {when}): {gist}\n",
+        "- {} ({}, resolved {when}): {}\n",
         text::code(&i.topic),
-        label(i.kind)
+        label(i.kind),
+        i.gist
     )
 }
 
@@ -237,19 +298,15 @@ impl PromptWords {
     /// Whether the prompt names one of the insight's names (case-insensitively for names of four
     /// characters or more, so `app` in prose does not call up `App`), or every content word of
     /// its topic when that is a phrase (`Netlify deploy`).
-    fn mentions(&self, i: &Insight) -> bool {
-        let named = i.names().any(|n| {
+    fn mentions(&self, i: &Brief) -> bool {
+        let named = i.names.iter().any(|n| {
             self.exact.contains(n) || (n.len() >= 4 && self.words.contains(&n.to_lowercase()))
         });
         if named {
             return true;
         }
         // A topic that is itself a name (`useEffect`, `App`) matches only as a name.
-        if i.names().next() == Some(i.topic.as_str()) {
-            return false;
-        }
-        let t = topic::tokens(&i.topic);
-        !t.is_empty() && t.is_subset(&self.tokens)
+        !i.words.is_empty() && i.words.iter().all(|w| self.tokens.contains(w))
     }
 }
 
@@ -397,7 +454,7 @@ mod tests {
 
     #[test]
     fn workspace_briefing_lists_open_newest_first_then_recently_resolved() {
-        let b = briefing(&sample(), Path::new("/w"), None, 2000, now());
+        let b = briefing(&Brief::all(&sample()), Path::new("/w"), None, 2000, now());
         assert!(b.starts_with("## Session Lens"), "{b}");
         let ctx = b.find("`React Context` (open confusion, Nov 21)").unwrap();
         let eff = b.find("`useEffect` (open question, Nov 18)").unwrap();
@@ -415,7 +472,7 @@ mod tests {
     fn a_prompt_gets_only_what_it_mentions_the_workspace_s_own_first() {
         let all = sample();
         let b = briefing(
-            &all,
+            &Brief::all(&all),
             Path::new("/w"),
             Some("my USEEFFECT fires twice"),
             2000,
@@ -429,7 +486,7 @@ mod tests {
         );
         assert!(lines[1].contains("Nov 24"), "{b}");
         let b = briefing(
-            &all,
+            &Brief::all(&all),
             Path::new("/w"),
             Some("How do I set a dataframe's index in pandas?"),
             2000,
@@ -440,7 +497,7 @@ mod tests {
             "topic words, any project: {b}"
         );
         let none = briefing(
-            &all,
+            &Brief::all(&all),
             Path::new("/w"),
             Some("write a rust cli that parses csv"),
             2000,
@@ -455,7 +512,7 @@ mod tests {
         let mut i = insight("a", Kind::Gap, "App", "2026-11-18T10:00:00Z", "/w");
         i.anchors.identifiers = vec!["App".into()];
         let all = vec![i];
-        let p = |t: &str| briefing(&all, Path::new("/w"), Some(t), 2000, now());
+        let p = |t: &str| briefing(&Brief::all(&all), Path::new("/w"), Some(t), 2000, now());
         assert_eq!(p("my app is slow"), "");
         assert!(!p("why does App re-render").is_empty());
     }
@@ -479,15 +536,18 @@ mod tests {
     #[test]
     fn the_budget_cuts_whole_bullets() {
         let all = sample();
-        let full = briefing(&all, Path::new("/w"), None, 10_000, now());
+        let full = briefing(&Brief::all(&all), Path::new("/w"), None, 10_000, now());
         for max in [0, 60, 150, 200, 300, 400, full.len()] {
-            let b = briefing(&all, Path::new("/w"), None, max, now());
+            let b = briefing(&Brief::all(&all), Path::new("/w"), None, max, now());
             assert!(b.len() <= max, "{max}: {b}");
             for line in b.lines().filter(|l| l.starts_with("- ")) {
                 assert!(full.lines().any(|f| f == line), "cut mid-bullet: {line}");
             }
         }
-        assert_eq!(briefing(&all, Path::new("/w"), None, 60, now()), "");
+        assert_eq!(
+            briefing(&Brief::all(&all), Path::new("/w"), None, 60, now()),
+            ""
+        );
     }
 
     /// `n` open questions in `/w`, on topics `topic0`, `topic1`, …
@@ -508,7 +568,7 @@ mod tests {
     #[test]
     fn hook_context_is_marked_and_fits_under_codex_s_spill_threshold() {
         let all = open_gaps(300);
-        let c = hook_context(&all, Path::new("/w"), None, now());
+        let c = hook_context(&Brief::all(&all), Path::new("/w"), None, now());
         assert!(
             c.starts_with(&format!("{OWN_CONTEXT_MARKER}\n## Session Lens")),
             "{c}"
@@ -558,7 +618,13 @@ mod tests {
     #[test]
     fn the_managed_block_fits_its_limit() {
         let all = open_gaps(100);
-        let b = briefing(&all, Path::new("/w"), None, managed_block_budget(), now());
+        let b = briefing(
+            &Brief::all(&all),
+            Path::new("/w"),
+            None,
+            managed_block_budget(),
+            now(),
+        );
         let block = managed_block(None, &b).unwrap().unwrap();
         assert!(block.len() <= MANAGED_BLOCK_MAX, "{}", block.len());
         assert!(block.len() > MANAGED_BLOCK_MAX - 300);

@@ -2,6 +2,7 @@
 //! names each is about, and the editor's churn counts. Rebuilt off the request path whenever the
 //! store grows, then swapped in whole, so a hover never waits on the store or sees half an update.
 
+use super::briefing::Brief;
 use crate::insight::checkpoint::{Checkpoint, derive_from};
 use crate::insight::struggle::{Churn, ChurnKey, Tracker, TrackerState};
 use crate::insight::{self, Insight};
@@ -16,6 +17,8 @@ use std::sync::Arc;
 /// insights it is about to derive again.
 const CACHE_NAME: &str = "insights";
 const STATE_NAME: &str = "insights-state";
+/// The insights as briefings read them ([`Brief`]), for the hooks.
+const BRIEFS_NAME: &str = "briefs";
 /// The derivation's checkpoint: the rules' state after the sessions that have gone quiet.
 const CHECKPOINT_NAME: &str = "derivation";
 
@@ -163,6 +166,28 @@ impl Knowledge {
             None => Made::Given,
         };
         Ok(made)
+    }
+
+    /// What a hook's briefing reads: the cached briefs (a tenth of the insights' size), at
+    /// whatever head, else as [`Knowledge::load_quick`] gives them (`Made::Given` when nothing
+    /// could be had).
+    pub fn briefs_quick(store: &Store) -> anyhow::Result<(Vec<Brief>, Made)> {
+        let started = std::time::Instant::now();
+        if let Ok(Some((_, bytes))) = store.cached(BRIEFS_NAME, &cache_tag()) {
+            match rmp_serde::from_slice::<Vec<Brief>>(&bytes) {
+                Ok(briefs) => {
+                    tracing::debug!(
+                        "cached briefs: {} bytes decoded in {:?}",
+                        bytes.len(),
+                        started.elapsed()
+                    );
+                    return Ok((briefs, Made::Cached));
+                }
+                Err(e) => tracing::warn!("cached briefs unreadable ({e})"),
+            }
+        }
+        let k = Knowledge::load_quick(store)?;
+        Ok((Brief::all(&k.insights), k.made))
     }
 
     /// The snapshot cached at `at` whose state is `state`; `None` when its insights are missing,
@@ -403,12 +428,14 @@ impl Knowledge {
                 .collect(),
             tracker: std::borrow::Cow::Borrowed(&self.tracker),
         };
-        let (insights, state) = match (
+        let briefs = Brief::all(&self.insights);
+        let (insights, state, briefs) = match (
             rmp_serde::to_vec_named(&*self.insights),
             rmp_serde::to_vec_named(&state),
+            rmp_serde::to_vec_named(&briefs),
         ) {
-            (Ok(i), Ok(s)) => (i, s),
-            (Err(e), _) | (_, Err(e)) => {
+            (Ok(i), Ok(s), Ok(b)) => (i, s, b),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
                 tracing::warn!("caching insights: {e}");
                 return;
             }
@@ -416,7 +443,11 @@ impl Knowledge {
         put(
             store,
             self.head,
-            &[(CACHE_NAME, &insights), (STATE_NAME, &state)],
+            &[
+                (CACHE_NAME, &insights),
+                (STATE_NAME, &state),
+                (BRIEFS_NAME, &briefs),
+            ],
         );
     }
 

@@ -64,7 +64,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     .collect();
     if !files.is_empty() {
         let text = briefing::briefing(
-            &insights,
+            &briefing::Brief::all(&insights),
             &workspace,
             None,
             briefing::managed_block_budget(),
@@ -93,7 +93,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let text = briefing::briefing(
-        &insights,
+        &briefing::Brief::all(&insights),
         &workspace,
         args.prompt.as_deref(),
         args.max_chars,

@@ -209,7 +209,7 @@ fn demo(scratch: &Path, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
         .max()
         .unwrap_or_else(jiff::Timestamp::now);
     let briefing = crate::knowledge::briefing::briefing(
-        &known.insights,
+        &crate::knowledge::briefing::Brief::all(&known.insights),
         &workspace,
         None,
         crate::knowledge::briefing::DEFAULT_MAX_CHARS,

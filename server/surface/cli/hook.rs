@@ -219,14 +219,13 @@ fn answer(
             let Some(store) = open_to_read(data_dir)? else {
                 return Ok(None);
             };
-            let k = crate::knowledge::snapshot::Knowledge::load_quick(&store)?;
-            if k.made == crate::knowledge::snapshot::Made::Given {
+            let (briefs, made) = crate::knowledge::snapshot::Knowledge::briefs_quick(&store)?;
+            if made == crate::knowledge::snapshot::Made::Given {
                 // No insights cached for this store and these rules, and too many events to
                 // derive on the prompt's path: an `ingest` in the background derives them.
                 refresh_in_background(tag);
             }
-            let insights = k.insights;
-            let text = briefing::hook_context(&insights, Path::new(cwd), prompt, now);
+            let text = briefing::hook_context(&briefs, Path::new(cwd), prompt, now);
             if text.is_empty() {
                 return Ok(None);
             }
