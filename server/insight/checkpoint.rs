@@ -47,12 +47,27 @@ impl Checkpoint {
     pub fn sessions(&self) -> impl Iterator<Item = &str> {
         self.sessions.iter().map(|(_, id)| id.as_str())
     }
+
+    /// The prefix's insights as its own sessions leave them (closed where a later turn of the
+    /// prefix closed them, before any mark): what every derivation from this checkpoint starts
+    /// its insights with.
+    pub fn base(&self) -> Vec<Insight> {
+        let mut out = self.out.clone();
+        apply_resolutions(&self.resolved, &mut out);
+        out
+    }
 }
 
 /// What a derivation from a checkpoint produced.
 pub struct Derived {
-    /// Every insight, as [`derive`] would give them (in no particular order).
+    /// Every insight, as [`derive`] would give them: first the checkpoint's base (those of the
+    /// resulting checkpoint when it moved on, else of the one derived from), each as
+    /// [`Checkpoint::base`] has it unless `changed` names it, then the rest.
     pub insights: Vec<Insight>,
+    /// How many insights come from the checkpoint's base.
+    pub base_len: usize,
+    /// The base's insights that the sessions after it, or the developer's marks, changed.
+    pub changed: Vec<u32>,
     /// The checkpoint after the sessions that were settled; `None` when that is the one derived
     /// from (no session after it has settled).
     pub checkpoint: Option<Checkpoint>,
@@ -164,7 +179,11 @@ pub fn derive_from(
     // Everything: the prefix's lifecycles, then what the sessions after it close.
     let mut out = fold.out;
     apply_resolutions(&closed, &mut out);
-    resolve_some(&sessions[kept..], &mut out, prefix_len, Some(&open));
+    let mut changed: Vec<u32> = resolve_some(&sessions[kept..], &mut out, prefix_len, Some(&open))
+        .into_iter()
+        .filter(|&n| n < prefix_len)
+        .map(|n| n as u32)
+        .collect();
 
     let kept_ids: HashSet<&str> = sessions[..kept].iter().map(|s| s.id).collect();
     let (noted_here, noted_later): (Vec<Insight>, Vec<Insight>) = noted(events, &sessions)
@@ -180,7 +199,14 @@ pub fn derive_from(
     let mut all_marks = marks_before.clone();
     all_marks.extend(marks_here.iter().cloned());
     all_marks.extend(marks_later);
-    apply_marks(&all_marks, &mut out);
+    changed.extend(
+        apply_marks(&all_marks, &mut out)
+            .into_iter()
+            .filter(|&n| n < prefix_len)
+            .map(|n| n as u32),
+    );
+    changed.sort_unstable();
+    changed.dedup();
 
     let checkpoint = prefix.map(|(prefix_out, prefix_failing, asked)| {
         let mut sessions_held = held;
@@ -210,6 +236,8 @@ pub fn derive_from(
     });
     Some(Derived {
         insights: out,
+        base_len: prefix_len,
+        changed,
         checkpoint,
     })
 }

@@ -93,9 +93,11 @@ pub(super) fn marks(events: &[Event]) -> Vec<Mark> {
 
 /// The developer's own word beats the rules: the last mark on an insight decides its status.
 /// Marks count in the order they were made (the log's order for marks made at the same time).
-pub(super) fn apply_marks(marks: &[Mark], out: &mut [Insight]) {
+/// Returns the insights marked.
+pub(super) fn apply_marks(marks: &[Mark], out: &mut [Insight]) -> Vec<usize> {
+    let mut marked = Vec::new();
     if marks.is_empty() {
-        return;
+        return marked;
     }
     let mut ordered: Vec<&Mark> = marks.iter().collect();
     ordered.sort_by(|a, b| a.at.cmp(&b.at));
@@ -103,10 +105,11 @@ pub(super) fn apply_marks(marks: &[Mark], out: &mut [Insight]) {
         .into_iter()
         .map(|m| (m.insight.as_str(), m))
         .collect();
-    for i in out.iter_mut() {
+    for (n, i) in out.iter_mut().enumerate() {
         let Some(m) = last.get(i.id.as_str()) else {
             continue;
         };
+        marked.push(n);
         if m.resolved {
             i.status = Status::Resolved;
             i.resolved_by = Some(Resolution {
@@ -120,6 +123,7 @@ pub(super) fn apply_marks(marks: &[Mark], out: &mut [Insight]) {
             i.resolved_by = None;
         }
     }
+    marked
 }
 
 /// Follows open insights into later sessions and closes them on evidence of success.
@@ -299,6 +303,9 @@ pub(super) fn resolve(sessions: &[SessionView], out: &mut [Insight]) {
     resolve_some(sessions, out, 0, None);
 }
 
+/// The insights [`resolve_some`] closed.
+pub(super) type Closed = Vec<usize>;
+
 /// [`resolve`] for `out[first..]` (the insights of `sessions`, and of sessions after them) and,
 /// of the insights before, those whose [`resolution_keys`] `earlier` gives (`None`: all of
 /// them): the others share no key with a turn of `sessions` and stay as they are.
@@ -307,7 +314,8 @@ pub(super) fn resolve_some(
     out: &mut [Insight],
     first: usize,
     earlier: Option<&std::collections::HashMap<String, Vec<u32>>>,
-) {
+) -> Closed {
+    let mut closed = Vec::new();
     let session_index: BTreeMap<&str, usize> = sessions
         .iter()
         .enumerate()
@@ -461,8 +469,9 @@ pub(super) fn resolve_some(
                 None
             })
         };
-        if let Some((n, how)) = found {
-            let t = &facts.turns[n];
+        if let Some((t, how)) = found {
+            closed.push(n);
+            let t = &facts.turns[t];
             insight.status = Status::Resolved;
             insight.resolved_by = Some(Resolution {
                 session: sessions[t.session].id.to_owned(),
@@ -472,4 +481,5 @@ pub(super) fn resolve_some(
             });
         }
     }
+    closed
 }

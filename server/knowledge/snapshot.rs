@@ -12,13 +12,16 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-/// The cached insights, and beside them (saved in the same transaction, at the same head) the
-/// rest of a snapshot: small, so a process that goes on from the checkpoint never decodes the
-/// insights it is about to derive again.
-const CACHE_NAME: &str = "insights";
+/// The cached snapshot, as views saved together: the insights of the checkpoint's base (saved
+/// with the checkpoint, which moves on now and then) and, at every head, what changed since it —
+/// the base's insights that later sessions or marks changed, and the rest — and a small state
+/// (event count, churn). A catch-up writes only the small views; the hooks read briefs
+/// ([`Brief`]) kept the same way.
+const BASE_NAME: &str = "insights-base";
+const DELTA_NAME: &str = "insights-delta";
 const STATE_NAME: &str = "insights-state";
-/// The insights as briefings read them ([`Brief`]), for the hooks.
-const BRIEFS_NAME: &str = "briefs";
+const BRIEFS_BASE_NAME: &str = "briefs-base";
+const BRIEFS_DELTA_NAME: &str = "briefs-delta";
 /// The derivation's checkpoint: the rules' state after the sessions that have gone quiet.
 const CHECKPOINT_NAME: &str = "derivation";
 
@@ -42,6 +45,43 @@ fn cache_tag() -> String {
         env!("CARGO_PKG_VERSION"),
         insight::ENGINE_VERSION
     )
+}
+
+/// What a derivation changed of its checkpoint's base (saved at `base`), and what it added.
+#[derive(Serialize, Deserialize)]
+struct Delta<T> {
+    base: (u64, [u8; 32]),
+    base_len: u32,
+    changed: Vec<(u32, T)>,
+    added: Vec<T>,
+}
+
+impl<T: Clone> Delta<T> {
+    /// `items` with the base's first `base_len` replaced by `base`, but where `changed` says.
+    fn of(base: (u64, [u8; 32]), items: &[T], base_len: usize, changed: &[u32]) -> Delta<T> {
+        Delta {
+            base,
+            base_len: base_len as u32,
+            changed: changed
+                .iter()
+                .filter_map(|&n| Some((n, items.get(n as usize)?.clone())))
+                .collect(),
+            added: items.get(base_len..).unwrap_or_default().to_vec(),
+        }
+    }
+
+    /// The items: `base` with the changes, then the additions; `None` when `base` is not the
+    /// one it was made against.
+    fn apply(self, mut base: Vec<T>) -> Option<Vec<T>> {
+        if base.len() != self.base_len as usize {
+            return None;
+        }
+        for (n, item) in self.changed {
+            *base.get_mut(n as usize)? = item;
+        }
+        base.extend(self.added);
+        Some(base)
+    }
 }
 
 /// A snapshot besides its insights, as cached.
@@ -155,7 +195,7 @@ impl Knowledge {
                     // Churn alone is folded in by whoever reads next; cache it now so that a
                     // hook reads the current one.
                     Some(k) if k.made == Made::Churn => {
-                        k.save(store);
+                        save_churn(store, at, &k);
                         k.made
                     }
                     Some(k) => k.made,
@@ -173,17 +213,14 @@ impl Knowledge {
     /// could be had).
     pub fn briefs_quick(store: &Store) -> anyhow::Result<(Vec<Brief>, Made)> {
         let started = std::time::Instant::now();
-        if let Ok(Some((_, bytes))) = store.cached(BRIEFS_NAME, &cache_tag()) {
-            match rmp_serde::from_slice::<Vec<Brief>>(&bytes) {
-                Ok(briefs) => {
-                    tracing::debug!(
-                        "cached briefs: {} bytes decoded in {:?}",
-                        bytes.len(),
-                        started.elapsed()
-                    );
-                    return Ok((briefs, Made::Cached));
-                }
-                Err(e) => tracing::warn!("cached briefs unreadable ({e})"),
+        if let Some((at, _)) = cached_state(store) {
+            if let Some(briefs) = read_views(store, at, BRIEFS_BASE_NAME, BRIEFS_DELTA_NAME) {
+                tracing::debug!(
+                    "cached briefs: {} decoded in {:?}",
+                    briefs.len(),
+                    started.elapsed()
+                );
+                return Ok((briefs, Made::Cached));
             }
         }
         let k = Knowledge::load_quick(store)?;
@@ -194,35 +231,19 @@ impl Knowledge {
     /// unreadable or of another head.
     fn cached(store: &Store, at: (u64, [u8; 32]), state: State) -> Option<Knowledge> {
         let started = std::time::Instant::now();
-        let (head, bytes) = match store.cached(CACHE_NAME, &cache_tag()) {
-            Ok(c) => c?,
-            Err(e) => {
-                tracing::warn!("reading cached insights: {e}");
-                return None;
-            }
-        };
-        if head != at {
-            return None;
-        }
-        let insights: Vec<Insight> = match rmp_serde::from_slice(&bytes) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!("cached insights unreadable ({e}); deriving again");
-                return None;
-            }
-        };
+        let insights: Vec<Insight> = read_views(store, at, BASE_NAME, DELTA_NAME)?;
         let decoded = started.elapsed();
         let mut k = Knowledge::index(
             insights,
             state.churn.into_iter().collect(),
             state.tracker.into_owned(),
             state.events,
-            head,
+            at,
         );
         k.made = Made::Cached;
         tracing::debug!(
-            "cached insights: {} bytes decoded in {decoded:?}, indexed in {:?}",
-            bytes.len(),
+            "cached insights: {} decoded in {decoded:?}, indexed in {:?}",
+            k.insights.len(),
             started.elapsed() - decoded
         );
         Some(k)
@@ -377,6 +398,7 @@ impl Knowledge {
         let Some(d) = derive_from(Some(cp), &log, |s| settled.contains(s)) else {
             return Ok(None);
         };
+        let views = Views::of(&d, at, now, &log);
         let mut k = Knowledge::index(d.insights, churn.counts, churn.state, events, now);
         k.made = Made::FromCheckpoint {
             held: held_sessions,
@@ -390,10 +412,7 @@ impl Knowledge {
             read - decoded,
             started.elapsed() - read
         );
-        k.save(store);
-        if let Some(advanced) = &d.checkpoint {
-            save_checkpoint(store, now, advanced, &log);
-        }
+        Views::save(views, store, &k);
         Ok(Some(k))
     }
 
@@ -408,47 +427,11 @@ impl Knowledge {
         for e in &events {
             t.feed(e);
         }
+        let views = Views::of(&d, head, head, &events);
         let mut k = Knowledge::index(d.insights, t.counts, t.state, events.len() as u64, head);
         k.made = Made::Whole;
-        k.save(store);
-        if let Some(cp) = &d.checkpoint {
-            save_checkpoint(store, head, cp, &events);
-        }
+        Views::save(views, store, &k);
         Ok(k)
-    }
-
-    /// Caches the snapshot, for the next process.
-    fn save(&self, store: &Store) {
-        let state = State {
-            events: self.events,
-            churn: self
-                .churn
-                .iter()
-                .map(|(a, b)| (a.clone(), b.clone()))
-                .collect(),
-            tracker: std::borrow::Cow::Borrowed(&self.tracker),
-        };
-        let briefs = Brief::all(&self.insights);
-        let (insights, state, briefs) = match (
-            rmp_serde::to_vec_named(&*self.insights),
-            rmp_serde::to_vec_named(&state),
-            rmp_serde::to_vec_named(&briefs),
-        ) {
-            (Ok(i), Ok(s), Ok(b)) => (i, s, b),
-            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-                tracing::warn!("caching insights: {e}");
-                return;
-            }
-        };
-        put(
-            store,
-            self.head,
-            &[
-                (CACHE_NAME, &insights),
-                (STATE_NAME, &state),
-                (BRIEFS_NAME, &briefs),
-            ],
-        );
     }
 
     pub fn from_events(events: &[Event], head: (u64, [u8; 32])) -> Knowledge {
@@ -557,24 +540,156 @@ fn settled(events: &[Event]) -> HashSet<String> {
         .collect()
 }
 
-/// Caches the checkpoint with the sessions of `events` it does not hold (with a checkpoint that
-/// moved on, `events` are those of the sessions after the old one: every session not in it is
-/// among them).
-fn save_checkpoint(store: &Store, head: (u64, [u8; 32]), cp: &Checkpoint, events: &[Event]) {
-    let held: HashSet<&str> = cp.sessions().collect();
-    let after: BTreeSet<&str> = events
-        .iter()
-        .map(|e| e.session.as_str())
-        .filter(|s| !held.contains(s))
-        .collect();
-    let saved = Saved {
-        checkpoint: std::borrow::Cow::Borrowed(cp),
-        after: after.into_iter().map(str::to_owned).collect(),
-    };
-    match rmp_serde::to_vec_named(&saved) {
-        Ok(bytes) => put(store, head, &[(CHECKPOINT_NAME, &bytes)]),
-        Err(e) => tracing::warn!("caching the checkpoint: {e}"),
+/// What one derivation caches, encoded: the deltas of the insights and briefs, and, when the
+/// checkpoint moved on (or was made), the checkpoint and its base.
+struct Views {
+    delta: Vec<u8>,
+    briefs_delta: Vec<u8>,
+    checkpoint: Option<(Vec<u8>, Vec<u8>, Vec<u8>)>,
+}
+
+impl Views {
+    /// The views of `d`, derived at `now` from a checkpoint saved at `at`; `events` are those
+    /// derived (with a checkpoint that moved on, those of every session not in it).
+    fn of(
+        d: &crate::insight::checkpoint::Derived,
+        at: (u64, [u8; 32]),
+        now: (u64, [u8; 32]),
+        events: &[Event],
+    ) -> Option<Views> {
+        let base_head = if d.checkpoint.is_some() { now } else { at };
+        let briefs: Vec<Brief> = d
+            .changed
+            .iter()
+            .map(|&n| Brief::of(&d.insights[n as usize]))
+            .collect();
+        let added: Vec<Brief> = Brief::all(&d.insights[d.base_len..]);
+        let briefs_delta = Delta {
+            base: base_head,
+            base_len: d.base_len as u32,
+            changed: d.changed.iter().copied().zip(briefs).collect(),
+            added,
+        };
+        let delta = Delta::of(base_head, &d.insights, d.base_len, &d.changed);
+        let checkpoint = match &d.checkpoint {
+            Some(cp) => {
+                let held: HashSet<&str> = cp.sessions().collect();
+                let after: BTreeSet<&str> = events
+                    .iter()
+                    .map(|e| e.session.as_str())
+                    .filter(|s| !held.contains(s))
+                    .collect();
+                let saved = Saved {
+                    checkpoint: std::borrow::Cow::Borrowed(cp),
+                    after: after.into_iter().map(str::to_owned).collect(),
+                };
+                let base = cp.base();
+                Some((encode(&saved)?, encode(&base)?, encode(&Brief::all(&base))?))
+            }
+            None => None,
+        };
+        Some(Views {
+            delta: encode(&delta)?,
+            briefs_delta: encode(&briefs_delta)?,
+            checkpoint,
+        })
     }
+
+    /// Caches the views with `k`'s state, all in one transaction.
+    fn save(views: Option<Views>, store: &Store, k: &Knowledge) {
+        let Some(v) = views else { return };
+        let Some(state) = encode(&state_of(k)) else {
+            return;
+        };
+        let mut all: Vec<(&str, &[u8])> = vec![
+            (STATE_NAME, &state),
+            (DELTA_NAME, &v.delta),
+            (BRIEFS_DELTA_NAME, &v.briefs_delta),
+        ];
+        if let Some((cp, base, briefs)) = &v.checkpoint {
+            all.push((CHECKPOINT_NAME, cp));
+            all.push((BASE_NAME, base));
+            all.push((BRIEFS_BASE_NAME, briefs));
+        }
+        put(store, k.head, &all);
+    }
+}
+
+/// Caches `k` (whose insights are those cached at `at`, its churn newer) at its head: its state,
+/// and the deltas saved at `at` again under the new head.
+fn save_churn(store: &Store, at: (u64, [u8; 32]), k: &Knowledge) {
+    let tag = cache_tag();
+    let delta = |name| match store.cached(name, &tag) {
+        Ok(Some((h, bytes))) if h == at => Some(bytes),
+        _ => None,
+    };
+    let (Some(d), Some(b), Some(state)) = (
+        delta(DELTA_NAME),
+        delta(BRIEFS_DELTA_NAME),
+        encode(&state_of(k)),
+    ) else {
+        return;
+    };
+    put(
+        store,
+        k.head,
+        &[
+            (STATE_NAME, &state),
+            (DELTA_NAME, &d),
+            (BRIEFS_DELTA_NAME, &b),
+        ],
+    );
+}
+
+fn state_of(k: &Knowledge) -> State<'_> {
+    State {
+        events: k.events,
+        churn: k
+            .churn
+            .iter()
+            .map(|(a, b)| (a.clone(), b.clone()))
+            .collect(),
+        tracker: std::borrow::Cow::Borrowed(&k.tracker),
+    }
+}
+
+fn encode<T: Serialize + ?Sized>(value: &T) -> Option<Vec<u8>> {
+    rmp_serde::to_vec_named(value)
+        .map_err(|e| tracing::warn!("caching derived views: {e}"))
+        .ok()
+}
+
+/// The items cached at `at`: the delta view `delta` at `at` applied to the base view `base` it
+/// was made against. `None` when either is missing, unreadable or of another head.
+fn read_views<T: serde::de::DeserializeOwned + Clone>(
+    store: &Store,
+    at: (u64, [u8; 32]),
+    base: &str,
+    delta: &str,
+) -> Option<Vec<T>> {
+    let tag = cache_tag();
+    let read = |name: &str| match store.cached(name, &tag) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!("reading cached {name}: {e}");
+            None
+        }
+    };
+    let (h, bytes) = read(delta)?;
+    if h != at {
+        return None;
+    }
+    let d: Delta<T> = rmp_serde::from_slice(&bytes)
+        .map_err(|e| tracing::warn!("cached {delta} unreadable ({e})"))
+        .ok()?;
+    let (bh, bytes) = read(base)?;
+    if bh != d.base {
+        return None;
+    }
+    let b: Vec<T> = rmp_serde::from_slice(&bytes)
+        .map_err(|e| tracing::warn!("cached {base} unreadable ({e})"))
+        .ok()?;
+    d.apply(b)
 }
 
 /// The cached snapshot's state and the head it reflects.

@@ -149,6 +149,18 @@ fn every_split_of_the_fixtures_derives_what_deriving_at_once_does() {
             on.checkpoint.is_none(),
             "nothing settled: the checkpoint stands"
         );
+        // The base comes first, as the checkpoint has it but where a later session or a mark
+        // changed it: what the cache keeps as the base and a delta.
+        let base = made.base();
+        assert_eq!(on.base_len, base.len());
+        for (n, b) in base.iter().enumerate() {
+            if on.changed.binary_search(&(n as u32)).is_err() {
+                assert!(
+                    on.insights[n] == *b,
+                    "base insight {n} changed unannounced (split {k})"
+                );
+            }
+        }
         assert_eq!(sorted(on.insights), whole, "from a checkpoint after {k}");
         // Advanced from an earlier checkpoint (half as far), then gone on from.
         let half: HashSet<&str> = order[..k / 2].iter().map(String::as_str).collect();
