@@ -14,6 +14,7 @@ use ignore::WalkBuilder;
 
 use super::extract::{FileSymbols, extract};
 use super::lang::{Lang, lang_for_path};
+use super::query::{prepared, queries};
 
 /// Files larger than this are not indexed.
 pub(crate) const MAX_FILE_BYTES: u64 = 512 * 1024;
@@ -62,9 +63,58 @@ pub(crate) fn worth_indexing(text: &str) -> bool {
         .any(|line| line.len() > MAX_LINE_CHARS && line.chars().count() > MAX_LINE_CHARS)
 }
 
-/// Every supported file under `root` worth indexing, by relative path.
-fn discover(root: &Path) -> Vec<(PathBuf, PathBuf, Lang)> {
-    let walker = WalkBuilder::new(root)
+/// At most this many files are looked at to find which languages to compile ahead.
+const AHEAD_FILES: usize = 5_000;
+
+/// Compiles, in the background, the queries of the languages found under `roots`, so that the
+/// first file opened or indexed finds them ready instead of compiling them under the index's
+/// lock: a short walk (the files the index would read, at most `AHEAD_FILES`) finds the
+/// languages, and each is compiled on a thread of its own as soon as its first file is seen
+/// (at most once per process: a language already compiled or compiling is not started again).
+/// Returns at once.
+pub fn compile_ahead(roots: Vec<PathBuf>) {
+    let walk = move || {
+        let mut started = [false; Lang::ALL.len()];
+        let mut seen = 0;
+        for root in &roots {
+            for entry in walker(root).flatten().take(AHEAD_FILES) {
+                if !entry.file_type().is_some_and(|t| t.is_file()) {
+                    continue;
+                }
+                let Some(lang) = lang_for_path(entry.path()) else {
+                    continue;
+                };
+                if std::mem::replace(&mut started[lang.index()], true) || prepared(lang) {
+                    continue;
+                }
+                let compile = move || {
+                    let _ = queries(lang);
+                };
+                if let Err(e) = std::thread::Builder::new()
+                    .name(format!("queries-{}", lang.query_dir()))
+                    .spawn(compile)
+                {
+                    tracing::debug!("compiling {lang:?} queries ahead: {e}");
+                }
+                seen += 1;
+                if seen == Lang::ALL.len() {
+                    return;
+                }
+            }
+        }
+    };
+    if let Err(e) = std::thread::Builder::new()
+        .name("queries-ahead".into())
+        .spawn(walk)
+    {
+        tracing::debug!("compiling queries ahead: {e}");
+    }
+}
+
+/// The walk over a workspace's files (dependency and build folders skipped, ignore files
+/// respected).
+fn walker(root: &Path) -> ignore::Walk {
+    WalkBuilder::new(root)
         .hidden(true)
         .git_ignore(true)
         .git_exclude(true)
@@ -77,9 +127,13 @@ fn discover(root: &Path) -> Vec<(PathBuf, PathBuf, Lang)> {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             !(is_dir && entry.depth() > 0 && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d))
         })
-        .build();
+        .build()
+}
+
+/// Every supported file under `root` worth indexing, by relative path.
+fn discover(root: &Path) -> Vec<(PathBuf, PathBuf, Lang)> {
     let mut files = Vec::new();
-    for entry in walker {
+    for entry in walker(root) {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
