@@ -11,12 +11,14 @@
 //! - `extract` — one file's text → its definitions and references, with containers; from
 //!   scratch, or incrementally for a file being edited.
 //! - `index` — the workspace index: per-file entries and name → postings maps.
+//! - `intern` — the shared names, paths and container chains entries point to (each kept once).
 //! - `walk` — which files a workspace build reads, under which relative path, read and parsed
 //!   on every core; the languages found there compiled ahead, in the background.
 //! - `resolve` — links an insight to the symbols it is about (written with the insight work).
 
 mod extract;
 mod index;
+mod intern;
 mod lang;
 mod query;
 pub mod resolve;
@@ -24,6 +26,7 @@ mod symbol;
 mod walk;
 
 pub use index::SymbolIndex;
+pub use intern::{Chain, FilePath, Name};
 pub use lang::{Lang, lang_for_path};
 pub use query::prepare;
 pub use symbol::{Definition, RefKind, Reference, SymbolKind};
