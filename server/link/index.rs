@@ -372,7 +372,6 @@ impl SymbolIndex {
         for r in &mut symbols.refs {
             chain(&mut r.container);
         }
-        drop(chain);
         for d in &mut symbols.defs {
             if !d.file.same(path) {
                 d.file = path.clone();
