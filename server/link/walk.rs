@@ -64,50 +64,50 @@ pub(crate) fn worth_indexing(text: &str) -> bool {
 }
 
 /// At most this many files are looked at to find which languages to compile ahead.
-const AHEAD_FILES: usize = 5_000;
+const AHEAD_FILES: usize = 2_000;
 
 /// Compiles, in the background, the queries of the languages found under `roots`, so that the
-/// first file opened or indexed finds them ready instead of compiling them under the index's
-/// lock: a short walk (the files the index would read, at most `AHEAD_FILES`) finds the
-/// languages, and each is compiled on a thread of its own as soon as its first file is seen
-/// (at most once per process: a language already compiled or compiling is not started again).
-/// Returns at once.
+/// first file opened or indexed finds them ready (or under way) instead of compiling them
+/// itself: a short walk (the files the index would read, at most `AHEAD_FILES`) counts the
+/// files of each language, then they are compiled one after another, the language with most
+/// files first — the one a developer most likely opens first, which so does not share the
+/// cores with the others. A language already compiled or compiling is not compiled again (at
+/// most once per process). Returns at once.
 pub fn compile_ahead(roots: Vec<PathBuf>) {
-    let walk = move || {
-        let mut started = [false; Lang::ALL.len()];
-        let mut seen = 0;
+    let ahead = move || {
+        let mut count = [0usize; Lang::ALL.len()];
         for root in &roots {
             for entry in walker(root).flatten().take(AHEAD_FILES) {
-                if !entry.file_type().is_some_and(|t| t.is_file()) {
-                    continue;
-                }
-                let Some(lang) = lang_for_path(entry.path()) else {
-                    continue;
-                };
-                if std::mem::replace(&mut started[lang.index()], true) || prepared(lang) {
-                    continue;
-                }
-                let compile = move || {
-                    let _ = queries(lang);
-                };
-                if let Err(e) = std::thread::Builder::new()
-                    .name(format!("queries-{}", lang.query_dir()))
-                    .spawn(compile)
-                {
-                    tracing::debug!("compiling {lang:?} queries ahead: {e}");
-                }
-                seen += 1;
-                if seen == Lang::ALL.len() {
-                    return;
+                if entry.file_type().is_some_and(|t| t.is_file()) {
+                    if let Some(lang) = lang_for_path(entry.path()) {
+                        count[lang.index()] += 1;
+                    }
                 }
             }
         }
+        compile_in_order(&count);
     };
     if let Err(e) = std::thread::Builder::new()
         .name("queries-ahead".into())
-        .spawn(walk)
+        .spawn(ahead)
     {
         tracing::debug!("compiling queries ahead: {e}");
+    }
+}
+
+/// Compiles the languages with files (`count`, by [`Lang::index`]), one after another, those
+/// with most files first. One at a time: a language compiling beside another takes twice as
+/// long on two cores, and the first one is the one the first file opened most likely waits for.
+fn compile_in_order(count: &[usize; Lang::ALL.len()]) {
+    let mut langs: Vec<Lang> = Lang::ALL
+        .into_iter()
+        .filter(|l| count[l.index()] > 0)
+        .collect();
+    langs.sort_by_key(|l| std::cmp::Reverse(count[l.index()]));
+    for lang in langs {
+        if !prepared(lang) {
+            let _ = queries(lang);
+        }
     }
 }
 
@@ -157,10 +157,17 @@ fn discover(root: &Path) -> Vec<(PathBuf, PathBuf, Lang)> {
     files
 }
 
-/// Reads and indexes every file [`discover`] finds, on as many threads as there are cores, and
-/// returns the results in path order.
+/// Reads and indexes every file [`discover`] finds, on as many threads as there are cores (once
+/// their languages are compiled), and returns the results in path order.
 pub(crate) fn index_workspace(root: &Path) -> Vec<(PathBuf, FileSymbols)> {
     let files = discover(root);
+    // Languages first, one at a time in the order `compile_ahead` takes them (waiting for it
+    // where it is already compiling one), rather than one per worker at once.
+    let mut count = [0usize; Lang::ALL.len()];
+    for (_, _, lang) in &files {
+        count[lang.index()] += 1;
+    }
+    compile_in_order(&count);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8)
