@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use sessionlens::link::SymbolIndex;
+use sessionlens::link::{Lang, SymbolIndex};
 
 /// Deterministic pseudo-random numbers (xorshift), so every run indexes the same workspace.
 struct Rng(u64);
@@ -390,6 +390,21 @@ fn main() -> std::io::Result<()> {
         "threads:   {}",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
+
+    // What a language costs the first time a process meets it: its grammar loaded and its query
+    // files compiled (the figure a first hover waits for, unless compiled ahead).
+    let mut compiles = Vec::new();
+    for lang in Lang::ALL {
+        let start = Instant::now();
+        if let Err(e) = lang.self_check() {
+            println!("queries:   {lang:?}: {e}");
+        }
+        compiles.push(format!(
+            "{lang:?} {:.0}",
+            start.elapsed().as_secs_f64() * 1e3
+        ));
+    }
+    println!("queries:   compiled in ms: {}", compiles.join(", "));
 
     // Full build, best of three (the first also warms the page cache and compiles the queries).
     let mut builds = Vec::new();

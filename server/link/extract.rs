@@ -21,6 +21,9 @@ use tree_sitter::{
     InputEdit, Node, Parser, Point, QueryCapture, QueryCursor, StreamingIterator, Tree,
 };
 
+use std::collections::HashMap;
+
+use super::intern::{Chain, FilePath, Name};
 use super::lang::Lang;
 use super::query::{Capture, HasDescendant, LangQueries, queries};
 use super::symbol::{Definition, RefKind, Reference, SymbolKind};
@@ -470,6 +473,15 @@ fn run(
     // Source order; an enclosing node sorts before what it encloses.
     def_hits.sort_unstable_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
 
+    // Every entry of the file shares one path, each name one copy, and the entries inside the
+    // same definition one chain.
+    let file = FilePath::from(file);
+    let mut shared = Shared {
+        names: HashMap::new(),
+        chains: vec![None; def_hits.len()],
+        empty: Chain::from(Vec::new()),
+    };
+
     let mut defs = Vec::with_capacity(def_hits.len());
     let mut def_at = Vec::with_capacity(def_hits.len());
     let mut spans: Vec<Span> = Vec::with_capacity(def_hits.len());
@@ -483,13 +495,13 @@ fn run(
             def_names.push(hit.name_id);
             if range.contains(&hit.name_byte) {
                 defs.push(Definition {
-                    name: one_line(hit.name),
+                    name: shared.one_line(hit.name),
                     kind,
-                    file: file.to_path_buf(),
+                    file: file.clone(),
                     line: to_u32(name_at.row),
                     col: to_u32(name_at.column),
                     end_line: to_u32(end.row).max(to_u32(name_at.row)),
-                    container: stack.iter().map(|&i| one_line(spans[i].name)).collect(),
+                    container: shared.chain(&stack, &spans),
                 });
                 def_at.push(to_u32(hit.name_byte));
             }
@@ -528,12 +540,12 @@ fn run(
             stack.pop();
         }
         refs.push(Reference {
-            name: hit.name.to_owned(),
-            file: file.to_path_buf(),
+            name: shared.name(hit.name),
+            file: file.clone(),
             line: to_u32(hit.point.row),
             col: to_u32(hit.point.column),
             kind: hit.kind,
-            container: stack.iter().map(|&i| one_line(spans[i].name)).collect(),
+            container: shared.chain(&stack, &spans),
         });
         ref_at.push(to_u32(hit.start));
     }
@@ -542,6 +554,53 @@ fn run(
         symbols: FileSymbols { defs, refs },
         def_at,
         ref_at,
+    }
+}
+
+/// The names and chains of one query run, each made once.
+struct Shared<'t> {
+    names: HashMap<&'t str, Name>,
+    /// By span: the chain of an entry whose innermost enclosing span it is (a chain is decided
+    /// by its innermost span).
+    chains: Vec<Option<Chain>>,
+    empty: Chain,
+}
+
+impl<'t> Shared<'t> {
+    fn name(&mut self, text: &'t str) -> Name {
+        self.names
+            .entry(text)
+            .or_insert_with(|| Name::from(text))
+            .clone()
+    }
+
+    /// A definition's name, on one line.
+    fn one_line(&mut self, text: &'t str) -> Name {
+        if text.contains('\n') {
+            Name::from(one_line(text))
+        } else {
+            self.name(text)
+        }
+    }
+
+    /// The chain of the spans on `stack` (indices into `spans`, outermost first).
+    fn chain(&mut self, stack: &[usize], spans: &[Span<'t>]) -> Chain {
+        let Some(&top) = stack.last() else {
+            return self.empty.clone();
+        };
+        if let Some(c) = self.chains.get(top).and_then(Option::as_ref) {
+            return c.clone();
+        }
+        let chain = Chain::from(
+            stack
+                .iter()
+                .map(|&i| self.one_line(spans[i].name))
+                .collect::<Vec<_>>(),
+        );
+        if let Some(slot) = self.chains.get_mut(top) {
+            *slot = Some(chain.clone());
+        }
+        chain
     }
 }
 

@@ -3,11 +3,15 @@
 //!
 //! Files are replaced whole: `update_file` drops a file's old postings and adds the new ones, so
 //! the cost of an edit is the size of that file, never the size of the workspace.
+//!
+//! Entries keep their texts interned (`intern`): one copy of each name and container chain in
+//! the whole index, one of each file's path, shared by the entries and the postings' keys.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::extract::{FileSymbols, Parsed, extract_keeping};
+use super::intern::{Chain, FilePath, Interner, Name};
 use super::lang::lang_for_path;
 use super::symbol::{Definition, Reference};
 use super::walk::{self, normalize_rel};
@@ -22,24 +26,24 @@ struct Posting {
 }
 
 /// Name → postings, each list sorted by `(file, idx)` so one file's entries are contiguous and
-/// can be found by binary search.
+/// can be found by binary search. Keys are the index's interned names.
 #[derive(Debug, Default)]
-struct Postings(HashMap<String, Vec<Posting>>);
+struct Postings(HashMap<Name, Vec<Posting>>);
 
 impl Postings {
     /// Adds a file's entries (`names[i]` is entry `i`), which must not be posted already. Entries
     /// are grouped by name first, so each list moves once however often the file uses a name.
-    fn add<'a>(&mut self, file: FileId, names: impl Iterator<Item = &'a str>) {
-        let mut entries: Vec<(&str, u32)> = names
+    fn add<'a>(&mut self, file: FileId, names: impl Iterator<Item = &'a Name>) {
+        let mut entries: Vec<(&Name, u32)> = names
             .enumerate()
             .map(|(idx, name)| (name, u32::try_from(idx).unwrap_or(u32::MAX)))
             .collect();
-        entries.sort_unstable();
+        entries.sort_unstable_by(|a, b| (a.0.as_str(), a.1).cmp(&(b.0.as_str(), b.1)));
         for group in entries.chunk_by(|a, b| a.0 == b.0) {
             let name = group[0].0;
-            let list = match self.0.get_mut(name) {
+            let list = match self.0.get_mut(name.as_str()) {
                 Some(list) => list,
-                None => self.0.entry(name.to_owned()).or_default(),
+                None => self.0.entry(name.clone()).or_default(),
             };
             let at = list.partition_point(|p| p.file < file);
             list.splice(at..at, group.iter().map(|&(_, idx)| Posting { file, idx }));
@@ -71,7 +75,8 @@ impl Postings {
 
 #[derive(Debug)]
 struct FileEntry {
-    path: PathBuf,
+    /// The one copy of the path every entry of the file shares.
+    path: FilePath,
     symbols: FileSymbols,
 }
 
@@ -81,12 +86,14 @@ struct FileEntry {
 #[derive(Debug)]
 pub struct SymbolIndex {
     root: PathBuf,
-    ids: HashMap<PathBuf, FileId>,
+    ids: HashMap<FilePath, FileId>,
     /// Indexed by `FileId`; `None` for a freed slot (reused by the next new file).
     files: Vec<Option<FileEntry>>,
     free: Vec<FileId>,
     defs: Postings,
     refs: Postings,
+    /// The one copy of each name and chain of the entries.
+    interner: Interner,
     /// The trees and texts of the files updated last, most recent last: the file being edited
     /// is re-indexed incrementally. Bounded, as a tree costs many times its text.
     recent: Vec<(PathBuf, Parsed)>,
@@ -105,6 +112,7 @@ impl SymbolIndex {
             free: Vec::new(),
             defs: Postings::default(),
             refs: Postings::default(),
+            interner: Interner::default(),
             recent: Vec::new(),
         }
     }
@@ -237,11 +245,11 @@ impl SymbolIndex {
             let same_file = hint.as_deref().is_some_and(|h| d.file == h);
             let chain = if container.is_empty() {
                 0
-            } else if d.container == container {
+            } else if d.container == *container {
                 3
             } else if d.container.ends_with(container) {
                 2
-            } else if container.starts_with(&d.container) {
+            } else if d.container.is_prefix_of(container) {
                 1
             } else {
                 0
@@ -282,12 +290,12 @@ impl SymbolIndex {
     }
 
     pub fn has_file(&self, rel: &Path) -> bool {
-        self.ids.contains_key(&self.normalize(rel))
+        self.ids.contains_key(self.normalize(rel).as_path())
     }
 
     /// Every indexed file, relative to the root, in path order.
     pub fn files(&self) -> Vec<&Path> {
-        let mut files: Vec<&Path> = self.ids.keys().map(PathBuf::as_path).collect();
+        let mut files: Vec<&Path> = self.ids.keys().map(FilePath::as_path).collect();
         files.sort();
         files
     }
@@ -295,7 +303,7 @@ impl SymbolIndex {
     // --- internals ---
 
     fn entry(&self, rel: &Path) -> Option<&FileEntry> {
-        let id = self.ids.get(&self.normalize(rel))?;
+        let id = self.ids.get(self.normalize(rel).as_path())?;
         self.files.get(*id as usize)?.as_ref()
     }
 
@@ -314,12 +322,13 @@ impl SymbolIndex {
         Some(std::mem::take(&mut entry.symbols))
     }
 
-    /// Replaces (or adds) a file's entries.
-    fn insert(&mut self, rel: PathBuf, symbols: FileSymbols) {
-        let id = match self.ids.get(&rel) {
-            Some(&id) => {
+    /// Replaces (or adds) a file's entries, sharing their texts with the rest of the index.
+    fn insert(&mut self, rel: PathBuf, mut symbols: FileSymbols) {
+        let (id, path) = match self.ids.get_key_value(rel.as_path()) {
+            Some((path, &id)) => {
+                let path = path.clone();
                 self.unpost(id);
-                id
+                (id, path)
             }
             None => {
                 let id = match self.free.pop() {
@@ -329,16 +338,60 @@ impl SymbolIndex {
                         FileId::try_from(self.files.len() - 1).unwrap_or(FileId::MAX)
                     }
                 };
-                self.ids.insert(rel.clone(), id);
-                id
+                let path = FilePath::from(rel);
+                self.ids.insert(path.clone(), id);
+                (id, path)
             }
         };
-        self.defs
-            .add(id, symbols.defs.iter().map(|d| d.name.as_str()));
-        self.refs
-            .add(id, symbols.refs.iter().map(|r| r.name.as_str()));
+        self.share(&path, &mut symbols);
+        self.defs.add(id, symbols.defs.iter().map(|d| &d.name));
+        self.refs.add(id, symbols.refs.iter().map(|r| &r.name));
         if let Some(slot) = self.files.get_mut(id as usize) {
-            *slot = Some(FileEntry { path: rel, symbols });
+            let old = slot.replace(FileEntry { path, symbols });
+            self.release(old);
+        }
+    }
+
+    /// Points a file's entries at the index's one copy of their path, names and chains. The
+    /// entries of one file share their chains already, so each is looked up once.
+    fn share(&mut self, path: &FilePath, symbols: &mut FileSymbols) {
+        let mut chains: HashMap<usize, Chain> = HashMap::new();
+        let interner = &mut self.interner;
+        let mut chain = |c: &mut Chain| {
+            if let Some(shared) = chains.get(&c.address()) {
+                *c = shared.clone();
+            } else {
+                let shared = interner.chain(c);
+                chains.insert(c.address(), shared.clone());
+                *c = shared;
+            }
+        };
+        for d in &mut symbols.defs {
+            chain(&mut d.container);
+        }
+        for r in &mut symbols.refs {
+            chain(&mut r.container);
+        }
+        for d in &mut symbols.defs {
+            if !d.file.same(path) {
+                d.file = path.clone();
+            }
+            d.name = self.interner.name(&d.name);
+        }
+        for r in &mut symbols.refs {
+            if !r.file.same(path) {
+                r.file = path.clone();
+            }
+            r.name = self.interner.name(&r.name);
+        }
+    }
+
+    /// Lets the interner forget what only a replaced file's entries used.
+    fn release(&mut self, old: Option<FileEntry>) {
+        if let Some(old) = old {
+            let n = old.symbols.defs.len() + old.symbols.refs.len();
+            drop(old);
+            self.interner.release(n);
         }
     }
 
@@ -346,9 +399,8 @@ impl SymbolIndex {
         self.recent.retain(|(path, _)| path != rel);
         if let Some(id) = self.ids.remove(rel) {
             self.unpost(id);
-            if let Some(slot) = self.files.get_mut(id as usize) {
-                *slot = None;
-            }
+            let old = self.files.get_mut(id as usize).and_then(Option::take);
+            self.release(old);
             self.free.push(id);
         }
     }
@@ -408,10 +460,11 @@ mod tests {
 
     #[test]
     fn postings_stay_sorted_and_removable() {
+        let names = |v: &[&str]| v.iter().map(|s| Name::from(*s)).collect::<Vec<_>>();
         let mut p = Postings::default();
-        p.add(2, ["a", "b", "a"].into_iter());
-        p.add(1, ["a"].into_iter());
-        p.add(3, ["a"].into_iter());
+        p.add(2, names(&["a", "b", "a"]).iter());
+        p.add(1, names(&["a"]).iter());
+        p.add(3, names(&["a"]).iter());
         let files: Vec<_> = p.get("a").iter().map(|x| (x.file, x.idx)).collect();
         assert_eq!(files, [(1, 0), (2, 0), (2, 2), (3, 0)]);
         p.remove(2, ["a", "b", "a"].into_iter());
@@ -441,5 +494,44 @@ mod tests {
         assert_eq!(index.files.len(), 1);
         assert_eq!(index.definitions("b")[0].file, Path::new("b.ts"));
         assert!(index.definitions("a").is_empty());
+    }
+
+    #[test]
+    fn entries_share_one_copy_of_each_text() {
+        let mut index = SymbolIndex::new(Path::new("/r"));
+        index.update_file(
+            Path::new("a.ts"),
+            "function App() { useState(); useState(); }\n",
+        );
+        index.update_file(Path::new("b.ts"), "function App() { useState(); }\n");
+        let refs = index.references("useState");
+        assert_eq!(refs.len(), 3);
+        let text = |r: &Reference| r.name.as_str().as_ptr();
+        assert!(
+            refs.iter().all(|r| text(r) == text(refs[0])),
+            "one copy of a name"
+        );
+        let chain = |r: &Reference| r.container.as_ptr();
+        assert!(
+            refs.iter().all(|r| chain(r) == chain(refs[0])),
+            "one copy of a chain"
+        );
+        assert!(refs[0].file.same(&refs[1].file) && !refs[0].file.same(&refs[2].file));
+        let defs = index.definitions("App");
+        assert!(std::ptr::eq(defs[0].name.as_str(), defs[1].name.as_str()));
+    }
+
+    #[test]
+    fn texts_no_entry_uses_are_let_go() {
+        let mut index = SymbolIndex::new(Path::new("/r"));
+        let many: String = (0..3000).map(|i| format!("f{i}();\n")).collect();
+        index.update_file(Path::new("a.ts"), &many);
+        index.update_file(Path::new("b.ts"), "function kept() { f1(); }\n");
+        assert!(index.interner.len().0 > 3000);
+        index.remove_file(Path::new("a.ts"));
+        let (names, _) = index.interner.len();
+        assert!(names <= 2, "{names} names kept");
+        assert_eq!(index.references("f1").len(), 1);
+        assert_eq!(index.definitions("kept").len(), 1);
     }
 }

@@ -6,17 +6,19 @@
 //! data ([`Definition`], [`Reference`]) and the [`SymbolIndex`] that answers lookups.
 //!
 //! - `lang` — supported languages and the path → language mapping.
-//! - `query` — the embedded query files, compiled once, and what their capture names mean; the
-//!   check that a language's grammar and queries load (`Lang::self_check`).
+//! - `query` — the embedded query files, compiled once per process, and what their capture names
+//!   mean; the check that a language's grammar and queries load (`Lang::self_check`).
 //! - `extract` — one file's text → its definitions and references, with containers; from
 //!   scratch, or incrementally for a file being edited.
 //! - `index` — the workspace index: per-file entries and name → postings maps.
+//! - `intern` — the shared names, paths and container chains entries point to (each kept once).
 //! - `walk` — which files a workspace build reads, under which relative path, read and parsed
-//!   on every core.
+//!   on every core; the languages found there compiled ahead, in the background.
 //! - `resolve` — links an insight to the symbols it is about (written with the insight work).
 
 mod extract;
 mod index;
+mod intern;
 mod lang;
 mod query;
 pub mod resolve;
@@ -24,6 +26,8 @@ mod symbol;
 mod walk;
 
 pub use index::SymbolIndex;
+pub use intern::{Chain, FilePath, Name};
 pub use lang::{Lang, lang_for_path};
+pub use query::prepare;
 pub use symbol::{Definition, RefKind, Reference, SymbolKind};
-pub use walk::read_source;
+pub use walk::{compile_ahead, read_source};

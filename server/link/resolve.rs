@@ -41,7 +41,7 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
     };
     fn add<'a>(d: &'a Definition, found: &mut Vec<&'a Definition>, named: &[String], max: usize) {
         if found.len() < max
-            && (!is_value(d) || named.contains(&d.name))
+            && (!is_value(d) || named.iter().any(|n| *n == d.name))
             && !found
                 .iter()
                 .any(|f| f.name == d.name && f.file == d.file && f.line == d.line)
@@ -188,7 +188,7 @@ pub fn link(index: &SymbolIndex, insight: &Insight, sub: Option<&Path>) -> Vec<L
     found
         .into_iter()
         .map(|d| LinkedSymbol {
-            name: d.name.clone(),
+            name: d.name.to_string(),
             kind: d.kind,
             file: d.file.to_string_lossy().replace('\\', "/"),
             line: d.line + 1,

@@ -1,10 +1,11 @@
 //! What the index stores: definitions and references, with their kinds and the chain of
 //! definitions that encloses them. Plain serializable data, so the layers above (insights, the
-//! store, the language server) can keep and ship them without knowing about tree-sitter.
-
-use std::path::PathBuf;
+//! store, the language server) can keep and ship them without knowing about tree-sitter. Their
+//! texts are shared ([`Name`], [`FilePath`], [`Chain`] from `intern`): they repeat a lot.
 
 use serde::{Deserialize, Serialize};
+
+use super::intern::{Chain, FilePath, Name};
 
 /// What a definition is. The same vocabulary for every language; a query file picks the kind
 /// with its capture name (`@definition.function`, `@definition.component`, …).
@@ -114,17 +115,17 @@ impl RefKind {
 /// tests.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Definition {
-    pub name: String,
+    pub name: Name,
     pub kind: SymbolKind,
     /// Relative to the index root, `/`-separated.
-    pub file: PathBuf,
+    pub file: FilePath,
     pub line: u32,
     pub col: u32,
     pub end_line: u32,
     /// Names of the enclosing definitions, outermost first: `["TodoStore"]` for a method of
     /// `class TodoStore`, `["Parser"]` for a method in `impl Parser`, `["App"]` for a function
     /// nested in `App`.
-    pub container: Vec<String>,
+    pub container: Chain,
 }
 
 /// A use of a name.
@@ -132,13 +133,13 @@ pub struct Definition {
 /// `line`/`col` are where the name itself starts (0-based; `col` in UTF-8 bytes).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reference {
-    pub name: String,
+    pub name: Name,
     /// Relative to the index root, `/`-separated.
-    pub file: PathBuf,
+    pub file: FilePath,
     pub line: u32,
     pub col: u32,
     pub kind: RefKind,
     /// Names of the definitions around the use, outermost first: every `useEffect(…)` call
     /// inside `App` has a container starting with `"App"`.
-    pub container: Vec<String>,
+    pub container: Chain,
 }

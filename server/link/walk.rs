@@ -14,6 +14,7 @@ use ignore::WalkBuilder;
 
 use super::extract::{FileSymbols, extract};
 use super::lang::{Lang, lang_for_path};
+use super::query::{prepared, queries};
 
 /// Files larger than this are not indexed.
 pub(crate) const MAX_FILE_BYTES: u64 = 512 * 1024;
@@ -62,9 +63,58 @@ pub(crate) fn worth_indexing(text: &str) -> bool {
         .any(|line| line.len() > MAX_LINE_CHARS && line.chars().count() > MAX_LINE_CHARS)
 }
 
-/// Every supported file under `root` worth indexing, by relative path.
-fn discover(root: &Path) -> Vec<(PathBuf, PathBuf, Lang)> {
-    let walker = WalkBuilder::new(root)
+/// At most this many files are looked at to find which languages to compile ahead.
+const AHEAD_FILES: usize = 2_000;
+
+/// Compiles, in the background, the queries of the languages found under `roots`, so that the
+/// first file opened or indexed finds them ready (or under way) instead of compiling them
+/// itself: a short walk (the files the index would read, at most `AHEAD_FILES`) counts the
+/// files of each language, then they are compiled one after another, the language with most
+/// files first — the one a developer most likely opens first, which so does not share the
+/// cores with the others. A language already compiled or compiling is not compiled again (at
+/// most once per process). Returns at once.
+pub fn compile_ahead(roots: Vec<PathBuf>) {
+    let ahead = move || {
+        let mut count = [0usize; Lang::ALL.len()];
+        for root in &roots {
+            for entry in walker(root).flatten().take(AHEAD_FILES) {
+                if entry.file_type().is_some_and(|t| t.is_file()) {
+                    if let Some(lang) = lang_for_path(entry.path()) {
+                        count[lang.index()] += 1;
+                    }
+                }
+            }
+        }
+        compile_in_order(&count);
+    };
+    if let Err(e) = std::thread::Builder::new()
+        .name("queries-ahead".into())
+        .spawn(ahead)
+    {
+        tracing::debug!("compiling queries ahead: {e}");
+    }
+}
+
+/// Compiles the languages with files (`count`, by [`Lang::index`]), one after another, those
+/// with most files first. One at a time: a language compiling beside another takes twice as
+/// long on two cores, and the first one is the one the first file opened most likely waits for.
+fn compile_in_order(count: &[usize; Lang::ALL.len()]) {
+    let mut langs: Vec<Lang> = Lang::ALL
+        .into_iter()
+        .filter(|l| count[l.index()] > 0)
+        .collect();
+    langs.sort_by_key(|l| std::cmp::Reverse(count[l.index()]));
+    for lang in langs {
+        if !prepared(lang) {
+            let _ = queries(lang);
+        }
+    }
+}
+
+/// The walk over a workspace's files (dependency and build folders skipped, ignore files
+/// respected).
+fn walker(root: &Path) -> ignore::Walk {
+    WalkBuilder::new(root)
         .hidden(true)
         .git_ignore(true)
         .git_exclude(true)
@@ -77,9 +127,13 @@ fn discover(root: &Path) -> Vec<(PathBuf, PathBuf, Lang)> {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             !(is_dir && entry.depth() > 0 && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d))
         })
-        .build();
+        .build()
+}
+
+/// Every supported file under `root` worth indexing, by relative path.
+fn discover(root: &Path) -> Vec<(PathBuf, PathBuf, Lang)> {
     let mut files = Vec::new();
-    for entry in walker {
+    for entry in walker(root) {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
@@ -103,10 +157,17 @@ fn discover(root: &Path) -> Vec<(PathBuf, PathBuf, Lang)> {
     files
 }
 
-/// Reads and indexes every file [`discover`] finds, on as many threads as there are cores, and
-/// returns the results in path order.
+/// Reads and indexes every file [`discover`] finds, on as many threads as there are cores (once
+/// their languages are compiled), and returns the results in path order.
 pub(crate) fn index_workspace(root: &Path) -> Vec<(PathBuf, FileSymbols)> {
     let files = discover(root);
+    // Languages first, one at a time in the order `compile_ahead` takes them (waiting for it
+    // where it is already compiling one), rather than one per worker at once.
+    let mut count = [0usize; Lang::ALL.len()];
+    for (_, _, lang) in &files {
+        count[lang.index()] += 1;
+    }
+    compile_in_order(&count);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8)

@@ -181,7 +181,7 @@ mod symbol_table {
                     "{} {} {extent}{}",
                     kind(&d.kind),
                     d.name,
-                    within(&d.container)
+                    within(&d.container.to_strings())
                 );
                 rows.push(((d.line, d.col, 0), row));
             }
@@ -191,7 +191,7 @@ mod symbol_table {
                     kind(&r.kind),
                     r.name,
                     r.line + 1,
-                    within(&r.container)
+                    within(&r.container.to_strings())
                 );
                 rows.push(((r.line, r.col, 1), row));
             }

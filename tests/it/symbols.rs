@@ -41,14 +41,14 @@ fn refs_in(index: &SymbolIndex, file: &str, name: &str) -> Vec<(RefKind, u32, Ve
         .references(name)
         .into_iter()
         .filter(|r| r.file == Path::new(file))
-        .map(|r| (r.kind, r.line, r.container.clone()))
+        .map(|r| (r.kind, r.line, r.container.to_strings()))
         .collect()
 }
 
 fn assert_def(d: &Definition, kind: SymbolKind, line: u32, container: &[&str]) {
     assert_eq!(
-        (d.kind, d.line, &d.container),
-        (kind, line, &strings(container)),
+        (d.kind, d.line, d.container.to_strings()),
+        (kind, line, strings(container)),
         "{d:#?}"
     );
 }
@@ -146,7 +146,7 @@ fn tsx_hook_calls_are_attributed_to_their_component() {
     let in_app: Vec<_> = index
         .references("useState")
         .into_iter()
-        .filter(|r| r.kind == RefKind::Call && r.container.first() == Some(&"App".to_string()))
+        .filter(|r| r.kind == RefKind::Call && r.container.first().is_some_and(|c| c == "App"))
         .map(|r| r.line)
         .collect();
     assert_eq!(in_app, [33]);
@@ -575,7 +575,7 @@ const SQUARE: &str = "css/Square.tsx";
 /// `(kind, line, col, end_line, container)` of the one definition named `name` in `file`.
 fn span(index: &SymbolIndex, file: &str, name: &str) -> (SymbolKind, u32, u32, u32, Vec<String>) {
     let d = def(index, file, name);
-    (d.kind, d.line, d.col, d.end_line, d.container.clone())
+    (d.kind, d.line, d.col, d.end_line, d.container.to_strings())
 }
 
 /// `(name, line, container)` of every CSS class reference in `file`, in source order.
@@ -584,7 +584,7 @@ fn classes_in(index: &SymbolIndex, file: &str) -> Vec<(String, u32, Vec<String>)
         .references_in(Path::new(file))
         .iter()
         .filter(|r| r.kind == RefKind::Class)
-        .map(|r| (r.name.clone(), r.line, r.container.clone()))
+        .map(|r| (r.name.to_string(), r.line, r.container.to_strings()))
         .collect()
 }
 
@@ -730,7 +730,7 @@ fn css_selectors_reference_their_classes() {
 fn css_multi_line_rule_contains_its_classes_under_its_one_line_name() {
     let index = fixture_index();
     let rule = def(&index, BOARD, ".square.selected, .square.last-move");
-    let list = vec![rule.name.clone()];
+    let list = vec![rule.name.to_string()];
     assert_eq!(
         refs_in(&index, BOARD, "last-move"),
         [(RefKind::Class, 33, list.clone())]

@@ -85,7 +85,8 @@ fn selector_at(doc: &Doc, pos: Position, ws: &Workspace) -> Option<((PathBuf, St
         .filter(|d| d.line == pos.line && !d.name.chars().all(is_ident))
         .find_map(|d| {
             let range = doc.lines.range(&doc.text, d.line, d.col, d.name.len());
-            (range.start <= pos && pos <= range.end).then(|| ((rel.clone(), d.name.clone()), range))
+            (range.start <= pos && pos <= range.end)
+                .then(|| ((rel.clone(), d.name.to_string()), range))
         })
 }
 

@@ -60,7 +60,7 @@ pub fn lenses(
         if seen.contains(d.name.as_str()) {
             continue;
         }
-        let key = (rel.to_path_buf(), d.name.clone());
+        let key = (rel.to_path_buf(), d.name.to_string());
         let ids: Vec<u32> = links
             .by_def
             .get(&key)

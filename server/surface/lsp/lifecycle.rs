@@ -52,6 +52,9 @@ pub async fn initialize(shared: &Shared, params: InitializeParams) -> RpcResult<
     if roots.is_empty() {
         roots.extend(params.root_uri.as_ref().and_then(proto::path_of));
     }
+    // The first file opened or indexed needs its language's queries: compile them now, in the
+    // background, while the store opens and the client gets ready.
+    crate::link::compile_ahead(roots.clone());
     for root in roots {
         shared.add_workspace(root);
     }

@@ -234,9 +234,9 @@ impl Shared {
         let _ = tokio::task::spawn_blocking(move || {
             for ws in this.workspaces() {
                 if churn_only {
-                    ws.rechurn(&k);
+                    ws.rechurn(|| this.knowledge());
                 } else {
-                    ws.relink(&k);
+                    ws.relink(|| this.knowledge());
                 }
             }
         })
@@ -375,9 +375,8 @@ impl Shared {
                     ws.root.display(),
                     started.elapsed()
                 );
-                let k = self.knowledge();
-                let w = ws.clone();
-                let _ = tokio::task::spawn_blocking(move || w.relink(&k)).await;
+                let (w, this) = (ws.clone(), self.clone());
+                let _ = tokio::task::spawn_blocking(move || w.relink(|| this.knowledge())).await;
                 release_memory();
                 self.refresh_ui().await;
                 format!("{files} files")

@@ -27,7 +27,9 @@ pub async fn did_open(shared: &Arc<Shared>, params: DidOpenTextDocumentParams) {
         }
     }
     lock(&shared.docs).insert(uri.clone(), doc);
+    let started = std::time::Instant::now();
     index_doc(shared, &uri);
+    tracing::debug!("opened {uri}: indexed in {:?}", started.elapsed());
     shared.wait_loaded().await;
     shared.publish(&uri).await;
 }
@@ -90,6 +92,7 @@ pub async fn did_close(shared: &Shared, params: DidCloseTextDocumentParams) {
         if let Some(ws) = shared.workspace_of(&path) {
             if let Some(rel) = ws.rel(&path) {
                 let text = crate::link::read_source(&path);
+                crate::link::prepare(&rel);
                 let mut index = write(&ws.index);
                 match text {
                     Some(t) => index.update_file(&rel, &t),
@@ -130,8 +133,8 @@ pub async fn flush_edits(shared: &Shared, uri: &Url) {
         let mut names: Vec<String> = Vec::new();
         for &line in &pending.touched {
             if let Some(d) = workspace::owner_of(defs, line) {
-                if !names.contains(&d.name) {
-                    names.push(d.name.clone());
+                if !names.iter().any(|n| *n == d.name) {
+                    names.push(d.name.to_string());
                 }
             }
         }
@@ -192,10 +195,12 @@ fn index_doc(shared: &Shared, uri: &Url) {
     };
     let Some(rel) = ws.rel(&path) else { return };
     guard("indexing a document", || {
+        // A language's first file waits for its queries here, before the lock: hovers and the
+        // links read the index meanwhile.
+        crate::link::prepare(&rel);
         write(&ws.index).update_file(&rel, &text);
     });
     if !ws.is_ready() {
-        let k = shared.knowledge();
-        guard("linking", || ws.relink(&k));
+        guard("linking", || ws.relink(|| shared.knowledge()));
     }
 }

@@ -11,7 +11,7 @@ use crate::link::{Definition, SymbolIndex, SymbolKind};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 pub struct Workspace {
     pub root: PathBuf,
@@ -21,6 +21,8 @@ pub struct Workspace {
     pub links: RwLock<Arc<Links>>,
     /// Set once the full index of the folder is built.
     pub ready: AtomicBool,
+    /// Held by the relink running.
+    relinking: Mutex<()>,
 }
 
 /// What the editor shows of a workspace: the snapshot's links to its definitions (shared with
@@ -49,6 +51,7 @@ impl Workspace {
             root,
             links: RwLock::new(Arc::new(Links::default())),
             ready: AtomicBool::new(false),
+            relinking: Mutex::new(()),
         }
     }
 
@@ -67,25 +70,32 @@ impl Workspace {
             .map_or_else(|p| p.into_inner().clone(), |l| l.clone())
     }
 
-    /// Recomputes only the churn counts (the insights are unchanged).
-    pub fn rechurn(&self, k: &Knowledge) {
+    /// Recomputes only the churn counts (the insights are unchanged), from the snapshot
+    /// `current` gives once this workspace's turn to relink comes.
+    pub fn rechurn(&self, current: impl FnOnce() -> Arc<Knowledge>) {
+        let _one = self.relinking.lock().unwrap_or_else(|p| p.into_inner());
+        let k = current();
         let old = self.links();
         let links = Links {
             linked: old.linked.clone(),
-            churn: churn_here(self, k),
+            churn: churn_here(self, &k),
         };
         *self.links.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(links);
     }
 
-    /// Recomputes the links from the knowledge snapshot and the index as they are now.
-    pub fn relink(&self, k: &Knowledge) {
+    /// Recomputes the links from the knowledge snapshot and the index as they are now. One
+    /// relink at a time, each with the snapshot `current` gives once its turn comes, so links
+    /// computed from an older snapshot never replace newer ones.
+    pub fn relink(&self, current: impl FnOnce() -> Arc<Knowledge>) {
+        let _one = self.relinking.lock().unwrap_or_else(|p| p.into_inner());
+        let k = current();
         let linked = {
             let index = self.index.read().unwrap_or_else(|p| p.into_inner());
-            links::Links::compute(&self.scope, &index, k)
+            links::Links::compute(&self.scope, &index, &k)
         };
         let links = Links {
             linked,
-            churn: churn_here(self, k),
+            churn: churn_here(self, &k),
         };
         *self.links.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(links);
     }
