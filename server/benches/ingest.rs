@@ -5,6 +5,11 @@
 //! as `codex migrate-rollouts` does, by `tests/it/common/paginate.rs`, replicated the same way), and
 //! the ratio of the two is printed. MB/s for each; no assertion, figures to put in the notes.
 //!
+//! Beside them, in the same run and over the same files, the anchors the issue measures against:
+//! Python's bare `json.loads` over every line (`python3`) and `jq -c . >/dev/null` (`jq`), each
+//! the best of two runs, and how many times faster the ingest is. A missing tool is said and
+//! skipped.
+//!
 //! `SESSIONLENS_BENCH_MB` sets the corpus size (default 200).
 
 #[path = "../../tests/it/common/mod.rs"]
@@ -14,6 +19,7 @@ use sessionlens::ingest::gate::Gate;
 use sessionlens::ingest::{IngestOptions, ingest_codex};
 use sessionlens::store::Store;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// What one corpus measured: its size, the events it yields, and the speeds of (a) and (b).
@@ -23,6 +29,62 @@ struct Figures {
     read_mb_s: f64,
     ingest_best_mb_s: f64,
     ingest_median_mb_s: f64,
+}
+
+/// Python's bare `json.loads` over every line of every file.
+const PY_LOADS: &str = "import json, sys\n\
+for p in sys.argv[1:]:\n    \
+with open(p, 'rb') as f:\n        \
+for line in f:\n            \
+json.loads(line)\n";
+
+/// Seconds `program args… files…` takes (best of two), its output thrown away; `None` (said) when
+/// the program is missing or fails.
+fn time_tool(program: &str, args: &[&str], files: &[PathBuf]) -> Option<f64> {
+    let mut best = f64::INFINITY;
+    for _ in 0..2 {
+        let start = Instant::now();
+        let status = Command::new(program)
+            .args(args)
+            .args(files)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .status();
+        let secs = start.elapsed().as_secs_f64();
+        match status {
+            Ok(s) if s.success() => best = best.min(secs),
+            Ok(s) => {
+                println!("{program}: exited with {s}; skipped");
+                return None;
+            }
+            Err(e) => {
+                println!("{program}: not run ({e}); skipped");
+                return None;
+            }
+        }
+    }
+    Some(best)
+}
+
+/// Times the anchors over `files` and prints them beside `f`'s figures.
+fn anchors(f: &Figures, files: &[PathBuf]) {
+    let tools: [(&str, &str, &[&str]); 2] = [
+        ("python3 json.loads", "python3", &["-c", PY_LOADS]),
+        ("jq -c .", "jq", &["-c", "."]),
+    ];
+    for (name, program, args) in tools {
+        if let Some(secs) = time_tool(program, args, files) {
+            let mb_s = f.mb / secs;
+            println!(
+                "{:<24} {mb_s:>7.1} MB/s  ({secs:.2} s); ingest is {:.2}× (best), {:.2}× (median), \
+                 read + normalize {:.2}×",
+                format!("{name}:"),
+                f.ingest_best_mb_s / mb_s,
+                f.ingest_median_mb_s / mb_s,
+                f.read_mb_s / mb_s,
+            );
+        }
+    }
 }
 
 /// Builds both corpora, measures each and prints the ratio.
@@ -45,6 +107,7 @@ fn main() {
         &files,
         &dir.path().join("legacy"),
     );
+    anchors(&legacy, &files);
 
     // The same session as a migrated paginated rollout, replicated the same way (same copies,
     // same session ids), so the two corpora hold the same history.
@@ -59,6 +122,7 @@ fn main() {
         &paged_files,
         &dir.path().join("paginated"),
     );
+    anchors(&paged, &paged_files);
 
     println!();
     println!(
@@ -116,9 +180,14 @@ fn measure(what: &str, files: &[PathBuf], data: &Path) -> Figures {
     // (b) full ingest into a fresh store: the above plus hashing, compression, the chain and redb
     // commits. Three runs, each into a new store; the machine is shared, so the best and the
     // median are both reported.
+    // `SESSIONLENS_BENCH_BATCH_EVENTS` and `SESSIONLENS_BENCH_BATCH_MB` try other commit sizes.
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    let defaults = IngestOptions::default();
     let opts = IngestOptions {
         idle_after: std::time::Duration::ZERO,
-        ..IngestOptions::default()
+        batch_events: env("SESSIONLENS_BENCH_BATCH_EVENTS")
+            .map_or(defaults.batch_events, |n| n as usize),
+        batch_bytes: env("SESSIONLENS_BENCH_BATCH_MB").map_or(defaults.batch_bytes, |n| n << 20),
     };
     let mut runs = Vec::new();
     let mut store_dir = data.join("data-0");

@@ -34,24 +34,33 @@ use crate::capture::{LineStats, SessionReader};
 use crate::normalize::Event;
 use crate::store::Store;
 use crate::store::records::{FileCursor, LineMark};
-use gate::{Gate, GateError};
+use gate::{Committed, Gate, GateError};
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError};
 use std::time::{Duration, SystemTime};
 
 pub struct IngestOptions {
     /// A file untouched this long is a finished session: its open turn is closed.
     pub idle_after: Duration,
-    /// Events per transaction; bounds memory and the work a crash can lose.
+    /// Events per transaction at most; bounds memory and the work a crash can lose.
     pub batch_events: usize,
+    /// Source bytes read per transaction at most: a commit is made once this much was read
+    /// (or `batch_events` events are waiting), whichever comes first. Each commit costs its
+    /// fsyncs (a few ms), so commits are sized by what they carry, not made per file.
+    pub batch_bytes: u64,
 }
+
+/// Events per transaction by default (`--batch-events`).
+pub const BATCH_EVENTS: usize = 10_000;
 
 impl Default for IngestOptions {
     fn default() -> Self {
         IngestOptions {
             idle_after: Duration::from_secs(10 * 60),
-            batch_events: 2000,
+            batch_events: BATCH_EVENTS,
+            batch_bytes: 32 << 20,
         }
     }
 }
@@ -113,6 +122,67 @@ struct Batch<'g> {
     gate: &'g Gate,
     /// Each folder's verdict, asked once per run (a first ingest reads thousands of files).
     excluded: HashMap<String, bool>,
+    /// Where full batches go to be committed.
+    pipe: Pipe,
+}
+
+/// A batch handed to the committer: everything one transaction writes.
+struct Work {
+    events: Vec<Event>,
+    cursors: Vec<FileCursor>,
+    bytes: u64,
+}
+
+/// What the committer did with one [`Work`]: the gate's answer and the bytes it covered.
+type Done = Result<(Committed, u64), GateError>;
+
+/// The way from the reader to the store. Reading and committing overlap: full batches go through
+/// a bounded channel to one committer thread, which commits them in order through the gate, so
+/// the next batch is parsed while the last one is hashed, compressed, written and synced. At
+/// most one batch waits in the channel, so memory stays a few batches whatever the input. The
+/// committer stops at its first failure: nothing after a failed commit is committed, and the
+/// driver, told of it, stops the run as an inline commit would. Without a thread (it could not
+/// be started) batches are committed inline.
+struct Pipe {
+    to: Option<SyncSender<Work>>,
+    from: Option<Receiver<Done>>,
+    /// Batches sent and not yet answered.
+    in_flight: usize,
+    /// Cursor keys and paths of the batches in flight: a file met again while its cursor is in
+    /// flight waits for it, so it resumes where the earlier commit put it.
+    pending: HashSet<String>,
+}
+
+impl Pipe {
+    fn inline() -> Pipe {
+        Pipe {
+            to: None,
+            from: None,
+            in_flight: 0,
+            pending: HashSet::new(),
+        }
+    }
+}
+
+/// The committer thread's loop: commits each batch in order until the channel closes or a
+/// commit fails.
+fn committer(
+    store: &Store,
+    gate: &Gate,
+    work: Receiver<Work>,
+    done: std::sync::mpsc::Sender<Done>,
+) {
+    for w in work {
+        let result = gate
+            .commit(store, &w.events, &w.cursors)
+            .map(|c| (c, w.bytes));
+        let failed = result.is_err();
+        // Free the batch before answering, so the driver's next batch is the only one held.
+        drop(w);
+        if done.send(result).is_err() || failed {
+            break;
+        }
+    }
 }
 
 impl Batch<'_> {
@@ -234,6 +304,38 @@ pub fn ingest(
     opts: &IngestOptions,
     on_bytes: &mut dyn FnMut(u64),
 ) -> IngestReport {
+    std::thread::scope(|scope| {
+        let (to, work) = std::sync::mpsc::sync_channel::<Work>(1);
+        let (answer, from) = std::sync::mpsc::channel::<Done>();
+        let started = std::thread::Builder::new()
+            .name("ingest-commit".into())
+            .spawn_scoped(scope, move || committer(store, gate, work, answer));
+        let pipe = match started {
+            Ok(_) => Pipe {
+                to: Some(to),
+                from: Some(from),
+                in_flight: 0,
+                pending: HashSet::new(),
+            },
+            Err(e) => {
+                tracing::debug!("committing inline: no committer thread ({e})");
+                Pipe::inline()
+            }
+        };
+        // Dropping the batch (its sender) at the end of `drive` ends the committer's loop.
+        drive(store, gate, files, opts, on_bytes, pipe)
+    })
+}
+
+/// [`ingest`]'s loop over the files, with `pipe` to commit through.
+fn drive(
+    store: &Store,
+    gate: &Gate,
+    files: &[(Source, PathBuf)],
+    opts: &IngestOptions,
+    on_bytes: &mut dyn FnMut(u64),
+    pipe: Pipe,
+) -> IngestReport {
     let mut report = IngestReport::default();
     let mut sessions = BTreeSet::new();
     let mut batch = Batch {
@@ -242,6 +344,7 @@ pub fn ingest(
         bytes: 0,
         gate,
         excluded: HashMap::new(),
+        pipe,
     };
     for (source, path) in files {
         report.files += 1;
@@ -274,10 +377,18 @@ pub fn ingest(
     {
         report.store_error = Some(e.to_string());
     }
+    // What is still in flight is committed (or fails) before the run reports, whatever stopped it.
+    if let Err(e) = settle(&mut batch, &mut report, &mut sessions, on_bytes, true)
+        && report.store_error.is_none()
+    {
+        report.store_error = Some(e.to_string());
+    }
     report.sessions = sessions.len() as u64;
     report
 }
 
+/// Hands the batch to the committer (or commits it inline), then takes in whatever commits have
+/// finished meanwhile. An error is the first commit that failed.
 fn flush(
     store: &Store,
     batch: &mut Batch,
@@ -288,21 +399,79 @@ fn flush(
     if batch.events.is_empty() && batch.cursors.is_empty() {
         return Ok(());
     }
-    let committed = batch.gate.commit(store, &batch.events, &batch.cursors)?;
+    let work = Work {
+        events: std::mem::take(&mut batch.events),
+        cursors: std::mem::take(&mut batch.cursors),
+        bytes: std::mem::take(&mut batch.bytes),
+    };
+    let Some(to) = &batch.pipe.to else {
+        let committed = batch.gate.commit(store, &work.events, &work.cursors)?;
+        taken(report, sessions, on_bytes, committed, work.bytes);
+        return Ok(());
+    };
+    let keys: Vec<String> = work
+        .cursors
+        .iter()
+        .flat_map(|c| [c.key.clone(), c.path.clone()])
+        .collect();
+    if to.send(work).is_ok() {
+        batch.pipe.in_flight += 1;
+        batch.pipe.pending.extend(keys);
+        settle(batch, report, sessions, on_bytes, false)
+    } else {
+        // The committer has stopped: it failed, and its answer says why.
+        settle(batch, report, sessions, on_bytes, true)
+    }
+}
+
+/// Takes in the committer's answers: those already there, or (`wait`) all of them.
+fn settle(
+    batch: &mut Batch,
+    report: &mut IngestReport,
+    sessions: &mut BTreeSet<String>,
+    on_bytes: &mut dyn FnMut(u64),
+    wait: bool,
+) -> Result<(), GateError> {
+    let Some(from) = &batch.pipe.from else {
+        return Ok(());
+    };
+    while batch.pipe.in_flight > 0 {
+        let answer = if wait {
+            match from.recv() {
+                Ok(a) => a,
+                Err(_) => break,
+            }
+        } else {
+            match from.try_recv() {
+                Ok(a) => a,
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            }
+        };
+        batch.pipe.in_flight = batch.pipe.in_flight.saturating_sub(1);
+        let (committed, bytes) = answer?;
+        taken(report, sessions, on_bytes, committed, bytes);
+        if batch.pipe.in_flight == 0 {
+            batch.pipe.pending.clear();
+        }
+    }
+    Ok(())
+}
+
+/// Counts one finished commit in the report.
+fn taken(
+    report: &mut IngestReport,
+    sessions: &mut BTreeSet<String>,
+    on_bytes: &mut dyn FnMut(u64),
+    committed: Committed,
+    bytes: u64,
+) {
     let outcome = committed.outcome;
-    tracing::debug!(
-        "committed {} events and {} cursors",
-        outcome.added,
-        batch.cursors.len()
-    );
+    tracing::debug!("committed {} events", outcome.added);
     report.events_added += outcome.added;
     report.events_already_stored += outcome.duplicates;
     report.events_excluded += committed.excluded;
     sessions.extend(outcome.sessions);
-    batch.events.clear();
-    batch.cursors.clear();
-    on_bytes(std::mem::take(&mut batch.bytes));
-    Ok(())
+    on_bytes(bytes);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -333,6 +502,10 @@ fn ingest_file(
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|age| age >= opts.idle_after);
 
+    // A cursor still on its way to the store is waited for: the file resumes where it put it.
+    if batch.pipe.pending.contains(&path_str) {
+        settle(batch, report, sessions, on_bytes, true)?;
+    }
     // A cursor another source's reader left (the same file read as the other assistant's) is
     // not this reader's: it neither skips the file nor counts as a rewrite.
     let by_path = store
@@ -364,6 +537,9 @@ fn ingest_file(
             c.offset
         );
         report.files_replaced += 1;
+    }
+    if batch.pipe.pending.contains(&key) {
+        settle(batch, report, sessions, on_bytes, true)?;
     }
     let previous = store.cursor(&key)?;
     // A file whose session was found excluded is passed over from where its cursor stands (from
@@ -478,7 +654,9 @@ fn ingest_file(
             excluded = true;
             batch.events.truncate(first_event);
         }
-        if batch.events.len() >= opts.batch_events {
+        if batch.events.len() >= opts.batch_events
+            || batch.bytes + (lines_in.offset() - counted_from) >= opts.batch_bytes
+        {
             last_mark = lines_in.last_digest().map(mark);
             let end = lines_in.offset();
             batch.cursors.push(cursor_at(
@@ -516,7 +694,7 @@ fn ingest_file(
     batch.bytes += size.saturating_sub(counted_from.min(size));
     report.bytes_read += end - start;
     report.lines.add(reader.stats());
-    if batch.events.len() >= opts.batch_events {
+    if batch.events.len() >= opts.batch_events || batch.bytes >= opts.batch_bytes {
         flush(store, batch, report, sessions, on_bytes)?;
     }
     Ok(())

@@ -354,6 +354,12 @@ impl Event {
     pub fn canonical_bytes(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("events always serialize")
     }
+
+    /// Appends the canonical bytes to `out` (the same bytes as [`Event::canonical_bytes`]), so a
+    /// writer of many events reuses one buffer.
+    pub fn write_canonical(&self, out: &mut Vec<u8>) {
+        serde_json::to_writer(out, self).expect("events always serialize")
+    }
 }
 
 /// Builds event ids.

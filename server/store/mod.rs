@@ -585,9 +585,13 @@ impl Store {
                 let mut summaries: HashMap<String, SessionSummary> = HashMap::new();
                 let mut compressor =
                     zstd::bulk::Compressor::new(-5).map_err(|e| StoreError::Db(e.to_string()))?;
+                // Only a store migrated from schema 1 has aliases: the others skip the lookup.
+                let any_aliases = !aliases.is_empty()?;
+                // One buffer for every event's canonical bytes.
+                let mut canonical = Vec::new();
                 for e in events {
                     // An event an older build stored under another id is stored already.
-                    if aliases.get(e.id.as_str())?.is_some() {
+                    if any_aliases && aliases.get(e.id.as_str())?.is_some() {
                         outcome.duplicates += 1;
                         continue;
                     }
@@ -599,7 +603,8 @@ impl Store {
                         outcome.duplicates += 1;
                         continue;
                     }
-                    let canonical = e.canonical_bytes();
+                    canonical.clear();
+                    e.write_canonical(&mut canonical);
                     let digest = codec::digest(&canonical);
                     seq += 1;
                     head = chain_hash(&head, &digest);

@@ -25,6 +25,7 @@ mod memory;
 mod neovim;
 mod notes;
 mod paginated;
+mod pathological;
 mod protocol;
 mod recall;
 mod secrets;

@@ -262,7 +262,7 @@ impl RolloutReader {
                     self.state.generation = Generation::G0;
                 }
                 match serde_json::from_str::<Value>(text) {
-                    Ok(v) => self.response_item(&v, at, out),
+                    Ok(v) => self.response_item(v, at, out),
                     Err(_) => self.stats.malformed += 1,
                 }
             }
@@ -345,7 +345,7 @@ impl RolloutReader {
                 let Ok(v) = serde_json::from_str::<Value>(body) else {
                     return false;
                 };
-                self.response_item(&v, at(), out);
+                self.response_item(v, at(), out);
             }
             ("event_msg", Some("token_count")) => {
                 let Ok(tc) = serde_json::from_str::<TokenCount>(body) else {
@@ -407,7 +407,7 @@ impl RolloutReader {
                     .is_some_and(|k| WANTED_ITEMS.contains(&k));
                 if wanted {
                     match serde_json::from_str::<Value>(payload.get()) {
-                        Ok(v) => self.response_item(&v, at, out),
+                        Ok(v) => self.response_item(v, at, out),
                         Err(_) => self.stats.malformed += 1,
                     }
                 } else if !matches!(item_kind.as_deref(), Some("message" | "reasoning"))
@@ -533,8 +533,16 @@ impl RolloutReader {
         }
     }
 
-    fn response_item(&mut self, v: &Value, at: String, out: &mut Vec<Event>) {
-        let kind = v.get("type").and_then(Value::as_str).unwrap_or("");
+    /// One response item, taken by value: a call's arguments (a whole patch, for apply_patch)
+    /// are moved out of it, never copied.
+    fn response_item(&mut self, mut item: Value, at: String, out: &mut Vec<Event>) {
+        let kind = item
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let kind = kind.as_str();
+        let v = &mut item;
         match kind {
             "message" if self.state.generation == Generation::G0 => {
                 let role = v.get("role").and_then(Value::as_str).unwrap_or("");
@@ -570,20 +578,26 @@ impl RolloutReader {
                 let Some(call_id) = str_field(v, "call_id").or_else(|| str_field(v, "id")) else {
                     return;
                 };
-                let name = v.get("name").and_then(Value::as_str).unwrap_or("");
-                let args = match v.get("arguments").or_else(|| v.get("input")) {
+                let name = v
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned();
+                let raw = match v.get_mut("arguments") {
+                    Some(a) => Some(a.take()),
+                    None => v.get_mut("input").map(Value::take),
+                };
+                let args = match raw {
                     Some(Value::String(s))
                         if name == "apply_patch" && kind == "custom_tool_call" =>
                     {
-                        Value::String(s.clone())
+                        Value::String(s)
                     }
-                    Some(Value::String(s)) => {
-                        serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone()))
-                    }
-                    Some(other) => other.clone(),
+                    Some(Value::String(s)) => serde_json::from_str(&s).unwrap_or(Value::String(s)),
+                    Some(other) => other,
                     None => Value::Null,
                 };
-                if let Some(call) = tools::classify_call(name, &args) {
+                if let Some(call) = tools::classify_call(&name, &args) {
                     self.start_call(call_id, call, at, out);
                 }
             }
@@ -894,18 +908,21 @@ impl RolloutReader {
         // Pending calls are saved with the file cursor: redact before they enter the state.
         let kind = match kind {
             CallKind::Command {
-                command,
+                mut command,
                 workdir,
                 tool,
-            } => CallKind::Command {
-                command: self.redactor.redact(&command).into_owned(),
-                workdir,
-                tool,
-            },
-            CallKind::Patch { input, workdir } => CallKind::Patch {
-                input: self.redactor.redact(&input).into_owned(),
-                workdir,
-            },
+            } => {
+                self.redactor.redact_in_place(&mut command);
+                CallKind::Command {
+                    command,
+                    workdir,
+                    tool,
+                }
+            }
+            CallKind::Patch { mut input, workdir } => {
+                self.redactor.redact_in_place(&mut input);
+                CallKind::Patch { input, workdir }
+            }
             other => other,
         };
         let call = PendingCall {

@@ -20,7 +20,7 @@ pub struct Args {
     #[arg(long, default_value_t = 10, value_name = "MINUTES", global = true)]
     idle_minutes: u64,
     /// Events per transaction (tuning and tests).
-    #[arg(long, default_value_t = 2000, hide = true, global = true)]
+    #[arg(long, default_value_t = crate::ingest::BATCH_EVENTS, hide = true, global = true)]
     batch_events: usize,
 }
 
@@ -60,6 +60,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let opts = IngestOptions {
         idle_after: std::time::Duration::from_secs(args.idle_minutes * 60),
         batch_events: args.batch_events.max(1),
+        ..IngestOptions::default()
     };
     let gate = g.gate()?;
     let store = g.store()?;
