@@ -284,7 +284,7 @@ pub(super) fn resolution_keys(i: &Insight) -> Vec<String> {
 
 /// The words of an insight's topic, the words of its code names not in the topic, and its
 /// concept.
-fn topic_keys(i: &Insight) -> (BTreeSet<String>, BTreeSet<String>, Option<&'static str>) {
+fn topic_keys(i: &Insight) -> (BTreeSet<String>, BTreeSet<String>, Option<&str>) {
     let topic_tokens = topic::tokens(&i.topic);
     let code_tokens: BTreeSet<String> = i
         .anchors
