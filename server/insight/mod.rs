@@ -192,9 +192,17 @@ impl Insight {
     /// identifiers the developer wrote (or, when they wrote none, the answer's main ones). This is
     /// what a hover on a name matches, in any project.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        static IDENT: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"^[A-Za-z_$][A-Za-z0-9_$]*$").expect("valid regex"));
-        let topic = IDENT.is_match(&self.topic).then_some(self.topic.as_str());
+        // An identifier: `[A-Za-z_$][A-Za-z0-9_$]*`.
+        let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'$';
+        let ident = self
+            .topic
+            .as_bytes()
+            .split_first()
+            .is_some_and(|(first, rest)| {
+                (first.is_ascii_alphabetic() || *first == b'_' || *first == b'$')
+                    && rest.iter().all(|&c| word(c))
+            });
+        let topic = ident.then_some(self.topic.as_str());
         topic.into_iter().chain(
             self.anchors
                 .identifiers

@@ -612,6 +612,12 @@ impl Views {
             all.push((BRIEFS_BASE_NAME, briefs));
         }
         put(store, k.head, &all);
+        if v.checkpoint.is_some() {
+            // The whole snapshot, as builds before the checkpoint cached it.
+            if let Err(e) = store.drop_caches(&["insights", "briefs"]) {
+                tracing::debug!("dropping old cached views: {e}");
+            }
+        }
     }
 }
 

@@ -1239,6 +1239,31 @@ impl Store {
         })
     }
 
+    /// Removes derived views no longer written (an older build's), when this handle can write;
+    /// a read-only handle leaves them (they are ignored, and go with the next `forget`).
+    pub fn drop_caches(&self, names: &[&str]) -> Result<()> {
+        self.guard(|| {
+            if !self.writable() {
+                return Ok(());
+            }
+            let txn = self.write_txn()?;
+            {
+                let mut table = txn.open_table(CACHE)?;
+                let mut any = false;
+                for name in names {
+                    any |= table.remove(*name)?.is_some();
+                }
+                if !any {
+                    drop(table);
+                    txn.abort()?;
+                    return Ok(());
+                }
+            }
+            txn.commit()?;
+            Ok(())
+        })
+    }
+
     /// Keeps a generated summary of `session` (its learnings.md entry) as the session's next
     /// version, unless its SHA-256 equals the latest version's. Returns the version that holds
     /// this markdown (the latest one, when unchanged).
