@@ -6,8 +6,8 @@
 //! 1. 100 copies of the real 54-prompt CLI rollout, each its own session a day after the one
 //!    before (~60 k events), ingested into a fresh store through the library.
 //! 2. With `SESSIONLENS_BENCH_EVENTS=N` (e.g. 1100000), also a generated store of about N events:
-//!    sessions of ~200 events (questions, answers, failing and passing builds, patches), many a
-//!    day, the newest still going.
+//!    the language server benchmark's sessions (`tests/it/common/generate.rs`: questions,
+//!    answers, failing and passing builds, patches; 200 a day), the newest still going.
 //!
 //! For each: the whole derivation (read the log, derive, index), the first `Knowledge::load`
 //! (derives and caches the snapshot and the checkpoint), then rounds of one new turn appended to
@@ -18,14 +18,14 @@
 #[path = "../../tests/it/common/mod.rs"]
 mod common;
 
+use common::generate;
 use sessionlens::ingest::gate::Gate;
 use sessionlens::ingest::{IngestOptions, ingest_codex};
 use sessionlens::knowledge::snapshot::{Knowledge, Made};
-use sessionlens::normalize::{Body, Event, SessionInfo};
 use sessionlens::store::Store;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const ROUNDS: usize = 7;
@@ -117,9 +117,11 @@ fn generated(root: &Path, n: usize) {
     let t = Instant::now();
     let mut batch = Vec::new();
     let mut total = 0;
-    let sessions = n.div_ceil(EVENTS_PER_SESSION);
+    // ~221 events a session.
+    let sessions = n.div_ceil(221);
+    let ws = Path::new("/home/dev/app");
     for s in 0..sessions {
-        session(s, &mut batch);
+        generate::session_events(s, ws, &mut batch);
         if batch.len() >= 20_000 || s + 1 == sessions {
             total += batch.len();
             gate.commit(&store, &batch, &[]).unwrap();
@@ -130,12 +132,13 @@ fn generated(root: &Path, n: usize) {
         "generated: {sessions} sessions, {total} events, written in {:.1} s",
         t.elapsed().as_secs_f64()
     );
-    let last = sessions - 1;
-    let mut turn = 100;
-    measure(&store, root, &data, "/home/dev/app0", &mut |s| {
+    // The newest session in the workspace goes on.
+    let last = (sessions - 1) & !1;
+    let mut turn = 10;
+    measure(&store, root, &data, "/home/dev/app", &mut |s| {
         turn += 1;
         let mut events = Vec::new();
-        generated_turn(last, turn, &mut events);
+        generate::turn_events(last, turn, &mut events);
         gate.commit(s, &events, &[]).unwrap();
     });
 }
@@ -207,25 +210,16 @@ fn hook(root: &Path, data: &Path, cwd: &str) -> Duration {
     })
     .to_string();
     let t = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sessionlens"))
-        .arg("codex-hook")
-        .env("SESSIONLENS_DATA_DIR", data)
-        .env("HOME", root)
-        .env("CODEX_HOME", root.join("codex"))
-        .env("SESSIONLENS_STATE_DIR", root.join("state"))
-        .env_remove("SESSIONLENS_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::Env::feed(
+        Command::new(env!("CARGO_BIN_EXE_sessionlens"))
+            .arg("codex-hook")
+            .env("SESSIONLENS_DATA_DIR", data)
+            .env("HOME", root)
+            .env("CODEX_HOME", root.join("codex"))
+            .env("SESSIONLENS_STATE_DIR", root.join("state"))
+            .env_remove("SESSIONLENS_LOG"),
+        &input,
+    );
     let took = t.elapsed();
     assert!(out.status.success());
     took
@@ -248,129 +242,6 @@ fn append_turn(path: &Path, n: usize) {
     for l in lines {
         writeln!(f, "{l}").unwrap();
     }
-}
-
-const EVENTS_PER_SESSION: usize = 200;
-
-fn ev(session: &str, n: &mut u64, at: &str, turn: Option<&str>, body: Body) -> Event {
-    *n += 1;
-    Event {
-        id: format!("{session}-{n}"),
-        session: session.to_owned(),
-        at: at.to_owned(),
-        turn: turn.map(str::to_owned),
-        body,
-    }
-}
-
-fn session_id(s: usize) -> String {
-    format!("019c{s:08x}-0000-7000-8000-000000000000")
-}
-
-/// The time of minute `minute` of session `s`: eight sessions a day, each an hour and a half.
-fn at(s: usize, minute: usize) -> String {
-    let base: jiff::Timestamp = "2024-01-01T08:00:00Z".parse().unwrap();
-    let t = base
-        + jiff::SignedDuration::from_hours((s / 8) as i64 * 24 + (s % 8) as i64 * 2)
-        + jiff::SignedDuration::from_mins(minute as i64);
-    t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
-
-/// One generated session: its start and ten turns of ~20 events.
-fn session(s: usize, out: &mut Vec<Event>) {
-    let id = session_id(s);
-    let mut n = 0;
-    out.push(ev(
-        &id,
-        &mut n,
-        &at(s, 0),
-        None,
-        Body::SessionStart(SessionInfo {
-            surface: "vscode".into(),
-            cwd: Some(format!("/home/dev/app{}", s % 7)),
-            started_at: at(s, 0),
-            ..SessionInfo::default()
-        }),
-    ));
-    for t in 0..10 {
-        generated_turn(s, t, out);
-    }
-}
-
-/// Turn `t` of generated session `s`: a question, a confusion, a failing then passing build or a
-/// refactor, with reasoning, answers and commands.
-fn generated_turn(s: usize, t: usize, out: &mut Vec<Event>) {
-    let id = session_id(s);
-    let mut n = (t as u64 + 1) * 1000;
-    let turn = format!("{id}-t{t}");
-    let turn = Some(turn.as_str());
-    let name = format!("useThing{}", (s * 3 + t) % 997);
-    let minute = (t * 5).min(80);
-    let prompt = match t % 4 {
-        0 => format!("what is `{name}` actually doing here? why does it run twice?"),
-        1 => format!("I don't understand why `{name}` returns a stale value"),
-        2 => "can you run the build and fix what fails".to_owned(),
-        _ => format!("refactor the feature to call `{name}` once"),
-    };
-    out.push(ev(
-        &id,
-        &mut n,
-        &at(s, minute),
-        turn,
-        Body::Prompt {
-            text: prompt,
-            ide: None,
-            images: 0,
-            steer: false,
-        },
-    ));
-    for k in 0..8 {
-        out.push(ev(
-            &id,
-            &mut n,
-            &at(s, minute + 1),
-            turn,
-            Body::Reasoning {
-                text: format!("Looking at how {name} is used ({k})."),
-            },
-        ));
-        let failed = t % 4 == 2 && k == 0;
-        out.push(ev(
-            &id,
-            &mut n,
-            &at(s, minute + 2),
-            turn,
-            Body::Command(sessionlens::normalize::Command {
-                command: if k % 2 == 0 {
-                    "npm run build".into()
-                } else {
-                    format!("rg -n {name} src")
-                },
-                exit_code: Some(if failed { 1 } else { 0 }),
-                output: if failed {
-                    format!("src/feature.tsx(12,5): error TS2339: Property '{name}' does not exist")
-                } else {
-                    String::new()
-                },
-                workdir: None,
-                duration_ms: Some(1200),
-                tool: "shell".into(),
-                status: sessionlens::normalize::CommandStatus::Exited,
-            }),
-        ));
-    }
-    out.push(ev(
-        &id,
-        &mut n,
-        &at(s, minute + 3),
-        turn,
-        Body::Assistant {
-            text: format!(
-                "`{name}` runs after render; in development Strict Mode runs it twice. Use a cleanup."
-            ),
-            phase: Some("final_answer".into()),
-        },
-    ));
 }
 
 fn ms(d: Duration) -> f64 {

@@ -20,19 +20,16 @@
 
 #[path = "../../tests/it/common/lsp.rs"]
 mod client;
+#[path = "../../tests/it/common/generate.rs"]
+mod generate;
 
 use client::{Client, uri};
 use serde_json::json;
-use sessionlens::normalize::{
-    Body, Command, CommandStatus, Edit, Event, FileChange, FileOp, Hunk, SessionInfo, TurnStatus,
-};
 use sessionlens::store::Store;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const FILES: usize = 1_000;
-/// Distinct names the generated questions are about.
-const NAMES: usize = 2_000;
+use generate::{FILES, NAMES, name, session_events};
 
 fn main() {
     let sessions: usize = std::env::var("SESSIONLENS_BENCH_SESSIONS")
@@ -300,10 +297,6 @@ fn rss_mb(pid: u32) -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-fn name(n: usize) -> String {
-    format!("useThing{}", n % NAMES)
-}
-
 /// `files` components, each calling three hooks the sessions asked about, and `names` hooks.
 fn write_workspace(ws: &Path, files: usize, names: usize) {
     let src = ws.join("src");
@@ -331,151 +324,4 @@ fn write_workspace(ws: &Path, files: usize, names: usize) {
         ));
     }
     std::fs::write(src.join("hooks.ts"), hooks).unwrap();
-}
-
-fn ev(session: &str, n: &mut u64, at: &str, turn: Option<&str>, body: Body) -> Event {
-    *n += 1;
-    Event {
-        id: format!("{session}-{n}"),
-        session: session.to_owned(),
-        at: at.to_owned(),
-        turn: turn.map(str::to_owned),
-        body,
-    }
-}
-
-/// One session: ~200 events over 10 turns — questions about hooks, answers, builds that fail
-/// and then pass, patches. Half the sessions ran in the workspace, half elsewhere.
-fn session_events(s: usize, ws: &Path, out: &mut Vec<Event>) {
-    let id = format!("019b{s:08x}-0000-7000-8000-000000000000");
-    let day = 1 + (s / 200) % 28;
-    let at = |minute: usize| {
-        format!(
-            "2026-10-{day:02}T{:02}:{:02}:00.000Z",
-            (minute / 60) % 24,
-            minute % 60
-        )
-    };
-    let cwd = if s % 2 == 0 {
-        ws.display().to_string()
-    } else {
-        format!("/home/dev/other{}", s % 7)
-    };
-    let mut n = 0;
-    out.push(ev(
-        &id,
-        &mut n,
-        &at(0),
-        None,
-        Body::SessionStart(SessionInfo {
-            surface: "vscode".into(),
-            cwd: Some(cwd),
-            started_at: at(0),
-            ..SessionInfo::default()
-        }),
-    ));
-    for t in 0..10 {
-        let turn = format!("{id}-t{t}");
-        let turn = Some(turn.as_str());
-        let hook = name(s * 3 + t);
-        let prompt = match t % 4 {
-            0 => format!("what is `{hook}` actually doing here? why does it run twice?"),
-            1 => format!("I don't understand why `{hook}` returns a stale value"),
-            2 => "can you run the build and fix what fails".to_owned(),
-            _ => format!("refactor the feature to call `{hook}` once"),
-        };
-        out.push(ev(
-            &id,
-            &mut n,
-            &at(t * 5),
-            turn,
-            Body::Prompt {
-                text: prompt,
-                ide: None,
-                images: 0,
-                steer: false,
-            },
-        ));
-        for k in 0..8 {
-            out.push(ev(
-                &id,
-                &mut n,
-                &at(t * 5 + 1),
-                turn,
-                Body::Reasoning {
-                    text: format!("Looking at how {hook} is used ({k})."),
-                },
-            ));
-            out.push(ev(
-                &id,
-                &mut n,
-                &at(t * 5 + 1),
-                turn,
-                Body::Assistant {
-                    text: format!("Checking the call site of `{hook}` in feature {k}."),
-                    phase: Some("commentary".into()),
-                },
-            ));
-        }
-        let fail = t % 4 == 2;
-        for (k, code) in [(0, if fail { 1 } else { 0 }), (1, 0)] {
-            out.push(ev(&id, &mut n, &at(t * 5 + 2), turn, Body::Command(Command {
-                command: "npm run build".into(),
-                workdir: None,
-                exit_code: Some(code),
-                duration_ms: Some(4200),
-                output: if code == 0 {
-                    "built in 1.2s".into()
-                } else {
-                    format!("src/feature{:04}.tsx(4,9): error TS2322: Type 'string' is not assignable", (s + k) % FILES)
-                },
-                tool: "exec_command".into(),
-                status: CommandStatus::Exited,
-            })));
-        }
-        out.push(ev(
-            &id,
-            &mut n,
-            &at(t * 5 + 3),
-            turn,
-            Body::Edit(Edit {
-                files: vec![FileChange {
-                    path: format!("src/feature{:04}.tsx", (s + t) % FILES),
-                    op: FileOp::Update,
-                    move_to: None,
-                    added: 1,
-                    removed: 1,
-                    hunks: vec![Hunk {
-                        old_start: None,
-                        new_start: None,
-                        context: Some(format!(
-                            "export function Feature{}(props: {{ id: number }}) {{",
-                            (s + t) % FILES
-                        )),
-                        added: 1,
-                        removed: 1,
-                    }],
-                    diff: String::new(),
-                }],
-                success: Some(true),
-                tool: "apply_patch".into(),
-            }),
-        ));
-        out.push(ev(&id, &mut n, &at(t * 5 + 4), turn, Body::Assistant {
-            text: format!("`{hook}` memoizes the value per id; the effect ran twice because StrictMode mounts components twice in development."),
-            phase: Some("final_answer".into()),
-        }));
-        out.push(ev(
-            &id,
-            &mut n,
-            &at(t * 5 + 4),
-            turn,
-            Body::TurnEnd {
-                status: TurnStatus::Completed,
-                reason: None,
-                duration_ms: Some(30_000),
-                tokens: None,
-            },
-        ));
-    }
 }

@@ -22,6 +22,7 @@ pub const LIVE_2026: &str =
     "handwritten/rollout-2026-03-02T10-00-00-019b1111-2222-7333-8444-555566667777.jsonl";
 
 pub mod claudify;
+pub mod generate;
 pub mod lsp;
 pub mod nvim;
 pub mod paginate;
