@@ -7,7 +7,7 @@
 //!    before (~60 k events), ingested into a fresh store through the library.
 //! 2. With `SESSIONLENS_BENCH_EVENTS=N` (e.g. 1100000), also a generated store of about N events:
 //!    the language server benchmark's sessions (`tests/it/common/generate.rs`: questions,
-//!    answers, failing and passing builds, patches; 200 a day), the newest still going.
+//!    answers, failing and passing builds, patches; one every two hours), the newest still going.
 //!
 //! For each: the whole derivation (read the log, derive, index), the first `Knowledge::load`
 //! (derives and caches the snapshot and the checkpoint), then rounds of one new turn appended to

@@ -1,7 +1,7 @@
 //! Generated sessions for the benchmarks that need a large store (`benches/lsp.rs`,
 //! `benches/derive.rs`): ~220 events a session over 10 turns — questions about hooks, answers,
-//! builds that fail and then pass, patches — 200 sessions a day, half of them in the given
-//! workspace. Deterministic, so two runs (or two binaries) measure the same store.
+//! builds that fail and then pass, patches — one session every two hours, half of them in the
+//! given workspace. Deterministic, so two runs (or two binaries) measure the same store.
 #![allow(dead_code)]
 
 use sessionlens::normalize::{
@@ -33,14 +33,14 @@ pub fn session_id(s: usize) -> String {
     format!("019b{s:08x}-0000-7000-8000-000000000000")
 }
 
-/// The time of minute `minute` of session `s`'s day.
+/// The time of minute `minute` of session `s`: one session every two hours, one after another,
+/// as one developer works (the newest still going when the store grows).
 fn at(s: usize, minute: usize) -> String {
-    let day = 1 + (s / 200) % 28;
-    format!(
-        "2026-10-{day:02}T{:02}:{:02}:00.000Z",
-        (minute / 60) % 24,
-        minute % 60
-    )
+    let start: jiff::Timestamp = "2024-01-01T08:00:00Z".parse().expect("a valid time");
+    let t = start
+        + jiff::SignedDuration::from_hours(2 * s as i64)
+        + jiff::SignedDuration::from_mins(minute as i64);
+    t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 /// Session `s`: its start, in `ws` for even sessions, and its ten turns.
