@@ -227,6 +227,12 @@ impl Knowledge {
         Ok((Brief::all(&k.insights), k.made))
     }
 
+    /// The event the insights cached by this version of the rules reflect (`None`: nothing
+    /// cached yet), read without decoding them.
+    pub fn cached_at(store: &Store) -> Option<u64> {
+        cached_state(store).map(|((seq, _), _)| seq)
+    }
+
     /// The snapshot cached at `at` whose state is `state`; `None` when its insights are missing,
     /// unreadable or of another head.
     fn cached(store: &Store, at: (u64, [u8; 32]), state: State) -> Option<Knowledge> {

@@ -257,7 +257,7 @@ fn a_growing_store_catches_up_to_what_deriving_everything_gives() {
 /// A hook never derives a large store's insights on the prompt's path. With none cached (a new
 /// store, or rules newer than the cache) it answers nothing at once and starts an `ingest` in
 /// the background, whose insights a later prompt's briefing reads; the background run's claim
-/// is gone when it ends.
+/// is gone when it ends, and `status` says the insights are current.
 #[test]
 fn a_hook_leaves_deriving_a_large_store_to_the_background() {
     let env = Env::new();
@@ -319,4 +319,6 @@ fn a_hook_leaves_deriving_a_large_store_to_the_background() {
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+    let status = env.ok(&["status"]);
+    assert!(status.contains("Insights:   current"), "{status}");
 }

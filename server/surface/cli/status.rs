@@ -32,8 +32,21 @@ struct Status {
     state_dir: Folder,
     spool: SpoolFile,
     pending: Pending,
+    insights: Insights,
     settings: Settings,
     exclusions: Exclusions,
+}
+
+/// How current the cached insights are.
+#[derive(Serialize)]
+struct Insights {
+    /// The event the cached insights reflect; none when this version of the rules has derived
+    /// none yet.
+    at_event: Option<u64>,
+    /// Events stored since (the next `ingest`, the editor or a hook that stores brings them in).
+    behind: u64,
+    /// When a background `ingest` a hook started to derive them began, while it runs.
+    deriving_since: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -124,8 +137,23 @@ pub fn run(g: &Global, _: Args) -> anyhow::Result<ExitCode> {
         Ok(rules) => (rules.patterns().to_vec(), rules.check(&here), None),
         Err(e) => (Vec::new(), None, Some(format!("{e:#}"))),
     };
+    let at_event = store
+        .exists
+        .then(|| crate::store::Store::open_for_reading(&store_path).ok())
+        .flatten()
+        .and_then(|s| crate::knowledge::snapshot::Knowledge::cached_at(&s));
+    let insights = Insights {
+        behind: store.events.saturating_sub(at_event.unwrap_or(0)),
+        at_event,
+        deriving_since: std::fs::metadata(state.join("refresh.claim"))
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| jiff::Timestamp::try_from(t).ok())
+            .map(|t| t.to_string()),
+    };
     let status = Status {
         data_dir: folder(&dir),
+        insights,
         store,
         head,
         state_dir: folder(&state),
@@ -276,6 +304,24 @@ fn print_text(s: &Status) {
             "empty".to_owned()
         }
     );
+    let i = &s.insights;
+    let since = i
+        .deriving_since
+        .as_deref()
+        .map(|t| format!("; a background `ingest` a hook started has been deriving them since {t}"))
+        .unwrap_or_default();
+    match i.at_event {
+        _ if !s.store.exists => {}
+        Some(at) if i.behind == 0 => println!("Insights:   current (derived up to event {at})"),
+        Some(at) => println!(
+            "Insights:   derived up to event {at}, {} event{} behind (the next `sessionlens ingest` or editor catches up){since}",
+            i.behind,
+            if i.behind == 1 { "" } else { "s" }
+        ),
+        None => println!(
+            "Insights:   not derived by this version yet (`sessionlens ingest` derives them){since}"
+        ),
+    }
     println!(
         "Pending:    {} — {} hook run{} waiting to be stored{}",
         s.pending.path.display(),
